@@ -1,0 +1,31 @@
+"""`python -m bench [apply|import|reports|all] [--db sqlite|postgres|both] [--quick]`."""
+
+from __future__ import annotations
+
+import argparse
+
+from bench import apply_bench, import_bench, reports_bench
+from bench.common import save
+from isf_ledger import logs
+
+BENCHES = {"apply": apply_bench, "import": import_bench, "reports": reports_bench}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("which", nargs="?", default="all", choices=[*BENCHES, "all"])
+    parser.add_argument("--db", default="both", choices=["sqlite", "postgres", "both"])
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    args = parser.parse_args()
+    logs.configure()
+    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    chosen = BENCHES if args.which == "all" else {args.which: BENCHES[args.which]}
+    for name, module in chosen.items():
+        figures = module.run(kinds, quick=args.quick)
+        for figure in figures:
+            print(figure.line(), flush=True)
+        save(figures, name)
+
+
+if __name__ == "__main__":
+    main()

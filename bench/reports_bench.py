@@ -1,0 +1,175 @@
+"""Statements, as-at and rebuild on years of history, beside raw SQL floors.
+
+History: `people` people with `years` years each (see `workload.py`), applied
+in batches. Each report's time is set beside a raw indexed SELECT of the rows
+it reads, in the same run on the same database; the rebuild beside a raw scan
+of the events plus a bulk insert of as many rows.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, date, datetime
+
+from sqlalchemy import bindparam, text
+
+from bench.common import Figure, database, timed
+from bench.workload import PROVIDERS, people
+from isf_ledger.adapters.event_store import events_table
+from isf_ledger.apply import apply_lines
+from isf_ledger.bootstrap import init_ledger
+from isf_ledger.domain.base import aggregate_id
+from isf_ledger.projections.runner import instant, reset
+from isf_ledger.reports.person_statement import person_statement
+from isf_ledger.reports.provider_statement import provider_statement
+from isf_ledger.settings import Settings
+
+BATCH = 20_000
+REPEAT = 5
+
+
+def _best(func) -> float:  # type: ignore[no-untyped-def]
+    return min(timed(func)[0] for _ in range(REPEAT))
+
+
+def _load(ledger, count: int, years: int) -> int:  # type: ignore[no-untyped-def]
+    lines = [json.dumps(c) for c in people(count, years)]
+    for start in range(0, len(lines), BATCH):
+        part = list(enumerate(lines[start : start + BATCH], start=1))
+        result = apply_lines(ledger, part)
+        assert not result.errors, result.errors[:3]
+    return len(lines)
+
+
+def run(kinds: list[str], *, quick: bool = False) -> list[Figure]:
+    count, years = (200, 2) if quick else (5000, 5)
+    month = "2023-10" if quick else "2026-10"
+    figures: list[Figure] = []
+    for kind in kinds:
+        with database(kind) as url:
+            figures += _measure(kind, url, count, years, month)
+    return figures
+
+
+def _measure(kind: str, url: str, count: int, years: int, month: str) -> list[Figure]:
+    ledger = init_ledger(Settings(db_url=url))
+    commands = _load(ledger, count, years)
+    as_at = instant(datetime.now(UTC))
+    time.sleep(0.01)
+    # A later, backdated correction so as-at has something to leave out.
+    apply_lines(
+        ledger,
+        [
+            (
+                1,
+                json.dumps(
+                    {
+                        "command_id": "late-1",
+                        "type": "RecordCost",
+                        "agreement_id": "A0-0",
+                        "on": "2022-05-02",
+                        "amount": "10.00",
+                        "description": "late receipt",
+                    }
+                ),
+            )
+        ],
+    )
+    provider, person = "PRV0", "P0"
+    with ledger.engine.connect() as conn:
+        agreement_ids = [
+            aggregate_id("agreement", f"A{p}-{y}")
+            for p in range(0, count, PROVIDERS)
+            for y in range(years)
+        ]
+        accounts = [f"isf:A{p}-{y}" for p in range(0, count, PROVIDERS) for y in range(years)]
+        table = events_table(ledger.app)
+        keys = (
+            agreement_ids if conn.dialect.name == "postgresql" else [k.hex for k in agreement_ids]
+        )
+        raw_legs = text(
+            "SELECT * FROM ledger_legs WHERE account IN :a AND effective <= :m"
+        ).bindparams(bindparam("a", expanding=True))
+        raw_events = text(f"SELECT * FROM {table} WHERE originator_id IN :ids").bindparams(
+            bindparam("ids", expanding=True)
+        )
+
+        def raw_p() -> None:
+            conn.execute(raw_legs, {"a": accounts, "m": date.fromisoformat(f"{month}-28")}).all()
+            conn.execute(raw_events, {"ids": keys}).all()
+
+        stmt = _best(lambda: provider_statement(conn, ledger.app, ledger.settings, provider, month))
+        stmt_at = _best(
+            lambda: provider_statement(
+                conn, ledger.app, ledger.settings, provider, month, as_at=as_at
+            )
+        )
+        floor_p = _best(raw_p)
+        pers = _best(lambda: person_statement(conn, ledger.app, person))
+        raw_person = text("SELECT * FROM ledger_legs WHERE account IN :a").bindparams(
+            bindparam("a", expanding=True)
+        )
+        person_accounts = [f"isf:A0-{years - 1}", f"card:C0-{years - 1}"]
+        floor_q = _best(lambda: conn.execute(raw_person, {"a": person_accounts}).all())
+    figures = [
+        Figure(
+            "reports",
+            kind,
+            f"provider statement ({count // PROVIDERS} people)",
+            stmt * 1000,
+            "ms",
+            floor_p * 1000,
+            "raw indexed SELECT of its rows",
+        ),
+        Figure(
+            "reports",
+            kind,
+            "provider statement --as-at",
+            stmt_at * 1000,
+            "ms",
+            stmt * 1000,
+            "the current statement",
+        ),
+        Figure(
+            "reports",
+            kind,
+            "person statement",
+            pers * 1000,
+            "ms",
+            floor_q * 1000,
+            "raw indexed SELECT of its rows",
+        ),
+    ]
+    events = ledger.app.recorder.max_notification_id() or 0
+
+    def rebuild() -> None:
+        reset(ledger.engine, ledger.projections)
+        ledger.catch_up()
+
+    rebuild_s = timed(rebuild)[0]
+    with ledger.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE floor_copy (n bigint, topic text, state text)"))
+
+    def floor_rebuild() -> None:
+        with ledger.engine.begin() as conn:
+            rows = conn.execute(text(f"SELECT originator_id, topic, state FROM {table}")).all()
+            conn.execute(
+                text("INSERT INTO floor_copy VALUES (:n, :t, :s)"),
+                [{"n": i, "t": r.topic, "s": str(r.originator_id)} for i, r in enumerate(rows)],
+            )
+
+    floor_rebuild_s = timed(floor_rebuild)[0]
+    figures.append(
+        Figure(
+            "reports",
+            kind,
+            f"projections rebuild ({events:,} events, {commands:,} commands)",
+            events / rebuild_s,
+            "events/s",
+            events / floor_rebuild_s,
+            "raw scan + bulk insert",
+        )
+    )
+    ledger.close()
+    return figures

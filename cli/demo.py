@@ -1,0 +1,70 @@
+"""`isf-ledger demo`: a small council's year, in a fresh embedded ledger."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from isf_ledger.adapters.render import person_statement as person_render
+from isf_ledger.adapters.render import provider_statement as provider_render
+from isf_ledger.apply import apply_lines
+from isf_ledger.bootstrap import init_ledger
+from isf_ledger.demo import demo_commands
+from isf_ledger.projections.audit_trail import trail
+from isf_ledger.projections.runner import instant
+from isf_ledger.reports.person_statement import person_statement
+from isf_ledger.reports.provider_statement import provider_statement
+from isf_ledger.settings import settings_from_env
+
+DEMO_DB = "isf-ledger-demo.db"
+
+
+@click.command()
+@click.option("--db", "db_url", default=DEMO_DB, show_default=True, metavar="PATH",
+              help="SQLite file to create afresh (removed first if it exists).")  # fmt: skip
+def demo(db_url: str) -> None:
+    """Build a realistic small council ledger and show what a user sees first:
+    a provider's monthly ISF statement, a person's own statement, the audit trail."""
+    path = Path(db_url)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    ledger = init_ledger(settings_from_env(str(path)))
+    try:
+        lines = [(n, json.dumps(c)) for n, c in enumerate(demo_commands(), start=1)]
+        result = apply_lines(ledger, lines)
+        if result.errors:
+            for error in result.errors:
+                click.echo(f"demo line {error.line}: {error.error}", err=True)
+            raise SystemExit(1)
+        with ledger.engine.connect() as conn:
+            # The whole year was recorded just now: treat September's statement as
+            # issued now too, so nothing shows as a late correction.
+            now = instant(datetime.now(UTC))
+            provider = provider_statement(
+                conn, ledger.app, ledger.settings, "PRV-CARE", "2026-10", previous_as_at=now
+            )
+            person = person_statement(conn, ledger.app, "P-0001")
+            changes = trail(conn, budget="B-0003")
+    finally:
+        ledger.close()
+    click.echo(f"Demo ledger {path}: applied {result.applied} commands.\n")
+    click.echo(provider_render.render_text(provider))
+    click.echo(person_render.render_text(person))
+    click.echo("Budget B-0003's audit trail, first changes (who made each, and why):")
+    for row in changes[:6]:
+        why = f" because {row['reason']}" if row["reason"] else ""
+        click.echo(f"  {row['effective'] or '':10}  {row['type']:22} by {row['actor']}{why}")
+    click.echo("\nTry next:")
+    for example in (
+        "statement person --person P-0001 --format html > morag.html",
+        "statement provider --provider PRV-HILL --month 2026-10",
+        "audit trail --card C-0001",
+        "export hledger",
+    ):
+        click.echo(f"  isf-ledger --db {path} {example}")
+
+
+COMMANDS = [demo]

@@ -1,0 +1,39 @@
+"""`isf-ledger export beancount|hledger`: the whole ledger as a journal."""
+
+from __future__ import annotations
+
+import sys
+from itertools import chain
+from typing import TextIO
+
+import click
+
+from cli.options import as_at_option, db_option, ledger_for
+from isf_ledger.adapters.export_beancount import write_beancount
+from isf_ledger.adapters.export_hledger import write_hledger
+from isf_ledger.cards.queries import card_journal
+from isf_ledger.projections.ledger_legs import journal
+
+WRITERS = {"beancount": write_beancount, "hledger": write_hledger}
+
+
+@click.command()
+@click.argument("tool", type=click.Choice(sorted(WRITERS)))
+@db_option
+@as_at_option
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write the journal here (default: stdout).")  # fmt: skip
+def export(tool: str, db_url: str | None, as_at: str | None, output: TextIO) -> None:
+    """Write every money movement as a journal that `bean-check` or
+    `hledger check` accepts, with balance assertions for every account."""
+    ledger = ledger_for(db_url)
+    try:
+        with ledger.engine.connect() as conn:
+            # Card transactions after the ledger's own entries; both tools sort by date.
+            entries = chain(journal(conn, as_at=as_at), card_journal(conn, as_at=as_at))
+            WRITERS[tool](entries, output or sys.stdout)
+    finally:
+        ledger.close()
+
+
+COMMANDS = [export]

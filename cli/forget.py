@@ -1,0 +1,52 @@
+"""`isf-ledger forget person ID`: make a person's name unreadable for good."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+
+import click
+
+from cli.options import db_option, ledger_for
+from isf_ledger.apply import apply_lines
+
+
+@click.group()
+def forget() -> None:
+    """Erase personal data (crypto-shredding), keeping every balance intact."""
+
+
+@forget.command("person")
+@click.argument("person_id")
+@click.option("--actor", help="Who asked for the erasure (kept in the audit trail).")
+@click.option("--reason", help="Why, e.g. the request reference.")
+@db_option
+def forget_person(
+    person_id: str, actor: str | None, reason: str | None, db_url: str | None
+) -> None:
+    """Destroy PERSON_ID's key: their name is unreadable from then on, while every
+    event, balance, statement and `audit verify` still stands."""
+    # Asking again (with the same actor and reason) is a harmless duplicate.
+    asked = hashlib.sha256(f"{actor}|{reason}".encode()).hexdigest()[:12]
+    command = {
+        "command_id": f"forget:{person_id}:{asked}",
+        "type": "ForgetPerson",
+        "person_id": person_id,
+        "actor": actor,
+        "reason": reason,
+    }
+    line = json.dumps({k: v for k, v in command.items() if v is not None})
+    ledger = ledger_for(db_url)
+    try:
+        result = apply_lines(ledger, [(1, line)])
+        if result.errors:
+            click.echo(f"isf-ledger: {result.errors[0].error}", err=True)
+            sys.exit(1)
+        ledger.keys.forget(person_id)
+    finally:
+        ledger.close()
+    click.echo(f"forgot person {person_id}: their name can no longer be read")
+
+
+COMMANDS = [forget]

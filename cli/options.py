@@ -1,0 +1,73 @@
+"""Options shared by every command, defined once and stacked as decorators."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+import click
+
+from isf_ledger.bootstrap import Ledger, open_ledger
+from isf_ledger.projections.runner import instant
+from isf_ledger.settings import settings_from_env
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(func: F) -> F:
+    """`--db URL` on every command (also accepted before the command name)."""
+    return click.option(
+        "--db",
+        "db_url",
+        metavar="URL",
+        default=None,
+        help="SQLite path or postgresql://host:port/db[?schema=s] "
+        "(default: $ISF_LEDGER_DB or ./isf-ledger.db).",
+    )(func)
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def parse_instant(_ctx: Any, _param: Any, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 instant") from None
+    if moment.tzinfo is None:
+        raise click.BadParameter(f"{value!r} needs an offset, e.g. 2026-04-01T09:00:00Z")
+    return instant(moment)
+
+
+def as_at_option(func: F) -> F:
+    return click.option(
+        "--as-at",
+        "as_at",
+        metavar="INSTANT",
+        callback=parse_instant,
+        help="Show the ledger exactly as it stood at this instant (ISO 8601 with offset).",
+    )(func)
+
+
+def ledger_for(db_url: str | None) -> Ledger:
+    """Open the ledger named on the command line, before or after the command."""
+    ctx = click.get_current_context()
+    url = db_url or (ctx.obj or {}).get("db_url")
+    return open_ledger(settings_from_env(url))
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")

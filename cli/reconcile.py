@@ -1,0 +1,59 @@
+"""`isf-ledger reconcile cards`: loads against payments, balances against transactions."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import click
+
+from cli.options import as_at_option, db_option, format_option, ledger_for, print_json
+from isf_ledger.adapters.render.reconciliation import render_csv, render_text
+from isf_ledger.cards.reconcile import known_card, reconcile_cards
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _month(_ctx: object, _param: object, value: str) -> str:
+    if not MONTH.match(value):
+        raise click.BadParameter(f"{value!r} is not a month written YYYY-MM")
+    return value
+
+
+@click.group()
+def reconcile() -> None:
+    """Monthly reconciliations."""
+
+
+@reconcile.command("cards")
+@click.option("--month", required=True, metavar="YYYY-MM", callback=_month,
+              help="The month, by posted date.")  # fmt: skip
+@click.option("--card", "card_id", metavar="ID", help="Only this card.")
+@db_option
+@as_at_option
+@format_option("text", "json", "csv")
+def cards_command(
+    month: str, card_id: str | None, db_url: str | None, as_at: str | None, fmt: str
+) -> None:
+    """Every card's month: opening and closing balances, loads against the payments
+    made, the provider's running balance against the transactions, and spending
+    that needs a look (blocked merchants, cash over the limit, possible duplicates)."""
+    ledger = ledger_for(db_url)
+    try:
+        ledger.catch_up()
+        with ledger.engine.connect() as conn:
+            if card_id is not None and not known_card(conn, card_id, as_at):
+                click.echo(f"isf-ledger: unknown card {card_id}", err=True)
+                sys.exit(1)
+            data = reconcile_cards(conn, month, ledger.settings, card=card_id, as_at=as_at)
+    finally:
+        ledger.close()
+    if fmt == "json":
+        print_json(data)
+    elif fmt == "csv":
+        render_csv(data, sys.stdout)
+    else:
+        click.echo(render_text(data), nl=False)
+
+
+COMMANDS = [reconcile]

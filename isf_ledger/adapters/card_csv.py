@@ -1,0 +1,363 @@
+"""Streaming reader for card providers' CSV exports.
+
+`read_card_file` turns one export into a stream of `CardRow` (a posted
+transaction), `RowProblem` (a row or file that cannot be read, with the line
+and a reason in plain words) and `SkippedRow` (authorisations not yet
+posted). It never raises for bad data and never holds the file in memory:
+lines are read and decoded one at a time, so a multi-gigabyte export costs
+the same memory as a small one, apart from a few bytes a row for telling
+identical rows apart (see `card_identity`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from .card_cells import (
+    CellError,
+    card_key,
+    looks_excel_mangled,
+    luhn_valid,
+    mask_card_numbers,
+    might_hold_card_number,
+    parse_date,
+    parse_mcc,
+    parse_money,
+)
+from .card_identity import ContentIdentities
+from .card_profiles import PENDING, Profile, normal_text
+
+MAX_LINE_BYTES = 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class CardRow:
+    """One posted card transaction, as the export gives it.
+
+    `line` is the 1-based physical line where the row starts; `card_key` the
+    ledger card id or the card's last four digits; `amount` is signed (money
+    in positive) with two places; `balance` the running balance after the row,
+    if the export has one; `mcc` four digits or ""; `identity` what makes the
+    row the same transaction in another import ("id:<source>:<id>" or a
+    SHA-256 of its content and occurrence); `suspect_id` marks an id a
+    spreadsheet seems to have rounded; `raw` the row's cells, card numbers
+    masked.
+    """
+
+    line: int
+    card_key: str
+    posted_on: date
+    transaction_on: date | None
+    type: str
+    amount: Decimal
+    balance: Decimal | None
+    description: str
+    merchant: str
+    mcc: str
+    provider_txn_id: str | None
+    identity: str
+    suspect_id: bool
+    raw: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    """A row that cannot be read, or a file that cannot be read further.
+
+    `raw` holds the row's cells (card numbers masked); for a file-level
+    problem (unreadable file, missing columns, undecodable bytes) it is empty
+    or the header, and the reader stops after it.
+    """
+
+    line: int
+    reason: str
+    raw: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedRow:
+    """A row that is not a posted transaction (pending, authorised, declined)."""
+
+    line: int
+    reason: str
+
+
+ReadResult = CardRow | RowProblem | SkippedRow
+
+
+class _FileProblem(Exception):
+    """Stops reading a file; becomes its last `RowProblem`."""
+
+    def __init__(self, line: int, reason: str, raw: list[str] | None = None) -> None:
+        super().__init__(reason)
+        self.line, self.reason, self.raw = line, reason, raw or []
+
+
+def read_card_file(path: str | Path, profile: Profile) -> Iterator[ReadResult]:
+    """Read one card export with a profile, row by row, without ever raising for bad data."""
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed by the with below, inside the generator
+    except FileNotFoundError:
+        yield RowProblem(0, "file not found", [])
+        return
+    except OSError as e:
+        yield RowProblem(0, f"cannot open file: {(e.strerror or str(e)).lower()}", [])
+        return
+    with handle:
+        try:
+            records = _records(handle, profile)
+            header_line, header = _find_header(records, profile)
+            rows = _RowReader(profile, header_line, header)
+            for line, cells in records:
+                yield rows.read(line, cells)
+        except _FileProblem as p:
+            yield RowProblem(p.line, p.reason, p.raw)
+        except OSError as e:
+            yield RowProblem(0, f"cannot read file: {(e.strerror or str(e)).lower()}", [])
+
+
+def _decoded_lines(handle: BinaryIO, encoding: str) -> Iterator[str]:
+    """Physical lines as text, decoded one by one so a bad byte is pinned to its line.
+
+    A UTF-8 byte-order mark means UTF-8 whatever the profile says: it is what
+    Excel writes for "CSV UTF-8", and reading it as cp1252 would garble every £.
+    """
+    number = 0
+    while raw := handle.readline(MAX_LINE_BYTES + 1):
+        number += 1
+        if number == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw, encoding = raw[len(codecs.BOM_UTF8) :], "utf-8"
+        if len(raw) > MAX_LINE_BYTES:
+            raise _FileProblem(number, "line is longer than 1 MB; this is not a card export")
+        try:
+            yield raw.decode(encoding)
+        except UnicodeDecodeError as e:
+            raise _FileProblem(
+                number,
+                f"byte 0x{raw[e.start]:02x} at position {e.start + 1} is not {encoding} text; "
+                "the file may be in another encoding (utf-8 or cp1252)",
+            ) from None
+
+
+def _records(handle: BinaryIO, profile: Profile) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank CSV records with the physical line each starts on."""
+    reader = csv.reader(_decoded_lines(handle, profile.encoding), delimiter=profile.delimiter)
+    start = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            raise _FileProblem(start, f"not readable as CSV: {e}") from None
+        line, start = start, reader.line_num + 1
+        if "".join(cells).strip():
+            yield line, cells
+
+
+def _find_header(
+    records: Iterator[tuple[int, list[str]]], profile: Profile
+) -> tuple[int, list[str]]:
+    """The first non-blank record at or after `header_row`; title lines before it are skipped."""
+    last = 0
+    for line, cells in records:
+        if line >= profile.header_row:
+            return line, cells
+        last = line
+    if last == 0:
+        raise _FileProblem(0, "file is empty")
+    raise _FileProblem(last, f"file ends before its header row (line {profile.header_row})")
+
+
+class _RowReader:
+    """Turns the records after the header into results, for one file.
+
+    The per-row path is written for speed (one table of cell parsers, no
+    objects per cell) because exports run to millions of rows.
+    """
+
+    def __init__(self, profile: Profile, header_line: int, header: list[str]) -> None:
+        self.profile = profile
+        positions: dict[str, int] = {}
+        for i, name in enumerate(header):
+            positions.setdefault(normal_text(name), i)
+        self.names = profile.columns.used()
+        missing = [h for h in self.names.values() if normal_text(h) not in positions]
+        if missing:
+            plural = "s" if len(missing) > 1 else ""
+            names = ", ".join(f"'{h}'" for h in missing)
+            raise _FileProblem(header_line, f"missing column{plural} {names}", header)
+        self.index = {f: positions[normal_text(h)] for f, h in self.names.items()}
+        self.width = len(header)
+        while self.width and not header[self.width - 1].strip():
+            self.width -= 1
+        self.id_index = self.index.get("transaction_id", -1)
+        self.identities = ContentIdentities()
+        self.parsers = self._parsers()
+
+    def _parsers(self) -> list[tuple[str, int, str, Callable[[str], Any], bool]]:
+        """(field, cell index, header name, parser, required) for every cell parsed as a value."""
+        profile = self.profile
+        holds, formats, cr_dr = (
+            profile.card_column_holds,
+            profile.date_formats,
+            profile.amounts_end_in_cr_dr,
+        )
+
+        def money(text: str) -> Decimal:
+            return parse_money(text, cr_dr=cr_dr)
+
+        table: list[tuple[str, Callable[[str], Any], bool]] = [
+            ("card", lambda text: card_key(text, holds), True),
+            ("posted_on", lambda text: parse_date(text, formats), True),
+            ("transaction_on", lambda text: parse_date(text, formats), False),
+            ("amount", money, True),
+            ("debit", money, False),
+            ("credit", money, False),
+            ("balance", money, False),
+            ("mcc", parse_mcc, False),
+        ]
+        return [
+            (field, self.index[field], self.names[field], parser, required)
+            for field, parser, required in table
+            if field in self.index
+        ]
+
+    def cell(self, cells: list[str], field: str) -> str:
+        return cells[self.index[field]].strip() if field in self.index else ""
+
+    def read(self, line: int, cells: list[str]) -> ReadResult:
+        # The id column is spared: ids are often long numbers, one in ten passes
+        # the Luhn check by chance, and masking those would merge different
+        # transactions. An id that is the card's own number is caught below.
+        if might_hold_card_number("\x1f".join(cells)):
+            cells = [c if i == self.id_index else mask_card_numbers(c) for i, c in enumerate(cells)]
+        if len(cells) < self.width or "".join(cells[self.width :]).strip():
+            reason = f"row has {len(cells)} cells but the header has {self.width}"
+            return RowProblem(line, reason, cells)
+        skipped = self._not_posted(line, cells)
+        if skipped is not None:
+            return skipped
+        problems: list[str] = []
+        values: dict[str, Any] = {}
+        for field, index, name, parser, required in self.parsers:
+            text = cells[index].strip()
+            if not text:
+                if required:
+                    problems.append(f"{name} is empty")
+                continue
+            try:
+                values[field] = parser(text)
+            except CellError as e:
+                problems.append(f"{name} '{text}' {e}")
+        key: str | None = values.get("card")
+        txn_id = self.cell(cells, "transaction_id") or None
+        if txn_id and key and _is_card_number_ending(txn_id, key):
+            problems.append(f"{self.names['transaction_id']} holds the card number")
+            cells[self.id_index] = "****" + key
+        amount = (
+            values.get("amount") if "amount" in self.index else self._split(cells, values, problems)
+        )
+        kind = self._type(cells, amount, problems)
+        posted_on: date | None = values.get("posted_on")
+        if problems or key is None or posted_on is None or amount is None or kind is None:
+            return RowProblem(line, "; ".join(problems), cells)
+        description = self.cell(cells, "description")
+        merchant = self.cell(cells, "merchant")
+        mcc = values.get("mcc", "")
+        balance = values.get("balance")
+        # A rounded id may be shared by many rows, so it cannot be the identity.
+        suspect = txn_id is not None and looks_excel_mangled(txn_id)
+        if txn_id and not suspect:
+            identity = f"id:{self.profile.source}:{txn_id}"
+        else:
+            identity = self.identities.next(
+                key, posted_on, kind, amount, merchant, description, mcc, balance
+            )
+        return CardRow(
+            line=line,
+            card_key=key,
+            posted_on=posted_on,
+            transaction_on=values.get("transaction_on"),
+            type=kind,
+            amount=amount,
+            balance=balance,
+            description=description,
+            merchant=merchant,
+            mcc=mcc,
+            provider_txn_id=txn_id,
+            identity=identity,
+            suspect_id=suspect,
+            raw=cells,
+        )
+
+    def _not_posted(self, line: int, cells: list[str]) -> SkippedRow | None:
+        profile = self.profile
+        status = self.cell(cells, "status")
+        if status and normal_text(status) in profile.pending_statuses:
+            return SkippedRow(line, f"{self.names['status']} '{status}' is not posted")
+        spelling = self.cell(cells, "type")
+        if spelling and profile.types.get(normal_text(spelling)) == PENDING:
+            return SkippedRow(line, f"{self.names['type']} '{spelling}' is not posted")
+        if profile.pending_when_posted_on_empty and not self.cell(cells, "posted_on"):
+            return SkippedRow(line, f"{self.names['posted_on']} is empty: not posted yet")
+        return None
+
+    def _split(
+        self, cells: list[str], values: dict[str, Any], problems: list[str]
+    ) -> Decimal | None:
+        """The signed amount from a debit and a credit column, exactly one of them filled."""
+        debit_column, credit_column = self.names["debit"], self.names["credit"]
+        debit_text, credit_text = self.cell(cells, "debit"), self.cell(cells, "credit")
+        if (debit_text and "debit" not in values) or (credit_text and "credit" not in values):
+            return None  # a bad cell, already reported
+        debit = values.get("debit") or None  # a zero counts as empty
+        credit = values.get("credit") or None
+        if debit is not None and credit is not None:
+            problems.append(
+                f"{debit_column} '{debit_text}' and {credit_column} '{credit_text}' are both filled"
+            )
+            return None
+        if credit is not None:
+            return abs(credit)
+        if debit is not None:
+            return -abs(debit)
+        problems.append(f"{debit_column} and {credit_column} are both empty")
+        return None
+
+    def _type(self, cells: list[str], amount: Decimal | None, problems: list[str]) -> str | None:
+        if self.profile.type_from_sign:
+            if amount is None:
+                return None
+            if not amount:
+                column = self.names.get("amount", "amount")
+                problems.append(f"{column} is zero, so its type cannot come from its sign")
+                return None
+            return "LOAD" if amount > 0 else "PURCHASE"
+        column = self.names["type"]
+        spelling = self.cell(cells, "type")
+        if not spelling:
+            problems.append(f"{column} is empty")
+            return None
+        kind = self.profile.types.get(normal_text(spelling))
+        if kind is None:
+            problems.append(f"{column} '{spelling}' is not a type this profile knows")
+        return kind
+
+
+def _is_card_number_ending(text: str, last_four: str) -> bool:
+    """A transaction id that is really the card's own number, copied into the wrong column."""
+    digits = text.replace(" ", "").replace("-", "")
+    return (
+        13 <= len(digits) <= 19
+        and digits.isdigit()
+        and digits.endswith(last_four)
+        and luhn_valid(digits)
+    )

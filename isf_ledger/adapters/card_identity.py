@@ -1,0 +1,91 @@
+"""What makes a card row the same transaction when an export is imported again.
+
+With a provider transaction id, the identity is that id (scoped by the
+profile's source, see `card_csv`). Without one, it is the row's content plus
+how many rows with the same content came before it in the file, so two
+honest identical coffees on one day are two transactions, and re-reading the
+file, or a later export overlapping it, gives the same identities.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from array import array
+from datetime import date
+from decimal import Decimal
+
+from .card_profiles import normal_text
+
+
+class ContentIdentities:
+    """Identities for the id-less rows of one file, in file order.
+
+    Counting occurrences means remembering every content seen in the file.
+    To keep that small, the first 8 bytes of each content's SHA-256 go in an
+    open-addressing table kept 1/4 to 1/2 full (16-32 bytes a row, briefly 48
+    while it grows, and no Python object a row);
+    only contents seen twice or more get a dict entry. Two contents sharing a
+    prefix would merely share a counter: the identity still hashes the full
+    content, so it stays unique and the same on every read of the file.
+    """
+
+    def __init__(self) -> None:
+        self.slots = array("Q", [0]) * 1024
+        self.used = 0
+        self.repeats: dict[int, int] = {}
+
+    def next(
+        self,
+        card_key: str,
+        posted_on: date,
+        type: str,
+        amount: Decimal,
+        merchant: str,
+        description: str,
+        mcc: str,
+        balance: Decimal | None,
+    ) -> str:
+        """SHA-256 hex of the normalised content and its occurrence number (1, 2, ...).
+
+        Text is compared case- and spacing-blind, so an export that changes
+        only the capitals of a merchant name still matches the earlier one.
+        """
+        content = "\x1f".join(
+            (
+                card_key,
+                posted_on.isoformat(),
+                type,
+                str(amount),
+                normal_text(merchant),
+                normal_text(description),
+                mcc,
+                "" if balance is None else str(balance),
+            )
+        )
+        data = content.encode()
+        number = self._count(int.from_bytes(hashlib.sha256(data).digest()[:8], "big") or 1)
+        return hashlib.sha256(b"%s\x1f%d" % (data, number)).hexdigest()
+
+    def _count(self, key: int) -> int:
+        slots, mask = self.slots, len(self.slots) - 1
+        i = key & mask
+        while slots[i]:
+            if slots[i] == key:
+                number = self.repeats[key] = self.repeats.get(key, 1) + 1
+                return number
+            i = (i + 1) & mask
+        slots[i] = key
+        self.used += 1
+        if self.used * 2 > len(slots):
+            self._grow()
+        return 1
+
+    def _grow(self) -> None:
+        old, self.slots = self.slots, array("Q", [0]) * (len(self.slots) * 2)
+        mask = len(self.slots) - 1
+        for key in old:
+            if key:
+                i = key & mask
+                while self.slots[i]:
+                    i = (i + 1) & mask
+                self.slots[i] = key

@@ -1,0 +1,200 @@
+"""Applying a file of commands: all of it, or none of it.
+
+Every line is checked and tried in order against the ledger as the earlier
+lines leave it, so one run reports every bad line. Only when no line is bad
+are the events stored, in one transaction, with a `CommandRecord` per command
+so a `command_id` can never be applied twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import structlog
+from eventsourcing.persistence import IntegrityError
+
+from isf_ledger.adapters.card_cells import mask_card_numbers
+from isf_ledger.adapters.commands import Command, CommandError, parse_command
+from isf_ledger.adapters.personal_data import KeyTaken
+from isf_ledger.bootstrap import Ledger
+from isf_ledger.domain.base import aggregate_id
+from isf_ledger.domain.command_record import CommandRecord
+from isf_ledger.domain.errors import LedgerError
+from isf_ledger.handlers import HANDLERS
+from isf_ledger.projections.runner import Recorded
+from isf_ledger.unit_of_work import UnitOfWork
+
+log = structlog.get_logger()
+
+ATTEMPTS = 6  # tries of a batch that other writers keep overtaking
+
+
+@dataclass
+class LineError:
+    line: int
+    command_id: str | None
+    error: str
+
+
+@dataclass
+class ApplyResult:
+    applied: int = 0
+    duplicates: int = 0
+    errors: list[LineError] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "applied": self.applied,
+            "duplicates": self.duplicates,
+            "errors": [vars(e) for e in self.errors],
+        }
+
+
+def digest(obj: Any) -> str:
+    """A command's content fingerprint: same JSON content, same digest.
+
+    Card numbers are masked first, as in what is stored: a plain hash of a
+    full card number would give it away to a search of a few million guesses.
+    """
+    canonical = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(mask_card_numbers(canonical).encode()).hexdigest()
+
+
+def apply_lines(ledger: Ledger, lines: Iterable[tuple[int, str]]) -> ApplyResult:
+    """Apply numbered JSONL lines as one all-or-nothing batch."""
+    parsed = list(_parse(lines))
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _apply(ledger, parsed)
+        except (IntegrityError, KeyTaken):
+            # Another process stored some of these command ids, aggregates or
+            # person keys between our reads and our write, and nothing of ours
+            # was stored: read the ledger again and start over. Each retry means
+            # another batch went in, so this ends; a short random pause keeps
+            # two retrying processes from meeting again at once.
+            log.info("apply.retry", attempt=attempt)
+            time.sleep(random.uniform(0.0, 0.05 * attempt))
+    result = ApplyResult()
+    result.errors.append(
+        LineError(
+            0,
+            None,
+            f"other writers changed the ledger {ATTEMPTS} times while this file was "
+            "being applied; nothing from it was applied: run it again",
+        )
+    )
+    return result
+
+
+Parsed = tuple[int, str | None, Command | None, str, str | None]
+
+
+def _parse(lines: Iterable[tuple[int, str]]) -> Iterable[Parsed]:
+    """(line, command_id, command, digest, problem) for every non-blank line."""
+    for number, text in lines:
+        if not text.strip():
+            continue
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as e:
+            yield number, None, None, "", f"not valid JSON: {e.msg} at column {e.colno}"
+            continue
+        command_id = obj.get("command_id") if isinstance(obj, dict) else None
+        command_id = command_id if isinstance(command_id, str) else None
+        try:
+            yield number, command_id, parse_command(obj), digest(obj), None
+        except CommandError as e:
+            yield number, command_id, None, "", "; ".join(e.problems)
+
+
+def _apply(ledger: Ledger, parsed: list[Parsed]) -> ApplyResult:
+    result = ApplyResult()
+    if not parsed:
+        result.errors.append(LineError(0, None, "the file holds no commands"))
+        return result
+    ledger.keys.discard()
+    ledger.catch_up()
+    uow = UnitOfWork(ledger.app, ledger.keys.seal, ledger.fund_balance)
+    uow.preload(ledger.engine, named_aggregates(p[2] for p in parsed if p[2] is not None))
+    seen: dict[str, str] = {}
+    for number, command_id, cmd, fingerprint, problem in parsed:
+        if problem or cmd is None:
+            result.errors.append(LineError(number, command_id, problem or "unreadable"))
+            continue
+        earlier = seen.get(cmd.command_id) or _recorded_digest(uow, cmd.command_id)
+        if earlier is not None:
+            if earlier == fingerprint:
+                result.duplicates += 1
+            else:
+                result.errors.append(
+                    LineError(
+                        number,
+                        cmd.command_id,
+                        f"conflict: command_id {cmd.command_id} was already used "
+                        "for a different command",
+                    )
+                )
+            continue
+        seen[cmd.command_id] = fingerprint
+        try:
+            uow.add(
+                CommandRecord(
+                    command_type=cmd.type,
+                    digest=fingerprint,
+                    actor=cmd.actor,
+                    reason=cmd.reason,
+                    command_id=cmd.command_id,
+                )
+            )
+            HANDLERS[cmd.type](uow, cmd)
+        except LedgerError as e:
+            uow.drop()
+            result.errors.append(LineError(number, cmd.command_id, str(e)))
+            continue
+        uow.keep()
+        result.applied += 1
+    if result.errors:
+        ledger.keys.discard()
+        result.applied = 0
+        return result
+    ledger.keys.flush()
+    # Keys come first: a crash between the two leaves keys that seal nothing,
+    # and that a later run of this batch uses.
+    recordings = uow.commit()
+    ledger.catch_up(fresh=[Recorded(r.notification.id, r.domain_event) for r in recordings])
+    log.info("apply.done", applied=result.applied, duplicates=result.duplicates)
+    return result
+
+
+def named_aggregates(commands: Iterable[Command]) -> set[UUID]:
+    """Event-store ids of every aggregate the commands could touch.
+
+    An `<kind>_id` field names an aggregate of that kind; a `payee` is an
+    agreement or a card; a budget also has its option choice.
+    """
+    ids: set[UUID] = set()
+    for cmd in commands:
+        ids.add(aggregate_id("command", cmd.command_id))
+        for name, value in cmd:
+            if not isinstance(value, str):
+                continue
+            if name == "payee":
+                ids.update(aggregate_id(kind, value) for kind in ("agreement", "card"))
+            elif name.endswith("_id") and name != "command_id":
+                kind = name.removesuffix("_id")
+                ids.add(aggregate_id(kind, value))
+                if kind == "budget":
+                    ids.add(aggregate_id("options", value))
+    return ids
+
+
+def _recorded_digest(uow: UnitOfWork, command_id: str) -> str | None:
+    record = uow.find(CommandRecord, command_id)
+    return record.digest if record else None

@@ -1,0 +1,420 @@
+"""Importing card exports: each file all or nothing, every transaction exactly once.
+
+One file is one database transaction: a `card_imports` record, the file's
+rows staged in chunks (memory stays flat), moved into `card_transactions`
+skipping any already stored, and the digest of what was added. Killed at
+any moment before the commit, nothing of the file is stored; after it, the
+file is in and a second run adds nothing. Only a file that added rows leaves
+a record, so a run that repeats a finished one changes nothing at all.
+
+The import is then recorded as an event (`CardImport.TransactionsImported`).
+That is a second store, written after the commit; a run that dies between
+the two leaves a record marked as not yet in the event store, and the next
+import (or `init`) writes the missing event from the record.
+
+Same transaction, two identities. Exports of the same card from different
+providers' formats (or the same provider's, with and without transaction
+ids) give the same row different reader identities. So each row also has a
+cross-source key: its card (as the ledger knows it), posted date, signed
+amount, running balance, and which occurrence of that content it is within
+its file. A row is already stored if its identity is, or if a row with its
+cross-source key is, unless both carry ids from the same source: then the
+ids decide, and a new row repeating stored content takes the next
+occurrence (see `bulk`). The type and the text are left out of the key on
+purpose: a statement with no type column calls a refund a load, and
+merchants' names are cut differently by different providers. Exports that
+overlap on whole days count repeated content the same way; one without ids
+cut part-way through a day may count it differently, which the running
+balance, where the export has one, still tells apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import structlog
+from eventsourcing.persistence import IntegrityError
+from sqlalchemy import Connection, insert, select, text, update
+
+from isf_ledger.adapters.card_csv import (
+    CardRow,
+    ReadResult,
+    RowProblem,
+    SkippedRow,
+    read_card_file,
+)
+from isf_ledger.adapters.card_profiles import Profile
+from isf_ledger.bootstrap import Ledger
+from isf_ledger.cards.bulk import StagedRow, Stager
+from isf_ledger.cards.digest import rows_digest
+from isf_ledger.cards.directory import CardDirectory
+from isf_ledger.cards.rejects import RejectsWriter
+from isf_ledger.cards.tables import IDENTITY_LENGTH, card_imports
+from isf_ledger.domain.card_import import CardImport, card_import_id
+from isf_ledger.projections.runner import instant
+
+log = structlog.get_logger()
+
+KEEP_PROBLEMS = 1000  # per file; more are counted, not kept
+KEEP_WARNINGS = 100
+_IMPORT_LOCK = 0x15F_CA4D  # PostgreSQL advisory lock: one card import at a time
+
+Progress = Callable[[int], None]  # bytes read so far in the current file
+
+
+@dataclass
+class FileResult:
+    """What importing one file did, and what was wrong with it."""
+
+    file: str
+    status: str = "imported"  # or "rejected"
+    imported: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    skipped_pending: int = 0
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+    more_warnings: int = 0
+    card_import_id: str | None = None
+
+    def problem(self, line: int, reason: str) -> None:
+        self.rejected += 1
+        if len(self.problems) < KEEP_PROBLEMS:
+            self.problems.append((line, reason))
+
+    def warn(self, line: int, warning: str) -> None:
+        if len(self.warnings) < KEEP_WARNINGS:
+            self.warnings.append((line, warning))
+        else:
+            self.more_warnings += 1
+
+    @property
+    def more_problems(self) -> int:
+        return self.rejected - len(self.problems)
+
+
+@dataclass
+class ImportReport:
+    files: list[FileResult] = field(default_factory=list)
+
+    def total(self, name: str) -> int:
+        return sum(getattr(f, name) for f in self.files)
+
+    @property
+    def any_rejected(self) -> bool:
+        return any(f.status == "rejected" for f in self.files)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "imported": self.total("imported"),
+            "duplicates": self.total("duplicates"),
+            "rejected": self.total("rejected"),
+            "skipped_pending": self.total("skipped_pending"),
+            "errors": [
+                {"file": f.file, "line": line, "reason": reason}
+                for f in self.files
+                for line, reason in f.problems
+            ],
+            "warnings": [
+                {"file": f.file, "line": line, "warning": warning}
+                for f in self.files
+                for line, warning in f.warnings
+            ],
+            "files": [
+                {
+                    "file": f.file,
+                    "status": f.status,
+                    "imported": f.imported,
+                    "duplicates": f.duplicates,
+                    "rejected": f.rejected,
+                    "skipped_pending": f.skipped_pending,
+                    "card_import_id": f.card_import_id,
+                }
+                for f in self.files
+            ],
+        }
+
+
+def file_sha256(path: str | Path) -> str:
+    sha = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
+def import_files(
+    ledger: Ledger,
+    paths: Sequence[str | Path],
+    profile: Profile,
+    *,
+    skip_invalid: bool = False,
+    rejects: RejectsWriter | None = None,
+    progress: Callable[[str | Path, int], Progress] | None = None,
+) -> ImportReport:
+    """Import each file as its own all-or-nothing unit; record each import as an event.
+
+    `progress(path, size)` is called as each file starts and returns the
+    callback that is told the bytes read so far.
+    """
+    record_missing_events(ledger)
+    ledger.catch_up()
+    with ledger.engine.connect() as conn:
+        directory = CardDirectory.load(conn)
+    report = ImportReport()
+    for path in paths:
+        on_bytes = progress(path, Path(path).stat().st_size) if progress else None
+        if rejects is not None:
+            rejects.start_file(path)
+        result = import_file(
+            ledger,
+            path,
+            profile,
+            directory,
+            skip_invalid=skip_invalid,
+            rejects=rejects,
+            progress=on_bytes,
+        )
+        report.files.append(result)
+    record_missing_events(ledger)
+    return report
+
+
+def import_file(
+    ledger: Ledger,
+    path: str | Path,
+    profile: Profile,
+    directory: CardDirectory,
+    *,
+    skip_invalid: bool = False,
+    rejects: RejectsWriter | None = None,
+    progress: Progress | None = None,
+    batch: int | None = None,
+) -> FileResult:
+    """Import one file in one database transaction; see the module's description."""
+    result = FileResult(str(path))
+    try:
+        sha = file_sha256(path)
+    except OSError as e:
+        result.problem(0, f"cannot read file: {(e.strerror or str(e)).lower()}")
+        result.status = "rejected"
+        return result
+    chunk_size = batch or ledger.settings.batch_size
+    with ledger.engine.connect() as conn, conn.begin() as tx:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"SELECT pg_advisory_xact_lock({_IMPORT_LOCK})"))
+        import_pk = _start_record(conn, path, sha, profile)
+        stager = Stager(conn)
+        rows = _Rows(result, directory, skip_invalid, rejects, path, profile.source)
+        for chunk in rows.chunks(read_card_file(path, profile), chunk_size, progress):
+            stager.add(chunk)
+        if rows.rejected_whole:
+            result.status = "rejected"
+            result.imported = result.duplicates = 0
+            tx.rollback()
+            return result
+        added = stager.finish(import_pk)
+        result.imported, result.duplicates = added, stager.staged - added
+        if not added:
+            tx.rollback()  # nothing new: leave no trace, as if never run
+            return result
+        digest = rows_digest(conn, import_pk)
+        if digest.rows != added:
+            raise RuntimeError(f"{path}: added {added} rows but {digest.rows} are stored")
+        result.card_import_id = card_import_id(sha, profile.name, digest.digest)
+        conn.execute(
+            update(card_imports)
+            .where(card_imports.c.id == import_pk)
+            .values(
+                card_import_id=result.card_import_id,
+                imported=result.imported,
+                duplicates=result.duplicates,
+                rejected=result.rejected,
+                skipped_pending=result.skipped_pending,
+                rows_digest=digest.digest,
+                first_posted=digest.first_posted,
+                last_posted=digest.last_posted,
+                recorded_at=_now(),
+            )
+        )
+    log.info("cards.imported", file=str(path), imported=added, duplicates=result.duplicates)
+    _record_event(ledger, import_pk)
+    return result
+
+
+def _now() -> str:
+    return instant(datetime.now(UTC))
+
+
+def _start_record(conn: Connection, path: str | Path, sha: str, profile: Profile) -> int:
+    """The import's record, filled in at the end of the same transaction."""
+    inserted = conn.execute(
+        insert(card_imports)
+        .values(
+            file_name=Path(path).name,
+            file_sha256=sha,
+            profile=profile.name,
+            imported=0,
+            duplicates=0,
+            rejected=0,
+            skipped_pending=0,
+            rows_digest="",
+            recorded_at=_now(),
+            event_recorded=False,
+        )
+        .returning(card_imports.c.id)
+    )
+    return int(inserted.scalar_one())
+
+
+class _Rows:
+    """Turns the reader's results into staged rows, noting every problem on the way."""
+
+    def __init__(
+        self,
+        result: FileResult,
+        directory: CardDirectory,
+        skip_invalid: bool,
+        rejects: RejectsWriter | None,
+        path: str | Path,
+        source: str,
+    ) -> None:
+        self.result = result
+        self.directory = directory
+        self.skip_invalid = skip_invalid
+        self.rejects = rejects
+        self.path = path
+        self.source = source
+        self.rejected_whole = False
+
+    def chunks(
+        self,
+        results: Iterable[ReadResult],
+        size: int,
+        progress: Progress | None,
+    ) -> Iterable[list[StagedRow]]:
+        result, resolve, source = self.result, self.directory.resolve, self.source
+        chunk: list[StagedRow] = []
+        seq = 0
+        # Bytes read, for the progress bar: lines so far times the average length
+        # of the first rows (measuring every row would cost more than it tells).
+        sampled_bytes = sampled_lines = line = 0
+        for item in results:
+            line = item.line
+            if type(item) is CardRow:
+                if sampled_lines < 256:
+                    sampled_bytes += sum(map(len, item.raw)) + len(item.raw)
+                    sampled_lines += 1
+                card_id, why = resolve(item.card_key)
+                if card_id is None:
+                    self.bad(item.line, why or "unknown card", item.raw, file_level=False)
+                    continue
+                if item.suspect_id:
+                    result.warn(
+                        item.line,
+                        f"transaction id '{item.provider_txn_id}' looks rounded by a "
+                        "spreadsheet; the row is known by its content instead",
+                    )
+                if self.rejected_whole:
+                    continue  # keep reading, to report every bad row
+                seq += 1
+                chunk.append(_staged(seq, card_id, item, source))
+                if len(chunk) >= size:
+                    yield chunk
+                    chunk = []
+                    if progress and sampled_lines:
+                        progress(line * sampled_bytes // sampled_lines)
+            elif type(item) is SkippedRow:
+                result.skipped_pending += 1
+            else:
+                problem: Any = item
+                self.bad(problem.line, problem.reason, problem.raw, file_level=_whole(problem))
+        if chunk and not self.rejected_whole:
+            yield chunk
+        if progress:
+            progress(1 << 62)  # the end of the file, whatever the estimate said
+
+    def bad(self, line: int, reason: str, cells: list[str], *, file_level: bool) -> None:
+        self.result.problem(line, reason)
+        if file_level or not self.skip_invalid:
+            self.rejected_whole = True
+        if self.rejects is not None and cells and not file_level:
+            self.rejects.write(self.path, line, reason, cells)
+
+
+def _whole(problem: RowProblem) -> bool:
+    """A problem with the file itself (unreadable, undecodable, missing columns), not a row."""
+    return not problem.raw or problem.reason.startswith("missing column")
+
+
+def _staged(seq: int, card_id: str, row: CardRow, source: str) -> StagedRow:
+    identity = row.identity
+    if len(identity) > IDENTITY_LENGTH:
+        identity = "sha256:" + hashlib.sha256(identity.encode()).hexdigest()
+    balance = row.balance
+    return (
+        seq,
+        identity,
+        source if identity.startswith("id:") else None,
+        card_id,
+        row.posted_on.isoformat(),
+        row.transaction_on.isoformat() if row.transaction_on else None,
+        row.type,
+        int(row.amount * 100),
+        None if balance is None else int(balance * 100),
+        row.description,
+        row.merchant,
+        row.mcc,
+        row.line,
+    )
+
+
+# ---- the import's event --------------------------------------------------------------
+
+
+def record_missing_events(ledger: Ledger) -> int:
+    """Write the event of every committed import that does not have one yet."""
+    with ledger.engine.connect() as conn:
+        missing = conn.scalars(
+            select(card_imports.c.id)
+            .where(card_imports.c.event_recorded.is_(False))
+            .where(card_imports.c.card_import_id.is_not(None))
+            .order_by(card_imports.c.id)
+        ).all()
+    for import_pk in missing:
+        _record_event(ledger, import_pk)
+    return len(missing)
+
+
+def _record_event(ledger: Ledger, import_pk: int) -> None:
+    with ledger.engine.connect() as conn:
+        record = conn.execute(select(card_imports).where(card_imports.c.id == import_pk)).one()
+    aggregate = CardImport(
+        card_import_id=record.card_import_id,
+        file_name=record.file_name,
+        file_sha256=record.file_sha256,
+        profile=record.profile,
+        imported=record.imported,
+        duplicates=record.duplicates,
+        rejected=record.rejected,
+        skipped_pending=record.skipped_pending,
+        rows_digest=record.rows_digest,
+        first_posted=record.first_posted,
+        command_id=f"import:{record.file_sha256[:16]}",
+        effective=record.last_posted,
+    )
+    try:
+        recordings = ledger.app.save(aggregate)
+    except IntegrityError:
+        recordings = []  # written by an earlier run that died before marking it
+    with ledger.engine.begin() as conn:
+        conn.execute(
+            update(card_imports).where(card_imports.c.id == import_pk).values(event_recorded=True)
+        )
+    if recordings:
+        log.info("cards.import_recorded", card_import_id=record.card_import_id)

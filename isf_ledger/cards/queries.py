@@ -1,0 +1,129 @@
+"""Card transactions for other reports: statements, spending totals, the journal.
+
+The journal export takes every card transaction except loads. A load is the
+card's side of a payment the ledger already holds (council -> `card:<id>`
+in `ledger_legs`), so exporting it too would count the money twice; a load
+with no payment behind it is what `reconcile cards` reports as unexpected,
+and stays out of the journal until the payment is recorded. Every other row
+moves money between the card and what its holder spent: `card:<id>` takes
+the row's signed amount and `cardspend:<id>` the opposite (a purchase of
+12.50 is card -12.50, cardspend +12.50; a refund the reverse).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Select, case, func, select
+
+from isf_ledger.adapters.journal import JournalEntry
+from isf_ledger.cards.tables import card_imports, card_transactions
+from isf_ledger.domain.ledger import card, cardspend
+from isf_ledger.domain.money import fmt
+from isf_ledger.projections.ledger_legs import from_pence
+
+t = card_transactions
+SPENDING = (
+    ("purchases", "PURCHASE"),
+    ("atm", "ATM"),
+    ("fees", "FEE"),
+    ("refunds", "REFUND"),
+    ("reversals", "REVERSAL"),
+)
+
+
+def _as_at(query: Select[Any], as_at: str | None) -> Select[Any]:
+    if as_at is None:
+        return query
+    return query.where(
+        t.c.import_id.in_(select(card_imports.c.id).where(card_imports.c.recorded_at <= as_at))
+    )
+
+
+def card_journal(conn: Connection, as_at: str | None = None) -> Iterator[JournalEntry]:
+    """Every card transaction but loads as a journal entry, in (posted date, id) order."""
+    query = _as_at(
+        select(
+            t.c.id, t.c.card_id, t.c.posted_on, t.c.type, t.c.pence, t.c.merchant, t.c.description
+        )
+        .where(t.c.type != "LOAD", t.c.pence != 0)
+        .order_by(t.c.posted_on, t.c.id),
+        as_at,
+    )
+    for row in conn.execute(query.execution_options(yield_per=5000)):
+        amount = from_pence(row.pence)
+        what = row.merchant or row.description
+        yield JournalEntry(
+            date=row.posted_on,
+            narration=f"Card {row.type.lower()}{': ' + what if what else ''}",
+            legs=((card(row.card_id), amount), (cardspend(row.card_id), -amount)),
+            ref=f"card-{row.id}",
+        )
+
+
+def card_spending(
+    conn: Connection,
+    card_ids: Iterable[str],
+    *,
+    until: date | None = None,
+    as_at: str | None = None,
+) -> dict[str, Decimal]:
+    """What the cards' holders spent, posted on or before `until`, imported by `as_at`.
+
+    `purchases`, `atm` and `fees` are money out and `refunds`, `reversals`
+    money back, all as positive amounts; `spent` is the net:
+    purchases + atm + fees - refunds - reversals. Loads are not spending.
+    """
+    ids = sorted(set(card_ids))
+    columns = [
+        func.coalesce(func.sum(case((t.c.type == kind, t.c.pence), else_=0)), 0).label(name)
+        for name, kind in SPENDING
+    ]
+    query = select(*columns).where(t.c.card_id.in_(ids))
+    if until is not None:
+        query = query.where(t.c.posted_on <= until)
+    row = conn.execute(_as_at(query, as_at)).one() if ids else None
+    sums = {name: -int(row[i] or 0) if row else 0 for i, (name, _) in enumerate(SPENDING)}
+    for back in ("refunds", "reversals"):
+        sums[back] = -sums[back]
+    totals = {name: from_pence(pence) for name, pence in sums.items()}
+    totals["spent"] = (
+        totals["purchases"]
+        + totals["atm"]
+        + totals["fees"]
+        - totals["refunds"]
+        - totals["reversals"]
+    )
+    return totals
+
+
+def card_rows(
+    conn: Connection,
+    card_id: str,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    as_at: str | None = None,
+) -> list[dict[str, Any]]:
+    """One card's transactions, oldest first, as plain data (money as two-place strings)."""
+    query = select(t).where(t.c.card_id == card_id).order_by(t.c.posted_on, t.c.id)
+    if since is not None:
+        query = query.where(t.c.posted_on >= since)
+    if until is not None:
+        query = query.where(t.c.posted_on <= until)
+    return [
+        {
+            "posted_on": row.posted_on.isoformat(),
+            "transaction_on": row.transaction_on.isoformat() if row.transaction_on else None,
+            "type": row.type,
+            "amount": fmt(from_pence(row.pence)),
+            "balance": None if row.balance_pence is None else fmt(from_pence(row.balance_pence)),
+            "merchant": row.merchant,
+            "description": row.description,
+            "mcc": row.mcc,
+        }
+        for row in conn.execute(_as_at(query, as_at))
+    ]

@@ -1,0 +1,344 @@
+"""The monthly card reconciliation (`reconcile cards`), for every card at once.
+
+A handful of set-based queries whatever the number of cards: one GROUP BY
+for every card's opening balance and the month's totals by type, one window
+query for each card's last reported balance, and one query each for the
+loads, the payments, and the transactions that need a look. Matching and
+the report's shape are done in Python over those results.
+
+- The month is by `posted_on`. Opening is the sum of the card's transactions
+  before the month; the computed closing adds the month's, whose totals by
+  type are signed as on the card (money out negative).
+- Reported closing is the running balance on the month's last row (by
+  posted date, then the order rows were stored, which is file order); null
+  when that row has none. `difference = reported - computed`.
+- Expected loads are payments made to the card (`ledger_legs`: positive legs
+  on `card:<id>` of a `...PaymentMade`) effective in the month, less those
+  cancelled by a `...PaymentReversed` of the same amount. A payment with no
+  load of the same amount within `load_match_days` is missing; a load with
+  no payment is unexpected (see `matching`; payments and loads up to the
+  window either side of the month take part, so a payment on the 30th loaded
+  on the 2nd is neither).
+- Flags: blocked merchant categories; cash (ATM) once the month's total
+  passes the monthly limit; possible duplicates (same card, date, type,
+  amount and merchant more than once), which are flags, not errors.
+- Status is "ok" when the difference is zero or null and no load is missing
+  or unexpected.
+- `as_at` leaves out transactions whose import was recorded later, payments
+  recorded later, and cards issued later.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Select, and_, case, func, or_, select
+
+from isf_ledger.cards.matching import Load, Payment, match, net_of_reversals
+from isf_ledger.cards.tables import card_imports, card_transactions
+from isf_ledger.domain.money import fmt
+from isf_ledger.projections.card_registry import card_registry
+from isf_ledger.projections.ledger_legs import from_pence, ledger_legs
+from isf_ledger.settings import Settings
+
+TOTALS = (
+    ("loads", "LOAD"),
+    ("purchases", "PURCHASE"),
+    ("refunds", "REFUND"),
+    ("atm", "ATM"),
+    ("fees", "FEE"),
+    ("reversals", "REVERSAL"),
+)
+CARD_ACCOUNT = "card:"
+
+t = card_transactions
+
+
+def money(pence: int) -> str:
+    return fmt(from_pence(pence))
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """First day of `YYYY-MM` and first day of the month after."""
+    year, number = (int(part) for part in month.split("-"))
+    start = date(year, number, 1)
+    end = date(year + number // 12, number % 12 + 1, 1)
+    return start, end
+
+
+def visible(query: Select[Any], as_at: str | None, card: str | None) -> Select[Any]:
+    """Only transactions imported by `as_at`, of one card if asked."""
+    if as_at is not None:
+        query = query.where(
+            t.c.import_id.in_(select(card_imports.c.id).where(card_imports.c.recorded_at <= as_at))
+        )
+    if card is not None:
+        query = query.where(t.c.card_id == card)
+    return query
+
+
+def reconcile_cards(
+    conn: Connection,
+    month: str,
+    settings: Settings,
+    *,
+    card: str | None = None,
+    as_at: str | None = None,
+) -> dict[str, Any]:
+    """The `reconcile cards` report: `{"month", "cards": [...]}` as the contract gives it."""
+    start, end = month_bounds(month)
+    totals = _totals(conn, start, end, as_at, card)
+    reported = _reported(conn, start, end, as_at, card)
+    missing, unexpected, expected = _loads(conn, start, end, settings, as_at, card)
+    flagged = _flags(conn, start, end, settings, as_at, card)
+    card_ids = set(totals) | _issued(conn, end, as_at, card)
+    cards = []
+    for card_id in sorted(card_ids):
+        sums = totals.get(card_id, {})
+        opening = sums.get("opening", 0)
+        computed = opening + sum(sums.get(name, 0) for name, _ in TOTALS)
+        closing = reported.get(card_id)
+        difference = None if closing is None else closing - computed
+        missing_loads = missing.get(card_id, [])
+        unexpected_loads = unexpected.get(card_id, [])
+        ok = not difference and not missing_loads and not unexpected_loads
+        cards.append(
+            {
+                "card_id": card_id,
+                "opening_balance": money(opening),
+                **{name: money(sums.get(name, 0)) for name, _ in TOTALS},
+                "computed_closing": money(computed),
+                "reported_closing": None if closing is None else money(closing),
+                "difference": None if difference is None else money(difference),
+                "expected_loads": money(expected.get(card_id, 0)),
+                "missing_loads": missing_loads,
+                "unexpected_loads": unexpected_loads,
+                "flagged": flagged.get(card_id, []),
+                "status": "ok" if ok else "discrepancy",
+            }
+        )
+    return {"month": month, "cards": cards}
+
+
+def known_card(conn: Connection, card: str, as_at: str | None = None) -> bool:
+    """Whether the ledger has issued `card` (by `as_at`), or holds transactions of it."""
+    query = select(card_registry.c.card_id).where(card_registry.c.card_id == card)
+    if as_at is not None:
+        query = query.where(card_registry.c.recorded_at <= as_at)
+    if conn.execute(query).first() is not None:
+        return True
+    return conn.execute(visible(select(t.c.id), as_at, card).limit(1)).first() is not None
+
+
+def _totals(
+    conn: Connection, start: date, end: date, as_at: str | None, card: str | None
+) -> dict[str, dict[str, int]]:
+    in_month = t.c.posted_on >= start
+    columns = [
+        func.sum(case((t.c.posted_on < start, t.c.pence), else_=0)).label("opening"),
+        *(
+            func.sum(case((and_(in_month, t.c.type == kind), t.c.pence), else_=0)).label(name)
+            for name, kind in TOTALS
+        ),
+    ]
+    query = visible(
+        select(t.c.card_id, *columns).where(t.c.posted_on < end).group_by(t.c.card_id),
+        as_at,
+        card,
+    )
+    names = ["opening", *(name for name, _ in TOTALS)]
+    return {
+        row[0]: {name: int(value or 0) for name, value in zip(names, row[1:], strict=True)}
+        for row in conn.execute(query)
+    }
+
+
+def _reported(
+    conn: Connection, start: date, end: date, as_at: str | None, card: str | None
+) -> dict[str, int | None]:
+    rank = (
+        func.row_number()
+        .over(partition_by=t.c.card_id, order_by=(t.c.posted_on.desc(), t.c.id.desc()))
+        .label("rank")
+    )
+    inner = visible(
+        select(t.c.card_id, t.c.balance_pence, rank).where(
+            t.c.posted_on >= start, t.c.posted_on < end
+        ),
+        as_at,
+        card,
+    ).subquery()
+    query = select(inner.c.card_id, inner.c.balance_pence).where(inner.c.rank == 1)
+    return {card_id: balance for card_id, balance in conn.execute(query)}
+
+
+def _loads(
+    conn: Connection,
+    start: date,
+    end: date,
+    settings: Settings,
+    as_at: str | None,
+    card: str | None,
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]], dict[str, int]]:
+    """(missing loads, unexpected loads, expected total), by card."""
+    window = timedelta(days=settings.load_match_days)
+    wide_start, wide_end = start - window, end + window
+    loads = [
+        Load(card_id, posted_on, pence, ref, description)
+        for ref, card_id, posted_on, pence, description in conn.execute(
+            visible(
+                select(t.c.id, t.c.card_id, t.c.posted_on, t.c.pence, t.c.description).where(
+                    t.c.type == "LOAD", t.c.posted_on >= wide_start, t.c.posted_on < wide_end
+                ),
+                as_at,
+                card,
+            )
+        )
+    ]
+    legs = ledger_legs
+    query = select(legs.c.account, legs.c.effective, legs.c.pence, legs.c.command_id).where(
+        legs.c.effective >= wide_start,
+        legs.c.effective < wide_end,
+        or_(
+            and_(legs.c.type.like("%PaymentMade"), legs.c.pence > 0),
+            and_(legs.c.type.like("%PaymentReversed"), legs.c.pence < 0),
+        ),
+    )
+    if card is None:
+        query = query.where(legs.c.account.like(f"{CARD_ACCOUNT}%"))
+    else:
+        query = query.where(legs.c.account == f"{CARD_ACCOUNT}{card}")
+    if as_at is not None:
+        query = query.where(legs.c.recorded_at <= as_at)
+    payments = net_of_reversals(
+        Payment(account.removeprefix(CARD_ACCOUNT), effective, pence, command_id)
+        for account, effective, pence, command_id in conn.execute(query)
+    )
+    unmatched_payments, unmatched_loads = match(payments, loads, settings.load_match_days)
+    expected: dict[str, int] = defaultdict(int)
+    for payment in payments:
+        if start <= payment.on < end:
+            expected[payment.card_id] += payment.pence
+    missing: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for payment in unmatched_payments:
+        if start <= payment.on < end:
+            missing[payment.card_id].append(
+                {
+                    "date": payment.on.isoformat(),
+                    "amount": money(payment.pence),
+                    "command_id": payment.ref,
+                }
+            )
+    unexpected: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for load in unmatched_loads:
+        if start <= load.posted_on < end:
+            unexpected[load.card_id].append(
+                {
+                    "posted_on": load.posted_on.isoformat(),
+                    "amount": money(load.pence),
+                    "description": load.description,
+                }
+            )
+    return missing, unexpected, expected
+
+
+def _transaction(row: Any) -> dict[str, Any]:
+    return {
+        "posted_on": row.posted_on.isoformat(),
+        "type": row.type,
+        "amount": money(row.pence),
+        "merchant": row.merchant,
+        "description": row.description,
+        "mcc": row.mcc,
+    }
+
+
+_FLAG_COLUMNS = (
+    t.c.id,
+    t.c.card_id,
+    t.c.posted_on,
+    t.c.type,
+    t.c.pence,
+    t.c.merchant,
+    t.c.description,
+    t.c.mcc,
+)
+
+
+def _flags(
+    conn: Connection,
+    start: date,
+    end: date,
+    settings: Settings,
+    as_at: str | None,
+    card: str | None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Transactions that need a look, by card, in date (then storage) order."""
+    in_month = (t.c.posted_on >= start, t.c.posted_on < end)
+    found: dict[str, list[tuple[tuple[date, int], int, str, dict[str, Any]]]] = defaultdict(list)
+
+    def flag(row: Any, order: int, why: str) -> None:
+        found[row.card_id].append(((row.posted_on, row.id), order, why, _transaction(row)))
+
+    def rows(query: Select[Any]) -> Any:
+        return conn.execute(visible(query.where(*in_month), as_at, card))
+
+    blocked = settings.blocked_mccs
+    if blocked:
+        for row in rows(select(*_FLAG_COLUMNS).where(t.c.mcc.in_(sorted(blocked)))):
+            why = f"blocked merchant category {row.mcc} ({blocked[row.mcc]})"
+            flag(row, 0, why)
+
+    limit = int(settings.monthly_cash_limit * 100)
+    heavy = visible(
+        select(t.c.card_id)
+        .where(t.c.type == "ATM", *in_month)
+        .group_by(t.c.card_id)
+        .having(-func.sum(t.c.pence) > limit),
+        as_at,
+        card,
+    )
+    cash: dict[str, int] = defaultdict(int)
+    atm = select(*_FLAG_COLUMNS).where(t.c.type == "ATM", t.c.card_id.in_(heavy))
+    for row in rows(atm.order_by(t.c.card_id, t.c.posted_on, t.c.id)):
+        cash[row.card_id] -= row.pence
+        if cash[row.card_id] > limit:
+            why = (
+                f"cash withdrawals this month reach {money(cash[row.card_id])}, "
+                f"over the limit of {money(limit)}"
+            )
+            flag(row, 1, why)
+
+    same = (t.c.card_id, t.c.posted_on, t.c.type, t.c.pence, t.c.merchant)
+    repeated = (
+        visible(select(*same).where(t.c.type != "LOAD", *in_month), as_at, card)
+        .group_by(*same)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    on = and_(*(column == repeated.c[column.name] for column in same))
+    for row in rows(select(*_FLAG_COLUMNS).join(repeated, on)):
+        why = "possible duplicate: same date, amount and merchant more than once"
+        flag(row, 2, why)
+
+    return {
+        card_id: [
+            {"transaction": transaction, "why": why}
+            for _, _, why, transaction in sorted(items, key=lambda item: item[:2])
+        ]
+        for card_id, items in found.items()
+    }
+
+
+def _issued(conn: Connection, end: date, as_at: str | None, card: str | None) -> set[str]:
+    """Cards issued (by `as_at`, and on or before the month's end when the date is known)."""
+    query = select(card_registry.c.card_id).where(
+        or_(card_registry.c.issued_on.is_(None), card_registry.c.issued_on < end)
+    )
+    if as_at is not None:
+        query = query.where(card_registry.c.recorded_at <= as_at)
+    if card is not None:
+        query = query.where(card_registry.c.card_id == card)
+    return set(conn.scalars(query))

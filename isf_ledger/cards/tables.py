@@ -1,0 +1,95 @@
+"""The card data the ledger keeps beside its events: imports and their transactions.
+
+These are source data, not read models: a projection rebuild never touches
+them. Money is integer pence, dates are dates. A transaction is stored once
+however many exports carry it, guarded by two unique keys:
+
+- `identity`, the reader's identity of the row within its provider's exports
+  (`id:<source>:<id>`, or a digest of the row's content and occurrence),
+  unique;
+- the cross-source key (card, posted date, signed amount, running balance,
+  occurrence), so the same transaction from two different providers' formats
+  is recognised although their identities differ; checked by the import (see
+  `bulk`), because two rows with ids from the same `source` are told apart
+  by their ids even when this key is the same (see `importer`).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    func,
+    literal_column,
+)
+
+from isf_ledger.adapters.schema import metadata
+
+# Stands in for "no running balance" in the cross-source key, so that its
+# index serves the lookup; no card holds minus ninety quadrillion pence.
+NO_BALANCE = -9_000_000_000_000_000_000
+IDENTITY_LENGTH = 255
+
+card_imports = Table(
+    "card_imports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("card_import_id", String(32), unique=True),
+    Column("file_name", Text, nullable=False),
+    Column("file_sha256", String(64), nullable=False, index=True),
+    Column("profile", String(64), nullable=False),
+    Column("imported", BigInteger, nullable=False),
+    Column("duplicates", BigInteger, nullable=False),
+    Column("rejected", BigInteger, nullable=False),
+    Column("skipped_pending", BigInteger, nullable=False),
+    Column("rows_digest", String(64), nullable=False),
+    Column("first_posted", Date),
+    Column("last_posted", Date),
+    Column("recorded_at", String(32), nullable=False),
+    Column("event_recorded", Boolean, nullable=False),
+)
+
+card_transactions = Table(
+    "card_transactions",
+    metadata,
+    Column(
+        "id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("import_id", Integer, ForeignKey("card_imports.id"), nullable=False, index=True),
+    Column("identity", String(IDENTITY_LENGTH), nullable=False, unique=True),
+    Column("source", String(32)),  # the profile's source when the row has a provider id
+    Column("card_id", String(64), nullable=False),
+    Column("posted_on", Date, nullable=False),
+    Column("transaction_on", Date),
+    Column("type", String(10), nullable=False),
+    Column("pence", BigInteger, nullable=False),
+    Column("balance_pence", BigInteger),
+    Column("occurrence", Integer, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("merchant", Text, nullable=False),
+    Column("mcc", String(4), nullable=False),
+    Column("line", BigInteger, nullable=False),
+    Index("ix_card_transactions_card_posted", "card_id", "posted_on"),
+)
+
+t = card_transactions
+Index(
+    "ix_card_transactions_content",
+    t.c.card_id,
+    t.c.posted_on,
+    t.c.pence,
+    func.coalesce(t.c.balance_pence, literal_column(str(NO_BALANCE))),
+    t.c.occurrence,
+)
+del t

@@ -1,0 +1,250 @@
+"""A small, realistic council: the data set behind `isf-ledger demo`.
+
+A city council, three supported people, two providers (one off the framework,
+with its checks recorded). Morag (P-0001) mixes an ISF with Clyde Care
+(Option 2, paid 4-weekly in advance: the contract's £13,000 example) and a
+direct payment on a card (Option 1, monthly), with weekly hours, a flexed week
+that needed approval, a cost, a family top-up. Iain (P-0002) has a card only;
+Aileen (P-0003) an ISF with the off-framework day service, revised in October.
+Each builder returns contract-shaped JSON commands, so the demo goes through
+exactly the same `apply` path as a finance officer's file.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+Command = dict[str, Any]
+ACTOR = "finance.officer@council.example"
+
+
+def _cmd(command_id: str, type_: str, **fields: Any) -> Command:
+    return {"command_id": command_id, "type": type_, "actor": ACTOR, **fields}
+
+
+def people_and_providers() -> list[Command]:
+    return [
+        _cmd("demo-p1", "RegisterPerson", person_id="P-0001", authority="CITY",
+             name="Morag Campbell"),
+        _cmd("demo-p2", "RegisterPerson", person_id="P-0002", authority="CITY",
+             name="Iain MacLeod"),
+        _cmd("demo-p3", "RegisterPerson", person_id="P-0003", authority="CITY",
+             name="Aileen Fraser"),
+        _cmd("demo-v1", "RegisterProvider", provider_id="PRV-CARE", name="Clyde Care at Home",
+             framework="on"),
+        _cmd("demo-v2", "RegisterProvider", provider_id="PRV-HILL",
+             name="Hillside Day Opportunities", framework="off",
+             checks=["Care Inspectorate registration", "public liability insurance",
+                     "PVG safeguarding", "financial standing"]),
+    ]  # fmt: skip
+
+
+def budgets() -> list[Command]:
+    return [
+        _cmd("demo-b1", "ProposeBudget", budget_id="B-0001", person_id="P-0001",
+             start="2026-04-06", amount="16000.00", method="equivalency",
+             reason="RAS assessment 2026"),
+        _cmd("demo-b1a", "AgreeBudget", budget_id="B-0001", agreed_on="2026-03-20"),
+        _cmd("demo-b2", "ProposeBudget", budget_id="B-0002", person_id="P-0002",
+             start="2026-05-01", amount="6500.00", method="RAS"),
+        _cmd("demo-b2a", "AgreeBudget", budget_id="B-0002", agreed_on="2026-04-24"),
+        _cmd("demo-b3", "ProposeBudget", budget_id="B-0003", person_id="P-0003",
+             start="2026-04-06", amount="18200.00", method="negotiated"),
+        _cmd("demo-b3a", "AgreeBudget", budget_id="B-0003", agreed_on="2026-04-01"),
+        _cmd("demo-b3r", "ReviseBudget", budget_id="B-0003", amount="19500.00",
+             effective="2026-10-01",
+             reason="review after hospital discharge: more evening support"),
+    ]  # fmt: skip
+
+
+def _agreement(
+    n: str, budget: str, provider: str, start: str, rate: str, hours: str
+) -> list[Command]:
+    commands = [
+        _cmd(
+            f"demo-a{n}",
+            "DraftAgreement",
+            agreement_id=f"A-{n}",
+            budget_id=budget,
+            provider_id=provider,
+            start=start,
+            hourly_rate=rate,
+            planned_weekly_hours=hours,
+            payment_frequency="4-weekly",
+        ),
+    ]
+    for party in ("authority", "person", "provider"):
+        commands.append(
+            _cmd(
+                f"demo-a{n}-{party}",
+                "SignAgreement",
+                agreement_id=f"A-{n}",
+                party=party,
+                signed_on="2026-04-01",
+            )
+        )
+    return commands
+
+
+def _payments(schedule: str, first: date, count: int, days: int | None) -> list[Command]:
+    """Periods paid on their due dates (4-weekly: every 28 days; monthly: same day)."""
+    paid = []
+    for period in range(1, count + 1):
+        if days:
+            due = first + timedelta(days=days * (period - 1))
+        else:
+            month = first.month - 1 + period - 1
+            due = first.replace(year=first.year + month // 12, month=month % 12 + 1)
+        paid.append(
+            _cmd(
+                f"demo-{schedule}-{period}",
+                "RecordPayment",
+                schedule_id=schedule,
+                period=period,
+                paid_on=due.isoformat(),
+            )
+        )
+    return paid
+
+
+def _hours(agreement: str, first_monday: date, weeks: int, pattern: list[str]) -> list[Command]:
+    return [
+        _cmd(
+            f"demo-{agreement}-h{w}",
+            "RecordHours",
+            agreement_id=agreement,
+            week_start=(first_monday + timedelta(weeks=w)).isoformat(),
+            delivered_hours=pattern[w % len(pattern)],
+        )
+        for w in range(weeks)
+    ]
+
+
+def morag() -> list[Command]:
+    """An ISF and a card, April to mid-November 2026."""
+    return [
+        *_agreement("0001", "B-0001", "PRV-CARE", "2026-04-06", "21.50", "10"),
+        _cmd(
+            "demo-c1",
+            "IssueCard",
+            card_id="C-0001",
+            person_id="P-0001",
+            budget_id="B-0001",
+            last4="4821",
+        ),
+        _cmd(
+            "demo-o1",
+            "ChooseOptions",
+            budget_id="B-0001",
+            effective="2026-04-06",
+            allocations=[
+                {"option": 2, "amount": "13000.00", "agreement_id": "A-0001"},
+                {"option": 1, "amount": "3000.00", "card_id": "C-0001"},
+            ],
+        ),
+        _cmd(
+            "demo-s1",
+            "SchedulePayments",
+            schedule_id="S-0001",
+            budget_id="B-0001",
+            option=2,
+            payee="A-0001",
+            frequency="4-weekly",
+            first_due="2026-04-06",
+            amount="13000.00",
+        ),
+        _cmd(
+            "demo-s1c",
+            "SchedulePayments",
+            schedule_id="S-0001C",
+            budget_id="B-0001",
+            option=1,
+            payee="C-0001",
+            frequency="monthly",
+            first_due="2026-04-06",
+            amount="3000.00",
+        ),
+        *_payments("S-0001", date(2026, 4, 6), 8, 28),
+        *_payments("S-0001C", date(2026, 4, 6), 8, None),
+        _cmd(
+            "demo-f1",
+            "ApproveFlex",
+            agreement_id="A-0001",
+            week_start="2026-07-20",
+            approved_by="care manager",
+            reason="respite while carer in hospital",
+        ),
+        *_hours("A-0001", date(2026, 4, 6), 32, ["10", "9.5", "11.25", "10", "12"]),
+        _cmd(
+            "demo-k1",
+            "RecordCost",
+            agreement_id="A-0001",
+            on="2026-06-15",
+            amount="48.00",
+            description="day trip entry and travel",
+        ),
+        _cmd(
+            "demo-t1",
+            "AgreeTopUp",
+            topup_id="T-0001",
+            agreement_id="A-0001",
+            payer="family",
+            amount_per_period="20.00",
+            reason="chosen provider's rate is above the budget",
+        ),
+        *[
+            _cmd(
+                f"demo-t1-{m}",
+                "RecordTopUp",
+                topup_id="T-0001",
+                received_on=f"2026-{m:02d}-10",
+                amount="20.00",
+            )
+            for m in range(4, 12)
+        ],
+    ]
+
+
+def iain_and_aileen() -> list[Command]:
+    return [
+        _cmd(
+            "demo-c2",
+            "IssueCard",
+            card_id="C-0002",
+            person_id="P-0002",
+            budget_id="B-0002",
+            last4="7730",
+        ),
+        _cmd(
+            "demo-s2",
+            "SchedulePayments",
+            schedule_id="S-0002",
+            budget_id="B-0002",
+            option=1,
+            payee="C-0002",
+            frequency="monthly",
+            first_due="2026-05-01",
+            amount="6500.00",
+        ),
+        *_payments("S-0002", date(2026, 5, 1), 7, None),
+        *_agreement("0003", "B-0003", "PRV-HILL", "2026-04-06", "24.00", "14"),
+        _cmd(
+            "demo-s3",
+            "SchedulePayments",
+            schedule_id="S-0003",
+            budget_id="B-0003",
+            option=2,
+            payee="A-0003",
+            frequency="4-weekly",
+            first_due="2026-04-06",
+            amount="18200.00",
+        ),
+        *_payments("S-0003", date(2026, 4, 6), 8, 28),
+        *_hours("A-0003", date(2026, 4, 6), 32, ["14", "14", "13.5", "14"]),
+    ]
+
+
+def demo_commands() -> list[Command]:
+    """Every command of the demo, in the order a council would record them."""
+    return people_and_providers() + budgets() + morag() + iain_and_aileen()

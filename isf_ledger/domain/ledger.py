@@ -1,0 +1,72 @@
+"""Double-entry legs: the one home of the zero-sum rule.
+
+A money event records where money moved as legs: (account, amount) pairs,
+positive into an account, negative out of it. Legs of one event always sum to
+exactly zero; `balanced` is the only place that checks it, and every money
+event is built through it.
+
+Accounts are named `kind:id`:
+
+- `council:<authority>`   the council's funding (pays out, receives recoveries)
+- `isf:<agreement_id>`    an individual service fund held by a provider
+- `card:<card_id>`        a direct-payment card
+- `support:<provider_id>` hours of support charged to an ISF
+- `costs:<agreement_id>`  other costs charged to an ISF
+- `topup:<topup_id>`      whoever paid a top-up or contribution
+- `cardspend:<card_id>`   what a card's holder spent (purchases, cash, fees)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from isf_ledger.domain.errors import RuleBroken
+
+Legs = dict[str, Decimal]
+
+
+def council(authority: str) -> str:
+    return f"council:{authority}"
+
+
+def isf(agreement_id: str) -> str:
+    return f"isf:{agreement_id}"
+
+
+def card(card_id: str) -> str:
+    return f"card:{card_id}"
+
+
+def support(provider_id: str) -> str:
+    return f"support:{provider_id}"
+
+
+def costs(agreement_id: str) -> str:
+    return f"costs:{agreement_id}"
+
+
+def topup(topup_id: str) -> str:
+    return f"topup:{topup_id}"
+
+
+def cardspend(card_id: str) -> str:
+    return f"cardspend:{card_id}"
+
+
+def residual(legs: Iterable[Decimal]) -> Decimal:
+    """What is left when the legs are added up; zero for a balanced movement."""
+    return sum(legs, Decimal("0.00"))
+
+
+def balanced(legs: Legs) -> Legs:
+    """Return `legs` if they sum to zero; refuse them otherwise."""
+    left = residual(legs.values())
+    if left != 0:
+        raise RuleBroken(f"money legs {legs} do not balance: {left} left over")
+    return dict(legs)
+
+
+def transfer(source: str, destination: str, amount: Decimal) -> Legs:
+    """Money moving from one account to another."""
+    return balanced({source: -amount, destination: amount})

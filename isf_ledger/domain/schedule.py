@@ -1,0 +1,298 @@
+"""Payments in advance: a schedule of periods, each paid once, withheld or reversed.
+
+Option 2 pays into an agreement's ISF, Option 1 onto a card issued for the
+same budget. The periods and their amounts are worked out once, when the
+schedule is made (see `periods.schedule_periods`), and kept in its first event
+(number, start, end, amount), so replaying the schedule never depends on later
+changes to the budget and the arithmetic can be read in the audit trail.
+
+Each period is paid at most once. A payment can be reversed (money back from
+the fund to the council), after which the period may be paid again; a period
+that is withheld is not paid. Choices:
+- a payment is refused when the payee cannot receive money on the day it is
+  paid (an agreement that is not active), or when the budget ended before it;
+- withholding and reversing need no payee check: they move no money into it;
+- a paid period cannot be withheld: reverse it instead.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, ClassVar, Protocol
+
+from eventsourcing.domain import event
+
+from isf_ledger.domain import ledger
+from isf_ledger.domain.base import LedgerAggregate
+from isf_ledger.domain.budget import Budget
+from isf_ledger.domain.errors import RuleBroken
+from isf_ledger.domain.periods import Period, schedule_periods
+
+# Which kind of aggregate each option pays into.
+PAYEE_KINDS = {1: "card", 2: "agreement"}
+PAYEE_WORDS = {1: "onto a card", 2: "into an agreement's ISF"}
+
+
+class Payee(Protocol):
+    """An agreement (its ISF) or a card: something a schedule pays into."""
+
+    KIND: ClassVar[str]
+    ref: str
+    budget_id: str
+
+    def check_can_receive_money(self, day: date) -> None: ...
+
+
+class PersonOfBudget(Protocol):
+    """The person a budget is for, who names the council that pays."""
+
+    ref: str
+    authority: str
+
+
+def fund_of(option: int, payee_ref: str) -> str:
+    """The ledger account a schedule of this option pays into."""
+    return ledger.isf(payee_ref) if option == 2 else ledger.card(payee_ref)
+
+
+class Schedule(LedgerAggregate):
+    KIND = "schedule"
+
+    @staticmethod
+    def create_id(schedule_id: str, **_: object) -> object:  # type: ignore[override]
+        return Schedule.id_for(schedule_id)
+
+    @classmethod
+    def make(
+        cls,
+        schedule_id: str,
+        budget: Budget,
+        person: PersonOfBudget,
+        option: int,
+        payee: Payee,
+        frequency: str,
+        first_due: date,
+        amount: Decimal,
+        command_id: str,
+    ) -> Schedule:
+        """Spread `amount` over periods from `first_due` to the budget's end."""
+        cls.check_payee_fits_option(schedule_id, option, payee)
+        if person.ref != budget.person_id:
+            raise RuleBroken(
+                f"budget {budget.ref} belongs to person {budget.person_id}, not {person.ref}"
+            )
+        budget.check_not_ended()
+        budget.check_within_period(first_due, f"the first payment of schedule {schedule_id}")
+        if payee.budget_id != budget.ref:
+            raise RuleBroken(
+                f"schedule {schedule_id}: {payee.KIND} {payee.ref} belongs to budget "
+                f"{payee.budget_id}, not budget {budget.ref}"
+            )
+        try:
+            periods = schedule_periods(first_due, frequency, budget.end, amount)
+        except ValueError as e:
+            raise RuleBroken(f"schedule {schedule_id}: {e}") from None
+        return cls(
+            schedule_id=schedule_id,
+            budget_id=budget.ref,
+            person_id=budget.person_id,
+            agreement_id=payee.ref if option == 2 else None,
+            card_id=payee.ref if option == 1 else None,
+            option=option,
+            authority=person.authority,
+            frequency=frequency,
+            amount=amount,
+            periods=[
+                {"number": p.number, "start": p.start, "end": p.end, "amount": p.amount}
+                for p in periods
+            ],
+            effective=first_due,
+            command_id=command_id,
+        )
+
+    @event("Scheduled")
+    def __init__(
+        self,
+        schedule_id: str,
+        budget_id: str,
+        person_id: str,
+        agreement_id: str | None,
+        card_id: str | None,
+        option: int,
+        authority: str,
+        frequency: str,
+        amount: Decimal,
+        periods: list[dict[str, Any]],
+        effective: date,
+        command_id: str,
+    ) -> None:
+        self.ref = schedule_id
+        self.budget_id = budget_id
+        self.person_id = person_id
+        self.option = option
+        self.payee = str(agreement_id if option == 2 else card_id)
+        self.fund = fund_of(option, self.payee)
+        self.authority = authority
+        self.frequency = frequency
+        self.amount = amount
+        self.periods = tuple(Period(**p) for p in periods)
+        self.paid: dict[int, date] = {}
+        self.withheld: dict[int, date] = {}
+        self.reversed: dict[int, date] = {}  # the latest reversal of each period
+
+    # Queries
+
+    def period(self, number: int) -> Period:
+        """Period `number` (1-based); refuses a period the schedule does not have."""
+        if not 1 <= number <= len(self.periods):
+            raise RuleBroken(
+                f"schedule {self.ref} has {len(self.periods)} periods; there is no period {number}"
+            )
+        return self.periods[number - 1]
+
+    def period_status(self, number: int) -> str:
+        """ "due", "paid on D", "withheld on D", or "reversed on D, due again"."""
+        self.period(number)
+        if number in self.paid:
+            return f"paid on {self.paid[number]}"
+        if number in self.withheld:
+            return f"withheld on {self.withheld[number]}"
+        if number in self.reversed:
+            return f"reversed on {self.reversed[number]}, due again"
+        return "due"
+
+    # Rules
+
+    @staticmethod
+    def check_payee_fits_option(schedule_id: str, option: int, payee: Payee) -> None:
+        if option not in PAYEE_KINDS:
+            raise RuleBroken(
+                f"schedule {schedule_id}: option {option} is not paid on a schedule; "
+                "option 1 pays onto a card, option 2 into an agreement's ISF"
+            )
+        wanted = PAYEE_KINDS[option]
+        if wanted != payee.KIND:
+            raise RuleBroken(
+                f"schedule {schedule_id}: option {option} pays {PAYEE_WORDS[option]}, "
+                f"not {payee.KIND} {payee.ref}"
+            )
+
+    def check_is_payee(self, payee: Payee) -> None:
+        if (payee.KIND, payee.ref) != (PAYEE_KINDS[self.option], self.payee):
+            raise RuleBroken(
+                f"schedule {self.ref} pays {PAYEE_KINDS[self.option]} {self.payee}, "
+                f"not {payee.KIND} {payee.ref}"
+            )
+
+    def check_is_budget(self, budget: Budget) -> None:
+        if budget.ref != self.budget_id:
+            raise RuleBroken(
+                f"schedule {self.ref} is for budget {self.budget_id}, not {budget.ref}"
+            )
+
+    def check_not_paid(self, number: int) -> None:
+        if number in self.paid:
+            raise RuleBroken(
+                f"payment for period {number} of schedule {self.ref} was already made "
+                f"on {self.paid[number]}"
+            )
+
+    def check_not_withheld(self, number: int) -> None:
+        if number in self.withheld:
+            raise RuleBroken(
+                f"payment for period {number} of schedule {self.ref} was withheld "
+                f"on {self.withheld[number]}"
+            )
+
+    # Commands
+
+    def record_payment(
+        self, number: int, paid_on: date, payee: Payee, budget: Budget, command_id: str
+    ) -> None:
+        """Pay period `number` from the council into the payee's fund on `paid_on`."""
+        period = self.period(number)
+        self.check_not_paid(number)
+        self.check_not_withheld(number)
+        self.check_is_budget(budget)
+        self.check_is_payee(payee)
+        budget.check_not_ended(paid_on)
+        payee.check_can_receive_money(paid_on)
+        self._paid(
+            period=number,
+            amount=period.amount,
+            legs=ledger.transfer(ledger.council(self.authority), self.fund, period.amount),
+            effective=paid_on,
+            command_id=command_id,
+        )
+
+    @event("PaymentMade")
+    def _paid(
+        self,
+        period: int,
+        amount: Decimal,
+        legs: dict[str, Decimal],
+        effective: date,
+        command_id: str,
+    ) -> None:
+        self.paid[period] = effective
+
+    def withhold(self, number: int, on: date, reason: str, command_id: str) -> None:
+        """Hold back period `number` (e.g. a surplus, missing returns): it is not paid."""
+        period = self.period(number)
+        if number in self.paid:
+            raise RuleBroken(
+                f"payment for period {number} of schedule {self.ref} was already made "
+                f"on {self.paid[number]}; reverse it instead of withholding it"
+            )
+        if number in self.withheld:
+            raise RuleBroken(
+                f"period {number} of schedule {self.ref} was already withheld "
+                f"on {self.withheld[number]}"
+            )
+        self._withheld(
+            period=number, amount=period.amount, reason=reason, effective=on, command_id=command_id
+        )
+
+    @event("PaymentWithheld")
+    def _withheld(
+        self, period: int, amount: Decimal, reason: str, effective: date, command_id: str
+    ) -> None:
+        self.withheld[period] = effective
+
+    def reverse(self, number: int, on: date, reason: str, command_id: str) -> None:
+        """Take period `number`'s payment back to the council; it may be paid again."""
+        period = self.period(number)
+        if number not in self.paid:
+            if number in self.reversed:
+                why = f"its payment was already reversed on {self.reversed[number]}"
+            elif number in self.withheld:
+                why = f"it was withheld on {self.withheld[number]}"
+            else:
+                why = "it has not been paid"
+            raise RuleBroken(
+                f"there is no payment to reverse for period {number} of schedule {self.ref}: {why}"
+            )
+        self._reversed(
+            period=number,
+            amount=period.amount,
+            paid_on=self.paid[number],
+            reason=reason,
+            legs=ledger.transfer(self.fund, ledger.council(self.authority), period.amount),
+            effective=on,
+            command_id=command_id,
+        )
+
+    @event("PaymentReversed")
+    def _reversed(
+        self,
+        period: int,
+        amount: Decimal,
+        paid_on: date,
+        reason: str,
+        legs: dict[str, Decimal],
+        effective: date,
+        command_id: str,
+    ) -> None:
+        del self.paid[period]
+        self.reversed[period] = effective

@@ -1,0 +1,150 @@
+"""A top-up (or an assessed contribution) paid into an ISF or onto a card.
+
+It is agreed first (who pays, how much a period, why) and then received. It
+adds to the fund but is never the council's money: its legs come from the
+payer's own account, `topup:<topup_id>`, never from a council account.
+Choices:
+- a top-up names exactly one fund, an agreement's ISF or a card;
+- an assessed contribution is paid by the person, never by family or others;
+- money for an ISF cannot arrive after the agreement was terminated (on the
+  day of termination it still can); a card, with no cancellation, always can;
+- the amount received may differ from the amount agreed per period.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import ClassVar, Protocol
+
+from eventsourcing.domain import event
+
+from isf_ledger.domain import ledger
+from isf_ledger.domain.agreement import Agreement
+from isf_ledger.domain.base import LedgerAggregate
+from isf_ledger.domain.errors import RuleBroken
+
+PAYERS = ("person", "family", "third-party")
+KINDS = ("top-up", "contribution")
+
+
+class Fund(Protocol):
+    """What a top-up is paid into: an agreement (its ISF) or a card."""
+
+    KIND: ClassVar[str]
+    ref: str
+    person_id: str
+    budget_id: str
+
+
+class TopUp(LedgerAggregate):
+    KIND = "topup"
+
+    @staticmethod
+    def create_id(topup_id: str, **_: object) -> object:  # type: ignore[override]
+        return TopUp.id_for(topup_id)
+
+    @staticmethod
+    def check_one_fund(topup_id: str, agreement_id: str | None, card_id: str | None) -> None:
+        """A top-up goes into one fund: refuse naming both or neither."""
+        if (agreement_id is None) == (card_id is None):
+            raise RuleBroken(f"top-up {topup_id}: name either agreement_id or card_id")
+
+    @classmethod
+    def agree(
+        cls,
+        topup_id: str,
+        into: Fund,
+        payer: str,
+        amount_per_period: Decimal,
+        reason: str,
+        kind: str,
+        command_id: str,
+    ) -> TopUp:
+        """Who will pay how much a period into `into` (an agreement or a card), and why."""
+        if into.KIND not in ("agreement", "card"):
+            raise RuleBroken(
+                f"top-up {topup_id}: a top-up is paid into an agreement's ISF or onto a card, "
+                f"not into a {into.KIND}"
+            )
+        if payer not in PAYERS:
+            raise RuleBroken(f"top-up {topup_id}: payer must be one of {', '.join(PAYERS)}")
+        if kind not in KINDS:
+            raise RuleBroken(f"top-up {topup_id}: kind must be one of {', '.join(KINDS)}")
+        if kind == "contribution" and payer != "person":
+            raise RuleBroken(
+                f"top-up {topup_id}: an assessed contribution is paid by the person, not by "
+                f"the {payer}"
+            )
+        if amount_per_period <= 0:
+            raise RuleBroken(f"top-up {topup_id}: the amount per period must be more than zero")
+        return cls(
+            topup_id=topup_id,
+            person_id=into.person_id,
+            budget_id=into.budget_id,
+            agreement_id=into.ref if into.KIND == "agreement" else None,
+            card_id=into.ref if into.KIND == "card" else None,
+            payer=payer,
+            amount_per_period=amount_per_period,
+            reason=reason,
+            kind=kind,
+            command_id=command_id,
+        )
+
+    @event("Agreed")
+    def __init__(
+        self,
+        topup_id: str,
+        person_id: str,
+        budget_id: str,
+        agreement_id: str | None,
+        card_id: str | None,
+        payer: str,
+        amount_per_period: Decimal,
+        reason: str,
+        kind: str,
+        command_id: str,
+        effective: None = None,
+    ) -> None:
+        self.ref = topup_id
+        self.person_id = person_id
+        self.budget_id = budget_id
+        self.agreement_id = agreement_id
+        self.card_id = card_id
+        self.fund = ledger.isf(agreement_id) if agreement_id else ledger.card(str(card_id))
+        self.payer = payer
+        self.kind = kind
+        self.amount_per_period = amount_per_period
+        self.received: list[tuple[date, Decimal]] = []
+
+    # Rules
+
+    def check_is_fund(self, into: Fund) -> None:
+        expected = ("agreement", self.agreement_id) if self.agreement_id else ("card", self.card_id)
+        if (into.KIND, into.ref) != expected:
+            raise RuleBroken(
+                f"top-up {self.ref} is paid into {expected[0]} {expected[1]}, "
+                f"not {into.KIND} {into.ref}"
+            )
+
+    # Commands
+
+    def receive(self, received_on: date, amount: Decimal, into: Fund, command_id: str) -> None:
+        """The payer's money arrives in the fund; `into` is the agreement or the card."""
+        if amount <= 0:
+            raise RuleBroken(f"top-up {self.ref}: the amount received must be more than zero")
+        self.check_is_fund(into)
+        if isinstance(into, Agreement):
+            into.check_not_after_end(received_on)
+        self._received(
+            amount=amount,
+            legs=ledger.transfer(ledger.topup(self.ref), self.fund, amount),
+            effective=received_on,
+            command_id=command_id,
+        )
+
+    @event("TopUpReceived")
+    def _received(
+        self, amount: Decimal, legs: dict[str, Decimal], effective: date, command_id: str
+    ) -> None:
+        self.received.append((effective, amount))

@@ -1,0 +1,56 @@
+"""The budget lifecycle: proposed, agreed, revised, ended."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from isf_ledger.adapters import commands as c
+from isf_ledger.domain.budget import Budget
+from isf_ledger.domain.option_choice import OptionChoice
+from isf_ledger.domain.person import Person
+from isf_ledger.unit_of_work import UnitOfWork
+
+
+def propose_budget(uow: UnitOfWork, cmd: c.ProposeBudget) -> None:
+    uow.check_new(Budget, cmd.budget_id)
+    uow.get(Person, cmd.person_id)
+    uow.add(
+        Budget.propose(
+            budget_id=cmd.budget_id,
+            person_id=cmd.person_id,
+            start=cmd.start,
+            amount=cmd.amount,
+            method=cmd.method,
+            command_id=cmd.command_id,
+        )
+    )
+
+
+def agree_budget(uow: UnitOfWork, cmd: c.AgreeBudget) -> None:
+    uow.get(Budget, cmd.budget_id).agree(cmd.agreed_on, command_id=cmd.command_id)
+
+
+def revise_budget(uow: UnitOfWork, cmd: c.ReviseBudget) -> None:
+    choice = uow.find(OptionChoice, cmd.budget_id)
+    amounts = choice.amounts_on(cmd.effective).values() if choice else ()
+    uow.get(Budget, cmd.budget_id).revise(
+        cmd.amount,
+        cmd.effective,
+        cmd.reason,
+        allocated=sum(amounts, Decimal("0.00")),
+        command_id=cmd.command_id,
+    )
+
+
+def end_budget(uow: UnitOfWork, cmd: c.EndBudget) -> None:
+    uow.get(Budget, cmd.budget_id).end_on(cmd.ended_on, command_id=cmd.command_id)
+
+
+HANDLERS: dict[str, Callable[[Any, Any], None]] = {
+    "ProposeBudget": propose_budget,
+    "AgreeBudget": agree_budget,
+    "ReviseBudget": revise_budget,
+    "EndBudget": end_budget,
+}

@@ -1,0 +1,28 @@
+"""Issuing payment cards (their transactions arrive by import)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from isf_ledger.adapters import commands as c
+from isf_ledger.domain.budget import Budget
+from isf_ledger.domain.card import Card
+from isf_ledger.domain.person import Person
+from isf_ledger.unit_of_work import UnitOfWork
+
+
+def issue_card(uow: UnitOfWork, cmd: c.IssueCard) -> None:
+    uow.check_new(Card, cmd.card_id)
+    uow.add(
+        Card.issue(
+            card_id=cmd.card_id,
+            person=uow.get(Person, cmd.person_id),
+            budget=uow.get(Budget, cmd.budget_id),
+            last4=cmd.last4,
+            command_id=cmd.command_id,
+        )
+    )
+
+
+HANDLERS: dict[str, Callable[[Any, Any], None]] = {"IssueCard": issue_card}

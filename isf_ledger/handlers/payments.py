@@ -1,0 +1,73 @@
+"""Payments in advance: scheduling, paying, withholding and reversing periods.
+
+The schedule decides; these handlers only load what it needs: its budget, the
+person (for the council that pays), and the payee (an agreement for option 2,
+a card for option 1), refusing ids the ledger does not know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from isf_ledger.adapters import commands as c
+from isf_ledger.domain.agreement import Agreement
+from isf_ledger.domain.budget import Budget
+from isf_ledger.domain.card import Card
+from isf_ledger.domain.person import Person
+from isf_ledger.domain.schedule import Payee, Schedule
+from isf_ledger.unit_of_work import UnitOfWork
+
+
+def _payee(uow: UnitOfWork, option: int, ref: str) -> Payee:
+    """Option 2 pays an agreement's ISF; option 1 pays a card."""
+    return uow.get(Agreement, ref) if option == 2 else uow.get(Card, ref)
+
+
+def schedule_payments(uow: UnitOfWork, cmd: c.SchedulePayments) -> None:
+    uow.check_new(Schedule, cmd.schedule_id)
+    budget = uow.get(Budget, cmd.budget_id)
+    uow.add(
+        Schedule.make(
+            schedule_id=cmd.schedule_id,
+            budget=budget,
+            person=uow.get(Person, budget.person_id),
+            option=cmd.option,
+            payee=_payee(uow, cmd.option, cmd.payee),
+            frequency=cmd.frequency,
+            first_due=cmd.first_due,
+            amount=cmd.amount,
+            command_id=cmd.command_id,
+        )
+    )
+
+
+def record_payment(uow: UnitOfWork, cmd: c.RecordPayment) -> None:
+    schedule = uow.get(Schedule, cmd.schedule_id)
+    schedule.record_payment(
+        cmd.period,
+        cmd.paid_on,
+        payee=_payee(uow, schedule.option, schedule.payee),
+        budget=uow.get(Budget, schedule.budget_id),
+        command_id=cmd.command_id,
+    )
+
+
+def withhold_payment(uow: UnitOfWork, cmd: c.WithholdPayment) -> None:
+    uow.get(Schedule, cmd.schedule_id).withhold(
+        cmd.period, cmd.on, cmd.reason, command_id=cmd.command_id
+    )
+
+
+def reverse_payment(uow: UnitOfWork, cmd: c.ReversePayment) -> None:
+    uow.get(Schedule, cmd.schedule_id).reverse(
+        cmd.period, cmd.on, cmd.reason, command_id=cmd.command_id
+    )
+
+
+HANDLERS: dict[str, Callable[[Any, Any], None]] = {
+    "SchedulePayments": schedule_payments,
+    "RecordPayment": record_payment,
+    "WithholdPayment": withhold_payment,
+    "ReversePayment": reverse_payment,
+}

@@ -1,0 +1,48 @@
+"""Registering supported people and providers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from isf_ledger.adapters import commands as c
+from isf_ledger.domain.person import Person
+from isf_ledger.domain.provider import Provider
+from isf_ledger.unit_of_work import UnitOfWork
+
+
+def register_person(uow: UnitOfWork, cmd: c.RegisterPerson) -> None:
+    uow.check_new(Person, cmd.person_id)
+    sealed = uow.seal(cmd.person_id, cmd.name) if cmd.name else None
+    uow.add(
+        Person(
+            person_id=cmd.person_id,
+            authority=cmd.authority,
+            sealed_name=sealed,
+            command_id=cmd.command_id,
+        )
+    )
+
+
+def register_provider(uow: UnitOfWork, cmd: c.RegisterProvider) -> None:
+    uow.check_new(Provider, cmd.provider_id)
+    uow.add(
+        Provider.register(
+            provider_id=cmd.provider_id,
+            name=cmd.name,
+            framework=cmd.framework,
+            checks=cmd.checks,
+            command_id=cmd.command_id,
+        )
+    )
+
+
+def forget_person(uow: UnitOfWork, cmd: c.ForgetPerson) -> None:
+    uow.get(Person, cmd.person_id).forget(command_id=cmd.command_id)
+
+
+HANDLERS: dict[str, Callable[[Any, Any], None]] = {
+    "RegisterPerson": register_person,
+    "ForgetPerson": forget_person,
+    "RegisterProvider": register_provider,
+}

@@ -1,0 +1,107 @@
+"""Where reports get their facts: aggregates as they stood, legs summed in SQL.
+
+Aggregates answer questions whose rules live in the domain (which terms were
+in force, when an agreement was active); money comes from the ledger legs,
+summed by account and event type in the database.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from isf_ledger.adapters.event_store import LedgerApp, load_aggregates
+from isf_ledger.domain.base import aggregate_id
+from isf_ledger.projections.audit_trail import audit_subjects
+from isf_ledger.projections.ledger_legs import from_pence, ledger_legs
+
+# Which event moved money on a fund, by the end of its type name.
+FLOWS = {
+    "PaymentMade": "payments_in",
+    "PaymentReversed": "payments_in",
+    "TopUpReceived": "top_ups_in",
+    "HoursRecorded": "charges_hours",
+    "CostRecorded": "charges_other",
+    "SurplusRecovered": "recovered",
+}
+
+
+def flow_of(event_type: str) -> str:
+    """The statement line an event's legs on a fund belong to."""
+    for suffix, flow in FLOWS.items():
+        if event_type.endswith(suffix):
+            return flow
+    return "other"
+
+
+def instant_of(as_at: str | None) -> datetime | None:
+    """The fixed-width UTC text of `--as-at` back as a datetime."""
+    if as_at is None:
+        return None
+    return datetime.strptime(as_at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def load(
+    conn: Connection, app: LedgerApp, kind: str, refs: Iterable[str], as_at: str | None
+) -> dict[str, Any]:
+    """Aggregates of one kind by caller id, as they stood at `as_at`."""
+    ids = {aggregate_id(kind, ref): ref for ref in refs}
+    found = load_aggregates(conn, app, ids, as_at=instant_of(as_at))
+    return {ids[key]: aggregate for key, aggregate in found.items()}
+
+
+def refs_of(conn: Connection, kind: str, **where: str) -> list[str]:
+    """Caller ids of every aggregate of `kind` concerning the given subjects."""
+    s = audit_subjects
+    query = select(s.c.ref).where(s.c.kind == kind).order_by(s.c.ref)
+    for column, value in where.items():
+        query = query.where(s.c[column] == value)
+    return list(conn.scalars(query))
+
+
+@dataclass(frozen=True)
+class Window:
+    """Which legs count: effective dates, and what was recorded by when."""
+
+    since: date | None = None  # effective on or after
+    before: date | None = None  # effective before
+    as_at: str | None = None  # recorded at or before
+    recorded_after: str | None = None  # recorded strictly after
+
+
+def flows(
+    conn: Connection, accounts: Iterable[str], window: Window
+) -> dict[str, dict[str, Decimal]]:
+    """account -> flow -> total of its legs within `window`."""
+    t = ledger_legs
+    accounts = list(accounts)
+    totals: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    if not accounts:
+        return totals
+    query = (
+        select(t.c.account, t.c.type, func.sum(t.c.pence))
+        .where(t.c.account.in_(accounts))
+        .group_by(t.c.account, t.c.type)
+    )
+    if window.since is not None:
+        query = query.where(t.c.effective >= window.since)
+    if window.before is not None:
+        query = query.where(t.c.effective < window.before)
+    if window.as_at is not None:
+        query = query.where(t.c.recorded_at <= window.as_at)
+    if window.recorded_after is not None:
+        query = query.where(t.c.recorded_at > window.recorded_after)
+    for account, event_type, pence in conn.execute(query):
+        flow = flow_of(event_type)
+        totals[account][flow] = totals[account].get(flow, Decimal("0.00")) + from_pence(pence)
+    return totals
+
+
+def total(by_flow: dict[str, Decimal]) -> Decimal:
+    return sum(by_flow.values(), Decimal("0.00"))

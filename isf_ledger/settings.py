@@ -1,0 +1,52 @@
+"""Settings: where the ledger lives and the council's adjustable defaults.
+
+Every number a council may change (flex review threshold, blocked merchant
+categories, cash limits, matching windows) is a setting here, never a literal
+inside a rule.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+DEFAULT_DB = "./isf-ledger.db"
+
+# Merchant category codes that need a look on a direct-payment card.
+DEFAULT_BLOCKED_MCCS = {
+    "7995": "gambling",
+    "6051": "quasi-cash",
+    "4829": "wire transfer",
+    "5933": "pawn shop",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What one run of the ledger needs to know, built once in `bootstrap`."""
+
+    db_url: str = DEFAULT_DB
+    blocked_mccs: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_BLOCKED_MCCS))
+    monthly_cash_limit: Decimal = Decimal("300.00")
+    load_match_days: int = 5
+    flex_variance_threshold: Decimal = Decimal("0.10")
+    batch_size: int = 5000
+    at_rest_key: str | None = None
+
+
+def settings_from_env(db_url: str | None = None) -> Settings:
+    """Settings from the command line and the environment (`ISF_LEDGER_*`)."""
+    env = os.environ
+    blocked = DEFAULT_BLOCKED_MCCS
+    if env.get("ISF_LEDGER_BLOCKED_MCCS"):
+        blocked = {
+            code.strip(): "blocked category" for code in env["ISF_LEDGER_BLOCKED_MCCS"].split(",")
+        }
+    return Settings(
+        db_url=db_url or env.get("ISF_LEDGER_DB") or DEFAULT_DB,
+        blocked_mccs=dict(blocked),
+        monthly_cash_limit=Decimal(env.get("ISF_LEDGER_CASH_LIMIT", "300.00")),
+        load_match_days=int(env.get("ISF_LEDGER_LOAD_MATCH_DAYS", "5")),
+        at_rest_key=env.get("ISF_LEDGER_AT_REST_KEY") or None,
+    )

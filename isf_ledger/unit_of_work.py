@@ -1,0 +1,115 @@
+"""One batch of commands as a single unit: all of it is stored, or none.
+
+Aggregates are loaded once per batch and kept here; each command's new events
+are collected in the order the commands came, and `commit` saves them all in
+one event-store transaction. A batch that is never committed leaves the store
+exactly as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import Recording
+from sqlalchemy import Engine
+
+from isf_ledger.adapters.event_store import LedgerApp, load_aggregates
+from isf_ledger.domain.base import LedgerAggregate
+from isf_ledger.domain.errors import AlreadyExists, NotFound
+
+A = TypeVar("A", bound=LedgerAggregate)
+
+
+class UnitOfWork:
+    """Aggregates and new events of one batch."""
+
+    def __init__(
+        self,
+        app: LedgerApp,
+        seal: Callable[[str, str], str],
+        stored_balance: Callable[[str, date], Decimal],
+    ) -> None:
+        self.app = app
+        self.seal = seal  # seals a person's personal data with their own key
+        self._stored_balance = stored_balance
+        self.events: list[Any] = []
+        self._aggregates: dict[UUID, LedgerAggregate | None] = {}
+        self._touched: dict[UUID, LedgerAggregate] = {}
+
+    def preload(self, engine: Engine, ids: set[UUID]) -> None:
+        """Load every aggregate a batch names with a few queries instead of one each.
+
+        Ids with no events are remembered as absent, so `find` and
+        `check_new` answer from memory.
+        """
+        wanted = ids - self._aggregates.keys()
+        self._aggregates.update(dict.fromkeys(wanted))
+        with engine.connect() as conn:
+            self._aggregates.update(load_aggregates(conn, self.app, wanted))
+
+    def find(self, cls: type[A], ref: str) -> A | None:
+        """The aggregate `ref` of this kind, or None if there is none yet."""
+        key = cls.id_for(ref)
+        if key not in self._aggregates:
+            try:
+                self._aggregates[key] = self.app.repository.get(key)
+            except AggregateNotFoundError:
+                self._aggregates[key] = None
+        found = self._aggregates[key]
+        if found is None:
+            return None
+        if not isinstance(found, cls):
+            raise NotFound(f"{ref} is a {found.KIND}, not a {cls.KIND}")
+        self._touched[key] = found
+        return found
+
+    def get(self, cls: type[A], ref: str) -> A:
+        """The aggregate `ref` of this kind; refuses an unknown id."""
+        found = self.find(cls, ref)
+        if found is None:
+            raise NotFound(f"unknown {cls.KIND} {ref}")
+        return found
+
+    def check_new(self, cls: type[LedgerAggregate], ref: str) -> None:
+        if self.find(cls, ref) is not None:
+            raise AlreadyExists(f"{cls.KIND} {ref} already exists")
+
+    def add(self, aggregate: LedgerAggregate) -> None:
+        """A new aggregate made by this command."""
+        self._aggregates[aggregate.id] = aggregate
+        self._touched[aggregate.id] = aggregate
+
+    def keep(self) -> None:
+        """The current command succeeded: keep its events, in order."""
+        for aggregate in self._touched.values():
+            self.events.extend(aggregate.collect_events())
+        self._touched.clear()
+
+    def drop(self) -> None:
+        """The current command was refused: forget what it touched."""
+        for key, aggregate in self._touched.items():
+            if aggregate.collect_events():
+                # A handler changed state before refusing; reload it fresh.
+                del self._aggregates[key]
+        self._touched.clear()
+
+    def balance(self, account: str, on: date) -> Decimal:
+        """A fund's balance on `on`: what is stored plus this batch's kept legs."""
+        pending = sum(
+            (
+                e.legs.get(account, Decimal(0))
+                for e in self.events
+                if hasattr(e, "legs") and e.effective <= on
+            ),
+            Decimal("0.00"),
+        )
+        return self._stored_balance(account, on) + pending
+
+    def commit(self) -> list[Recording[UUID]]:
+        """Store every kept event in one transaction; returns their recordings."""
+        return self.app.events.put(self.events) if self.events else []
