@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
 
+from isf_ledger.adapters.card_profiles import load_profile
 from isf_ledger.adapters.render import person_statement as person_render
 from isf_ledger.adapters.render import provider_statement as provider_render
+from isf_ledger.adapters.render import reconciliation as reconciliation_render
 from isf_ledger.apply import apply_lines
 from isf_ledger.bootstrap import init_ledger
-from isf_ledger.demo import demo_commands
+from isf_ledger.cards.importer import import_files
+from isf_ledger.cards.reconcile import card_payments, reconcile_cards
+from isf_ledger.demo import card_export, demo_commands
 from isf_ledger.projections.audit_trail import trail
 from isf_ledger.projections.runner import instant
 from isf_ledger.reports.person_statement import person_statement
@@ -20,6 +24,7 @@ from isf_ledger.reports.provider_statement import provider_statement
 from isf_ledger.settings import settings_from_env
 
 DEMO_DB = "isf-ledger-demo.db"
+CARDS_UNTIL = date(2026, 11, 15)
 
 
 @click.command()
@@ -27,7 +32,9 @@ DEMO_DB = "isf-ledger-demo.db"
               help="SQLite file to create afresh (removed first if it exists).")  # fmt: skip
 def demo(db_url: str) -> None:
     """Build a realistic small council ledger and show what a user sees first:
-    a provider's monthly ISF statement, a person's own statement, the audit trail."""
+    a provider's monthly ISF statement, a person's own statement, October's card
+    reconciliation and the audit trail. The card provider's export is written
+    beside the database and imported like any other."""
     path = Path(db_url)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -39,6 +46,13 @@ def demo(db_url: str) -> None:
             for error in result.errors:
                 click.echo(f"demo line {error.line}: {error.error}", err=True)
             raise SystemExit(1)
+        cards_csv = path.with_name(f"{path.stem}-cards.csv")
+        with ledger.engine.connect() as conn:
+            loads = card_payments(conn, date(2026, 4, 1), CARDS_UNTIL)
+        cards_csv.write_text(
+            card_export(((p.card_id, p.on, p.pence) for p in loads), CARDS_UNTIL), encoding="utf-8"
+        )
+        imported = import_files(ledger, [cards_csv], load_profile("generic"))
         with ledger.engine.connect() as conn:
             # The whole year was recorded just now: treat September's statement as
             # issued now too, so nothing shows as a late correction.
@@ -47,12 +61,17 @@ def demo(db_url: str) -> None:
                 conn, ledger.app, ledger.settings, "PRV-CARE", "2026-10", previous_as_at=now
             )
             person = person_statement(conn, ledger.app, "P-0001")
+            october = reconcile_cards(conn, "2026-10", ledger.settings)
             changes = trail(conn, budget="B-0003")
     finally:
         ledger.close()
-    click.echo(f"Demo ledger {path}: applied {result.applied} commands.\n")
+    click.echo(
+        f"Demo ledger {path}: applied {result.applied} commands; imported "
+        f"{imported.total('imported')} card transactions from {cards_csv}.\n"
+    )
     click.echo(provider_render.render_text(provider))
     click.echo(person_render.render_text(person))
+    click.echo(reconciliation_render.render_text(october))
     click.echo("Budget B-0003's audit trail, first changes (who made each, and why):")
     for row in changes[:6]:
         why = f" because {row['reason']}" if row["reason"] else ""
@@ -61,6 +80,8 @@ def demo(db_url: str) -> None:
     for example in (
         "statement person --person P-0001 --format html > morag.html",
         "statement provider --provider PRV-HILL --month 2026-10",
+        f"cards import {cards_csv} --profile generic   # again: nothing twice",
+        "reconcile cards --month 2026-10 --format json",
         "audit trail --card C-0001",
         "export hledger",
     ):

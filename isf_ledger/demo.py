@@ -7,13 +7,23 @@ direct payment on a card (Option 1, monthly), with weekly hours, a flexed week
 that needed approval, a cost, a family top-up. Iain (P-0002) has a card only;
 Aileen (P-0003) an ISF with the off-framework day service, revised in October.
 Each builder returns contract-shaped JSON commands, so the demo goes through
-exactly the same `apply` path as a finance officer's file.
+exactly the same `apply` path as a finance officer's file. The card
+provider's export for both cards is written the same way a finance officer
+would receive it, a CSV in the `generic` profile, and imported through
+`cards import`'s own code; October on Iain's card has a betting-shop purchase
+and a double-charged taxi for the reconciliation to find.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
+
+from isf_ledger.domain.money import fmt
+from isf_ledger.projections.ledger_legs import from_pence
 
 Command = dict[str, Any]
 ACTOR = "finance.officer@council.example"
@@ -248,3 +258,56 @@ def iain_and_aileen() -> list[Command]:
 def demo_commands() -> list[Command]:
     """Every command of the demo, in the order a council would record them."""
     return people_and_providers() + budgets() + morag() + iain_and_aileen()
+
+
+# (days after the load, description, merchant, category code, pence out)
+CARD_MONTH = {
+    "C-0001": [
+        (2, "Edinburgh Leisure swim pass", "EDINBURGH LEISURE", "7997", 3450),
+        (9, "Taxi to day centre", "CENTRAL TAXIS", "4121", 1820),
+        (16, "PA wages via payroll bureau", "PAYROLL BUREAU LTD", "8931", 14000),
+    ],
+    "C-0002": [
+        (1, "Personal assistant wages", "PAYROLL BUREAU LTD", "8931", 38000),
+        (8, "Art class", "LEITH ART STUDIO", "8299", 2500),
+        (15, "Taxi to art class", "CENTRAL TAXIS", "4121", 1640),
+    ],
+}
+OCTOBER_EXTRAS = [
+    ("C-0002", date(2026, 10, 20), "Bet placed", "BETSHOP 114", "7995", 2000),
+    ("C-0002", date(2026, 10, 23), "Taxi home", "CENTRAL TAXIS", "4121", 1640),
+    ("C-0002", date(2026, 10, 23), "Taxi home", "CENTRAL TAXIS", "4121", 1640),
+]
+CARD_EXPORT_HEADER = ["transaction_id", "card_id", "posted_on", "type", "description",
+                      "merchant", "mcc", "amount", "balance"]  # fmt: skip
+
+
+def card_export(loads: Iterable[tuple[str, date, int]], until: date) -> str:
+    """The card provider's export of every load and spend up to `until`, in the
+    `generic` profile, with the provider's running balance on each row.
+
+    `loads` are (card id, date, pence): the payments the council made to
+    each card, which the provider shows as loads on the same day.
+    """
+    rows: list[tuple[str, date, str, str, str, str, int]] = []
+    for card_id, on, pence in loads:
+        rows.append((card_id, on, "LOAD", f"Direct payment {on:%B %Y}", "", "", pence))
+        for days, what, merchant, mcc, spent in CARD_MONTH[card_id]:
+            rows.append(
+                (card_id, on + timedelta(days=days), "PURCHASE", what, merchant, mcc, -spent)
+            )
+    for card_id, on, what, merchant, mcc, spent in OCTOBER_EXTRAS:
+        rows.append((card_id, on, "PURCHASE", what, merchant, mcc, -spent))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CARD_EXPORT_HEADER)
+    balances: dict[str, int] = {}
+    for card_id, on, kind, what, merchant, mcc, pence in sorted(
+        (r for r in rows if r[1] <= until), key=lambda r: (r[0], r[1], r[2] != "LOAD")
+    ):
+        balances[card_id] = balances.get(card_id, 0) + pence
+        writer.writerow(
+            ["", card_id, on.isoformat(), kind, what, merchant, mcc,
+             fmt(from_pence(pence)), fmt(from_pence(balances[card_id]))]
+        )  # fmt: skip
+    return out.getvalue()

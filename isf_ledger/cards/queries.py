@@ -77,19 +77,50 @@ def card_spending(
     money back, all as positive amounts; `spent` is the net:
     purchases + atm + fees - refunds - reversals. Loads are not spending.
     """
+    pence = dict.fromkeys((name for name, _ in SPENDING), 0)
+    for day in _spending_by_day(conn, card_ids, until, as_at).values():
+        for name in pence:
+            pence[name] += day[name]
+    return _in_pounds(pence)
+
+
+def card_spending_by_month(
+    conn: Connection, card_ids: Iterable[str], *, as_at: str | None = None
+) -> dict[str, Decimal]:
+    """Net card spending (as `card_spending`'s `spent`) by posted month, `YYYY-MM`."""
+    months: dict[str, Decimal] = {}
+    for day, pence in sorted(_spending_by_day(conn, card_ids, None, as_at).items()):
+        key = day.strftime("%Y-%m")
+        months[key] = months.get(key, Decimal(0)) + _in_pounds(pence)["spent"]
+    return months
+
+
+def _spending_by_day(
+    conn: Connection, card_ids: Iterable[str], until: date | None, as_at: str | None
+) -> dict[date, dict[str, int]]:
+    """Pence by kind and posted day, every kind positive in its own direction."""
     ids = sorted(set(card_ids))
+    if not ids:
+        return {}
     columns = [
         func.coalesce(func.sum(case((t.c.type == kind, t.c.pence), else_=0)), 0).label(name)
         for name, kind in SPENDING
     ]
-    query = select(*columns).where(t.c.card_id.in_(ids))
+    query = select(t.c.posted_on, *columns).where(t.c.card_id.in_(ids))
     if until is not None:
         query = query.where(t.c.posted_on <= until)
-    row = conn.execute(_as_at(query, as_at)).one() if ids else None
-    sums = {name: -int(row[i] or 0) if row else 0 for i, (name, _) in enumerate(SPENDING)}
-    for back in ("refunds", "reversals"):
-        sums[back] = -sums[back]
-    totals = {name: from_pence(pence) for name, pence in sums.items()}
+    days = {}
+    for row in conn.execute(_as_at(query.group_by(t.c.posted_on), as_at)):
+        sums = {name: int(row[i + 1] or 0) for i, (name, _) in enumerate(SPENDING)}
+        days[row.posted_on] = {
+            name: value if name in ("refunds", "reversals") else -value
+            for name, value in sums.items()
+        }
+    return days
+
+
+def _in_pounds(pence: dict[str, int]) -> dict[str, Decimal]:
+    totals = {name: from_pence(value) for name, value in pence.items()}
     totals["spent"] = (
         totals["purchases"]
         + totals["atm"]

@@ -197,25 +197,7 @@ def _loads(
             )
         )
     ]
-    legs = ledger_legs
-    query = select(legs.c.account, legs.c.effective, legs.c.pence, legs.c.command_id).where(
-        legs.c.effective >= wide_start,
-        legs.c.effective < wide_end,
-        or_(
-            and_(legs.c.type.like("%PaymentMade"), legs.c.pence > 0),
-            and_(legs.c.type.like("%PaymentReversed"), legs.c.pence < 0),
-        ),
-    )
-    if card is None:
-        query = query.where(legs.c.account.like(f"{CARD_ACCOUNT}%"))
-    else:
-        query = query.where(legs.c.account == f"{CARD_ACCOUNT}{card}")
-    if as_at is not None:
-        query = query.where(legs.c.recorded_at <= as_at)
-    payments = net_of_reversals(
-        Payment(account.removeprefix(CARD_ACCOUNT), effective, pence, command_id)
-        for account, effective, pence, command_id in conn.execute(query)
-    )
+    payments = card_payments(conn, wide_start, wide_end, as_at=as_at, card=card)
     unmatched_payments, unmatched_loads = match(payments, loads, settings.load_match_days)
     expected: dict[str, int] = defaultdict(int)
     for payment in payments:
@@ -242,6 +224,37 @@ def _loads(
                 }
             )
     return missing, unexpected, expected
+
+
+def card_payments(
+    conn: Connection,
+    start: date,
+    end: date,
+    *,
+    as_at: str | None = None,
+    card: str | None = None,
+) -> list[Payment]:
+    """Payments made to cards (to one card if given) effective in [start, end),
+    net of reversals: what the card provider should show as loads."""
+    legs = ledger_legs
+    query = select(legs.c.account, legs.c.effective, legs.c.pence, legs.c.command_id).where(
+        legs.c.effective >= start,
+        legs.c.effective < end,
+        or_(
+            and_(legs.c.type.like("%PaymentMade"), legs.c.pence > 0),
+            and_(legs.c.type.like("%PaymentReversed"), legs.c.pence < 0),
+        ),
+    )
+    if card is None:
+        query = query.where(legs.c.account.like(f"{CARD_ACCOUNT}%"))
+    else:
+        query = query.where(legs.c.account == f"{CARD_ACCOUNT}{card}")
+    if as_at is not None:
+        query = query.where(legs.c.recorded_at <= as_at)
+    return net_of_reversals(
+        Payment(account.removeprefix(CARD_ACCOUNT), effective, pence, command_id)
+        for account, effective, pence, command_id in conn.execute(query)
+    )
 
 
 def _transaction(row: Any) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 
 Built for the person, so it speaks of money and dates, not of events: the
 budget after revisions, how it is split across the options, payments made
-into their fund or onto their card, support and costs paid from them, top-ups
-and what remains, line by line and month by month for the chart.
+into their fund or onto their card, support and costs paid from them, what
+they spent with their card (from imported card transactions), top-ups and
+what remains, line by line and month by month for the chart.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from isf_ledger.adapters.event_store import LedgerApp
+from isf_ledger.cards.queries import card_spending_by_month
 from isf_ledger.domain import ledger
 from isf_ledger.domain.errors import NotFound
 from isf_ledger.domain.money import ZERO, fmt, round_half_up
@@ -28,8 +30,9 @@ WORDS = {
     "charges_hours": "Support hours",
     "charges_other": "Other costs",
     "recovered": "Returned to the council (unspent money)",
+    "card_spending": "Spent with your card",
 }
-SPENDING = ("charges_hours", "charges_other")
+SPENDING = ("charges_hours", "charges_other", "card_spending")
 
 
 def _budget_of(
@@ -56,12 +59,16 @@ def person_statement(
     choice = load(conn, app, "options", [budget.ref], as_at).get(budget.ref)
     allocations = choice.allocations_on(budget.end) if choice else ()
     funds = [ledger.isf(ref) for ref in refs_of(conn, "agreement", budget_id=budget.ref)]
-    funds += [ledger.card(ref) for ref in refs_of(conn, "card", budget_id=budget.ref)]
-    lines = _fund_lines(conn, funds, as_at)
+    cards = refs_of(conn, "card", budget_id=budget.ref)
+    funds += [ledger.card(ref) for ref in cards]
+    lines = sorted(
+        _fund_lines(conn, funds, as_at) + _card_lines(conn, cards, as_at),
+        key=lambda line: line["date"],
+    )
     totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for line in lines:
         totals[line["flow"]] += line["value"]
-    spent = -(totals["charges_hours"] + totals["charges_other"])
+    spent = -sum((totals[flow] for flow in SPENDING), ZERO)
     return {
         "person_id": person_id,
         "budget_id": budget.ref,
@@ -113,7 +120,20 @@ def _fund_lines(conn: Connection, funds: list[str], as_at: str | None) -> list[d
                 "value": value,
             }
         )
-    return sorted(lines, key=lambda line: line["date"])
+    return lines
+
+
+def _card_lines(conn: Connection, cards: list[str], as_at: str | None) -> list[dict[str, Any]]:
+    """Card purchases, cash and fees net of refunds, one line a month (loads are payments)."""
+    return [
+        {
+            "date": f"{month}-01",
+            "flow": "card_spending",
+            "what": f"{WORDS['card_spending']} in {month}",
+            "value": -spent,
+        }
+        for month, spent in card_spending_by_month(conn, cards, as_at=as_at).items()
+    ]
 
 
 def _monthly(budget: Any, lines: list[dict[str, Any]]) -> list[dict[str, str]]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
+import json
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -375,3 +376,19 @@ def test_ids_from_the_same_source_decide_even_when_the_content_repeats(ledger_ur
     code, report = import_json(ledger_url, generic, profile="generic")
     assert (code, report["imported"], report["duplicates"]) == (0, 0, 2)
     assert count(ledger_url, "card_transactions") == 2
+
+
+def test_the_person_statement_counts_card_spending_net_of_refunds(ledger_url):
+    before_import = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    import_json(ledger_url, fixture("generic"), profile="generic")
+    result = cli("statement", "person", "--person", "P1", "--db", ledger_url, "--format", "json")
+    data = json.loads(result.output)
+    # CARD-A in March: purchases 430.75 + cash 100.00 + fees 1.50
+    # - refunds 12.99 - reversals 58.75; its load is not spending.
+    assert data["spent_to_date"] == "460.51"
+    assert data["remaining"] == "11539.49"
+    assert {"date": "2026-03-01", "what": "Spent with your card in 2026-03",
+            "amount": "-460.51"} in data["lines"]  # fmt: skip
+    before = cli("statement", "person", "--person", "P1", "--db", ledger_url,
+                 "--format", "json", "--as-at", before_import)  # fmt: skip
+    assert json.loads(before.output)["spent_to_date"] == "0.00"

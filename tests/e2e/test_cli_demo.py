@@ -1,0 +1,30 @@
+"""`isf-ledger demo`: the first thing a newcomer runs works end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+
+def isf_ledger(*args: str, cwd) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args], capture_output=True, text=True, cwd=cwd, check=False
+    )
+
+
+def test_the_demo_shows_statements_and_a_card_reconciliation_and_reimports_nothing(tmp_path):
+    run = isf_ledger("demo", "--db", str(tmp_path / "demo.db"), cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "ISF statement for PRV-CARE, October 2026" in run.stdout
+    assert "Spent with your card in 2026-10" in run.stdout
+    assert "blocked merchant category 7995 (gambling)" in run.stdout
+    assert "possible duplicate" in run.stdout
+
+    again = isf_ledger(
+        "cards", "import", str(tmp_path / "demo-cards.csv"), "--profile", "generic",
+        "--db", str(tmp_path / "demo.db"), "--format", "json", cwd=tmp_path,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    summary = json.loads(again.stdout)
+    assert summary["imported"] == 0 and summary["duplicates"] == 61
