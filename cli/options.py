@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -15,6 +16,7 @@ from isf_ledger.projections.runner import instant
 from isf_ledger.settings import settings_from_env
 
 F = TypeVar("F", bound=Callable[..., Any])
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def db_option(func: F) -> F:
@@ -38,6 +40,19 @@ def format_option(*choices: str) -> Callable[[F], F]:
         show_default=True,
         help="Output format.",
     )
+
+
+def _month(_ctx: Any, _param: Any, value: str) -> str:
+    if not MONTH.match(value):
+        raise click.BadParameter(f"{value!r} is not a month written YYYY-MM")
+    return value
+
+
+def month_option(func: F) -> F:
+    """`--month YYYY-MM`, required: the calendar month a monthly report covers."""
+    return click.option(
+        "--month", required=True, metavar="YYYY-MM", callback=_month, help="The month."
+    )(func)
 
 
 def parse_instant(_ctx: Any, _param: Any, value: str | None) -> str | None:

@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import sys
 
 import click
 
-from cli.options import as_at_option, db_option, format_option, ledger_for, print_json
+from cli.options import as_at_option, db_option, format_option, ledger_for, month_option, print_json
 from isf_ledger.adapters.render.reconciliation import render_csv, render_text
 from isf_ledger.cards.reconcile import known_card, reconcile_cards
-
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def _month(_ctx: object, _param: object, value: str) -> str:
-    if not MONTH.match(value):
-        raise click.BadParameter(f"{value!r} is not a month written YYYY-MM")
-    return value
 
 
 @click.group()
@@ -26,8 +17,7 @@ def reconcile() -> None:
 
 
 @reconcile.command("cards")
-@click.option("--month", required=True, metavar="YYYY-MM", callback=_month,
-              help="The month, by posted date.")  # fmt: skip
+@month_option
 @click.option("--card", "card_id", metavar="ID", help="Only this card.")
 @db_option
 @as_at_option

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 
 import click
@@ -12,6 +11,7 @@ from cli.options import (
     db_option,
     format_option,
     ledger_for,
+    month_option,
     parse_instant,
     print_json,
 )
@@ -21,14 +21,6 @@ from isf_ledger.domain.errors import LedgerError
 from isf_ledger.reports.person_statement import person_statement
 from isf_ledger.reports.provider_statement import provider_statement
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-
-
-def _month(_ctx: object, _param: object, value: str) -> str:
-    if not MONTH.match(value):
-        raise click.BadParameter(f"{value!r} is not a month written YYYY-MM")
-    return value
-
 
 @click.group()
 def statement() -> None:
@@ -37,7 +29,7 @@ def statement() -> None:
 
 @statement.command("provider")
 @click.option("--provider", "provider_id", required=True, help="The provider's id.")
-@click.option("--month", required=True, callback=_month, metavar="YYYY-MM")
+@month_option
 @db_option
 @as_at_option
 @click.option(

@@ -39,12 +39,12 @@ from isf_ledger.domain.agreement_terms import (
     WeekOfHours,
     hours_text,
     party_list,
-    pounds,
 )
 from isf_ledger.domain.base import LedgerAggregate
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.errors import RuleBroken
 from isf_ledger.domain.flex import is_quarter_hours, week_charge, weekly_flags
+from isf_ledger.domain.surplus import recovery_legs
 
 
 class Agreement(AgreementQueries, LedgerAggregate):
@@ -380,18 +380,20 @@ class Agreement(AgreementQueries, LedgerAggregate):
     ) -> None:
         """Return money from the ISF to the council; `balance` is the ISF's on `on`."""
         self.check_not_after_end(on)
-        if amount <= 0:
-            raise RuleBroken(f"agreement {self.ref}: a recovery must be more than zero")
-        if amount > balance:
-            raise RuleBroken(
-                f"recovery of {pounds(amount)} is more than the ISF balance of "
-                f"{pounds(balance)} on {on}"
-            )
+        legs = recovery_legs(
+            f"agreement {self.ref}",
+            "ISF",
+            ledger.isf(self.ref),
+            self.authority,
+            amount,
+            balance,
+            on,
+        )
         self._surplus_recovered(
             amount=amount,
             reason=reason,
             balance_before=balance,
-            legs=ledger.transfer(ledger.isf(self.ref), ledger.council(self.authority), amount),
+            legs=legs,
             effective=on,
             command_id=command_id,
         )

@@ -17,10 +17,10 @@ from typing import Protocol
 from eventsourcing.domain import event
 
 from isf_ledger.domain import ledger
-from isf_ledger.domain.agreement_terms import pounds
 from isf_ledger.domain.base import LedgerAggregate
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.errors import RuleBroken
+from isf_ledger.domain.surplus import recovery_legs
 
 LAST4 = re.compile(r"[0-9]{4}")  # ASCII digits only: str.isdigit() accepts "²" and "٣"
 
@@ -91,18 +91,14 @@ class Card(LedgerAggregate):
         self, amount: Decimal, on: date, reason: str, balance: Decimal, command_id: str
     ) -> None:
         """Take unspent money back to the council; `balance` is the card's on `on`."""
-        if amount <= 0:
-            raise RuleBroken(f"card {self.ref}: a recovery must be more than zero")
-        if amount > balance:
-            raise RuleBroken(
-                f"recovery of {pounds(amount)} is more than the card balance of "
-                f"{pounds(balance)} on {on}"
-            )
+        legs = recovery_legs(
+            f"card {self.ref}", "card", ledger.card(self.ref), self.authority, amount, balance, on
+        )
         self._surplus_recovered(
             amount=amount,
             reason=reason,
             balance_before=balance,
-            legs=ledger.transfer(ledger.card(self.ref), ledger.council(self.authority), amount),
+            legs=legs,
             effective=on,
             command_id=command_id,
         )

@@ -55,25 +55,23 @@ def write_jsonl(path: Path, commands: Iterable[Command]) -> Path:
     return path
 
 
-def start_apply(db_url: str, path: Path, *, verbose: bool = False) -> subprocess.Popen[str]:
-    """`python -m cli apply FILE --db URL --format json`, running."""
+def start_cli(*args: str, verbose: bool = False) -> subprocess.Popen[str]:
+    """`python -m cli [-v] ARGS... --format json`, running."""
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cli",
-            *(["-v"] if verbose else []),
-            "apply",
-            str(path),
-            "--db",
-            db_url,
-            "--format",
-            "json",
-        ],
+        [sys.executable, "-m", "cli", *(["-v"] if verbose else []), *args, "--format", "json"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def start_apply(db_url: str, path: Path, *, verbose: bool = False) -> subprocess.Popen[str]:
+    return start_cli("apply", str(path), "--db", db_url, verbose=verbose)
+
+
+def start_import(db_url: str, path: Path, *, verbose: bool = False) -> subprocess.Popen[str]:
+    args = ("cards", "import", str(path), "--profile", "generic", "--db", db_url)
+    return start_cli(*args, verbose=verbose)
 
 
 @dataclass
@@ -174,7 +172,7 @@ def wait_for(
 
 
 def wait_until_reading(process: subprocess.Popen[str], path: Path) -> None:
-    """Until the command has the file open (Linux), so start-up is behind it."""
+    """Until the command has the file open (Linux), so a kill lands in the work itself."""
     fds = Path(f"/proc/{process.pid}/fd")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:

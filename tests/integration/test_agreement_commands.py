@@ -7,19 +7,17 @@ penny, and the ISF's balance is what came in less what went out.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from isf_ledger.apply import ApplyResult, apply_lines
-from isf_ledger.bootstrap import Ledger, init_ledger
+from isf_ledger.apply import apply_lines
+from isf_ledger.bootstrap import Ledger
 from isf_ledger.handlers import HANDLERS
 from isf_ledger.projections.audit_trail import trail
-from isf_ledger.settings import Settings
+from tests.integration.in_process import applied, numbered
 
 D = Decimal
 
@@ -65,26 +63,6 @@ WEEKS = [
     {"type": "RecordCost", "agreement_id": "A1", "on": "2026-05-06", "amount": "35.40",
      "description": "bus fares to the day centre"},
 ]  # fmt: skip
-
-
-def numbered(commands: list[dict[str, Any]], prefix: str) -> list[tuple[int, str]]:
-    return [
-        (n, json.dumps({"command_id": f"{prefix}{n}", **c}))
-        for n, c in enumerate(commands, start=1)
-    ]
-
-
-@pytest.fixture
-def ledger(db_url: str) -> Iterator[Ledger]:
-    led = init_ledger(Settings(db_url=db_url))
-    yield led
-    led.close()
-
-
-def applied(ledger: Ledger, commands: list[dict[str, Any]], prefix: str) -> ApplyResult:
-    result = apply_lines(ledger, numbered(commands, prefix))
-    assert result.errors == [], result.errors
-    return result
 
 
 def refused(ledger: Ledger, commands: list[dict[str, Any]], prefix: str) -> list[str]:

@@ -15,10 +15,6 @@ import os
 import random
 import signal
 import time
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from tests.integration.apply_runs import (
     Probe,
@@ -27,7 +23,6 @@ from tests.integration.apply_runs import (
     cli,
     finish,
     init,
-    other_pg_url,
     reports,
     snapshot,
     start_apply,
@@ -39,16 +34,6 @@ from tests.integration.apply_runs import (
 )
 
 PERSONS = 35  # 3,100 commands, 6,100 events: a second or two of work
-
-
-@pytest.fixture
-def clean_url(db_url: str, tmp_path: Path) -> Iterator[str]:
-    """A second, separate ledger on the same kind of database as `db_url`."""
-    if not db_url.startswith("postgresql"):
-        yield str(tmp_path / "clean.db")
-        return
-    with other_pg_url() as url:
-        yield url
 
 
 def kill(process) -> None:

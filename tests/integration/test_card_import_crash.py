@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import os
 import random
-import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
-import pytest
 from sqlalchemy import select
 
 from bench.card_workload import card_commands, write_export
@@ -21,33 +15,12 @@ from isf_ledger.bootstrap import open_ledger
 from isf_ledger.cards.importer import import_files
 from isf_ledger.cards.tables import card_imports, card_transactions
 from isf_ledger.settings import Settings
-from tests.conftest import PG_ROOT
+from tests.integration.apply_runs import start_import, wait_until_reading
 from tests.integration.card_setup import apply, cli
 
 ROWS = 50_000
 CARDS = 20
 KILLS = 3
-
-
-def start_import(db_url: str, path: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cli",
-            "cards",
-            "import",
-            str(path),
-            "--profile",
-            "generic",
-            "--db",
-            db_url,
-            "--format",
-            "json",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
 
 
 def import_here(db_url: str, path: Path) -> dict:
@@ -59,20 +32,6 @@ def import_here(db_url: str, path: Path) -> dict:
     finally:
         ledger.close()
     return report.as_json()
-
-
-def wait_until_reading(process: subprocess.Popen[bytes], path: Path) -> None:
-    """Until the command has the export open (Linux), so a kill lands in the import itself."""
-    fds = Path(f"/proc/{process.pid}/fd")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if any(os.readlink(fd) == str(path) for fd in fds.iterdir()):
-                return
-        except OSError:  # not on Linux, or a descriptor closed as we looked
-            if not fds.parent.exists():
-                return
-        time.sleep(0.005)
 
 
 def state(db_url: str) -> tuple[list[tuple], list[tuple]]:
@@ -105,18 +64,6 @@ def state(db_url: str) -> tuple[list[tuple], list[tuple]]:
 def import_events(db_url: str) -> int:
     trail = cli("audit", "trail", "--db", db_url, "--format", "json").stdout
     return trail.count("CardImport.TransactionsImported")
-
-
-@pytest.fixture
-def clean_url(db_url: str, tmp_path: Path) -> Iterator[str]:
-    """A second, separate ledger on the same kind of database as `db_url`."""
-    if not db_url.startswith("postgresql"):
-        yield str(tmp_path / "clean.db")
-        return
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    yield f"{PG_ROOT}?schema={schema}"
-    with psycopg.connect(PG_ROOT, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 def test_an_import_killed_at_random_moments_then_run_again_equals_one_clean_run(

@@ -8,8 +8,6 @@ exactly as the same four commands run one after the other.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,35 +26,13 @@ from tests.integration.apply_runs import (
     init,
     snapshot,
     start_apply,
+    start_import,
     workload,
     write_jsonl,
 )
 
 ROWS = 12_000
 CARDS = 10
-
-
-def start_import(db_url: str, path: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cli",
-            "-v",
-            "cards",
-            "import",
-            str(path),
-            "--profile",
-            "generic",
-            "--db",
-            db_url,
-            "--format",
-            "json",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def card_payments() -> list[dict[str, Any]]:
@@ -139,7 +115,7 @@ def test_the_same_export_imported_twice_at_once_is_stored_once(db_url, tmp_path)
     ledger_with_cards(db_url, tmp_path)
     whole, _, _ = exports(tmp_path)
 
-    runs = [finish(p) for p in [start_import(db_url, whole), start_import(db_url, whole)]]
+    runs = [finish(p) for p in [start_import(db_url, whole, verbose=True) for _ in range(2)]]
 
     reports = sorted((r["imported"], r["duplicates"], r["rejected"]) for r in map(plain, runs))
     assert reports == [(0, ROWS, 0), (ROWS, 0, 0)]
@@ -164,8 +140,8 @@ def test_two_imports_and_two_applies_at_once_equal_the_four_one_after_another(db
     ledger_with_cards(db_url, tmp_path)
 
     processes = [
-        start_import(db_url, first),
-        start_import(db_url, second),
+        start_import(db_url, first, verbose=True),
+        start_import(db_url, second, verbose=True),
         start_apply(db_url, people, verbose=True),
         start_apply(db_url, payments, verbose=True),
     ]

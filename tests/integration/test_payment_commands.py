@@ -8,20 +8,17 @@ refused file stores nothing.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from sqlalchemy import text
 
 from isf_ledger.adapters.event_store import events_table
-from isf_ledger.apply import ApplyResult, apply_lines
-from isf_ledger.bootstrap import Ledger, init_ledger
+from isf_ledger.apply import apply_lines
+from isf_ledger.bootstrap import Ledger
 from isf_ledger.projections.audit_trail import trail
-from isf_ledger.settings import Settings
+from tests.integration.in_process import applied, numbered
 
 D = Decimal
 START = date(2026, 4, 6)
@@ -57,26 +54,6 @@ SIGNATURES = [
 def pay(period: int, paid_on: date, schedule: str = "S1") -> dict[str, Any]:
     return {"type": "RecordPayment", "schedule_id": schedule, "period": period,
             "paid_on": paid_on.isoformat()}  # fmt: skip
-
-
-def numbered(commands: list[dict[str, Any]], prefix: str) -> list[tuple[int, str]]:
-    return [
-        (n, json.dumps({"command_id": f"{prefix}{n}", **c}))
-        for n, c in enumerate(commands, start=1)
-    ]
-
-
-@pytest.fixture
-def ledger(db_url: str) -> Iterator[Ledger]:
-    led = init_ledger(Settings(db_url=db_url))
-    yield led
-    led.close()
-
-
-def applied(ledger: Ledger, commands: list[dict[str, Any]], prefix: str) -> ApplyResult:
-    result = apply_lines(ledger, numbered(commands, prefix))
-    assert result.errors == [], result.errors
-    return result
 
 
 def stored(ledger: Ledger) -> tuple[int, int, int]:

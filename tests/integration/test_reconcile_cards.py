@@ -20,21 +20,10 @@ import pytest
 
 from isf_ledger.domain.periods import schedule_periods
 from tests.e2e.test_cli_apply import run, write_jsonl
-from tests.integration.card_setup import cli
+from tests.integration.card_setup import TWO_CARDS, cli
 
 SETUP = [
-    {"command_id": "p1", "type": "RegisterPerson", "person_id": "P1", "authority": "CITY"},
-    {"command_id": "p2", "type": "RegisterPerson", "person_id": "P2", "authority": "CITY"},
-    {"command_id": "b1", "type": "ProposeBudget", "budget_id": "B1", "person_id": "P1",
-     "start": "2026-01-06", "amount": "12000.00", "method": "RAS"},
-    {"command_id": "b2", "type": "ProposeBudget", "budget_id": "B2", "person_id": "P2",
-     "start": "2026-01-06", "amount": "24000.00", "method": "RAS"},
-    {"command_id": "ab1", "type": "AgreeBudget", "budget_id": "B1", "agreed_on": "2026-01-05"},
-    {"command_id": "ab2", "type": "AgreeBudget", "budget_id": "B2", "agreed_on": "2026-01-05"},
-    {"command_id": "ca", "type": "IssueCard", "card_id": "CARD-A", "person_id": "P1",
-     "budget_id": "B1", "last4": "4821"},
-    {"command_id": "cb", "type": "IssueCard", "card_id": "CARD-B", "person_id": "P2",
-     "budget_id": "B2", "last4": "7730"},
+    *TWO_CARDS,
     {"command_id": "cz", "type": "IssueCard", "card_id": "-Z", "person_id": "P1",
      "budget_id": "B1", "last4": "0001"},
     {"command_id": "sa", "type": "SchedulePayments", "schedule_id": "SA", "budget_id": "B1",

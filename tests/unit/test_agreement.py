@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -15,6 +12,7 @@ from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.agreement_terms import Terms
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.errors import RuleBroken
+from tests.unit.refusals import refused
 
 D = Decimal
 START = date(2026, 4, 6)  # a Monday
@@ -44,20 +42,6 @@ def signed(on: date = START, **terms: Any) -> Agreement:
     for n, party in enumerate(("authority", "person", "provider")):
         a.sign(party, on, command_id=f"s{n}")
     return a
-
-
-def state(agg: Agreement) -> dict[str, Any]:
-    return {k: copy.deepcopy(v) for k, v in vars(agg).items() if k != "_pending_events"}
-
-
-@contextmanager
-def refused(agg: Agreement, match: str) -> Iterator[None]:
-    """The command inside is refused with `match` and leaves `agg` as it was."""
-    before, pending = state(agg), len(agg.pending_events)
-    with pytest.raises(RuleBroken, match=match):
-        yield
-    assert state(agg) == before
-    assert len(agg.pending_events) == pending
 
 
 # Drafting

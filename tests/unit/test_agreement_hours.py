@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import pytest
-
 from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.budget import Budget
-from isf_ledger.domain.errors import RuleBroken
+from tests.unit.refusals import refused
 
 D = Decimal
 START = date(2026, 4, 6)  # a Monday
@@ -42,20 +37,6 @@ def vary_and_sign(a: Agreement, effective: date, signed_on: date, **terms: Any) 
     a.vary(effective, command_id="v1", **terms)
     for n, party in enumerate(("authority", "person", "provider")):
         a.sign(party, signed_on, command_id=f"vs{n}")
-
-
-def state(agg: Agreement) -> dict[str, Any]:
-    return {k: copy.deepcopy(v) for k, v in vars(agg).items() if k != "_pending_events"}
-
-
-@contextmanager
-def refused(agg: Agreement, match: str) -> Iterator[None]:
-    """The command inside is refused with `match` and leaves `agg` as it was."""
-    before, pending = state(agg), len(agg.pending_events)
-    with pytest.raises(RuleBroken, match=match):
-        yield
-    assert state(agg) == before
-    assert len(agg.pending_events) == pending
 
 
 # Hours

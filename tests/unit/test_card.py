@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
-from isf_ledger.domain.base import LedgerAggregate
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.card import Card
 from isf_ledger.domain.errors import RuleBroken
 from isf_ledger.domain.ledger import residual
 from isf_ledger.domain.person import Person
+from tests.unit.refusals import refused
 
 D = Decimal
 START = date(2026, 4, 6)
@@ -32,20 +28,6 @@ def budget(ref: str = "B1", person_id: str = "P1") -> Budget:
 
 def issued(last4: str = "4821") -> Card:
     return Card.issue("C1", person(), budget(), last4, command_id="issue")
-
-
-def state(agg: LedgerAggregate) -> dict[str, Any]:
-    return {k: copy.deepcopy(v) for k, v in vars(agg).items() if k != "_pending_events"}
-
-
-@contextmanager
-def refused(agg: LedgerAggregate, match: str) -> Iterator[None]:
-    """The command inside is refused with `match` and leaves `agg` as it was."""
-    before, pending = state(agg), len(agg.pending_events)
-    with pytest.raises(RuleBroken, match=match):
-        yield
-    assert state(agg) == before
-    assert len(agg.pending_events) == pending
 
 
 def test_a_card_is_issued_for_a_persons_budget_with_the_council_that_funds_it():

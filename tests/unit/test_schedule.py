@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -20,6 +17,7 @@ from isf_ledger.domain.errors import RuleBroken
 from isf_ledger.domain.ledger import residual
 from isf_ledger.domain.person import Person
 from isf_ledger.domain.schedule import Schedule
+from tests.unit.refusals import refused
 
 D = Decimal
 START = date(2026, 4, 6)
@@ -90,20 +88,6 @@ def c(b: Budget) -> Card:
 @pytest.fixture
 def s(b: Budget, c: Card) -> Schedule:
     return schedule(b, c)
-
-
-def state(agg: LedgerAggregate) -> dict[str, Any]:
-    return {k: copy.deepcopy(v) for k, v in vars(agg).items() if k != "_pending_events"}
-
-
-@contextmanager
-def refused(agg: LedgerAggregate, match: str) -> Iterator[None]:
-    """The command inside is refused with `match` and leaves `agg` as it was."""
-    before, pending = state(agg), len(agg.pending_events)
-    with pytest.raises(RuleBroken, match=match):
-        yield
-    assert state(agg) == before
-    assert len(agg.pending_events) == pending
 
 
 def money_events(agg: LedgerAggregate) -> list[Any]:

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
 from isf_ledger.domain.agreement import Agreement
-from isf_ledger.domain.base import LedgerAggregate
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.card import Card
 from isf_ledger.domain.errors import RuleBroken
 from isf_ledger.domain.ledger import residual
 from isf_ledger.domain.person import Person
 from isf_ledger.domain.topup import TopUp
+from tests.unit.refusals import refused
 
 D = Decimal
 START = date(2026, 4, 6)
@@ -60,20 +56,6 @@ def agreed(into: Agreement | Card, payer: str = "family", kind: str = "top-up") 
         kind=kind,
         command_id="agree",
     )
-
-
-def state(agg: LedgerAggregate) -> dict[str, Any]:
-    return {k: copy.deepcopy(v) for k, v in vars(agg).items() if k != "_pending_events"}
-
-
-@contextmanager
-def refused(agg: LedgerAggregate, match: str) -> Iterator[None]:
-    """The command inside is refused with `match` and leaves `agg` as it was."""
-    before, pending = state(agg), len(agg.pending_events)
-    with pytest.raises(RuleBroken, match=match):
-        yield
-    assert state(agg) == before
-    assert len(agg.pending_events) == pending
 
 
 def test_an_isf_top_up_names_itself_the_agreement_and_who_it_concerns():
