@@ -17,6 +17,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from sqlalchemy import Engine, create_engine, event, text
 
+RECORDER_TOPIC = "isf_ledger.adapters.postgres_recorder:LedgerPostgresRecorder"
+
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
@@ -80,11 +82,13 @@ def parse_url(url: str) -> Database:
 
 
 def event_store_env(db: Database, *, create_tables: bool) -> dict[str, str]:
-    """The eventsourcing environment for this database."""
+    """The eventsourcing environment for this database (on PostgreSQL, with the
+    recorder that writes a batch without pipeline mode: see `postgres_recorder`)."""
     create = "y" if create_tables else "n"
     if db.is_postgres:
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "APPLICATION_RECORDER_TOPIC": RECORDER_TOPIC,
             "POSTGRES_DBNAME": db.dbname,
             "POSTGRES_HOST": db.host,
             "POSTGRES_PORT": str(db.port),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +10,20 @@ import pytest
 from isf_ledger.bootstrap import Ledger, init_ledger
 from isf_ledger.settings import Settings
 from tests.integration.apply_runs import other_pg_url
+
+
+@pytest.fixture
+def ledger_factory() -> Iterator[Callable[[str], Ledger]]:
+    """Opens (initialising) ledgers by URL; closes them all afterwards."""
+    opened: list[Ledger] = []
+
+    def open_one(url: str) -> Ledger:
+        opened.append(init_ledger(Settings(db_url=url)))
+        return opened[-1]
+
+    yield open_one
+    for led in opened:
+        led.close()
 
 
 @pytest.fixture
