@@ -7,7 +7,9 @@ RUN := $(UV) run --frozen
 
 setup:
 	@command -v $(UV) >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check uv
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --compile-bytecode
+	@# Compiled once here: with PYTHONDONTWRITEBYTECODE set, every CLI run would compile again.
+	$(RUN) python -m compileall -q isf_ledger cli bench >/dev/null
 
 system:
 	@scripts/install-system-deps.sh

@@ -1,4 +1,4 @@
-"""`python -m bench [apply|import|reports|all] [--db sqlite|postgres|both] [--quick]`."""
+"""`python -m bench [apply|import|reports|all] [--db sqlite|postgres|both] [--quick|--scale F]`."""
 
 from __future__ import annotations
 
@@ -16,12 +16,15 @@ def main() -> None:
     parser.add_argument("which", nargs="?", default="all", choices=[*BENCHES, "all"])
     parser.add_argument("--db", default="both", choices=["sqlite", "postgres", "both"])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="fraction of the full sizes (people, rows)"
+    )
     args = parser.parse_args()
     logs.configure()
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     chosen = BENCHES if args.which == "all" else {args.which: BENCHES[args.which]}
     for name, module in chosen.items():
-        figures = module.run(kinds, quick=args.quick)
+        figures = module.run(kinds, quick=args.quick, scale=args.scale)
         for figure in figures:
             print(figure.line(), flush=True)
         save(figures, name)

@@ -49,8 +49,8 @@ def floor(url: str, lines: list[str]) -> float:
     return seconds
 
 
-def run(kinds: list[str], *, quick: bool = False) -> list[Figure]:
-    lines = [json.dumps(c) for c in people(50 if quick else 1000)]
+def run(kinds: list[str], *, quick: bool = False, scale: float = 1.0) -> list[Figure]:
+    lines = [json.dumps(c) for c in people(50 if quick else round(1000 * scale))]
     figures = []
     for kind in kinds:
         with database(kind) as url:

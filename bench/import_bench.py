@@ -140,8 +140,8 @@ def reconcile_times(url: str) -> tuple[float, float, int]:
     return seconds, floor_seconds, len(data["cards"])
 
 
-def run(kinds: list[str], *, quick: bool = False) -> list[Figure]:
-    small, big = (20_000, 100_000) if quick else (1_000_000, 5_000_000)
+def run(kinds: list[str], *, quick: bool = False, scale: float = 1.0) -> list[Figure]:
+    small, big = (20_000, 100_000) if quick else (round(1e6 * scale), round(5e6 * scale))
     figures: list[Figure] = []
     with TemporaryDirectory(prefix="isf-import-bench-") as tmp:
         files = [

@@ -42,8 +42,8 @@ def _load(ledger, count: int, years: int) -> int:  # type: ignore[no-untyped-def
     return len(lines)
 
 
-def run(kinds: list[str], *, quick: bool = False) -> list[Figure]:
-    count, years = (200, 2) if quick else (5000, 5)
+def run(kinds: list[str], *, quick: bool = False, scale: float = 1.0) -> list[Figure]:
+    count, years = (200, 2) if quick else (max(PROVIDERS, round(5000 * scale)), 5)
     month = "2023-10" if quick else "2026-10"
     figures: list[Figure] = []
     for kind in kinds:

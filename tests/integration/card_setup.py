@@ -7,8 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner, Result
+from sqlalchemy import select
 
 from cli.__main__ import main
+from isf_ledger.bootstrap import open_ledger
+from isf_ledger.cards.tables import card_transactions as t
+from isf_ledger.settings import Settings
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "cards"
 FORMATS = ("generic", "council-portal", "processor-semicolon")
@@ -51,3 +55,16 @@ def import_json(db_url: str, *files: str | Path, profile: str, extra: tuple[str,
         "--format", "json", *extra,
     )  # fmt: skip
     return result.exit_code, json.loads(result.stdout)
+
+
+def stored(db_url: str) -> list[tuple]:
+    """Every stored transaction's content, in a stable order."""
+    ledger = open_ledger(Settings(db_url=db_url))
+    try:
+        with ledger.engine.connect() as conn:
+            query = select(
+                t.c.card_id, t.c.posted_on, t.c.type, t.c.pence, t.c.balance_pence, t.c.merchant
+            ).order_by(t.c.card_id, t.c.posted_on, t.c.balance_pence.desc())
+            return [tuple(row) for row in conn.execute(query)]
+    finally:
+        ledger.close()

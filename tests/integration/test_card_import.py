@@ -15,7 +15,7 @@ from isf_ledger.bootstrap import open_ledger
 from isf_ledger.cards.digest import import_problems
 from isf_ledger.cards.tables import card_imports, card_transactions
 from isf_ledger.settings import Settings
-from tests.integration.card_setup import TWO_CARDS, apply, cli, fixture, import_json
+from tests.integration.card_setup import TWO_CARDS, apply, cli, fixture, import_json, stored
 
 t = card_transactions
 
@@ -24,19 +24,6 @@ t = card_transactions
 def ledger_url(db_url, tmp_path):
     apply(db_url, tmp_path, TWO_CARDS, "cards")
     return db_url
-
-
-def stored(db_url: str) -> list[tuple]:
-    """Every stored transaction's content, in a stable order."""
-    ledger = open_ledger(Settings(db_url=db_url))
-    try:
-        with ledger.engine.connect() as conn:
-            query = select(
-                t.c.card_id, t.c.posted_on, t.c.type, t.c.pence, t.c.balance_pence, t.c.merchant
-            ).order_by(t.c.card_id, t.c.posted_on, t.c.balance_pence.desc())
-            return [tuple(row) for row in conn.execute(query)]
-    finally:
-        ledger.close()
 
 
 def count(db_url: str, table: str) -> int:

@@ -22,16 +22,10 @@ from __future__ import annotations
 import copy
 import itertools
 import json
-import os
-import shutil
-import tempfile
-import uuid
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any, ClassVar
 from uuid import UUID
 
-import psycopg
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -60,8 +54,9 @@ from isf_ledger.domain.topup import TopUp
 from isf_ledger.projections import runner
 from isf_ledger.projections.ledger_legs import ledger_legs
 from isf_ledger.settings import Settings
-from tests.conftest import PG_ROOT, _require_postgres
+from tests.conftest import _require_postgres
 from tests.integration import ledger_model as m
+from tests.integration.databases import fresh_database
 from tests.strategies import (
     bad_hours_text,
     bad_money_float,
@@ -98,20 +93,6 @@ SAYS = {
     m.TERMINATED: "terminated on",
     CONFLICT: "conflict",
 }
-
-
-def fresh_database(backend: str) -> tuple[str, Callable[[], None]]:
-    """A URL for an empty ledger database of its own, and how to remove it."""
-    if backend == "sqlite":
-        folder = tempfile.mkdtemp(prefix="isf-ledger-machine-")
-        return os.path.join(folder, "ledger.db"), lambda: shutil.rmtree(folder, True)
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-
-    def drop() -> None:
-        with psycopg.connect(PG_ROOT, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-
-    return f"{PG_ROOT}?schema={schema}", drop
 
 
 def settle_connection_pools(*ledgers: Ledger) -> None:
