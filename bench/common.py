@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -53,7 +54,11 @@ def timed(func: Callable[[], Any]) -> tuple[float, Any]:
 def database(kind: str) -> Iterator[str]:
     """A fresh ledger URL: a temporary SQLite file or a new PostgreSQL schema."""
     if kind == "sqlite":
-        yield str(Path(mkdtemp(prefix="isf-bench-")) / "bench.db")
+        folder = Path(mkdtemp(prefix="isf-bench-"))
+        try:
+            yield str(folder / "bench.db")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
         return
     schema = f"bench_{uuid.uuid4().hex[:12]}"
     try:
