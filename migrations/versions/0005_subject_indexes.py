@@ -19,7 +19,9 @@ COLUMNS = ("person_id", "provider_id", "budget_id")
 
 def upgrade() -> None:
     for column in COLUMNS:
-        op.create_index(f"ix_audit_subjects_kind_{column}", "audit_subjects", ["kind", column, "ref"])
+        op.create_index(
+            f"ix_audit_subjects_kind_{column}", "audit_subjects", ["kind", column, "ref"]
+        )
 
 
 def downgrade() -> None:
