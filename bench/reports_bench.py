@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import Connection, bindparam, text
 
 from bench.common import Figure, database, timed
 from bench.workload import PROVIDERS, people
@@ -40,6 +42,11 @@ def _load(ledger, count: int, years: int) -> int:  # type: ignore[no-untyped-def
         result = apply_lines(ledger, part)
         assert not result.errors, result.errors[:3]
     return len(lines)
+
+
+def _stored_keys(conn: Connection, ids: list[UUID]) -> list[Any]:
+    """Aggregate ids as the event table stores them: uuid on PostgreSQL, hex on SQLite."""
+    return ids if conn.dialect.name == "postgresql" else [k.hex for k in ids]
 
 
 def run(kinds: list[str], *, quick: bool = False, scale: float = 1.0) -> list[Figure]:
@@ -85,9 +92,7 @@ def _measure(kind: str, url: str, count: int, years: int, month: str) -> list[Fi
         ]
         accounts = [f"isf:A{p}-{y}" for p in range(0, count, PROVIDERS) for y in range(years)]
         table = events_table(ledger.app)
-        keys = (
-            agreement_ids if conn.dialect.name == "postgresql" else [k.hex for k in agreement_ids]
-        )
+        keys = _stored_keys(conn, agreement_ids)
         raw_legs = text(
             "SELECT * FROM ledger_legs WHERE account IN :a AND effective <= :m"
         ).bindparams(bindparam("a", expanding=True))
@@ -109,10 +114,11 @@ def _measure(kind: str, url: str, count: int, years: int, month: str) -> list[Fi
         pers = _best(lambda: person_statement(conn, ledger.app, person))
         # The rows a person statement reads: the person's budgets and the latest
         # one's option choice (events), its fund's legs and its card's rows.
-        person_keys = [aggregate_id("budget", f"B0-{y}") for y in range(years)]
-        person_keys.append(aggregate_id("options", f"B0-{years - 1}"))
-        if conn.dialect.name != "postgresql":
-            person_keys = [k.hex for k in person_keys]
+        person_keys = _stored_keys(
+            conn,
+            [aggregate_id("budget", f"B0-{y}") for y in range(years)]
+            + [aggregate_id("options", f"B0-{years - 1}")],
+        )
         raw_person_legs = text("SELECT * FROM ledger_legs WHERE account IN :a").bindparams(
             bindparam("a", expanding=True)
         )

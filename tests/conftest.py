@@ -8,8 +8,10 @@ skipping it.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 
 import psycopg
 import pytest
@@ -26,14 +28,33 @@ def _require_postgres() -> None:
         pytest.skip(f"PostgreSQL unreachable: {e}")
 
 
+@contextmanager
+def new_pg_schema() -> Iterator[str]:
+    """A ledger URL in a brand-new PostgreSQL schema, dropped afterwards."""
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    try:
+        yield f"{PG_ROOT}?schema={schema}"
+    finally:
+        with psycopg.connect(PG_ROOT, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def fresh_database(backend: str) -> tuple[str, Callable[[], None]]:
+    """A URL for an empty ledger database of its own, and how to remove it
+    (for hypothesis examples, which each need one inside a single test)."""
+    stack = ExitStack()
+    if backend == "sqlite":
+        folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="isf-ledger-example-"))
+        return os.path.join(folder, "ledger.db"), stack.close
+    return stack.enter_context(new_pg_schema()), stack.close
+
+
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A ledger URL in a brand-new PostgreSQL schema, dropped afterwards."""
     _require_postgres()
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    yield f"{PG_ROOT}?schema={schema}"
-    with psycopg.connect(PG_ROOT, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with new_pg_schema() as url:
+        yield url
 
 
 @pytest.fixture

@@ -13,9 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,17 +102,6 @@ def cli(*args: str) -> str:
 
 def init(db_url: str) -> None:
     init_ledger(Settings(db_url=db_url)).close()
-
-
-@contextmanager
-def other_pg_url() -> Iterator[str]:
-    """A second, separate PostgreSQL ledger, dropped afterwards."""
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    try:
-        yield f"{PG_ROOT}?schema={schema}"
-    finally:
-        with psycopg.connect(PG_ROOT, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 class Probe:

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from isf_ledger.bootstrap import Ledger, init_ledger
 from isf_ledger.settings import Settings
-from tests.integration.apply_runs import other_pg_url
-
-
-@pytest.fixture
-def ledger_factory() -> Iterator[Callable[[str], Ledger]]:
-    """Opens (initialising) ledgers by URL; closes them all afterwards."""
-    opened: list[Ledger] = []
-
-    def open_one(url: str) -> Ledger:
-        opened.append(init_ledger(Settings(db_url=url)))
-        return opened[-1]
-
-    yield open_one
-    for led in opened:
-        led.close()
+from tests.conftest import new_pg_schema
 
 
 @pytest.fixture
@@ -41,5 +27,5 @@ def clean_url(db_url: str, tmp_path: Path) -> Iterator[str]:
     if not db_url.startswith("postgresql"):
         yield str(tmp_path / "clean.db")
         return
-    with other_pg_url() as url:
+    with new_pg_schema() as url:
         yield url

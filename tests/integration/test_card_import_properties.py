@@ -21,9 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import _require_postgres
+from tests.conftest import _require_postgres, fresh_database
 from tests.integration.card_setup import TWO_CARDS, apply, import_json, stored
-from tests.integration.databases import fresh_database
 
 DAYS = 6
 HEADER = [

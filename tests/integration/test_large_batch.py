@@ -12,17 +12,21 @@ import uuid
 from eventsourcing.persistence import StoredEvent
 
 from isf_ledger.adapters.postgres_recorder import LedgerPostgresRecorder
+from isf_ledger.bootstrap import init_ledger
+from isf_ledger.settings import Settings
 
 EVENTS = 40_000
 
 
-def test_postgres_uses_the_recorder_without_pipeline_mode(pg_url, ledger_factory):
-    ledger = ledger_factory(pg_url)
-    assert isinstance(ledger.app.recorder, LedgerPostgresRecorder)
+def test_postgres_uses_the_recorder_without_pipeline_mode(pg_url):
+    ledger = init_ledger(Settings(db_url=pg_url))
+    try:
+        assert isinstance(ledger.app.recorder, LedgerPostgresRecorder)
+    finally:
+        ledger.close()
 
 
-def test_forty_thousand_events_in_one_batch_are_stored_together(db_url, ledger_factory):
-    ledger = ledger_factory(db_url)
+def test_forty_thousand_events_in_one_batch_are_stored_together(ledger):
     batch = [StoredEvent(uuid.uuid4(), 1, "bench:Big", b"x" * 600) for _ in range(EVENTS)]
     stored: list[object] = []
     writer = threading.Thread(

@@ -54,9 +54,8 @@ from isf_ledger.domain.topup import TopUp
 from isf_ledger.projections import runner
 from isf_ledger.projections.ledger_legs import ledger_legs
 from isf_ledger.settings import Settings
-from tests.conftest import _require_postgres
+from tests.conftest import _require_postgres, fresh_database
 from tests.integration import ledger_model as m
-from tests.integration.databases import fresh_database
 from tests.strategies import (
     bad_hours_text,
     bad_money_float,
