@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from isf_ledger.adapters.bulk_rows import insert_rows
 from isf_ledger.cards.tables import NO_BALANCE
 
 # (seq, identity, source, card_id, posted_on, transaction_on, type, pence,
@@ -115,23 +116,7 @@ class Stager:
         conn.exec_driver_sql(_STAGING_SQL[self.dialect])
 
     def add(self, rows: Sequence[StagedRow]) -> None:
-        if not rows:
-            return
-        if self.dialect == "postgresql":
-            columns = ", ".join(COLUMNS)
-            with (
-                self.driver.cursor() as cur,
-                cur.copy(f"COPY card_staging ({columns}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join("?" * len(COLUMNS))
-            cur = self.driver.cursor()
-            try:
-                cur.executemany(f"INSERT INTO card_staging VALUES ({marks})", rows)
-            finally:
-                cur.close()
+        insert_rows(self.conn, "card_staging", COLUMNS, rows)
         self.staged += len(rows)
 
     def finish(self, import_id: int) -> int:

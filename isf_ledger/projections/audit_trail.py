@@ -9,17 +9,19 @@ an aggregate's subjects are resolved once, from the ids in its first event.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.utils import resolve_topic
-from sqlalchemy import BigInteger, Column, Connection, Date, String, Table, Text, insert, select
+from sqlalchemy import BigInteger, Column, Connection, Date, String, Table, Text, select
 
+from isf_ledger.adapters.bulk_rows import insert_rows
 from isf_ledger.adapters.schema import metadata
 from isf_ledger.projections.runner import Recorded, to_json
 
 SUBJECTS = ("person_id", "provider_id", "budget_id", "agreement_id", "card_id")
+_NOT_DATA = ("command_id", "effective")  # columns of their own
 
 audit_subjects = Table(
     "audit_subjects",
@@ -72,7 +74,9 @@ class AuditTrail:
     tables: tuple[Table, ...] = (audit_subjects, audit_commands, audit_trail)
 
     def project(self, conn: Connection, batch: Sequence[Recorded]) -> None:
-        subjects: dict[str, dict[str, Any]] = {}
+        subjects: dict[str, dict[str, Any]] = {}  # by aggregate, as met in this batch
+        new: list[dict[str, Any]] = []
+        by_ref: dict[tuple[str, str], dict[str, Any]] = {}  # the new ones, by kind and ref
         commands: dict[str, dict[str, Any]] = {}
         rows = []
         for rec in batch:
@@ -90,38 +94,43 @@ class AuditTrail:
                 continue
             if event.originator_version == 1:
                 kind = resolve_topic(event.originator_topic).KIND
-                subjects[key] = _subject(conn, subjects, key, kind, data)
-            subject = subjects.get(key) or _load_subject(conn, key)
+                subject = subjects[key] = _subject(conn, by_ref, key, kind, data)
+                by_ref[kind, subject["ref"]] = subject
+                new.append(subject)
+            else:
+                subject = subjects.get(key) or _load_subject(conn, key)
+                subjects[key] = subject
             command = commands.get(data["command_id"]) or _load_command(conn, data["command_id"])
+            effective = event.effective
             rows.append(
-                {
-                    "position": rec.position,
-                    "recorded_at": rec.recorded_at,
-                    "effective": event.effective,
-                    "type": rec.type,
-                    "kind": subject["kind"],
-                    "ref": subject["ref"],
-                    **{s: subject[s] for s in SUBJECTS},
-                    "command_id": data["command_id"],
-                    "actor": command["actor"] if command else None,
-                    "reason": command["reason"] if command else None,
-                    "data": to_json(
+                (
+                    rec.position,
+                    rec.recorded_at,
+                    effective.isoformat() if effective else None,
+                    rec.type,
+                    subject["kind"],
+                    subject["ref"],
+                    *(subject[s] for s in SUBJECTS),
+                    data["command_id"],
+                    command["actor"] if command else None,
+                    command["reason"] if command else None,
+                    to_json(
                         {k: v for k, v in data.items() if k not in ("command_id", "effective")}
                     ),
-                }
+                )
             )
-            subjects[key] = subject
-        if commands:
-            conn.execute(insert(audit_commands), list(commands.values()))
-        new_subjects = [s for s in subjects.values() if s.pop("_new", False)]
-        if new_subjects:
-            conn.execute(insert(audit_subjects), new_subjects)
-        if rows:
-            conn.execute(insert(audit_trail), rows)
+        _insert(conn, audit_commands, commands.values())
+        _insert(conn, audit_subjects, new)
+        insert_rows(conn, audit_trail.name, audit_trail.c.keys(), rows)
+
+
+def _insert(conn: Connection, table: Table, rows: Iterable[dict[str, Any]]) -> None:
+    columns = table.c.keys()
+    insert_rows(conn, table.name, columns, [tuple(row[c] for c in columns) for row in rows])
 
 
 def _subject(
-    conn: Connection, known: dict[str, dict[str, Any]], key: str, kind: str, data: dict
+    conn: Connection, known: dict[tuple[str, str], dict[str, Any]], key: str, kind: str, data: dict
 ) -> dict[str, Any]:
     """Who and what a new aggregate concerns, from the ids in its first event.
 
@@ -144,17 +153,15 @@ def _subject(
         "kind": kind,
         "ref": ref,
         **{s: subject.get(s) for s in SUBJECTS},
-        "_new": True,
     }
 
 
 def _find_by_ref(
-    conn: Connection, known: dict[str, dict[str, Any]], field: str, ref: str
+    conn: Connection, known: dict[tuple[str, str], dict[str, Any]], field: str, ref: str
 ) -> dict[str, Any] | None:
     kind = field.removesuffix("_id")
-    for s in known.values():
-        if s["kind"] == kind and s["ref"] == ref:
-            return s
+    if (kind, ref) in known:
+        return known[kind, ref]
     row = conn.execute(
         select(audit_subjects).where(audit_subjects.c.kind == kind, audit_subjects.c.ref == ref)
     ).first()

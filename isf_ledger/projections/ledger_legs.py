@@ -23,10 +23,10 @@ from sqlalchemy import (
     String,
     Table,
     func,
-    insert,
     select,
 )
 
+from isf_ledger.adapters.bulk_rows import insert_rows
 from isf_ledger.adapters.journal import JournalEntry
 from isf_ledger.adapters.schema import metadata
 from isf_ledger.domain.money import PENNY
@@ -62,21 +62,20 @@ class LedgerLegs:
 
     def project(self, conn: Connection, batch: Sequence[Recorded]) -> None:
         rows = [
-            {
-                "position": rec.position,
-                "leg": n,
-                "account": account,
-                "pence": to_pence(amount),
-                "effective": rec.event.effective,
-                "recorded_at": rec.recorded_at,
-                "type": rec.type,
-                "command_id": rec.event.command_id,
-            }
+            (
+                rec.position,
+                n,
+                account,
+                to_pence(amount),
+                rec.event.effective.isoformat(),
+                rec.recorded_at,
+                rec.type,
+                rec.event.command_id,
+            )
             for rec in batch
             for n, (account, amount) in enumerate(sorted(getattr(rec.event, "legs", {}).items()))
         ]
-        if rows:
-            conn.execute(insert(ledger_legs), rows)
+        insert_rows(conn, ledger_legs.name, ledger_legs.c.keys(), rows)
 
 
 def balance(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -27,18 +27,20 @@ BASE_FIELDS = ("originator_id", "originator_version", "timestamp", "originator_t
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    """One event as read from the log: where it is and when it was written."""
+    """One event as read from the log: where it is and when it was written.
+
+    The recording time and type name are worked out once here, not by each
+    projection, because a rebuild reads every event in the store.
+    """
 
     position: int
     event: Any
+    recorded_at: str = field(init=False)
+    type: str = field(init=False)
 
-    @property
-    def recorded_at(self) -> str:
-        return instant(self.event.timestamp)
-
-    @property
-    def type(self) -> str:
-        return type(self.event).__qualname__
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "recorded_at", instant(self.event.timestamp))
+        object.__setattr__(self, "type", type(self.event).__qualname__)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -56,11 +58,17 @@ class Projection(Protocol):
 
 def instant(moment: datetime) -> str:
     """A recording time as fixed-width UTC text, so text order is time order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat, not strftime: it is several times faster, and a rebuild calls this per event.
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").removesuffix("+00:00") + "Z"
+
+
+_AS_IS = (str, int, bool)
 
 
 def plain(value: Any) -> Any:
     """Event values as JSON-ready data: money and dates as strings."""
+    if value is None or type(value) in _AS_IS:
+        return value
     if isinstance(value, Decimal):
         return f"{value:f}"
     if isinstance(value, date):
