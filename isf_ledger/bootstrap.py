@@ -33,6 +33,7 @@ from isf_ledger.adapters.event_store import (
 )
 from isf_ledger.adapters.personal_data import PersonKeys
 from isf_ledger.adapters.seal import seal_new
+from isf_ledger.adapters.statistics import refresh_statistics
 from isf_ledger.projections import catalogue
 from isf_ledger.projections.ledger_legs import balance
 from isf_ledger.projections.runner import Projection, Recorded, catch_up
@@ -61,7 +62,10 @@ class Ledger:
     ) -> int:
         """Seal new events, then bring every report up to date with them."""
         seal_new(self.engine, self.app)
-        return catch_up(self.engine, self.app, self.projections, fresh=fresh, progress=progress)
+        read = catch_up(self.engine, self.app, self.projections, fresh=fresh, progress=progress)
+        if read:
+            refresh_statistics(self.engine)
+        return read
 
     def fund_balance(self, account: str, on: date) -> Decimal:
         """The balance of a fund (ISF or card) on a business date, as stored."""
