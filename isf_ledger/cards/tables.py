@@ -80,10 +80,10 @@ card_transactions = Table(
     Column("merchant", Text, nullable=False),
     Column("mcc", String(4), nullable=False),
     Column("line", BigInteger, nullable=False),
-    Index("ix_card_transactions_card_posted", "card_id", "posted_on"),
 )
 
 t = card_transactions
+# Also the index for one card's rows by posted date (its first two columns).
 Index(
     "ix_card_transactions_content",
     t.c.card_id,
