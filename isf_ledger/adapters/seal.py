@@ -27,11 +27,11 @@ from sqlalchemy import (
     Engine,
     String,
     Table,
-    insert,
     select,
     text,
 )
 
+from isf_ledger.adapters.bulk_rows import insert_rows
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.adapters.schema import metadata
 from isf_ledger.domain.ledger import residual
@@ -98,8 +98,8 @@ def seal_new(engine: Engine, app: LedgerApp) -> int:
             rows = []
             for note in notes:
                 previous = chain(previous, note)
-                rows.append({"position": note.id, "hash": previous})
-            conn.execute(insert(event_seals), rows)
+                rows.append((note.id, previous))
+            insert_rows(conn, event_seals.name, event_seals.c.keys(), rows)
             sealed += len(rows)
 
 

@@ -22,6 +22,8 @@ from sqlalchemy import Connection
 from isf_ledger.adapters.bulk_rows import insert_rows
 from isf_ledger.cards.tables import NO_BALANCE
 
+WORK_MEM = "256MB"  # PostgreSQL, for the import's transaction only
+
 # (seq, identity, source, card_id, posted_on, transaction_on, type, pence,
 #  balance_pence, description, merchant, mcc, line); dates as ISO text.
 StagedRow = tuple[Any, ...]
@@ -113,6 +115,9 @@ class Stager:
         self.staged = 0
         if self.dialect == "sqlite":
             conn.exec_driver_sql("DROP TABLE IF EXISTS temp.card_staging")
+        else:
+            # The move sorts and hashes a whole file's rows: in memory, not spilled to disk.
+            conn.exec_driver_sql(f"SET LOCAL work_mem = '{WORK_MEM}'")
         conn.exec_driver_sql(_STAGING_SQL[self.dialect])
 
     def add(self, rows: Sequence[StagedRow]) -> None:
