@@ -93,6 +93,8 @@ def review_flex(
     weeks: Sequence[tuple[date, Decimal, Decimal]],
     review_weeks: int = 4,
     threshold: Decimal = Decimal("0.10"),
+    *,
+    ending_from: date | None = None,
 ) -> list[FlexReview]:
     """Review recorded weeks (week_start, planned, delivered) in blocks.
 
@@ -101,7 +103,9 @@ def review_flex(
     the calendar rather than pulling later weeks into an earlier review. A
     block is flagged only when every one of its weeks is recorded and more
     than `threshold` (a fraction of plan) off plan in the same direction: a
-    sustained variance, not one busy week.
+    sustained variance, not one busy week. With `ending_from`, blocks whose
+    last recorded week is earlier are not reviewed (a monthly statement needs
+    only the reviews that end in its month).
     """
     if review_weeks < 1:
         raise ValueError(f"a flex review covers at least one week, not {review_weeks}")
@@ -116,6 +120,8 @@ def review_flex(
         blocks.setdefault(offset // 7 // review_weeks, []).append(week)
     reviews = []
     for block in blocks.values():
+        if ending_from is not None and block[-1][0] < ending_from:
+            continue
         planned = sum((p for _, p, _ in block), Decimal(0))
         delivered = sum((d for _, _, d in block), Decimal(0))
         full = len(block) == review_weeks

@@ -124,7 +124,10 @@ def _flex_flags(agreement: Any, first: date, last: date, settings: Settings) -> 
     recorded = [
         (w.week_start, w.planned_hours, w.delivered_hours) for w in agreement.weeks.values()
     ]
-    for review in review_flex(recorded, agreement.review_weeks, settings.flex_variance_threshold):
-        if review.flag and first <= review.weeks[-1] <= last:
+    reviews = review_flex(
+        recorded, agreement.review_weeks, settings.flex_variance_threshold, ending_from=first
+    )
+    for review in reviews:
+        if review.flag and review.weeks[-1] <= last:
             flags.append(review.flag)
     return flags

@@ -213,3 +213,11 @@ def test_reviews_account_for_every_recorded_hour_in_blocks_of_whole_weeks(weeks,
         assert (r.weeks[-1] - r.weeks[0]).days < 7 * review_weeks
         assert len({(w - min(by_week)).days // (7 * review_weeks) for w in r.weeks}) == 1
         assert r.flag is None or len(r.weeks) == review_weeks
+
+
+def test_a_review_from_a_date_leaves_out_the_blocks_that_end_before_it():
+    weeks = recorded("40", *["46"] * 9)  # two full blocks of four, then one week
+    every = review_flex(weeks)
+    later = review_flex(weeks, ending_from=every[1].weeks[-1])
+    assert later == every[1:]
+    assert review_flex(weeks, ending_from=every[2].weeks[0]) == every[2:]
