@@ -17,8 +17,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from .card_cells import (
     CellError,
@@ -37,8 +38,7 @@ from .card_profiles import PENDING, Profile, normal_text
 MAX_LINE_BYTES = 1_000_000
 
 
-@dataclass(frozen=True, slots=True)
-class CardRow:
+class CardRow(NamedTuple):
     """One posted card transaction, as the export gives it.
 
     `line` is the 1-based physical line where the row starts; `card_key` the
@@ -48,7 +48,8 @@ class CardRow:
     row the same transaction in another import ("id:<source>:<id>" or a
     SHA-256 of its content and occurrence); `suspect_id` marks an id a
     spreadsheet seems to have rounded; `raw` the row's cells, card numbers
-    masked.
+    masked. A named tuple rather than a frozen dataclass, which takes several
+    times as long to make, once for every row of the export.
     """
 
     line: int
@@ -179,8 +180,9 @@ def _find_header(
 class _RowReader:
     """Turns the records after the header into results, for one file.
 
-    The per-row path is written for speed (one table of cell parsers, no
-    objects per cell) because exports run to millions of rows.
+    Exports run to millions of rows, so all that depends only on the profile
+    and the header (where each column is, its parser, which checks apply) is
+    settled here once, and `read` does only what each row needs.
     """
 
     def __init__(self, profile: Profile, header_line: int, header: list[str]) -> None:
@@ -198,128 +200,136 @@ class _RowReader:
         self.width = len(header)
         while self.width and not header[self.width - 1].strip():
             self.width -= 1
-        self.id_index = self.index.get("transaction_id", -1)
+        at = self.index.get  # -1 for a column the export does not have
+        self.id_at = at("transaction_id", -1)
+        self.type_at = at("type", -1)
+        self.status_at = at("status", -1)
+        self.description_at = at("description", -1)
+        self.merchant_at = at("merchant", -1)
+        self.id_prefix = f"id:{profile.source}:"
+        # A row is pending by its status, a type spelled as pending or no posted date.
+        self.may_be_pending = (
+            self.status_at >= 0
+            or PENDING in profile.types.values()
+            or profile.pending_when_posted_on_empty
+        )
         self.identities = ContentIdentities()
-        self.parsers = self._parsers()
-
-    def _parsers(self) -> list[tuple[str, int, str, Callable[[str], Any], bool]]:
-        """(field, cell index, header name, parser, required) for every cell parsed as a value."""
-        profile = self.profile
+        # Spellings, statuses, cards, dates and merchant codes repeat row after
+        # row: each is read once and remembered (`strptime` and `normal_text` are slow).
+        types, pending = profile.types, profile.pending_statuses
+        self.kind_of = lru_cache(1024)(lambda spelling: types.get(normal_text(spelling)))
+        self.is_pending = lru_cache(1024)(lambda status: normal_text(status) in pending)
         holds, formats, cr_dr = (
             profile.card_column_holds,
             profile.date_formats,
             profile.amounts_end_in_cr_dr,
         )
+        card = lru_cache(1 << 14)(lambda text: card_key(text, holds))
+        day = lru_cache(4096)(lambda text: parse_date(text, formats))
 
         def money(text: str) -> Decimal:
             return parse_money(text, cr_dr=cr_dr)
 
-        table: list[tuple[str, Callable[[str], Any], bool]] = [
-            ("card", lambda text: card_key(text, holds), True),
-            ("posted_on", lambda text: parse_date(text, formats), True),
-            ("transaction_on", lambda text: parse_date(text, formats), False),
-            ("amount", money, True),
-            ("debit", money, False),
-            ("credit", money, False),
-            ("balance", money, False),
-            ("mcc", parse_mcc, False),
-        ]
-        return [
-            (field, self.index[field], self.names[field], parser, required)
-            for field, parser, required in table
-            if field in self.index
-        ]
+        self.card = self._column("card", card, True)
+        self.posted_on = self._column("posted_on", day, True)
+        self.transaction_on = self._column("transaction_on", day)
+        self.amount = self._column("amount", money, True)
+        self.debit = self._column("debit", money)
+        self.credit = self._column("credit", money)
+        self.balance = self._column("balance", money)
+        self.mcc = self._column("mcc", lru_cache(1024)(parse_mcc))
 
-    def cell(self, cells: list[str], field: str) -> str:
-        return cells[self.index[field]].strip() if field in self.index else ""
+    def _column(
+        self, field: str, parse: Callable[[str], Any], required: bool = False
+    ) -> Callable[[list[str], list[str]], Any]:
+        """A reader of one column's value: None, with the problem noted, if there is no value."""
+        if field not in self.index:
+            return _no_column
+        index, name = self.index[field], self.names[field]
+
+        def value(cells: list[str], problems: list[str]) -> Any:
+            text = cells[index].strip()
+            if not text:
+                if required:
+                    problems.append(f"{name} is empty")
+                return None
+            try:
+                return parse(text)
+            except CellError as e:
+                problems.append(f"{name} '{text}' {e}")
+                return None
+
+        return value
 
     def read(self, line: int, cells: list[str]) -> ReadResult:
         # The id column is spared: ids are often long numbers, one in ten passes
         # the Luhn check by chance, and masking those would merge different
         # transactions. An id that is the card's own number is caught below.
         if might_hold_card_number("\x1f".join(cells)):
-            cells = [c if i == self.id_index else mask_card_numbers(c) for i, c in enumerate(cells)]
-        if len(cells) < self.width or "".join(cells[self.width :]).strip():
+            cells = [c if i == self.id_at else mask_card_numbers(c) for i, c in enumerate(cells)]
+        if len(cells) != self.width and (
+            len(cells) < self.width or "".join(cells[self.width :]).strip()
+        ):
             reason = f"row has {len(cells)} cells but the header has {self.width}"
             return RowProblem(line, reason, cells)
-        skipped = self._not_posted(line, cells)
+        spelling = _text(cells, self.type_at)
+        skipped = self._not_posted(line, cells, spelling) if self.may_be_pending else None
         if skipped is not None:
             return skipped
         problems: list[str] = []
-        values: dict[str, Any] = {}
-        for field, index, name, parser, required in self.parsers:
-            text = cells[index].strip()
-            if not text:
-                if required:
-                    problems.append(f"{name} is empty")
-                continue
-            try:
-                values[field] = parser(text)
-            except CellError as e:
-                problems.append(f"{name} '{text}' {e}")
-        key: str | None = values.get("card")
-        txn_id = self.cell(cells, "transaction_id") or None
+        key = self.card(cells, problems)
+        posted_on = self.posted_on(cells, problems)
+        transaction_on = self.transaction_on(cells, problems)
+        amount = self.amount(cells, problems)
+        debit, credit = self.debit(cells, problems), self.credit(cells, problems)
+        balance = self.balance(cells, problems)
+        mcc = self.mcc(cells, problems) or ""
+        txn_id = _text(cells, self.id_at) or None
         if txn_id and key and _is_card_number_ending(txn_id, key):
             problems.append(f"{self.names['transaction_id']} holds the card number")
-            cells[self.id_index] = "****" + key
-        amount = (
-            values.get("amount") if "amount" in self.index else self._split(cells, values, problems)
-        )
-        kind = self._type(cells, amount, problems)
-        posted_on: date | None = values.get("posted_on")
+            cells[self.id_at] = "****" + key
+        if "amount" not in self.index:
+            amount = self._split(cells, debit, credit, problems)
+        kind = self._type(spelling, amount, problems)
         if problems or key is None or posted_on is None or amount is None or kind is None:
             return RowProblem(line, "; ".join(problems), cells)
-        description = self.cell(cells, "description")
-        merchant = self.cell(cells, "merchant")
-        mcc = values.get("mcc", "")
-        balance = values.get("balance")
+        description = _text(cells, self.description_at)
+        merchant = _text(cells, self.merchant_at)
         # A rounded id may be shared by many rows, so it cannot be the identity.
         suspect = txn_id is not None and looks_excel_mangled(txn_id)
         if txn_id and not suspect:
-            identity = f"id:{self.profile.source}:{txn_id}"
+            identity = self.id_prefix + txn_id
         else:
             identity = self.identities.next(
                 key, posted_on, kind, amount, merchant, description, mcc, balance
             )
+        # By position: keyword arguments take a tenth of the time of the whole row.
         return CardRow(
-            line=line,
-            card_key=key,
-            posted_on=posted_on,
-            transaction_on=values.get("transaction_on"),
-            type=kind,
-            amount=amount,
-            balance=balance,
-            description=description,
-            merchant=merchant,
-            mcc=mcc,
-            provider_txn_id=txn_id,
-            identity=identity,
-            suspect_id=suspect,
-            raw=cells,
-        )
+            line, key, posted_on, transaction_on, kind, amount, balance,
+            description, merchant, mcc, txn_id, identity, suspect, cells,
+        )  # fmt: skip
 
-    def _not_posted(self, line: int, cells: list[str]) -> SkippedRow | None:
-        profile = self.profile
-        status = self.cell(cells, "status")
-        if status and normal_text(status) in profile.pending_statuses:
+    def _not_posted(self, line: int, cells: list[str], spelling: str) -> SkippedRow | None:
+        status = _text(cells, self.status_at)
+        if status and self.is_pending(status):
             return SkippedRow(line, f"{self.names['status']} '{status}' is not posted")
-        spelling = self.cell(cells, "type")
-        if spelling and profile.types.get(normal_text(spelling)) == PENDING:
+        if spelling and self.kind_of(spelling) == PENDING:
             return SkippedRow(line, f"{self.names['type']} '{spelling}' is not posted")
-        if profile.pending_when_posted_on_empty and not self.cell(cells, "posted_on"):
+        if self.profile.pending_when_posted_on_empty and not _text(cells, self.index["posted_on"]):
             return SkippedRow(line, f"{self.names['posted_on']} is empty: not posted yet")
         return None
 
     def _split(
-        self, cells: list[str], values: dict[str, Any], problems: list[str]
+        self, cells: list[str], debit: Decimal | None, credit: Decimal | None, problems: list[str]
     ) -> Decimal | None:
         """The signed amount from a debit and a credit column, exactly one of them filled."""
         debit_column, credit_column = self.names["debit"], self.names["credit"]
-        debit_text, credit_text = self.cell(cells, "debit"), self.cell(cells, "credit")
-        if (debit_text and "debit" not in values) or (credit_text and "credit" not in values):
+        debit_text = cells[self.index["debit"]].strip()
+        credit_text = cells[self.index["credit"]].strip()
+        if (debit_text and debit is None) or (credit_text and credit is None):
             return None  # a bad cell, already reported
-        debit = values.get("debit") or None  # a zero counts as empty
-        credit = values.get("credit") or None
+        debit = debit or None  # a zero counts as empty
+        credit = credit or None
         if debit is not None and credit is not None:
             problems.append(
                 f"{debit_column} '{debit_text}' and {credit_column} '{credit_text}' are both filled"
@@ -332,7 +342,7 @@ class _RowReader:
         problems.append(f"{debit_column} and {credit_column} are both empty")
         return None
 
-    def _type(self, cells: list[str], amount: Decimal | None, problems: list[str]) -> str | None:
+    def _type(self, spelling: str, amount: Decimal | None, problems: list[str]) -> str | None:
         if self.profile.type_from_sign:
             if amount is None:
                 return None
@@ -342,18 +352,29 @@ class _RowReader:
                 return None
             return "LOAD" if amount > 0 else "PURCHASE"
         column = self.names["type"]
-        spelling = self.cell(cells, "type")
         if not spelling:
             problems.append(f"{column} is empty")
             return None
-        kind = self.profile.types.get(normal_text(spelling))
+        kind: str | None = self.kind_of(spelling)
         if kind is None:
             problems.append(f"{column} '{spelling}' is not a type this profile knows")
         return kind
 
 
+def _no_column(cells: list[str], problems: list[str]) -> None:
+    """The value of a column the export does not have."""
+    return None
+
+
+def _text(cells: list[str], index: int) -> str:
+    """A text cell, stripped; "" for a column the export does not have (index -1)."""
+    return cells[index].strip() if index >= 0 else ""
+
+
 def _is_card_number_ending(text: str, last_four: str) -> bool:
     """A transaction id that is really the card's own number, copied into the wrong column."""
+    if len(text) < 13:
+        return False  # too short even before spaces and dashes are taken out
     digits = text.replace(" ", "").replace("-", "")
     return (
         13 <= len(digits) <= 19

@@ -13,6 +13,7 @@ import hashlib
 from array import array
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from .card_profiles import normal_text
 
@@ -33,6 +34,8 @@ class ContentIdentities:
         self.slots = array("Q", [0]) * 1024
         self.used = 0
         self.repeats: dict[int, int] = {}
+        # Merchants and descriptions repeat from row to row; normalising is slow.
+        self.normal = lru_cache(4096)(normal_text)
 
     def next(
         self,
@@ -56,15 +59,16 @@ class ContentIdentities:
                 posted_on.isoformat(),
                 type,
                 str(amount),
-                normal_text(merchant),
-                normal_text(description),
+                self.normal(merchant),
+                self.normal(description),
                 mcc,
                 "" if balance is None else str(balance),
             )
         )
-        data = content.encode()
-        number = self._count(int.from_bytes(hashlib.sha256(data).digest()[:8], "big") or 1)
-        return hashlib.sha256(b"%s\x1f%d" % (data, number)).hexdigest()
+        sha = hashlib.sha256(content.encode())
+        number = self._count(int.from_bytes(sha.digest()[:8], "big") or 1)
+        sha.update(b"\x1f%d" % number)  # now the hash of the content, "\x1f" and its number
+        return sha.hexdigest()
 
     def _count(self, key: int) -> int:
         slots, mask = self.slots, len(self.slots) - 1

@@ -33,7 +33,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -362,8 +363,8 @@ def _staged(seq: int, card_id: str, row: CardRow, source: str) -> StagedRow:
         identity,
         source if identity.startswith("id:") else None,
         card_id,
-        row.posted_on.isoformat(),
-        row.transaction_on.isoformat() if row.transaction_on else None,
+        _iso(row.posted_on),
+        _iso(row.transaction_on) if row.transaction_on else None,
         row.type,
         int(row.amount * 100),
         None if balance is None else int(balance * 100),
@@ -372,6 +373,12 @@ def _staged(seq: int, card_id: str, row: CardRow, source: str) -> StagedRow:
         row.mcc,
         row.line,
     )
+
+
+@lru_cache(maxsize=4096)
+def _iso(day: date) -> str:
+    """Cached: an export repeats the same few days on every row, and `isoformat` is slow."""
+    return day.isoformat()
 
 
 # ---- the import's event --------------------------------------------------------------

@@ -18,6 +18,11 @@ from isf_ledger.settings import Settings
 TABLES = ("ledger_events", "audit_trail", "audit_commands")
 
 
+def _register(n: int) -> str:
+    command = {"command_id": f"p{n}", "type": "RegisterPerson", "person_id": f"P{n}"}
+    return json.dumps(command | {"authority": "CITY"})
+
+
 def _rows_known_to_planner(ledger) -> dict[str, float]:  # type: ignore[no-untyped-def]
     with ledger.engine.connect() as conn:
         return dict(
@@ -37,11 +42,7 @@ def test_a_batch_of_commands_leaves_the_planner_statistics_of_its_tables(pg_url)
         with ledger.engine.begin() as conn:
             for table in TABLES:  # as if autovacuum were off, wherever this runs
                 conn.exec_driver_sql(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
-        lines = [
-            json.dumps({"command_id": f"p{n}", "type": "RegisterPerson", "person_id": f"P{n}",
-                        "authority": "CITY"})  # fmt: skip
-            for n in range(600)
-        ]
+        lines = [_register(n) for n in range(600)]
         result = apply_lines(ledger, list(enumerate(lines, start=1)))
         assert not result.errors
         assert _rows_known_to_planner(ledger) == {

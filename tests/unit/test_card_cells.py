@@ -62,6 +62,12 @@ def test_more_than_two_decimal_places_is_refused_not_rounded():
         parse_money("1.234")
 
 
+@pytest.mark.parametrize("text", ["1" * 29, "1" * 27 + ".00", "£" + "9" * 30 + ".5"])
+def test_an_amount_with_more_digits_than_money_can_hold_is_refused_not_a_crash(text):
+    with pytest.raises(CellError, match="too large to be money"):
+        parse_money(text)
+
+
 def test_cr_and_dr_give_the_sign_only_when_the_profile_allows_them():
     assert parse_money("100.00 CR", cr_dr=True) == Decimal("100.00")
     assert parse_money("£1,204.40 dr", cr_dr=True) == Decimal("-1204.40")
