@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -22,6 +22,7 @@ from isf_ledger.adapters.event_store import events_table
 from isf_ledger.apply import apply_lines
 from isf_ledger.bootstrap import init_ledger
 from isf_ledger.domain.base import aggregate_id
+from isf_ledger.projections.agreement_weeks import HOURS_RECORDED_TOPIC
 from isf_ledger.projections.runner import instant, reset
 from isf_ledger.reports.person_statement import person_statement
 from isf_ledger.reports.provider_statement import provider_statement
@@ -99,10 +100,20 @@ def _measure(kind: str, url: str, count: int, years: int, month: str) -> list[Fi
         raw_events = text(f"SELECT * FROM {table} WHERE originator_id IN :ids").bindparams(
             bindparam("ids", expanding=True)
         )
+        # A provider statement reads its agreements' events but their weeks of
+        # hours, which it takes from the weeks read model (its last month and a review).
+        raw_terms = text(
+            f"SELECT * FROM {table} WHERE originator_id IN :ids AND topic <> :hours"
+        ).bindparams(bindparam("ids", expanding=True))
+        raw_weeks = text(
+            "SELECT * FROM agreement_weeks WHERE originator_id IN :ids AND week_start >= :since"
+        ).bindparams(bindparam("ids", expanding=True))
+        since = date.fromisoformat(f"{month}-01") - timedelta(weeks=3)
 
         def raw_p() -> None:
             conn.execute(raw_legs, {"a": accounts, "m": date.fromisoformat(f"{month}-28")}).all()
-            conn.execute(raw_events, {"ids": keys}).all()
+            conn.execute(raw_terms, {"ids": keys, "hours": HOURS_RECORDED_TOPIC}).all()
+            conn.execute(raw_weeks, {"ids": [k.hex for k in agreement_ids], "since": since}).all()
 
         stmt = _best(lambda: provider_statement(conn, ledger.app, ledger.settings, provider, month))
         stmt_at = _best(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from isf_ledger.projections.agreement_weeks import AgreementWeeks
 from isf_ledger.projections.audit_trail import AuditTrail
 from isf_ledger.projections.card_registry import CardRegistry
 from isf_ledger.projections.ledger_legs import LedgerLegs
@@ -9,4 +10,4 @@ from isf_ledger.projections.runner import Projection
 
 
 def all_projections() -> tuple[Projection, ...]:
-    return (AuditTrail(), LedgerLegs(), CardRegistry())
+    return (AuditTrail(), LedgerLegs(), CardRegistry(), AgreementWeeks())

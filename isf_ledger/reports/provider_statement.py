@@ -23,8 +23,10 @@ from sqlalchemy import Connection
 
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.domain import ledger
+from isf_ledger.domain.base import aggregate_id
 from isf_ledger.domain.flex import review_flex
 from isf_ledger.domain.money import ZERO, fmt
+from isf_ledger.projections.agreement_weeks import HOURS_RECORDED_TOPIC, Week, weeks_of
 from isf_ledger.projections.runner import instant
 from isf_ledger.reports.sources import Window, flows, load, refs_of, total
 from isf_ledger.settings import Settings
@@ -56,7 +58,15 @@ def provider_statement(
 ) -> dict[str, Any]:
     first, last = month_bounds(month)
     refs = refs_of(conn, "agreement", provider_id=provider_id)
-    agreements = load(conn, app, "agreement", refs, as_at)
+    # Weeks of hours come from their read model, not from replaying every week.
+    agreements = load(conn, app, "agreement", refs, as_at, without=[HOURS_RECORDED_TOPIC])
+    looked_back = max((a.review_weeks for a in agreements.values()), default=1) - 1
+    weeks_by_id = weeks_of(
+        conn,
+        [aggregate_id("agreement", ref).hex for ref in agreements],
+        since=first - timedelta(weeks=looked_back),
+        as_at=as_at,
+    )
     accounts = {ref: ledger.isf(ref) for ref in agreements}
     opening = flows(conn, accounts.values(), Window(before=first, as_at=as_at))
     during = flows(
@@ -75,7 +85,8 @@ def provider_statement(
         line |= {name: -moved.get(name, ZERO) for name in MONEY_OUT}
         closing = opening_balance + total(moved)
         threshold = agreement.surplus_threshold_on(last)
-        weeks = [w for w in agreement.weeks.values() if first <= w.week_start <= last]
+        recorded = weeks_by_id.get(aggregate_id("agreement", ref).hex, [])
+        weeks = [w for w in recorded if first <= w.week_start <= last]
         planned = sum(
             (
                 agreement.terms_on(m).planned_weekly_hours
@@ -94,7 +105,7 @@ def provider_statement(
                 "hours_delivered": _hours(sum((w.delivered_hours for w in weeks), Decimal(0))),
                 "closing_balance": fmt(closing),
                 "surplus": fmt(max(ZERO, closing - threshold)),
-                "flex_flags": _flex_flags(agreement, first, last, settings),
+                "flex_flags": _flex_flags(agreement, recorded, first, last, settings),
                 "prior_period_adjustments": fmt(total(late.get(account, {}))),
             }
         )
@@ -112,20 +123,26 @@ def _hours(hours: Decimal) -> str:
     return f"{hours.quantize(Decimal('0.01')):f}"
 
 
-def _flex_flags(agreement: Any, first: date, last: date, settings: Settings) -> list[str]:
-    """This month's weekly flags, then any sustained variance whose review ends in it."""
+def _flex_flags(
+    agreement: Any, recorded: list[Week], first: date, last: date, settings: Settings
+) -> list[str]:
+    """This month's weekly flags, then any sustained variance whose review ends in it.
+
+    `recorded` holds the agreement's first week and every week from the
+    earliest start of a review that can end in this month, oldest first.
+    """
     flags = [
         f"week of {w.week_start}: {w.delivered_hours} hours against {w.planned_hours} planned, "
         f"{flag}"
-        for w in sorted(agreement.weeks.values(), key=lambda w: w.week_start)
+        for w in recorded
         if first <= w.week_start <= last
         for flag in w.flags
     ]
-    recorded = [
-        (w.week_start, w.planned_hours, w.delivered_hours) for w in agreement.weeks.values()
-    ]
     reviews = review_flex(
-        recorded, agreement.review_weeks, settings.flex_variance_threshold, ending_from=first
+        [(w.week_start, w.planned_hours, w.delivered_hours) for w in recorded],
+        agreement.review_weeks,
+        settings.flex_variance_threshold,
+        ending_from=first,
     )
     for review in reviews:
         if review.flag and review.weeks[-1] <= last:

@@ -8,7 +8,7 @@ summed by account and event type in the database.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -48,11 +48,20 @@ def instant_of(as_at: str | None) -> datetime | None:
 
 
 def load(
-    conn: Connection, app: LedgerApp, kind: str, refs: Iterable[str], as_at: str | None
+    conn: Connection,
+    app: LedgerApp,
+    kind: str,
+    refs: Iterable[str],
+    as_at: str | None,
+    *,
+    without: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Aggregates of one kind by caller id, as they stood at `as_at`."""
+    """Aggregates of one kind by caller id, as they stood at `as_at`.
+
+    Events with topics in `without` are left out (see `load_aggregates`).
+    """
     ids = {aggregate_id(kind, ref): ref for ref in refs}
-    found = load_aggregates(conn, app, ids, as_at=instant_of(as_at))
+    found = load_aggregates(conn, app, ids, as_at=instant_of(as_at), without=without)
     return {ids[key]: aggregate for key, aggregate in found.items()}
 
 
