@@ -123,12 +123,12 @@ def _measure(kind: str, url: str, count: int, years: int, month: str) -> list[Fi
         )
         floor_p = _best(raw_p)
         pers = _best(lambda: person_statement(conn, ledger.app, person))
-        # The rows a person statement reads: the person's budgets and the latest
-        # one's option choice (events), its fund's legs and its card's rows.
+        # The rows a person statement reads: the person's subjects (budgets,
+        # agreements, cards), the budgets and their option choices (events), the
+        # latest budget's fund's legs and its card's rows.
         person_keys = _stored_keys(
             conn,
-            [aggregate_id("budget", f"B0-{y}") for y in range(years)]
-            + [aggregate_id("options", f"B0-{years - 1}")],
+            [aggregate_id(kind, f"B0-{y}") for y in range(years) for kind in ("budget", "options")],
         )
         raw_person_legs = text("SELECT * FROM ledger_legs WHERE account IN :a").bindparams(
             bindparam("a", expanding=True)
@@ -136,7 +136,11 @@ def _measure(kind: str, url: str, count: int, years: int, month: str) -> list[Fi
         raw_card = text("SELECT * FROM card_transactions WHERE card_id = :c")
         person_accounts = [f"isf:A0-{years - 1}", f"card:C0-{years - 1}"]
 
+        raw_subjects = text("SELECT * FROM audit_subjects WHERE person_id = :p AND kind IN :k")
+        raw_subjects = raw_subjects.bindparams(bindparam("k", expanding=True))
+
         def raw_q() -> None:
+            conn.execute(raw_subjects, {"p": person, "k": ["budget", "agreement", "card"]}).all()
             conn.execute(raw_events, {"ids": person_keys}).all()
             conn.execute(raw_person_legs, {"a": person_accounts}).all()
             conn.execute(raw_card, {"c": f"C0-{years - 1}"}).all()
@@ -168,7 +172,7 @@ def _measure(kind: str, url: str, count: int, years: int, month: str) -> list[Fi
             pers * 1000,
             "ms",
             floor_q * 1000,
-            "raw indexed SELECT of its rows (events, legs, card rows)",
+            "raw indexed SELECT of its rows (subjects, events, legs, card rows)",
         ),
     ]
     events = ledger.app.recorder.max_notification_id() or 0

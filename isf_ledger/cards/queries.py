@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, case, func, select
+from sqlalchemy import Connection, Select, bindparam, case, func, select
 
 from isf_ledger.adapters.journal import JournalEntry
 from isf_ledger.cards.tables import card_imports, card_transactions
@@ -38,9 +39,12 @@ SPENDING = (
 def _as_at(query: Select[Any], as_at: str | None) -> Select[Any]:
     if as_at is None:
         return query
-    return query.where(
-        t.c.import_id.in_(select(card_imports.c.id).where(card_imports.c.recorded_at <= as_at))
-    )
+    return query.where(t.c.import_id.in_(_imported_by(as_at)))
+
+
+def _imported_by(as_at: Any) -> Select[Any]:
+    """Ids of the imports recorded by `as_at` (text, or a bound parameter)."""
+    return select(card_imports.c.id).where(card_imports.c.recorded_at <= as_at)
 
 
 def card_journal(conn: Connection, as_at: str | None = None) -> Iterator[JournalEntry]:
@@ -102,21 +106,30 @@ def _spending_by_day(
     ids = sorted(set(card_ids))
     if not ids:
         return {}
-    columns = [
-        func.coalesce(func.sum(case((t.c.type == kind, t.c.pence), else_=0)), 0).label(name)
-        for name, kind in SPENDING
-    ]
-    query = select(t.c.posted_on, *columns).where(t.c.card_id.in_(ids))
-    if until is not None:
-        query = query.where(t.c.posted_on <= until)
+    query = _spending_query(until is not None, as_at is not None)
     days = {}
-    for row in conn.execute(_as_at(query.group_by(t.c.posted_on), as_at)):
+    for row in conn.execute(query, {"ids": ids, "until": until, "as_at": as_at}):
         sums = {name: int(row[i + 1] or 0) for i, (name, _) in enumerate(SPENDING)}
         days[row.posted_on] = {
             name: value if name in ("refunds", "reversals") else -value
             for name, value in sums.items()
         }
     return days
+
+
+@cache
+def _spending_query(until: bool, as_at: bool) -> Select[Any]:
+    """The spending query of each shape, built once: building it costs more than running it."""
+    columns = [
+        func.coalesce(func.sum(case((t.c.type == kind, t.c.pence), else_=0)), 0).label(name)
+        for name, kind in SPENDING
+    ]
+    query = select(t.c.posted_on, *columns).where(t.c.card_id.in_(bindparam("ids", expanding=True)))
+    if until:
+        query = query.where(t.c.posted_on <= bindparam("until"))
+    if as_at:
+        query = query.where(t.c.import_id.in_(_imported_by(bindparam("as_at"))))
+    return query.group_by(t.c.posted_on)
 
 
 def _in_pounds(pence: dict[str, int]) -> dict[str, Decimal]:

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.cards.queries import card_spending_by_month
@@ -22,7 +22,7 @@ from isf_ledger.domain import ledger
 from isf_ledger.domain.errors import NotFound
 from isf_ledger.domain.money import ZERO, fmt, round_half_up
 from isf_ledger.projections.ledger_legs import from_pence, ledger_legs
-from isf_ledger.reports.sources import flow_of, load, refs_of
+from isf_ledger.reports.sources import flow_of, load_each, persons_subjects
 
 WORDS = {
     "payments_in": "Paid in by the council",
@@ -33,18 +33,7 @@ WORDS = {
     "card_spending": "Spent with your card",
 }
 SPENDING = ("charges_hours", "charges_other", "card_spending")
-
-
-def _budget_of(
-    conn: Connection, app: LedgerApp, person_id: str, budget_id: str | None, as_at: str | None
-) -> Any:
-    refs = [budget_id] if budget_id else refs_of(conn, "budget", person_id=person_id)
-    budgets = load(conn, app, "budget", refs, as_at)
-    mine = [b for b in budgets.values() if b.person_id == person_id]
-    if not mine:
-        called = f" called {budget_id}" if budget_id else ""
-        raise NotFound(f"no budget{called} for person {person_id}")
-    return max(mine, key=lambda b: (b.start, b.ref))
+BUDGET_KINDS = ("budget", "options")
 
 
 def person_statement(
@@ -55,11 +44,20 @@ def person_statement(
     budget_id: str | None = None,
     as_at: str | None = None,
 ) -> dict[str, Any]:
-    budget = _budget_of(conn, app, person_id, budget_id, as_at)
-    choice = load(conn, app, "options", [budget.ref], as_at).get(budget.ref)
+    subjects = persons_subjects(conn, person_id, ("budget", "agreement", "card"))
+    refs = [budget_id] if budget_id else [ref for kind, ref, _ in subjects if kind == "budget"]
+    # The budgets and their option choices, in one read.
+    found = load_each(conn, app, [(kind, ref) for ref in refs for kind in BUDGET_KINDS], as_at)
+    mine = [b for (kind, _), b in found.items() if kind == "budget" and b.person_id == person_id]
+    if not mine:
+        called = f" called {budget_id}" if budget_id else ""
+        raise NotFound(f"no budget{called} for person {person_id}")
+    budget = max(mine, key=lambda b: (b.start, b.ref))
+    choice = found.get(("options", budget.ref))
     allocations = choice.allocations_on(budget.end) if choice else ()
-    funds = [ledger.isf(ref) for ref in refs_of(conn, "agreement", budget_id=budget.ref)]
-    cards = refs_of(conn, "card", budget_id=budget.ref)
+    of_budget = [(kind, ref) for kind, ref, budget_ref in subjects if budget_ref == budget.ref]
+    cards = [ref for kind, ref in of_budget if kind == "card"]
+    funds = [ledger.isf(ref) for kind, ref in of_budget if kind == "agreement"]
     funds += [ledger.card(ref) for ref in cards]
     lines = sorted(
         _fund_lines(conn, funds, as_at) + _card_lines(conn, cards, as_at),
@@ -88,36 +86,40 @@ def person_statement(
     } | ({"as_at": as_at} if as_at else {})
 
 
+_FUND_LEGS = (
+    select(ledger_legs.c.effective, ledger_legs.c.type, ledger_legs.c.pence)
+    .where(ledger_legs.c.account.in_(bindparam("funds", expanding=True)))
+    .order_by(ledger_legs.c.effective, ledger_legs.c.position)
+)
+_FUND_LEGS_AS_AT = _FUND_LEGS.where(ledger_legs.c.recorded_at <= bindparam("as_at"))
+
+
 def _fund_lines(conn: Connection, funds: list[str], as_at: str | None) -> list[dict[str, Any]]:
     """One line per money movement on the person's funds, hours summed by month."""
-    t = ledger_legs
-    query = select(t.c.effective, t.c.type, t.c.pence).where(t.c.account.in_(funds))
-    if as_at is not None:
-        query = query.where(t.c.recorded_at <= as_at)
-    query = query.order_by(t.c.effective, t.c.position)
+    query = _FUND_LEGS if as_at is None else _FUND_LEGS_AS_AT
+    rows = conn.execute(query, {"funds": funds, "as_at": as_at})
     lines: list[dict[str, Any]] = []
-    hours_by_month: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for effective, event_type, pence in conn.execute(query):
+    hours_by_month: dict[str, int] = defaultdict(int)  # pence
+    for effective, event_type, pence in rows:
         flow = flow_of(event_type)
-        value = from_pence(pence)
         if flow == "charges_hours":
-            hours_by_month[effective.strftime("%Y-%m")] += value
+            hours_by_month[effective.isoformat()[:7]] += pence
             continue
         lines.append(
             {
                 "date": effective.isoformat(),
                 "flow": flow,
                 "what": WORDS.get(flow, "Other"),
-                "value": value,
+                "value": from_pence(pence),
             }
         )
-    for month, value in hours_by_month.items():
+    for month, pence in hours_by_month.items():
         lines.append(
             {
                 "date": f"{month}-01",
                 "flow": "charges_hours",
                 "what": f"{WORDS['charges_hours']} in {month}",
-                "value": value,
+                "value": from_pence(pence),
             }
         )
     return lines
@@ -142,15 +144,17 @@ def _monthly(budget: Any, lines: list[dict[str, Any]]) -> list[dict[str, str]]:
         return []
     days = (budget.end - budget.start).days + 1
     last = min(date.fromisoformat(lines[-1]["date"]), budget.end)
+    by_month: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for line in lines:
+        if line["flow"] in SPENDING:
+            by_month[line["date"][:7]] -= line["value"]
     spent = ZERO
     months = []
     month_start = budget.start.replace(day=1)
     while month_start <= last:
         next_month = (month_start + timedelta(days=32)).replace(day=1)
         key = month_start.strftime("%Y-%m")
-        spent -= sum(
-            (x["value"] for x in lines if x["flow"] in SPENDING and x["date"][:7] == key), ZERO
-        )
+        spent += by_month.get(key, ZERO)
         elapsed = min((next_month - budget.start).days, days)
         months.append(
             {

@@ -12,9 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from isf_ledger.adapters.event_store import LedgerApp, load_aggregates
 from isf_ledger.domain.base import aggregate_id
@@ -32,6 +33,7 @@ FLOWS = {
 }
 
 
+@cache  # a handful of event types, met once per leg
 def flow_of(event_type: str) -> str:
     """The statement line an event's legs on a fund belong to."""
     for suffix, flow in FLOWS.items():
@@ -47,6 +49,23 @@ def instant_of(as_at: str | None) -> datetime | None:
     return datetime.strptime(as_at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
+def load_each(
+    conn: Connection,
+    app: LedgerApp,
+    wanted: Iterable[tuple[str, str]],
+    as_at: str | None,
+    *,
+    without: Sequence[str] = (),
+) -> dict[tuple[str, str], Any]:
+    """Aggregates by (kind, caller id), as they stood at `as_at`, in one read.
+
+    Events with topics in `without` are left out (see `load_aggregates`).
+    """
+    ids = {aggregate_id(kind, ref): (kind, ref) for kind, ref in wanted}
+    found = load_aggregates(conn, app, ids, as_at=instant_of(as_at), without=without)
+    return {ids[key]: aggregate for key, aggregate in found.items()}
+
+
 def load(
     conn: Connection,
     app: LedgerApp,
@@ -56,13 +75,9 @@ def load(
     *,
     without: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Aggregates of one kind by caller id, as they stood at `as_at`.
-
-    Events with topics in `without` are left out (see `load_aggregates`).
-    """
-    ids = {aggregate_id(kind, ref): ref for ref in refs}
-    found = load_aggregates(conn, app, ids, as_at=instant_of(as_at), without=without)
-    return {ids[key]: aggregate for key, aggregate in found.items()}
+    """Aggregates of one kind by caller id, as they stood at `as_at`."""
+    found = load_each(conn, app, ((kind, ref) for ref in refs), as_at, without=without)
+    return {ref: aggregate for (_, ref), aggregate in found.items()}
 
 
 def refs_of(conn: Connection, kind: str, **where: str) -> list[str]:
@@ -72,6 +87,24 @@ def refs_of(conn: Connection, kind: str, **where: str) -> list[str]:
     for column, value in where.items():
         query = query.where(s.c[column] == value)
     return list(conn.scalars(query))
+
+
+_PERSONS_SUBJECTS = (
+    select(audit_subjects.c.kind, audit_subjects.c.ref, audit_subjects.c.budget_id)
+    .where(
+        audit_subjects.c.person_id == bindparam("person_id"),
+        audit_subjects.c.kind.in_(bindparam("kinds", expanding=True)),
+    )
+    .order_by(audit_subjects.c.ref)
+)  # built once: a person statement is small enough that building its queries shows
+
+
+def persons_subjects(
+    conn: Connection, person_id: str, kinds: Sequence[str]
+) -> list[tuple[str, str, str | None]]:
+    """(kind, caller id, budget id) of the person's aggregates of these kinds."""
+    rows = conn.execute(_PERSONS_SUBJECTS, {"person_id": person_id, "kinds": list(kinds)})
+    return [(kind, ref, budget_id) for kind, ref, budget_id in rows]
 
 
 @dataclass(frozen=True)
