@@ -18,7 +18,7 @@ from sqlalchemy import BigInteger, Column, Connection, Date, String, Table, Text
 
 from isf_ledger.adapters.bulk_rows import insert_rows
 from isf_ledger.adapters.schema import metadata
-from isf_ledger.projections.runner import Recorded, to_json
+from isf_ledger.projections.runner import Recorded
 
 SUBJECTS = ("person_id", "provider_id", "budget_id", "agreement_id", "card_id")
 _NOT_DATA = ("command_id", "effective")  # columns of their own
@@ -80,27 +80,27 @@ class AuditTrail:
         commands: dict[str, dict[str, Any]] = {}
         rows = []
         for rec in batch:
-            event, data = rec.event, rec.data
+            event = rec.event
             key = event.originator_id.hex
             if rec.type == "CommandRecord.Accepted":
-                commands[data["command_id"]] = {
-                    "command_id": data["command_id"],
-                    "command_type": data["command_type"],
-                    "digest": data["digest"],
-                    "actor": data["actor"],
-                    "reason": data["reason"],
+                commands[event.command_id] = {
+                    "command_id": event.command_id,
+                    "command_type": event.command_type,
+                    "digest": event.digest,
+                    "actor": event.actor,
+                    "reason": event.reason,
                     "recorded_at": rec.recorded_at,
                 }
                 continue
             if event.originator_version == 1:
                 kind = resolve_topic(event.originator_topic).KIND
-                subject = subjects[key] = _subject(conn, by_ref, key, kind, data)
+                subject = subjects[key] = _subject(conn, by_ref, key, kind, rec.data)
                 by_ref[kind, subject["ref"]] = subject
                 new.append(subject)
             else:
                 subject = subjects.get(key) or _load_subject(conn, key)
                 subjects[key] = subject
-            command = commands.get(data["command_id"]) or _load_command(conn, data["command_id"])
+            command = commands.get(event.command_id) or _load_command(conn, event.command_id)
             effective = event.effective
             rows.append(
                 (
@@ -111,12 +111,10 @@ class AuditTrail:
                     subject["kind"],
                     subject["ref"],
                     *(subject[s] for s in SUBJECTS),
-                    data["command_id"],
+                    event.command_id,
                     command["actor"] if command else None,
                     command["reason"] if command else None,
-                    to_json(
-                        {k: v for k, v in data.items() if k not in ("command_id", "effective")}
-                    ),
+                    rec.data_json(leave_out=_NOT_DATA),
                 )
             )
         _insert(conn, audit_commands, commands.values())
