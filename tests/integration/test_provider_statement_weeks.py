@@ -17,18 +17,9 @@ from isf_ledger.projections.agreement_weeks import HOURS_RECORDED, HOURS_RECORDE
 from isf_ledger.projections.runner import instant
 from isf_ledger.reports.provider_statement import provider_statement
 from tests.integration.in_process import applied
+from tests.integration.test_agreement_commands import SETUP
 
-SETUP = [
-    {"type": "RegisterPerson", "person_id": "P1", "authority": "FIFE"},
-    {"type": "RegisterProvider", "provider_id": "PR1", "name": "Kingdom Care", "framework": "on"},
-    {"type": "ProposeBudget", "budget_id": "B1", "person_id": "P1", "start": "2026-04-06",
-     "amount": "13000.00", "method": "RAS"},
-    {"type": "AgreeBudget", "budget_id": "B1", "agreed_on": "2026-04-01"},
-    {"type": "DraftAgreement", "agreement_id": "A1", "budget_id": "B1", "provider_id": "PR1",
-     "start": "2026-04-06", "hourly_rate": "20.00", "planned_weekly_hours": "10",
-     "payment_frequency": "monthly"},
-    *[{"type": "SignAgreement", "agreement_id": "A1", "party": party, "signed_on": "2026-04-01"}
-      for party in ("authority", "person", "provider")],
+HOURS = [
     # The first week anchors the review blocks: 13 April, then every 4 weeks.
     {"type": "RecordHours", "agreement_id": "A1", "week_start": "2026-04-13",
      "delivered_hours": "10"},
@@ -52,7 +43,7 @@ def june(ledger: Ledger, as_at: str | None = None) -> dict:
 
 
 def test_a_sustained_variance_is_flagged_in_review_blocks_counted_from_the_first_week(ledger):
-    applied(ledger, SETUP, "s")
+    applied(ledger, SETUP + HOURS, "s")
     time.sleep(0.01)
     before_last_week = instant(datetime.now(UTC))
     time.sleep(0.01)
@@ -61,7 +52,7 @@ def test_a_sustained_variance_is_flagged_in_review_blocks_counted_from_the_first
     line = june(ledger)
     assert line["hours_planned"] == "50.00"
     assert line["hours_delivered"] == "60.00"
-    assert line["charges_hours"] == "1200.00"
+    assert line["charges_hours"] == "1290.00"  # 60 hours at £21.50
     weekly = [f"week of 2026-06-{day}: 12 hours against 10 planned, above plan within flex cap"
               for day in ("01", "08", "15", "22", "29")]  # fmt: skip
     # 1 June closes the block from 11 May, which has only that week recorded:
