@@ -10,9 +10,14 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+import pytest
+from alembic import command
+from alembic.config import Config
 from eventsourcing.utils import resolve_topic
+from sqlalchemy import delete
 
-from isf_ledger.bootstrap import Ledger
+from isf_ledger.adapters.schema import projection_positions
+from isf_ledger.bootstrap import MIGRATIONS, Ledger, NotInitialised, init_ledger, open_ledger
 from isf_ledger.projections.agreement_weeks import HOURS_RECORDED, HOURS_RECORDED_TOPIC
 from isf_ledger.projections.runner import instant
 from isf_ledger.reports.provider_statement import provider_statement
@@ -70,3 +75,26 @@ def test_a_sustained_variance_is_flagged_in_review_blocks_counted_from_the_first
 
 def test_the_statement_leaves_out_the_events_the_weeks_read_model_holds():
     assert resolve_topic(HOURS_RECORDED_TOPIC).__qualname__ == HOURS_RECORDED
+
+
+def test_init_fills_the_weeks_of_a_ledger_made_before_they_were_kept(ledger):
+    applied(ledger, SETUP + HOURS + LAST_WEEK, "s")
+    issued = june(ledger)
+    # Back to how a ledger stood before migration 0007: no weeks, no position for them.
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with ledger.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0006")
+        conn.execute(
+            delete(projection_positions).where(projection_positions.c.name == "agreement_weeks")
+        )
+    ledger.close()
+    with pytest.raises(NotInitialised, match="run `isf-ledger init` to upgrade"):
+        open_ledger(ledger.settings)
+
+    upgraded = init_ledger(ledger.settings)
+    try:
+        assert june(upgraded) == issued
+    finally:
+        upgraded.close()
