@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 import migrations
 from isf_ledger.adapters.database import (
@@ -38,6 +39,9 @@ from isf_ledger.projections import catalogue
 from isf_ledger.projections.ledger_legs import balance
 from isf_ledger.projections.runner import Projection, Recorded, catch_up
 from isf_ledger.settings import Settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 class NotInitialised(RuntimeError):
@@ -95,15 +99,21 @@ def _current_revision(engine: Engine) -> str | None:
         return conn.scalar(text("SELECT version_num FROM alembic_version"))
 
 
-def _upgrade(engine: Engine) -> None:
-    from alembic import command  # only `init` (and a new ledger) migrates
-    from alembic.config import Config
+def alembic_config(conn: Connection) -> Config:
+    """Alembic's configuration for running this ledger's migrations on `conn`."""
+    from alembic.config import Config  # only `init` (and a new ledger) migrates
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def _upgrade(engine: Engine) -> None:
+    from alembic import command
+
     with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(alembic_config(conn), "head")
 
 
 def _app(settings: Settings, db: Database, *, create_tables: bool) -> LedgerApp:

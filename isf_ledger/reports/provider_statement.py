@@ -61,11 +61,9 @@ def provider_statement(
     # Weeks of hours come from their read model, not from replaying every week.
     agreements = load(conn, app, "agreement", refs, as_at, without=[HOURS_RECORDED_TOPIC])
     looked_back = max((a.review_weeks for a in agreements.values()), default=1) - 1
-    weeks_by_id = weeks_of(
-        conn,
-        [aggregate_id("agreement", ref).hex for ref in agreements],
-        since=first - timedelta(weeks=looked_back),
-        as_at=as_at,
+    keys = {ref: aggregate_id("agreement", ref).hex for ref in agreements}
+    weeks_by_key = weeks_of(
+        conn, keys.values(), since=first - timedelta(weeks=looked_back), as_at=as_at
     )
     accounts = {ref: ledger.isf(ref) for ref in agreements}
     opening = flows(conn, accounts.values(), Window(before=first, as_at=as_at))
@@ -85,7 +83,7 @@ def provider_statement(
         line |= {name: -moved.get(name, ZERO) for name in MONEY_OUT}
         closing = opening_balance + total(moved)
         threshold = agreement.surplus_threshold_on(last)
-        recorded = weeks_by_id.get(aggregate_id("agreement", ref).hex, [])
+        recorded = weeks_by_key.get(keys[ref], [])
         weeks = [w for w in recorded if first <= w.week_start <= last]
         planned = sum(
             (

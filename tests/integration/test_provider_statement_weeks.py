@@ -12,12 +12,11 @@ from datetime import UTC, datetime
 
 import pytest
 from alembic import command
-from alembic.config import Config
 from eventsourcing.utils import resolve_topic
 from sqlalchemy import delete
 
 from isf_ledger.adapters.schema import projection_positions
-from isf_ledger.bootstrap import MIGRATIONS, Ledger, NotInitialised, init_ledger, open_ledger
+from isf_ledger.bootstrap import Ledger, NotInitialised, alembic_config, init_ledger, open_ledger
 from isf_ledger.projections.agreement_weeks import HOURS_RECORDED, HOURS_RECORDED_TOPIC
 from isf_ledger.projections.runner import instant
 from isf_ledger.reports.provider_statement import provider_statement
@@ -81,11 +80,8 @@ def test_init_fills_the_weeks_of_a_ledger_made_before_they_were_kept(ledger):
     applied(ledger, SETUP + HOURS + LAST_WEEK, "s")
     issued = june(ledger)
     # Back to how a ledger stood before migration 0007: no weeks, no position for them.
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
     with ledger.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0006")
+        command.downgrade(alembic_config(conn), "0006")
         conn.execute(
             delete(projection_positions).where(projection_positions.c.name == "agreement_weeks")
         )
