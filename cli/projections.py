@@ -8,7 +8,6 @@ import click
 from rich.progress import Progress
 
 from cli.options import db_option, ledger_for
-from isf_ledger.projections.runner import reset
 
 
 @click.group()
@@ -21,15 +20,16 @@ def projections() -> None:
 def rebuild(db_url: str | None) -> None:
     """Drop every read model's rows and rebuild them from the events.
 
-    Reports afterwards are identical to before. Personal-data keys and the
-    tamper-evidence seals are not read models and are never touched."""
+    Reports afterwards are identical to before. It is one transaction:
+    stopped part-way, it leaves the read models as they were. Personal-data
+    keys and the tamper-evidence seals are not read models and are never
+    touched."""
     ledger = ledger_for(db_url)
     try:
-        reset(ledger.engine, ledger.projections)
         total = ledger.app.recorder.max_notification_id() or 0
         with Progress(disable=not sys.stderr.isatty(), transient=True) as progress:
             task = progress.add_task("rebuilding", total=total)
-            read = ledger.catch_up(
+            read = ledger.rebuild(
                 progress=lambda done, _total: progress.update(task, completed=done)
             )
     finally:

@@ -37,7 +37,7 @@ from isf_ledger.adapters.seal import seal_new
 from isf_ledger.adapters.statistics import refresh_statistics
 from isf_ledger.projections import catalogue
 from isf_ledger.projections.ledger_legs import balance
-from isf_ledger.projections.runner import Projection, Recorded, catch_up
+from isf_ledger.projections.runner import Projection, Recorded, catch_up, rebuild
 from isf_ledger.settings import Settings
 
 if TYPE_CHECKING:
@@ -69,6 +69,18 @@ class Ledger:
         read = catch_up(self.engine, self.app, self.projections, fresh=fresh, progress=progress)
         if read:
             refresh_statistics(self.engine)
+        return read
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Every read model again, from all the events, in one transaction."""
+        read = rebuild(
+            self.engine,
+            self.app,
+            self.projections,
+            cache_mb=self.settings.rebuild_cache_mb,
+            progress=progress,
+        )
+        refresh_statistics(self.engine)
         return read
 
     def fund_balance(self, account: str, on: date) -> Decimal:

@@ -9,13 +9,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.cryptography import AESCipher
-from eventsourcing.persistence import JSONTranscoder, StoredEvent, Transcoding
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    DecimalAsStr,
+    JSONTranscoder,
+    StoredEvent,
+    Transcoder,
+    Transcoding,
+    UUIDAsHex,
+)
 from eventsourcing.utils import Environment
 from sqlalchemy import Connection, TextClause, bindparam, text
 
@@ -33,10 +42,51 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+# What each transcoding's `decode` calls, to be called without it.
+_DIRECT: dict[type[Transcoding], Any] = {
+    DecimalAsStr: Decimal,
+    DatetimeAsISO: datetime.fromisoformat,
+    DateAsISO: date.fromisoformat,
+    UUIDAsHex: UUID,
+}
+
+
+class LedgerTranscoder(JSONTranscoder):
+    """eventsourcing's JSON transcoder, with fewer Python calls per value decoded.
+
+    Its decoder calls back into Python for every JSON object, and an event
+    holds several (its timestamp, each amount, each date). The transcodings
+    this ledger registers go straight to what their `decode` methods call
+    (`Decimal`, `date.fromisoformat`, ...). A rebuild decodes every event in
+    the store, so this is about a tenth of its time.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._decoders: dict[str, Any] = {}
+
+    def register(self, transcoding: Transcoding) -> None:
+        super().register(transcoding)
+        self._decoders[transcoding.name] = _DIRECT.get(type(transcoding), transcoding.decode)
+
+    def _decode_obj(self, d: dict[str, Any]) -> Any:
+        if len(d) == 2 and "_type_" in d and "_data_" in d:
+            decoder = self._decoders.get(d["_type_"])
+            if decoder is not None:
+                return decoder(d["_data_"])
+            return super()._decode_obj(d)  # its error names the unknown type
+        return d
+
+
 class LedgerApp(Application[UUID]):
     """Holds every event of the ledger; `recorder` is the notification log."""
 
     name = "Ledger"
+
+    def construct_transcoder(self) -> Transcoder:
+        transcoder = LedgerTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -184,3 +234,33 @@ def _events_of(table: str, *, skipping: bool) -> TextClause:
     if skipping:
         query = query.bindparams(bindparam("without", expanding=True))
     return query
+
+
+def events_after(conn: Connection, app: LedgerApp, position: int, limit: int) -> list[Any]:
+    """The next `limit` events after `position`, decoded, as (position, event) pairs.
+
+    The recorder's `select_notifications` does this on its own connection;
+    this reads inside the caller's transaction (a rebuild is one), and makes
+    each aggregate's id once a page instead of once an event.
+    """
+    postgres = conn.dialect.name == "postgresql"
+    ids: dict[Any, UUID] = {}
+    decode = app.mapper.to_domain_event
+    page = []
+    query = _log_page(events_table(app), postgres)
+    rows = conn.execute(query, {"after": position, "limit": limit}).all()
+    for at, originator_id, version, topic, state in rows:
+        key = ids.get(originator_id)
+        if key is None:
+            key = ids[originator_id] = UUID(str(originator_id))
+        page.append((at, decode(StoredEvent(key, version, topic, bytes(state)))))
+    return page
+
+
+@cache
+def _log_page(table: str, postgres: bool) -> TextClause:
+    position = "notification_id" if postgres else "rowid"  # what each recorder numbers by
+    return text(
+        f"SELECT {position}, originator_id, originator_version, topic, state FROM {table} "
+        f"WHERE {position} > :after ORDER BY {position} LIMIT :limit"
+    )

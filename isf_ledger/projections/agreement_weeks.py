@@ -67,6 +67,7 @@ class Week(NamedTuple):
 class AgreementWeeks:
     name: str = "agreement_weeks"
     tables: tuple[Table, ...] = (agreement_weeks,)
+    reads: tuple[Table, ...] = ()
 
     def project(self, conn: Connection, batch: Sequence[Recorded]) -> None:
         rows = [

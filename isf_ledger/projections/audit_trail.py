@@ -9,7 +9,7 @@ an aggregate's subjects are resolved once, from the ids in its first event.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,9 @@ from isf_ledger.adapters.schema import metadata
 from isf_ledger.projections.runner import Recorded
 
 SUBJECTS = ("person_id", "provider_id", "budget_id", "agreement_id", "card_id")
+PARENTS = ("agreement_id", "card_id", "budget_id")  # what a new aggregate may hang from
 _NOT_DATA = ("command_id", "effective")  # columns of their own
+COMMAND_ACCEPTED = "CommandRecord.Accepted"
 
 audit_subjects = Table(
     "audit_subjects",
@@ -72,35 +74,41 @@ audit_trail = Table(
 class AuditTrail:
     name: str = "audit_trail"
     tables: tuple[Table, ...] = (audit_subjects, audit_commands, audit_trail)
+    reads: tuple[Table, ...] = (audit_subjects, audit_commands)
 
     def project(self, conn: Connection, batch: Sequence[Recorded]) -> None:
-        subjects: dict[str, dict[str, Any]] = {}  # by aggregate, as met in this batch
+        commands = {
+            rec.event.command_id: _command(rec) for rec in batch if rec.type == COMMAND_ACCEPTED
+        }
+        changes = [rec for rec in batch if rec.type != COMMAND_ACCEPTED]
+        # What the changes need from earlier batches, in one query each: the
+        # subjects of aggregates begun before, and commands recorded before.
+        keys = {rec.event.originator_id.hex for rec in changes}
+        begun = {r.event.originator_id.hex for r in changes if r.event.originator_version == 1}
+        subjects = _rows_by(conn, audit_subjects, keys - begun)
+        command_ids = {rec.event.command_id for rec in changes}
+        earlier_commands = _rows_by(conn, audit_commands, command_ids - commands.keys())
+        parents = {
+            value
+            for rec in changes
+            if rec.event.originator_version == 1
+            for field in PARENTS
+            if (value := getattr(rec.event, field, None))
+        }
+        by_ref = _subjects_by_ref(conn, parents)  # and the new ones, as they come
         new: list[dict[str, Any]] = []
-        by_ref: dict[tuple[str, str], dict[str, Any]] = {}  # the new ones, by kind and ref
-        commands: dict[str, dict[str, Any]] = {}
         rows = []
-        for rec in batch:
+        for rec in changes:
             event = rec.event
             key = event.originator_id.hex
-            if rec.type == "CommandRecord.Accepted":
-                commands[event.command_id] = {
-                    "command_id": event.command_id,
-                    "command_type": event.command_type,
-                    "digest": event.digest,
-                    "actor": event.actor,
-                    "reason": event.reason,
-                    "recorded_at": rec.recorded_at,
-                }
-                continue
             if event.originator_version == 1:
                 kind = resolve_topic(event.originator_topic).KIND
-                subject = subjects[key] = _subject(conn, by_ref, key, kind, rec.data)
+                subject = subjects[key] = _subject(by_ref, key, kind, rec.data)
                 by_ref[kind, subject["ref"]] = subject
                 new.append(subject)
             else:
-                subject = subjects.get(key) or _load_subject(conn, key)
-                subjects[key] = subject
-            command = commands.get(event.command_id) or _load_command(conn, event.command_id)
+                subject = subjects[key]
+            command = commands.get(event.command_id) or earlier_commands.get(event.command_id)
             effective = event.effective
             rows.append(
                 (
@@ -122,13 +130,37 @@ class AuditTrail:
         insert_rows(conn, audit_trail.name, audit_trail.c.keys(), rows)
 
 
+def _command(rec: Recorded) -> dict[str, Any]:
+    event = rec.event
+    return {
+        "command_id": event.command_id,
+        "command_type": event.command_type,
+        "digest": event.digest,
+        "actor": event.actor,
+        "reason": event.reason,
+        "recorded_at": rec.recorded_at,
+    }
+
+
+def _rows_by(conn: Connection, table: Table, keys: set[str]) -> dict[str, dict[str, Any]]:
+    """Rows of `table` by primary key, for every key in `keys` that has one."""
+    (column,) = table.primary_key.columns
+    found: dict[str, dict[str, Any]] = {}
+    for part in _chunks(keys):
+        found.update(
+            (row[0], dict(row._mapping))
+            for row in conn.execute(select(table).where(column.in_(part)))
+        )
+    return found
+
+
 def _insert(conn: Connection, table: Table, rows: Iterable[dict[str, Any]]) -> None:
     columns = table.c.keys()
     insert_rows(conn, table.name, columns, [tuple(row[c] for c in columns) for row in rows])
 
 
 def _subject(
-    conn: Connection, known: dict[tuple[str, str], dict[str, Any]], key: str, kind: str, data: dict
+    known: dict[tuple[str, str], dict[str, Any]], key: str, kind: str, data: dict
 ) -> dict[str, Any]:
     """Who and what a new aggregate concerns, from the ids in its first event.
 
@@ -140,9 +172,9 @@ def _subject(
     subject: dict[str, Any] = {s: data.get(s) for s in SUBJECTS}
     if f"{kind}_id" in SUBJECTS:
         subject[f"{kind}_id"] = ref
-    for parent in ("agreement_id", "card_id", "budget_id"):
+    for parent in PARENTS:
         if subject.get(parent) and not all(subject.get(s) for s in SUBJECTS):
-            above = _find_by_ref(conn, known, parent, subject[parent])
+            above = known.get((parent.removesuffix("_id"), subject[parent]))
             if above:
                 for s in SUBJECTS:
                     subject[s] = subject.get(s) or above[s]
@@ -154,28 +186,22 @@ def _subject(
     }
 
 
-def _find_by_ref(
-    conn: Connection, known: dict[tuple[str, str], dict[str, Any]], field: str, ref: str
-) -> dict[str, Any] | None:
-    kind = field.removesuffix("_id")
-    if (kind, ref) in known:
-        return known[kind, ref]
-    row = conn.execute(
-        select(audit_subjects).where(audit_subjects.c.kind == kind, audit_subjects.c.ref == ref)
-    ).first()
-    return dict(row._mapping) if row else None
+def _subjects_by_ref(conn: Connection, refs: set[str]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Stored subjects that new aggregates may hang from, by kind and ref."""
+    kinds = [parent.removesuffix("_id") for parent in PARENTS]
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    t = audit_subjects
+    for part in _chunks(refs):
+        query = select(t).where(t.c.kind.in_(kinds), t.c.ref.in_(part))
+        found.update(((row.kind, row.ref), dict(row._mapping)) for row in conn.execute(query))
+    return found
 
 
-def _load_subject(conn: Connection, key: str) -> dict[str, Any]:
-    row = conn.execute(select(audit_subjects).where(audit_subjects.c.originator_id == key)).one()
-    return dict(row._mapping)
-
-
-def _load_command(conn: Connection, command_id: str) -> dict[str, Any] | None:
-    row = conn.execute(
-        select(audit_commands).where(audit_commands.c.command_id == command_id)
-    ).first()
-    return dict(row._mapping) if row else None
+def _chunks(keys: set[str]) -> Iterator[list[str]]:
+    """`keys` in order, a few hundred at a time: SQLite takes at most 32,766 parameters."""
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), 500):
+        yield ordered[start : start + 500]
 
 
 def trail(

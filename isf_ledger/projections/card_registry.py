@@ -40,6 +40,7 @@ def _kind(event: Any) -> str | None:
 class CardRegistry:
     name: str = "card_registry"
     tables: tuple[Table, ...] = (card_registry,)
+    reads: tuple[Table, ...] = ()
 
     def project(self, conn: Connection, batch: Sequence[Recorded]) -> None:
         rows = []

@@ -59,6 +59,7 @@ def from_pence(pence: int) -> Decimal:
 class LedgerLegs:
     name: str = "ledger_legs"
     tables: tuple[Table, ...] = (ledger_legs,)
+    reads: tuple[Table, ...] = ()
 
     def project(self, conn: Connection, batch: Sequence[Recorded]) -> None:
         rows = [

@@ -51,7 +51,6 @@ from isf_ledger.domain.person import Person
 from isf_ledger.domain.provider import Provider
 from isf_ledger.domain.schedule import Schedule
 from isf_ledger.domain.topup import TopUp
-from isf_ledger.projections import runner
 from isf_ledger.projections.ledger_legs import ledger_legs
 from isf_ledger.settings import Settings
 from tests.conftest import _require_postgres, fresh_database
@@ -243,8 +242,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def check_projections_rebuild_identically(self) -> None:
         before = self.projection_rows()
-        runner.reset(self.ledger.engine, self.ledger.projections)
-        runner.catch_up(self.ledger.engine, self.ledger.app, self.ledger.projections)
+        self.ledger.rebuild()
         assert self.projection_rows() == before
 
     # Choosing among what exists

@@ -24,7 +24,6 @@ from isf_ledger.adapters.event_store import events_table, new_at_rest_key
 from isf_ledger.adapters.seal import GENESIS, event_seals, seal_new, verify
 from isf_ledger.apply import apply_lines
 from isf_ledger.bootstrap import Ledger, init_ledger, open_ledger
-from isf_ledger.projections.runner import reset
 from isf_ledger.settings import Settings
 
 LEDGER = [
@@ -254,8 +253,7 @@ def test_money_whose_legs_do_not_balance_is_caught_even_with_the_seals_rewritten
 def test_rebuilding_the_read_models_leaves_the_seals_alone(ledger):
     with ledger.engine.connect() as conn:
         before = conn.execute(select(event_seals).order_by(event_seals.c.position)).all()
-    reset(ledger.engine, ledger.projections)
-    ledger.catch_up()
+    ledger.rebuild()
     with ledger.engine.connect() as conn:
         after = conn.execute(select(event_seals).order_by(event_seals.c.position)).all()
     assert after == before and len(before) == len(stored(ledger))
