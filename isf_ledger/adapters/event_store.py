@@ -57,8 +57,8 @@ class LedgerTranscoder(JSONTranscoder):
     Its decoder calls back into Python for every JSON object, and an event
     holds several (its timestamp, each amount, each date). The transcodings
     this ledger registers go straight to what their `decode` methods call
-    (`Decimal`, `date.fromisoformat`, ...). A rebuild decodes every event in
-    the store, so this is about a tenth of its time.
+    (`Decimal`, `date.fromisoformat`, ...): a rebuild decodes every event in
+    the store.
     """
 
     def __init__(self) -> None:

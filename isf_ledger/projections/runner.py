@@ -198,7 +198,12 @@ def rebuild(
             read += len(batch)
             if progress:
                 progress(read, total)
-        conn.execute(update(projection_positions).values(position=last))
+        names = [p.name for p in projections]
+        conn.execute(
+            update(projection_positions)
+            .where(projection_positions.c.name.in_(names))
+            .values(position=last)
+        )
         for _, create in indexes:
             conn.exec_driver_sql(create)
     return read

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, Table, delete, inspect, select, update
 
-from isf_ledger.adapters.event_store import LedgerTranscoder
+from isf_ledger.adapters.event_store import LedgerTranscoder, new_at_rest_key
 from isf_ledger.adapters.schema import projection_positions
 from isf_ledger.apply import apply_lines
 from isf_ledger.bootstrap import Ledger, init_ledger
@@ -27,9 +27,10 @@ MORE = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def ledger(db_url: str) -> Iterator[Ledger]:
-    ledger = init_ledger(Settings(db_url=db_url))
+@pytest.fixture(params=["in clear", "encrypted at rest"])
+def ledger(db_url: str, request: pytest.FixtureRequest) -> Iterator[Ledger]:
+    key = new_at_rest_key() if request.param == "encrypted at rest" else None
+    ledger = init_ledger(Settings(db_url=db_url, at_rest_key=key))
     assert not apply_lines(ledger, lines(LEDGER + MORE)).errors
     yield ledger
     ledger.close()
