@@ -206,26 +206,18 @@ def _measure(kind: str, url: str, count: int, years: int, month: str) -> list[Fi
     rebuild_s = timed(ledger.rebuild)[0]
     whole_s, narrow_s = _rebuild_floors(ledger, table)
     what = f"projections rebuild ({events:,} events, {commands:,} commands)"
-    figures += [
-        Figure(
-            "reports",
-            kind,
-            what,
-            events / rebuild_s,
-            "events/s",
-            events / whole_s,
-            "raw scan + bulk insert of the same events (id, version, type, payload)",
-        ),
-        Figure(
-            "reports",
-            kind,
-            what,
-            events / rebuild_s,
-            "events/s",
-            events / narrow_s,
+    for floor_s, floor_what in (
+        (whole_s, "raw scan + bulk insert of the same events (id, version, type, payload)"),
+        (
+            narrow_s,
             "raw scan + bulk insert of a number, the type and the id of each event "
             "(the floor of earlier rounds)",
         ),
-    ]
+    ):
+        figures.append(
+            Figure(
+                "reports", kind, what, events / rebuild_s, "events/s", events / floor_s, floor_what
+            )
+        )
     ledger.close()
     return figures

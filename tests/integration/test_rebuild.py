@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,40 +65,31 @@ def test_a_rebuild_a_few_events_at_a_time_gives_the_same_rows_indexes_and_positi
 
 
 @dataclass
-class FailsOnSecondPage:
-    """A projection that gives up part-way through, as a killed rebuild would."""
+class Probe:
+    """A projection with no tables that hands each page's connection to `on_page`."""
 
-    name: str = "fails_on_second_page"
+    on_page: Callable[[Connection], None]
+    name: str = "probe"
     tables: tuple[Table, ...] = ()
     reads: tuple[Table, ...] = ()
-    pages: int = 0
 
     def project(self, conn: Connection, batch: Sequence[runner.Recorded]) -> None:
-        self.pages += 1
-        if self.pages == 2:
-            raise RuntimeError("stopped")
+        self.on_page(conn)
 
 
 def test_a_rebuild_stopped_part_way_leaves_the_read_models_as_they_were(ledger):
     before = read_models(ledger)
+    pages = []
+
+    def give_up_on_the_second_page(conn: Connection) -> None:  # as a killed rebuild would
+        pages.append(conn)
+        if len(pages) == 2:
+            raise RuntimeError("stopped")
+
     with pytest.raises(RuntimeError, match="stopped"):
-        runner.rebuild(
-            ledger.engine, ledger.app, (*ledger.projections, FailsOnSecondPage()), page=3
-        )
+        probe = Probe(give_up_on_the_second_page)
+        runner.rebuild(ledger.engine, ledger.app, (*ledger.projections, probe), page=3)
     assert read_models(ledger) == before
-
-
-@dataclass
-class SeesPageCache:
-    """A projection that notes the connection it is given and its page cache size."""
-
-    name: str = "sees_page_cache"
-    tables: tuple[Table, ...] = ()
-    reads: tuple[Table, ...] = ()
-    seen: tuple[int, int] | None = None
-
-    def project(self, conn: Connection, batch: Sequence[runner.Recorded]) -> None:
-        self.seen = cache_size(conn)
 
 
 def cache_size(conn: Connection) -> tuple[int, int]:
@@ -113,9 +104,10 @@ def test_a_rebuild_gives_the_pooled_connection_its_page_cache_back(sqlite_url):
         assert not apply_lines(ledger, lines(LEDGER)).errors
         with ledger.engine.connect() as conn:
             connection, before = cache_size(conn)
-        spy = SeesPageCache()
-        runner.rebuild(ledger.engine, ledger.app, (*ledger.projections, spy), cache_mb=64)
-        assert spy.seen == (connection, -64 * 1024) and before != -64 * 1024
+        seen = []
+        probe = Probe(lambda conn: seen.append(cache_size(conn)))
+        runner.rebuild(ledger.engine, ledger.app, (*ledger.projections, probe), cache_mb=64)
+        assert seen and set(seen) == {(connection, -64 * 1024)} and before != -64 * 1024
         with ledger.engine.connect() as conn:
             assert cache_size(conn) == (connection, before)
     finally:
