@@ -21,9 +21,10 @@ def rebuild(db_url: str | None) -> None:
     """Drop every read model's rows and rebuild them from the events.
 
     Reports afterwards are identical to before. It is one transaction:
-    stopped part-way, it leaves the read models as they were. Personal-data
-    keys and the tamper-evidence seals are not read models and are never
-    touched."""
+    stopped part-way, it leaves the read models as they were. Other commands
+    wait for it (on SQLite for up to 30 seconds, then they stop and change
+    nothing). Personal-data keys and the tamper-evidence seals are not read
+    models and are never touched."""
     ledger = ledger_for(db_url)
     try:
         total = ledger.app.recorder.max_notification_id() or 0
