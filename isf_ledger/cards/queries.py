@@ -108,7 +108,7 @@ def _spending_by_day(
         return {}
     query = _spending_query(until is not None, as_at is not None)
     days = {}
-    for row in conn.execute(query, {"ids": ids, "until": until, "as_at": as_at}):
+    for row in conn.execute(query, {"ids": ids, "until": until, "as_at": as_at}).all():
         sums = {name: int(row[i + 1] or 0) for i, (name, _) in enumerate(SPENDING)}
         days[row.posted_on] = {
             name: value if name in ("refunds", "reversals") else -value

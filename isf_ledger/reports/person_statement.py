@@ -97,7 +97,7 @@ _FUND_LEGS_AS_AT = _FUND_LEGS.where(ledger_legs.c.recorded_at <= bindparam("as_a
 def _fund_lines(conn: Connection, funds: list[str], as_at: str | None) -> list[dict[str, Any]]:
     """One line per money movement on the person's funds, hours summed by month."""
     query = _FUND_LEGS if as_at is None else _FUND_LEGS_AS_AT
-    rows = conn.execute(query, {"funds": funds, "as_at": as_at})
+    rows = conn.execute(query, {"funds": funds, "as_at": as_at}).all()
     lines: list[dict[str, Any]] = []
     hours_by_month: dict[str, int] = defaultdict(int)  # pence
     for effective, event_type, pence in rows:

@@ -103,7 +103,7 @@ def persons_subjects(
     conn: Connection, person_id: str, kinds: Sequence[str]
 ) -> list[tuple[str, str, str | None]]:
     """(kind, caller id, budget id) of the person's aggregates of these kinds."""
-    rows = conn.execute(_PERSONS_SUBJECTS, {"person_id": person_id, "kinds": list(kinds)})
+    rows = conn.execute(_PERSONS_SUBJECTS, {"person_id": person_id, "kinds": list(kinds)}).all()
     return [(kind, ref, budget_id) for kind, ref, budget_id in rows]
 
 

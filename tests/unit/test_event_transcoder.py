@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from uuid import UUID
@@ -51,3 +52,11 @@ def test_a_value_of_an_unregistered_type_is_refused_with_its_name():
     _, ours = transcoders()
     with pytest.raises(TranscodingNotRegisteredError, match="'money_pence'"):
         ours.decode(b'{"amount": {"_type_": "money_pence", "_data_": 100}}')
+
+
+def test_state_that_is_not_one_json_object_gets_the_json_decoders_own_answer():
+    theirs, ours = transcoders()
+    assert ours.decode(b' {"a": 1}\n') == theirs.decode(b' {"a": 1}\n') == {"a": 1}
+    for bad, why in ((b'{"a": 1} x', "Extra data"), (b"", "Expecting value"), (b'{"a"', "Expecting ':' delimiter")):
+        with pytest.raises(json.JSONDecodeError, match=why):
+            ours.decode(bad)
