@@ -57,6 +57,11 @@ def test_a_value_of_an_unregistered_type_is_refused_with_its_name():
 def test_state_that_is_not_one_json_object_gets_the_json_decoders_own_answer():
     theirs, ours = transcoders()
     assert ours.decode(b' {"a": 1}\n') == theirs.decode(b' {"a": 1}\n') == {"a": 1}
-    for bad, why in ((b'{"a": 1} x', "Extra data"), (b"", "Expecting value"), (b'{"a"', "Expecting ':' delimiter")):
+    not_one_object = {
+        b'{"a": 1} x': "Extra data",
+        b"": "Expecting value",
+        b'{"a"': "Expecting ':' delimiter",
+    }
+    for bad, why in not_one_object.items():
         with pytest.raises(json.JSONDecodeError, match=why):
             ours.decode(bad)
