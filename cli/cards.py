@@ -124,7 +124,6 @@ def import_command(
                 rejects=rejects,
                 progress=progress,
             )
-        ledger.catch_up()
     finally:
         if rejects is not None:
             rejects.close()

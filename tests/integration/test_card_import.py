@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text, update
 
+from isf_ledger.adapters.card_profiles import load_profile
+from isf_ledger.adapters.seal import verify
 from isf_ledger.bootstrap import open_ledger
 from isf_ledger.cards.digest import import_problems
+from isf_ledger.cards.importer import import_files
 from isf_ledger.cards.tables import card_imports, card_transactions
 from isf_ledger.settings import Settings
 from tests.integration.card_setup import TWO_CARDS, apply, cli, fixture, import_json, stored
@@ -108,6 +111,19 @@ def test_importing_the_same_file_twice_adds_nothing(ledger_url):
     assert count(ledger_url, "card_imports") == 1
     trail = cli("audit", "trail", "--db", ledger_url, "--format", "json").stdout
     assert trail.count("CardImport.TransactionsImported") == 1
+
+
+def test_an_import_leaves_its_event_sealed_and_in_the_audit_trail(ledger_url):
+    ledger = open_ledger(Settings(db_url=ledger_url))
+    try:
+        import_files(ledger, [fixture("generic")], load_profile("generic"))
+        # Straight away, as the demo's last step does: no other command has caught up.
+        assert verify(ledger.engine, ledger.app).problems == []
+        with ledger.engine.connect() as conn:
+            types = conn.execute(text("SELECT type FROM audit_trail ORDER BY position")).scalars()
+            assert list(types)[-1] == "CardImport.TransactionsImported"
+    finally:
+        ledger.close()
 
 
 def test_a_file_with_one_bad_row_is_rejected_whole_and_the_row_named(ledger_url, tmp_path):
