@@ -27,11 +27,10 @@ def rebuild(db_url: str | None) -> None:
     models and are never touched."""
     ledger = ledger_for(db_url)
     try:
-        total = ledger.app.recorder.max_notification_id() or 0
         with Progress(disable=not sys.stderr.isatty(), transient=True) as progress:
-            task = progress.add_task("rebuilding", total=total)
+            task = progress.add_task("rebuilding", total=None)
             read = ledger.rebuild(
-                progress=lambda done, _total: progress.update(task, completed=done)
+                progress=lambda done, total: progress.update(task, completed=done, total=total)
             )
     finally:
         ledger.close()

@@ -59,14 +59,10 @@ class Ledger:
     keys: PersonKeys
     projections: tuple[Projection, ...] = field(default_factory=catalogue.all_projections)
 
-    def catch_up(
-        self,
-        fresh: Sequence[Recorded] = (),
-        progress: Callable[[int, int], None] | None = None,
-    ) -> int:
+    def catch_up(self, fresh: Sequence[Recorded] = ()) -> int:
         """Seal new events, then bring every report up to date with them."""
         seal_new(self.engine, self.app)
-        read = catch_up(self.engine, self.app, self.projections, fresh=fresh, progress=progress)
+        read = catch_up(self.engine, self.app, self.projections, fresh=fresh)
         if read:
             refresh_statistics(self.engine)
         return read

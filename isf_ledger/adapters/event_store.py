@@ -256,8 +256,8 @@ def events_after(conn: Connection, app: LedgerApp, position: int, limit: int) ->
     """The next `limit` events after `position`, decoded, as (position, event) pairs.
 
     The recorder's `select_notifications` does this on its own connection;
-    this reads inside the caller's transaction (a rebuild is one), and makes
-    each aggregate's id once a page instead of once an event.
+    this reads inside the caller's transaction (each catch-up page, or a whole
+    rebuild), and makes each aggregate's id once a page instead of once an event.
     """
     postgres = conn.dialect.name == "postgresql"
     ids: dict[Any, UUID] = {}

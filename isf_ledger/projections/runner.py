@@ -121,7 +121,6 @@ def catch_up(
     *,
     page: int = 2000,
     fresh: Sequence[Recorded] = (),
-    progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Bring every projection up to the end of the log; returns events read.
 
@@ -138,10 +137,9 @@ def catch_up(
                 batch, fresh = list(fresh[:page]), fresh[page:]
             else:
                 fresh = ()
-                notes = app.recorder.select_notifications(start + 1, page)
-                if not notes:
+                batch = _read(conn, app, start, page)
+                if not batch:
                     return read
-                batch = [Recorded(n.id, app.mapper.to_domain_event(n)) for n in notes]
             last = batch[-1].position
             for p in projections:
                 seen = positions[p.name]
@@ -154,8 +152,6 @@ def catch_up(
                         .values(position=last)
                     )
         read += len(batch)
-        if progress:
-            progress(read, app.recorder.max_notification_id() or 0)
 
 
 def rebuild(
@@ -190,8 +186,7 @@ def rebuild(
             for table in reversed(p.tables):
                 conn.execute(delete(table))
         read = last = 0
-        while found := events_after(conn, app, last, page):
-            batch = [Recorded(position, event) for position, event in found]
+        while batch := _read(conn, app, last, page):
             for p in projections:
                 p.project(conn, batch)
             last = batch[-1].position
@@ -207,6 +202,11 @@ def rebuild(
         for _, create in indexes:
             conn.exec_driver_sql(create)
     return read
+
+
+def _read(conn: Connection, app: LedgerApp, after: int, page: int) -> list[Recorded]:
+    """The next page of the log after position `after`, read in the caller's transaction."""
+    return [Recorded(position, event) for position, event in events_after(conn, app, after, page)]
 
 
 @contextmanager
