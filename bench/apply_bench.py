@@ -14,7 +14,6 @@ import psycopg
 from bench.common import Figure, database, timed
 from bench.workload import people
 from isf_ledger.adapters.database import parse_url
-from isf_ledger.apply import apply_lines
 from isf_ledger.bootstrap import init_ledger
 from isf_ledger.settings import Settings
 
@@ -58,7 +57,7 @@ def run(kinds: list[str], *, quick: bool = False, scale: float = 1.0) -> list[Fi
             spent = 0.0
             for start in range(0, len(lines), BATCH):
                 part = list(enumerate(lines[start : start + BATCH], start=1))
-                seconds, result = timed(lambda p=part, led=ledger: apply_lines(led, p))
+                seconds, result = timed(lambda p=part, led=ledger: led.apply(p))
                 assert not result.errors, result.errors[:3]
                 spent += seconds
             ledger.close()

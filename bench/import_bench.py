@@ -29,9 +29,7 @@ import psycopg
 from bench.card_workload import card_commands, write_export
 from bench.common import Figure, database, timed
 from isf_ledger.adapters.database import parse_url
-from isf_ledger.apply import apply_lines
 from isf_ledger.bootstrap import init_ledger, open_ledger
-from isf_ledger.cards.reconcile import reconcile_cards
 from isf_ledger.settings import Settings
 
 CARDS = 5000
@@ -51,7 +49,7 @@ def issue_cards(url: str) -> None:
     ledger = init_ledger(Settings(db_url=url))
     try:
         lines = [json.dumps(c) for c in card_commands(CARDS)]
-        result = apply_lines(ledger, list(enumerate(lines, start=1)))
+        result = ledger.apply(list(enumerate(lines, start=1)))
         assert not result.errors, result.errors[:3]
     finally:
         ledger.close()
@@ -125,8 +123,8 @@ def reconcile_times(url: str) -> tuple[float, float, int]:
 
     ledger = open_ledger(Settings(db_url=url))
     try:
+        seconds, data = timed(lambda: ledger.reconcile_cards(MONTH))
         with ledger.engine.connect() as conn:
-            seconds, data = timed(lambda: reconcile_cards(conn, MONTH, ledger.settings))
             raw = text(
                 "SELECT card_id, SUM(CASE WHEN posted_on < :start THEN pence ELSE 0 END), "
                 "SUM(CASE WHEN posted_on >= :start AND type = 'LOAD' THEN pence ELSE 0 END), "

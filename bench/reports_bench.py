@@ -19,13 +19,10 @@ from sqlalchemy import Connection, bindparam, text
 from bench.common import Figure, database, timed
 from bench.workload import PROVIDERS, people
 from isf_ledger.adapters.event_store import events_table
-from isf_ledger.apply import apply_lines
 from isf_ledger.bootstrap import init_ledger
 from isf_ledger.domain.base import aggregate_id
 from isf_ledger.projections.agreement_weeks import HOURS_RECORDED_TOPIC
 from isf_ledger.projections.runner import instant
-from isf_ledger.reports.person_statement import person_statement
-from isf_ledger.reports.provider_statement import provider_statement
 from isf_ledger.settings import Settings
 
 BATCH = 20_000
@@ -40,7 +37,7 @@ def _load(ledger, count: int, years: int) -> int:  # type: ignore[no-untyped-def
     lines = [json.dumps(c) for c in people(count, years)]
     for start in range(0, len(lines), BATCH):
         part = list(enumerate(lines[start : start + BATCH], start=1))
-        result = apply_lines(ledger, part)
+        result = ledger.apply(part)
         assert not result.errors, result.errors[:3]
     return len(lines)
 
@@ -92,8 +89,7 @@ def _measure(kind: str, url: str, count: int, years: int, month: str) -> list[Fi
     as_at = instant(datetime.now(UTC))
     time.sleep(0.01)
     # A later, backdated correction so as-at has something to leave out.
-    apply_lines(
-        ledger,
+    ledger.apply(
         [
             (
                 1,
@@ -141,14 +137,10 @@ def _measure(kind: str, url: str, count: int, years: int, month: str) -> list[Fi
             conn.execute(raw_terms, {"ids": keys, "hours": HOURS_RECORDED_TOPIC}).all()
             conn.execute(raw_weeks, {"ids": [k.hex for k in agreement_ids], "since": since}).all()
 
-        stmt = _best(lambda: provider_statement(conn, ledger.app, ledger.settings, provider, month))
-        stmt_at = _best(
-            lambda: provider_statement(
-                conn, ledger.app, ledger.settings, provider, month, as_at=as_at
-            )
-        )
+        stmt = _best(lambda: ledger.provider_statement(provider, month))
+        stmt_at = _best(lambda: ledger.provider_statement(provider, month, as_at=as_at))
         floor_p = _best(raw_p)
-        pers = _best(lambda: person_statement(conn, ledger.app, person))
+        pers = _best(lambda: ledger.person_statement(person))
         # The rows a person statement reads: the person's subjects (budgets,
         # agreements, cards), the budgets and their option choices (events), the
         # latest budget's fund's legs and its card's rows.

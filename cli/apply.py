@@ -10,7 +10,7 @@ from typing import TextIO
 import click
 
 from cli.options import db_option, format_option, ledger_for, print_json
-from isf_ledger.apply import ApplyResult, LineError, apply_lines
+from isf_ledger.apply import ApplyResult, LineError
 
 
 def numbered(stream: TextIO) -> Iterator[tuple[int, str]]:
@@ -34,10 +34,10 @@ def apply(file: str, db_url: str | None, fmt: str) -> None:
         try:
             if file == "-":
                 stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="strict")
-                result = apply_lines(ledger, numbered(stdin))
+                result = ledger.apply(numbered(stdin))
             else:
                 with open(file, encoding="utf-8-sig", errors="strict") as stream:
-                    result = apply_lines(ledger, numbered(stream))
+                    result = ledger.apply(numbered(stream))
         except UnicodeDecodeError as e:
             result = ApplyResult(errors=[LineError(0, None, f"not UTF-8 text: {e.reason}")])
     finally:

@@ -11,9 +11,6 @@ import click
 from rich.progress import Progress
 
 from cli.options import as_at_option, db_option, format_option, ledger_for, print_json
-from isf_ledger.adapters.seal import verify
-from isf_ledger.cards.digest import import_problems
-from isf_ledger.projections.audit_trail import trail
 
 
 @click.group()
@@ -48,18 +45,16 @@ def trail_command(
     type, actor, reason, command id and data."""
     ledger = ledger_for(db_url)
     try:
-        with ledger.engine.connect() as conn:
-            rows = trail(
-                conn,
-                person=person,
-                provider=provider,
-                budget=budget,
-                agreement=agreement,
-                card=card,
-                since=since,
-                until=until,
-                as_at=as_at,
-            )
+        rows = ledger.audit_trail(
+            person=person,
+            provider=provider,
+            budget=budget,
+            agreement=agreement,
+            card=card,
+            since=since,
+            until=until,
+            as_at=as_at,
+        )
     finally:
         ledger.close()
     if fmt == "json":
@@ -102,15 +97,11 @@ def verify_command(db_url: str | None, recorded_head: str | None, fmt: str) -> N
     system and pass it back with --recorded-head later."""
     ledger = ledger_for(db_url)
     try:
-        total = ledger.app.recorder.max_notification_id() or 0
         with Progress(disable=not sys.stderr.isatty(), transient=True) as progress:
-            task = progress.add_task("verifying", total=total)
-            result = verify(
-                ledger.engine,
-                ledger.app,
-                progress=lambda position: progress.update(task, completed=position),
-                extra_checks=(import_problems,),
+            task = progress.add_task("verifying", total=None)
+            result = ledger.verify(
                 recorded_head=recorded_head,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
     finally:
         ledger.close()

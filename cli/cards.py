@@ -27,7 +27,7 @@ from isf_ledger.adapters.card_profiles import (
     builtin_profiles,
     load_profile,
 )
-from isf_ledger.cards.importer import FileResult, ImportReport, import_files
+from isf_ledger.cards.importer import FileResult, ImportReport
 from isf_ledger.cards.rejects import RejectsWriter
 
 
@@ -116,8 +116,7 @@ def import_command(
     ledger = ledger_for(db_url)
     try:
         with _progress_bar(sys.stderr.isatty() and fmt == "text") as progress:
-            report = import_files(
-                ledger,
+            report = ledger.import_cards(
                 files,
                 profile,
                 skip_invalid=skip_invalid,

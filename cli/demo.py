@@ -12,15 +12,9 @@ from isf_ledger.adapters.card_profiles import load_profile
 from isf_ledger.adapters.render import person_statement as person_render
 from isf_ledger.adapters.render import provider_statement as provider_render
 from isf_ledger.adapters.render import reconciliation as reconciliation_render
-from isf_ledger.apply import apply_lines
 from isf_ledger.bootstrap import init_ledger
-from isf_ledger.cards.importer import import_files
-from isf_ledger.cards.reconcile import card_payments, reconcile_cards
 from isf_ledger.demo import card_export, demo_commands
-from isf_ledger.projections.audit_trail import trail
 from isf_ledger.projections.runner import instant
-from isf_ledger.reports.person_statement import person_statement
-from isf_ledger.reports.provider_statement import provider_statement
 from isf_ledger.settings import settings_from_env
 
 DEMO_DB = "isf-ledger-demo.db"
@@ -41,28 +35,24 @@ def demo(db_url: str) -> None:
     ledger = init_ledger(settings_from_env(str(path)))
     try:
         lines = [(n, json.dumps(c)) for n, c in enumerate(demo_commands(), start=1)]
-        result = apply_lines(ledger, lines)
+        result = ledger.apply(lines)
         if result.errors:
             for error in result.errors:
                 click.echo(f"demo line {error.line}: {error.error}", err=True)
             raise SystemExit(1)
         cards_csv = path.with_name(f"{path.stem}-cards.csv")
-        with ledger.engine.connect() as conn:
-            loads = card_payments(conn, date(2026, 4, 1), CARDS_UNTIL)
+        loads = ledger.card_payments(date(2026, 4, 1), CARDS_UNTIL)
         cards_csv.write_text(
             card_export(((p.card_id, p.on, p.pence) for p in loads), CARDS_UNTIL), encoding="utf-8"
         )
-        imported = import_files(ledger, [cards_csv], load_profile("generic"))
-        with ledger.engine.connect() as conn:
-            # The whole year was recorded just now: treat September's statement as
-            # issued now too, so nothing shows as a late correction.
-            now = instant(datetime.now(UTC))
-            provider = provider_statement(
-                conn, ledger.app, ledger.settings, "PRV-CARE", "2026-10", previous_as_at=now
-            )
-            person = person_statement(conn, ledger.app, "P-0001")
-            october = reconcile_cards(conn, "2026-10", ledger.settings)
-            changes = trail(conn, budget="B-0003")
+        imported = ledger.import_cards([cards_csv], load_profile("generic"))
+        # The whole year was recorded just now: treat September's statement as
+        # issued now too, so nothing shows as a late correction.
+        now = instant(datetime.now(UTC))
+        provider = ledger.provider_statement("PRV-CARE", "2026-10", previous_as_at=now)
+        person = ledger.person_statement("P-0001")
+        october = ledger.reconcile_cards("2026-10")
+        changes = ledger.audit_trail(budget="B-0003")
     finally:
         ledger.close()
     click.echo(

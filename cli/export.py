@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from itertools import chain
 from typing import TextIO
 
 import click
@@ -11,8 +10,6 @@ import click
 from cli.options import as_at_option, db_option, ledger_for
 from isf_ledger.adapters.export_beancount import write_beancount
 from isf_ledger.adapters.export_hledger import write_hledger
-from isf_ledger.cards.queries import card_journal
-from isf_ledger.projections.ledger_legs import journal
 
 WRITERS = {"beancount": write_beancount, "hledger": write_hledger}
 
@@ -28,10 +25,7 @@ def export(tool: str, db_url: str | None, as_at: str | None, output: TextIO) -> 
     `hledger check` accepts, with balance assertions for every account."""
     ledger = ledger_for(db_url)
     try:
-        with ledger.engine.connect() as conn:
-            # Card transactions after the ledger's own entries; both tools sort by date.
-            entries = chain(journal(conn, as_at=as_at), card_journal(conn, as_at=as_at))
-            WRITERS[tool](entries, output or sys.stdout)
+        ledger.export(WRITERS[tool], output or sys.stdout, as_at=as_at)
     finally:
         ledger.close()
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sys
 
 import click
 
 from cli.options import db_option, ledger_for
-from isf_ledger.apply import apply_lines
+from isf_ledger.domain.errors import LedgerError
 
 
 @click.group()
@@ -27,23 +25,12 @@ def forget_person(
 ) -> None:
     """Destroy PERSON_ID's key: their name is unreadable from then on, while every
     event, balance, statement and `audit verify` still stands."""
-    # Asking again (with the same actor and reason) is a harmless duplicate.
-    asked = hashlib.sha256(f"{actor}|{reason}".encode()).hexdigest()[:12]
-    command = {
-        "command_id": f"forget:{person_id}:{asked}",
-        "type": "ForgetPerson",
-        "person_id": person_id,
-        "actor": actor,
-        "reason": reason,
-    }
-    line = json.dumps({k: v for k, v in command.items() if v is not None})
     ledger = ledger_for(db_url)
     try:
-        result = apply_lines(ledger, [(1, line)])
-        if result.errors:
-            click.echo(f"isf-ledger: {result.errors[0].error}", err=True)
-            sys.exit(1)
-        ledger.keys.forget(person_id)
+        ledger.forget_person(person_id, actor=actor, reason=reason)
+    except LedgerError as e:
+        click.echo(f"isf-ledger: {e}", err=True)
+        sys.exit(1)
     finally:
         ledger.close()
     click.echo(f"forgot person {person_id}: their name can no longer be read")

@@ -6,7 +6,6 @@ import click
 
 from cli.options import db_option
 from isf_ledger.bootstrap import init_ledger
-from isf_ledger.cards.importer import record_missing_events
 from isf_ledger.settings import settings_from_env
 
 
@@ -16,8 +15,7 @@ def init(db_url: str | None) -> None:
     """Create or upgrade the event store and read models (safe to run again)."""
     url = db_url or (click.get_current_context().find_root().obj or {}).get("db_url")
     ledger = init_ledger(settings_from_env(url))
-    if record_missing_events(ledger):
-        ledger.catch_up()
+    ledger.recover()
     click.echo(f"ledger ready: {ledger.db.describe()}")
     ledger.close()
 

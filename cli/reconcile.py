@@ -8,7 +8,7 @@ import click
 
 from cli.options import as_at_option, db_option, format_option, ledger_for, month_option, print_json
 from isf_ledger.adapters.render.reconciliation import render_csv, render_text
-from isf_ledger.cards.reconcile import known_card, reconcile_cards
+from isf_ledger.domain.errors import LedgerError
 
 
 @click.group()
@@ -30,12 +30,10 @@ def cards_command(
     that needs a look (blocked merchants, cash over the limit, possible duplicates)."""
     ledger = ledger_for(db_url)
     try:
-        ledger.catch_up()
-        with ledger.engine.connect() as conn:
-            if card_id is not None and not known_card(conn, card_id, as_at):
-                click.echo(f"isf-ledger: unknown card {card_id}", err=True)
-                sys.exit(1)
-            data = reconcile_cards(conn, month, ledger.settings, card=card_id, as_at=as_at)
+        data = ledger.reconcile_cards(month, card=card_id, as_at=as_at)
+    except LedgerError as e:
+        click.echo(f"isf-ledger: {e}", err=True)
+        sys.exit(1)
     finally:
         ledger.close()
     if fmt == "json":

@@ -18,8 +18,6 @@ from cli.options import (
 from isf_ledger.adapters.render import person_statement as person_render
 from isf_ledger.adapters.render import provider_statement as provider_render
 from isf_ledger.domain.errors import LedgerError
-from isf_ledger.reports.person_statement import person_statement
-from isf_ledger.reports.provider_statement import provider_statement
 
 
 @click.group()
@@ -52,16 +50,9 @@ def provider_command(
     opening, money in, money out, closing, hours, surplus and flex flags."""
     ledger = ledger_for(db_url)
     try:
-        with ledger.engine.connect() as conn:
-            data = provider_statement(
-                conn,
-                ledger.app,
-                ledger.settings,
-                provider_id,
-                month,
-                as_at=as_at,
-                previous_as_at=previous_as_at,
-            )
+        data = ledger.provider_statement(
+            provider_id, month, as_at=as_at, previous_as_at=previous_as_at
+        )
     finally:
         ledger.close()
     if not data["agreements"]:
@@ -89,8 +80,7 @@ def person_command(
     what was paid, spent and topped up, what is left, and a picture of the year."""
     ledger = ledger_for(db_url)
     try:
-        with ledger.engine.connect() as conn:
-            data = person_statement(conn, ledger.app, person_id, budget_id=budget_id, as_at=as_at)
+        data = ledger.person_statement(person_id, budget_id=budget_id, as_at=as_at)
     except LedgerError as e:
         click.echo(f"isf-ledger: {e}", err=True)
         sys.exit(1)

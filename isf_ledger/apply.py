@@ -14,7 +14,7 @@ import random
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import structlog
@@ -23,13 +23,15 @@ from eventsourcing.persistence import IntegrityError
 from isf_ledger.adapters.card_cells import mask_card_numbers
 from isf_ledger.adapters.commands import Command, CommandError, parse_command
 from isf_ledger.adapters.personal_data import KeyTaken
-from isf_ledger.bootstrap import Ledger
 from isf_ledger.domain.base import aggregate_id
 from isf_ledger.domain.command_record import CommandRecord
 from isf_ledger.domain.errors import LedgerError
 from isf_ledger.handlers import HANDLERS
 from isf_ledger.projections.runner import Recorded
 from isf_ledger.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from isf_ledger.application.service import Ledger
 
 log = structlog.get_logger()
 

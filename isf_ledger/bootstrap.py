@@ -1,18 +1,17 @@
 """The one place that wires the ledger together.
 
-`open_ledger` builds settings, logging, the event store, the read-model engine
-and the projections for one database URL. Nothing connects at import time;
-`init_ledger` creates or upgrades every table and is safe to run again.
+`open_ledger` builds the application (`application.service.Ledger`) with its
+settings, event store, read-model engine and projections for one database
+URL; only entry points (the command line, the benchmarks, the demo) import
+this. Nothing connects at import time; `init_ledger` creates or upgrades
+every table and is safe to run again.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,11 +32,7 @@ from isf_ledger.adapters.event_store import (
     check_at_rest_key,
 )
 from isf_ledger.adapters.personal_data import PersonKeys
-from isf_ledger.adapters.seal import seal_new
-from isf_ledger.adapters.statistics import refresh_statistics
-from isf_ledger.projections import catalogue
-from isf_ledger.projections.ledger_legs import balance
-from isf_ledger.projections.runner import Projection, Recorded, catch_up, rebuild
+from isf_ledger.application.service import Ledger
 from isf_ledger.settings import Settings
 
 if TYPE_CHECKING:
@@ -46,47 +41,6 @@ if TYPE_CHECKING:
 
 class NotInitialised(RuntimeError):
     """The database holds no ledger, or an older schema than this code."""
-
-
-@dataclass
-class Ledger:
-    """Everything one run needs, built once."""
-
-    settings: Settings
-    db: Database
-    app: LedgerApp
-    engine: Engine
-    keys: PersonKeys
-    projections: tuple[Projection, ...] = field(default_factory=catalogue.all_projections)
-
-    def catch_up(self, fresh: Sequence[Recorded] = ()) -> int:
-        """Seal new events, then bring every report up to date with them."""
-        seal_new(self.engine, self.app)
-        read = catch_up(self.engine, self.app, self.projections, fresh=fresh)
-        if read:
-            refresh_statistics(self.engine)
-        return read
-
-    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Every read model again, from all the events, in one transaction."""
-        read = rebuild(
-            self.engine,
-            self.app,
-            self.projections,
-            cache_mb=self.settings.rebuild_cache_mb,
-            progress=progress,
-        )
-        refresh_statistics(self.engine)
-        return read
-
-    def fund_balance(self, account: str, on: date) -> Decimal:
-        """The balance of a fund (ISF or card) on a business date, as stored."""
-        with self.engine.connect() as conn:
-            return balance(conn, account, on=on)
-
-    def close(self) -> None:
-        self.app.close()
-        self.engine.dispose()
 
 
 MIGRATIONS = Path(migrations.__file__).parent

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from eventsourcing.persistence import IntegrityError
@@ -50,7 +50,6 @@ from isf_ledger.adapters.card_csv import (
     read_card_file,
 )
 from isf_ledger.adapters.card_profiles import Profile
-from isf_ledger.bootstrap import Ledger
 from isf_ledger.cards.bulk import StagedRow, Stager
 from isf_ledger.cards.digest import rows_digest
 from isf_ledger.cards.directory import CardDirectory
@@ -58,6 +57,9 @@ from isf_ledger.cards.rejects import RejectsWriter
 from isf_ledger.cards.tables import IDENTITY_LENGTH, card_imports
 from isf_ledger.domain.card_import import CardImport, card_import_id
 from isf_ledger.projections.runner import instant
+
+if TYPE_CHECKING:
+    from isf_ledger.application.service import Ledger
 
 log = structlog.get_logger()
 

@@ -1,0 +1,227 @@
+"""The ledger's use cases, as methods of one application service.
+
+Every entry point calls one method here and renders what it returns; none
+opens a connection or brings a read model up to date itself. Writes go
+through a unit of work and are sealed and projected before the method
+returns; reports bring the read models up to date where the contract says
+they are current, then read them in one connection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from itertools import chain
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import Engine
+
+from isf_ledger.adapters.card_profiles import Profile
+from isf_ledger.adapters.database import Database
+from isf_ledger.adapters.event_store import LedgerApp
+from isf_ledger.adapters.journal import JournalEntry
+from isf_ledger.adapters.personal_data import PersonKeys
+from isf_ledger.adapters.seal import Verification, seal_new, verify
+from isf_ledger.adapters.statistics import refresh_statistics
+from isf_ledger.apply import ApplyResult, apply_lines
+from isf_ledger.cards import importer
+from isf_ledger.cards.digest import import_problems
+from isf_ledger.cards.matching import Payment
+from isf_ledger.cards.queries import card_journal
+from isf_ledger.cards.reconcile import card_payments, known_card, reconcile_cards
+from isf_ledger.cards.rejects import RejectsWriter
+from isf_ledger.domain.errors import LedgerError, NotFound
+from isf_ledger.projections import catalogue
+from isf_ledger.projections.audit_trail import trail
+from isf_ledger.projections.ledger_legs import balance, journal
+from isf_ledger.projections.runner import Projection, Recorded, catch_up, rebuild
+from isf_ledger.reports.person_statement import person_statement
+from isf_ledger.reports.provider_statement import provider_statement
+from isf_ledger.settings import Settings
+
+JournalWriter = Callable[[Iterable[JournalEntry], TextIO], None]
+FileProgress = Callable[[str | Path, int], Callable[[int], None]]
+
+
+@dataclass
+class Ledger:
+    """One ledger, opened once per run by `bootstrap`; its methods are the use cases."""
+
+    settings: Settings
+    db: Database
+    app: LedgerApp
+    engine: Engine
+    keys: PersonKeys
+    projections: tuple[Projection, ...] = field(default_factory=catalogue.all_projections)
+
+    # ---- writing ---------------------------------------------------------------------
+
+    def apply(self, lines: Iterable[tuple[int, str]]) -> ApplyResult:
+        """Numbered JSONL command lines, as one all-or-nothing batch."""
+        return apply_lines(self, lines)
+
+    def forget_person(self, person_id: str, *, actor: str | None, reason: str | None) -> None:
+        """Record that the person is forgotten, then destroy their key for good."""
+        result = apply_lines(self, [(1, _forget_line(person_id, actor, reason))])
+        if result.errors:
+            raise LedgerError(result.errors[0].error)
+        self.keys.forget(person_id)
+
+    def import_cards(
+        self,
+        paths: Sequence[str | Path],
+        profile: Profile,
+        *,
+        skip_invalid: bool = False,
+        rejects: RejectsWriter | None = None,
+        progress: FileProgress | None = None,
+    ) -> importer.ImportReport:
+        """Providers' card exports, each file all or nothing, each transaction once."""
+        return importer.import_files(
+            self, paths, profile, skip_invalid=skip_invalid, rejects=rejects, progress=progress
+        )
+
+    def recover(self) -> None:
+        """Finish what a run killed part-way left: import events, seals, read models."""
+        importer.record_missing_events(self)
+        self.catch_up()
+
+    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Every read model again, from all the events, in one transaction."""
+        read = rebuild(
+            self.engine,
+            self.app,
+            self.projections,
+            cache_mb=self.settings.rebuild_cache_mb,
+            progress=progress,
+        )
+        refresh_statistics(self.engine)
+        return read
+
+    def catch_up(self, fresh: Sequence[Recorded] = ()) -> int:
+        """Seal new events, then bring every read model up to date with them."""
+        seal_new(self.engine, self.app)
+        read = catch_up(self.engine, self.app, self.projections, fresh=fresh)
+        if read:
+            refresh_statistics(self.engine)
+        return read
+
+    # ---- reading ---------------------------------------------------------------------
+
+    def provider_statement(
+        self,
+        provider_id: str,
+        month: str,
+        *,
+        as_at: str | None = None,
+        previous_as_at: str | None = None,
+    ) -> dict[str, Any]:
+        """Each person's ISF the provider holds, for one month."""
+        with self.engine.connect() as conn:
+            return provider_statement(
+                conn,
+                self.app,
+                self.settings,
+                provider_id,
+                month,
+                as_at=as_at,
+                previous_as_at=previous_as_at,
+            )
+
+    def person_statement(
+        self, person_id: str, *, budget_id: str | None = None, as_at: str | None = None
+    ) -> dict[str, Any]:
+        """A plain statement of one budget for the supported person."""
+        with self.engine.connect() as conn:
+            return person_statement(conn, self.app, person_id, budget_id=budget_id, as_at=as_at)
+
+    def reconcile_cards(
+        self, month: str, *, card: str | None = None, as_at: str | None = None
+    ) -> dict[str, Any]:
+        """Every card's month (or one card's, refusing a card the ledger never saw)."""
+        self.catch_up()
+        with self.engine.connect() as conn:
+            if card is not None and not known_card(conn, card, as_at):
+                raise NotFound(f"unknown card {card}")
+            return reconcile_cards(conn, month, self.settings, card=card, as_at=as_at)
+
+    def card_payments(self, since: date, until: date) -> list[Payment]:
+        """Payments the ledger made to cards between two dates."""
+        with self.engine.connect() as conn:
+            return card_payments(conn, since, until)
+
+    def audit_trail(
+        self,
+        *,
+        person: str | None = None,
+        provider: str | None = None,
+        budget: str | None = None,
+        agreement: str | None = None,
+        card: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        as_at: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Every recorded change concerning the subjects, oldest first."""
+        with self.engine.connect() as conn:
+            return trail(
+                conn,
+                person=person,
+                provider=provider,
+                budget=budget,
+                agreement=agreement,
+                card=card,
+                since=since,
+                until=until,
+                as_at=as_at,
+            )
+
+    def verify(
+        self,
+        *,
+        recorded_head: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Verification:
+        """Walk the hash chain over every event; check every import's rows and every leg."""
+        total = self.app.recorder.max_notification_id() or 0
+        return verify(
+            self.engine,
+            self.app,
+            progress=(lambda position: progress(position, total)) if progress else None,
+            extra_checks=(import_problems,),
+            recorded_head=recorded_head,
+        )
+
+    def export(self, write: JournalWriter, out: TextIO, *, as_at: str | None = None) -> None:
+        """The whole ledger as a journal, through `write` (beancount or hledger)."""
+        with self.engine.connect() as conn:
+            # Card transactions after the ledger's own entries; both tools sort by date.
+            write(chain(journal(conn, as_at=as_at), card_journal(conn, as_at=as_at)), out)
+
+    def fund_balance(self, account: str, on: date) -> Decimal:
+        """The balance of a fund (ISF or card) on a business date, as stored."""
+        with self.engine.connect() as conn:
+            return balance(conn, account, on=on)
+
+    def close(self) -> None:
+        self.app.close()
+        self.engine.dispose()
+
+
+def _forget_line(person_id: str, actor: str | None, reason: str | None) -> str:
+    """The `ForgetPerson` command line; asking again with the same actor and reason
+    is a harmless duplicate."""
+    asked = hashlib.sha256(f"{actor}|{reason}".encode()).hexdigest()[:12]
+    command = {
+        "command_id": f"forget:{person_id}:{asked}",
+        "type": "ForgetPerson",
+        "person_id": person_id,
+        "actor": actor,
+        "reason": reason,
+    }
+    return json.dumps({k: v for k, v in command.items() if v is not None})
