@@ -21,8 +21,8 @@ import structlog
 from eventsourcing.persistence import IntegrityError
 
 from isf_ledger.adapters.card_cells import mask_card_numbers
-from isf_ledger.adapters.commands import Command, CommandError, parse_command
 from isf_ledger.adapters.personal_data import KeyTaken
+from isf_ledger.application.commands import Command, CommandError, parse_command
 from isf_ledger.domain.base import aggregate_id
 from isf_ledger.domain.command_record import CommandRecord
 from isf_ledger.domain.errors import LedgerError

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from isf_ledger.adapters import commands as c
+from isf_ledger.application import commands as c
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.option_choice import OptionChoice
 from isf_ledger.domain.person import Person

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from isf_ledger.adapters import commands as c
+from isf_ledger.application import commands as c
 from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.card import Card

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from isf_ledger.adapters import commands as c
+from isf_ledger.application import commands as c
 from isf_ledger.domain.person import Person
 from isf_ledger.domain.provider import Provider
 from isf_ledger.unit_of_work import UnitOfWork
