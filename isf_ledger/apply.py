@@ -26,7 +26,7 @@ from isf_ledger.application.commands import Command, CommandError, parse_command
 from isf_ledger.domain.base import aggregate_id
 from isf_ledger.domain.command_record import CommandRecord
 from isf_ledger.domain.errors import LedgerError
-from isf_ledger.handlers import HANDLERS
+from isf_ledger.handlers import handle
 from isf_ledger.projections.runner import Recorded
 from isf_ledger.unit_of_work import UnitOfWork
 
@@ -155,7 +155,7 @@ def _apply(ledger: Ledger, parsed: list[Parsed]) -> ApplyResult:
                     command_id=cmd.command_id,
                 )
             )
-            HANDLERS[cmd.type](uow, cmd)
+            handle(uow, cmd)
         except LedgerError as e:
             uow.drop()
             result.errors.append(LineError(number, cmd.command_id, str(e)))

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from isf_ledger.application import commands as c
 from isf_ledger.domain import ledger
 from isf_ledger.domain.agreement import Agreement
@@ -146,16 +143,16 @@ def recover_surplus(uow: UnitOfWork, cmd: c.RecoverSurplus) -> None:
         )
 
 
-HANDLERS: dict[str, Callable[[Any, Any], None]] = {
-    "ChooseOptions": choose_options,
-    "DraftAgreement": draft_agreement,
-    "SignAgreement": sign_agreement,
-    "VaryAgreement": vary_agreement,
-    "SuspendAgreement": suspend_agreement,
-    "ResumeAgreement": resume_agreement,
-    "TerminateAgreement": terminate_agreement,
-    "RecordHours": record_hours,
-    "ApproveFlex": approve_flex,
-    "RecordCost": record_cost,
-    "RecoverSurplus": recover_surplus,
-}
+HANDLERS = (
+    choose_options,
+    draft_agreement,
+    sign_agreement,
+    vary_agreement,
+    suspend_agreement,
+    resume_agreement,
+    terminate_agreement,
+    record_hours,
+    approve_flex,
+    record_cost,
+    recover_surplus,
+)

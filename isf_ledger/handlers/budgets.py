@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
 from isf_ledger.application import commands as c
 from isf_ledger.domain.budget import Budget
@@ -48,9 +46,4 @@ def end_budget(uow: UnitOfWork, cmd: c.EndBudget) -> None:
     uow.get(Budget, cmd.budget_id).end_on(cmd.ended_on, command_id=cmd.command_id)
 
 
-HANDLERS: dict[str, Callable[[Any, Any], None]] = {
-    "ProposeBudget": propose_budget,
-    "AgreeBudget": agree_budget,
-    "ReviseBudget": revise_budget,
-    "EndBudget": end_budget,
-}
+HANDLERS = (propose_budget, agree_budget, revise_budget, end_budget)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from isf_ledger.application import commands as c
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.card import Card
@@ -25,4 +22,4 @@ def issue_card(uow: UnitOfWork, cmd: c.IssueCard) -> None:
     )
 
 
-HANDLERS: dict[str, Callable[[Any, Any], None]] = {"IssueCard": issue_card}
+HANDLERS = (issue_card,)

@@ -7,9 +7,6 @@ a card for option 1), refusing ids the ledger does not know.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from isf_ledger.application import commands as c
 from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.budget import Budget
@@ -65,9 +62,4 @@ def reverse_payment(uow: UnitOfWork, cmd: c.ReversePayment) -> None:
     )
 
 
-HANDLERS: dict[str, Callable[[Any, Any], None]] = {
-    "SchedulePayments": schedule_payments,
-    "RecordPayment": record_payment,
-    "WithholdPayment": withhold_payment,
-    "ReversePayment": reverse_payment,
-}
+HANDLERS = (schedule_payments, record_payment, withhold_payment, reverse_payment)

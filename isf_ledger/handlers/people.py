@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from isf_ledger.application import commands as c
 from isf_ledger.domain.person import Person
 from isf_ledger.domain.provider import Provider
@@ -41,8 +38,4 @@ def forget_person(uow: UnitOfWork, cmd: c.ForgetPerson) -> None:
     uow.get(Person, cmd.person_id).forget(command_id=cmd.command_id)
 
 
-HANDLERS: dict[str, Callable[[Any, Any], None]] = {
-    "RegisterPerson": register_person,
-    "ForgetPerson": forget_person,
-    "RegisterProvider": register_provider,
-}
+HANDLERS = (register_person, forget_person, register_provider)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from isf_ledger.application import commands as c
 from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.card import Card
@@ -43,7 +40,4 @@ def record_topup(uow: UnitOfWork, cmd: c.RecordTopUp) -> None:
     )
 
 
-HANDLERS: dict[str, Callable[[Any, Any], None]] = {
-    "AgreeTopUp": agree_topup,
-    "RecordTopUp": record_topup,
-}
+HANDLERS = (agree_topup, record_topup)
