@@ -10,7 +10,7 @@ from typing import TextIO
 import click
 
 from cli.options import db_option, format_option, ledger_for, print_json
-from isf_ledger.apply import ApplyResult, LineError
+from isf_ledger.application.apply import ApplyResult, LineError
 
 
 def numbered(stream: TextIO) -> Iterator[tuple[int, str]]:

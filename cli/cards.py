@@ -20,15 +20,15 @@ from rich.progress import (
 from rich.table import Table
 
 from cli.options import db_option, format_option, ledger_for, print_json
-from isf_ledger.adapters.card_cells import date_format_words
-from isf_ledger.adapters.card_profiles import (
+from isf_ledger.adapters.card_files.cells import date_format_words
+from isf_ledger.adapters.card_files.profile import (
     Profile,
     ProfileError,
     builtin_profiles,
     load_profile,
 )
-from isf_ledger.cards.importer import FileResult, ImportReport
-from isf_ledger.cards.rejects import RejectsWriter
+from isf_ledger.adapters.card_files.rejects import RejectsWriter
+from isf_ledger.application.card_import import FileResult, ImportReport
 
 
 @click.group()

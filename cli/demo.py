@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from isf_ledger.adapters.card_profiles import load_profile
+from isf_ledger.adapters.card_files.profile import load_profile
 from isf_ledger.adapters.render import person_statement as person_render
 from isf_ledger.adapters.render import provider_statement as provider_render
 from isf_ledger.adapters.render import reconciliation as reconciliation_render

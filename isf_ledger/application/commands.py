@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from isf_ledger.adapters.card_cells import mask_card_numbers
+from isf_ledger.adapters.card_files.cells import mask_card_numbers
 from isf_ledger.adapters.identifiers import ID_PATTERN
 from isf_ledger.domain.money import MoneyError, money
 

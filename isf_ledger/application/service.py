@@ -21,25 +21,25 @@ from typing import Any, TextIO
 
 from sqlalchemy import Engine
 
-from isf_ledger.adapters.card_profiles import Profile
+from isf_ledger.adapters.card_files.profile import Profile
+from isf_ledger.adapters.card_files.rejects import RejectsWriter
+from isf_ledger.adapters.card_store.digest import import_problems
 from isf_ledger.adapters.database import Database
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.adapters.journal import JournalEntry
 from isf_ledger.adapters.personal_data import PersonKeys
 from isf_ledger.adapters.seal import Verification, seal_new, verify
 from isf_ledger.adapters.statistics import refresh_statistics
-from isf_ledger.apply import ApplyResult, apply_lines
-from isf_ledger.cards import importer
-from isf_ledger.cards.digest import import_problems
-from isf_ledger.cards.matching import Payment
-from isf_ledger.cards.queries import card_journal
-from isf_ledger.cards.reconcile import card_payments, known_card, reconcile_cards
-from isf_ledger.cards.rejects import RejectsWriter
+from isf_ledger.application import card_import as importer
+from isf_ledger.application.apply import ApplyResult, apply_lines
+from isf_ledger.domain.card_matching import Payment
 from isf_ledger.domain.errors import LedgerError, NotFound
 from isf_ledger.projections import catalogue
 from isf_ledger.projections.audit_trail import trail
 from isf_ledger.projections.ledger_legs import balance, journal
 from isf_ledger.projections.runner import Projection, Recorded, catch_up, rebuild
+from isf_ledger.reports.card_queries import card_journal
+from isf_ledger.reports.card_reconciliation import card_payments, known_card, reconcile_cards
 from isf_ledger.reports.person_statement import person_statement
 from isf_ledger.reports.provider_statement import provider_statement
 from isf_ledger.settings import Settings

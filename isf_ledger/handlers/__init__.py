@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from typing import Any, Protocol, TypeVar, get_type_hints
 
 from isf_ledger.application.commands import Command
+from isf_ledger.application.unit_of_work import UnitOfWork
 from isf_ledger.handlers import agreements, budgets, cards, payments, people, topups
-from isf_ledger.unit_of_work import UnitOfWork
 
 C = TypeVar("C", bound=Command, contravariant=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from isf_ledger.application import commands as c
+from isf_ledger.application.unit_of_work import UnitOfWork
 from isf_ledger.domain import ledger
 from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.budget import Budget
@@ -11,7 +12,6 @@ from isf_ledger.domain.errors import RuleBroken
 from isf_ledger.domain.option_choice import Allocation, OptionChoice
 from isf_ledger.domain.person import Person
 from isf_ledger.domain.provider import Provider
-from isf_ledger.unit_of_work import UnitOfWork
 
 
 def choose_options(uow: UnitOfWork, cmd: c.ChooseOptions) -> None:

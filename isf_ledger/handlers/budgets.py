@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from isf_ledger.application import commands as c
+from isf_ledger.application.unit_of_work import UnitOfWork
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.option_choice import OptionChoice
 from isf_ledger.domain.person import Person
-from isf_ledger.unit_of_work import UnitOfWork
 
 
 def propose_budget(uow: UnitOfWork, cmd: c.ProposeBudget) -> None:

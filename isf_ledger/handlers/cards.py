@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from isf_ledger.application import commands as c
+from isf_ledger.application.unit_of_work import UnitOfWork
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.card import Card
 from isf_ledger.domain.person import Person
-from isf_ledger.unit_of_work import UnitOfWork
 
 
 def issue_card(uow: UnitOfWork, cmd: c.IssueCard) -> None:

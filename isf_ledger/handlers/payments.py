@@ -8,12 +8,12 @@ a card for option 1), refusing ids the ledger does not know.
 from __future__ import annotations
 
 from isf_ledger.application import commands as c
+from isf_ledger.application.unit_of_work import UnitOfWork
 from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.card import Card
 from isf_ledger.domain.person import Person
 from isf_ledger.domain.schedule import Payee, Schedule
-from isf_ledger.unit_of_work import UnitOfWork
 
 
 def _payee(uow: UnitOfWork, option: int, ref: str) -> Payee:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from isf_ledger.application import commands as c
+from isf_ledger.application.unit_of_work import UnitOfWork
 from isf_ledger.domain.person import Person
 from isf_ledger.domain.provider import Provider
-from isf_ledger.unit_of_work import UnitOfWork
 
 
 def register_person(uow: UnitOfWork, cmd: c.RegisterPerson) -> None:

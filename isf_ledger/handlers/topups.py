@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from isf_ledger.application import commands as c
+from isf_ledger.application.unit_of_work import UnitOfWork
 from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.card import Card
 from isf_ledger.domain.topup import Fund, TopUp
-from isf_ledger.unit_of_work import UnitOfWork
 
 
 def _fund(uow: UnitOfWork, agreement_id: str | None, card_id: str | None) -> Fund:

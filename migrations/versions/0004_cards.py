@@ -12,7 +12,7 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-NO_BALANCE = "-9000000000000000000"  # see isf_ledger.cards.tables
+NO_BALANCE = "-9000000000000000000"  # see isf_ledger.adapters.card_store.tables
 
 
 def upgrade() -> None:

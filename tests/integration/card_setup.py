@@ -10,8 +10,8 @@ from click.testing import CliRunner, Result
 from sqlalchemy import select
 
 from cli.__main__ import main
+from isf_ledger.adapters.card_store.tables import card_transactions as t
 from isf_ledger.bootstrap import open_ledger
-from isf_ledger.cards.tables import card_transactions as t
 from isf_ledger.settings import Settings
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "cards"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from isf_ledger.apply import ApplyResult, apply_lines
+from isf_ledger.application.apply import ApplyResult, apply_lines
 from isf_ledger.bootstrap import Ledger
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from isf_ledger.apply import apply_lines
+from isf_ledger.application.apply import apply_lines
 from isf_ledger.bootstrap import Ledger
 from isf_ledger.handlers import HANDLERS
 from isf_ledger.projections.audit_trail import trail

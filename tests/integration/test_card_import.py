@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text, update
 
-from isf_ledger.adapters.card_profiles import load_profile
+from isf_ledger.adapters.card_files.profile import load_profile
+from isf_ledger.adapters.card_store.digest import import_problems
+from isf_ledger.adapters.card_store.tables import card_imports, card_transactions
 from isf_ledger.adapters.seal import verify
+from isf_ledger.application.card_import import import_files
 from isf_ledger.bootstrap import open_ledger
-from isf_ledger.cards.digest import import_problems
-from isf_ledger.cards.importer import import_files
-from isf_ledger.cards.tables import card_imports, card_transactions
 from isf_ledger.settings import Settings
 from tests.integration.card_setup import TWO_CARDS, apply, cli, fixture, import_json, stored
 
@@ -257,7 +257,7 @@ def test_a_changed_transaction_is_found_against_its_import_digest(ledger_url):
 
 
 def test_an_import_that_died_before_its_event_gets_it_on_the_next_run(ledger_url, monkeypatch):
-    from isf_ledger.cards import importer
+    from isf_ledger.application import card_import as importer
 
     class Killed(BaseException):
         pass
@@ -285,7 +285,7 @@ def test_an_import_that_died_before_its_event_gets_it_on_the_next_run(ledger_url
 
 
 def test_spending_totals_and_rows_for_statements(ledger_url):
-    from isf_ledger.cards.queries import card_rows, card_spending
+    from isf_ledger.reports.card_queries import card_rows, card_spending
 
     import_json(ledger_url, fixture("generic"), profile="generic")
     ledger = open_ledger(Settings(db_url=ledger_url))

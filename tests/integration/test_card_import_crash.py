@@ -10,10 +10,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bench.card_workload import card_commands, write_export
-from isf_ledger.adapters.card_profiles import load_profile
+from isf_ledger.adapters.card_files.profile import load_profile
+from isf_ledger.adapters.card_store.tables import card_imports, card_transactions
+from isf_ledger.application.card_import import import_files
 from isf_ledger.bootstrap import open_ledger
-from isf_ledger.cards.importer import import_files
-from isf_ledger.cards.tables import card_imports, card_transactions
 from isf_ledger.settings import Settings
 from tests.integration.apply_runs import start_import, wait_until_reading
 from tests.integration.card_setup import apply, cli

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from isf_ledger.apply import ApplyResult, apply_lines
+from isf_ledger.application.apply import ApplyResult, apply_lines
+from isf_ledger.application.unit_of_work import UnitOfWork
 from isf_ledger.bootstrap import open_ledger
 from isf_ledger.settings import Settings
-from isf_ledger.unit_of_work import UnitOfWork
 from tests.integration.apply_runs import (
     Command,
     Finished,

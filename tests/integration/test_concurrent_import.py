@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import select
 
 from bench.card_workload import card_commands, card_id, write_export
+from isf_ledger.adapters.card_store.tables import card_imports, card_transactions
 from isf_ledger.bootstrap import open_ledger
-from isf_ledger.cards.tables import card_imports, card_transactions
 from isf_ledger.settings import Settings
 from tests.integration.apply_runs import (
     Finished,

@@ -41,7 +41,7 @@ from sqlalchemy import func, select, text
 
 from isf_ledger.adapters.event_store import events_table, load_aggregates
 from isf_ledger.adapters.seal import verify
-from isf_ledger.apply import apply_lines
+from isf_ledger.application.apply import apply_lines
 from isf_ledger.bootstrap import Ledger, init_ledger, open_ledger
 from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.budget import Budget

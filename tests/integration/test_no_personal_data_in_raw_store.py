@@ -19,7 +19,7 @@ from isf_ledger.adapters.database import parse_url
 from isf_ledger.adapters.event_store import events_table, new_at_rest_key
 from isf_ledger.adapters.personal_data import FORGOTTEN
 from isf_ledger.adapters.schema import person_keys
-from isf_ledger.apply import digest
+from isf_ledger.application.apply import digest
 from isf_ledger.bootstrap import open_ledger
 from isf_ledger.domain.person import Person
 from isf_ledger.settings import Settings

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import text
 
 from isf_ledger.adapters.event_store import events_table
-from isf_ledger.apply import apply_lines
+from isf_ledger.application.apply import apply_lines
 from isf_ledger.bootstrap import Ledger
 from isf_ledger.projections.audit_trail import trail
 from tests.integration.in_process import applied, numbered

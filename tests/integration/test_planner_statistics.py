@@ -11,7 +11,7 @@ import json
 from sqlalchemy import text
 
 from isf_ledger.adapters.statistics import refresh_statistics
-from isf_ledger.apply import apply_lines
+from isf_ledger.application.apply import apply_lines
 from isf_ledger.bootstrap import init_ledger
 from isf_ledger.settings import Settings
 

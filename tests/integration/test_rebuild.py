@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Table, delete, inspect, select, update
 
 from isf_ledger.adapters.event_store import LedgerTranscoder, new_at_rest_key
 from isf_ledger.adapters.schema import projection_positions
-from isf_ledger.apply import apply_lines
+from isf_ledger.application.apply import apply_lines
 from isf_ledger.bootstrap import Ledger, init_ledger
 from isf_ledger.projections import runner
 from isf_ledger.projections.audit_trail import audit_subjects

@@ -22,7 +22,7 @@ from sqlalchemy import Row, select, text
 
 from isf_ledger.adapters.event_store import events_table, new_at_rest_key
 from isf_ledger.adapters.seal import GENESIS, event_seals, seal_new, verify
-from isf_ledger.apply import apply_lines
+from isf_ledger.application.apply import apply_lines
 from isf_ledger.bootstrap import Ledger, init_ledger, open_ledger
 from isf_ledger.settings import Settings
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from isf_ledger.adapters.card_cells import (
+from isf_ledger.adapters.card_files.cells import (
     CellError,
     card_key,
     date_format_words,

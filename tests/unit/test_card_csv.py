@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from isf_ledger.adapters.card_csv import CardRow, RowProblem, SkippedRow, read_card_file
-from isf_ledger.adapters.card_identity import ContentIdentities
-from isf_ledger.adapters.card_profiles import Profile, builtin_profiles, load_profile
+from isf_ledger.adapters.card_files.identity import ContentIdentities
+from isf_ledger.adapters.card_files.profile import Profile, builtin_profiles, load_profile
+from isf_ledger.adapters.card_files.reader import CardRow, RowProblem, SkippedRow, read_card_file
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "cards"
 HEADER = "transaction_id,card_id,posted_on,type,description,merchant,mcc,amount,balance"

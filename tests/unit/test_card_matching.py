@@ -7,7 +7,7 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from isf_ledger.cards.matching import Load, Payment, match, net_of_reversals
+from isf_ledger.domain.card_matching import Load, Payment, match, net_of_reversals
 
 
 def pay(day: int, pence: int = 50000, card: str = "C1", ref: str = "") -> Payment:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from isf_ledger.adapters.card_profiles import (
+from isf_ledger.adapters.card_files.profile import (
     TYPES,
     Profile,
     ProfileError,
@@ -58,7 +58,7 @@ def test_the_generic_profile_names_exactly_the_contracts_columns():
 
 
 def test_the_generic_profile_documents_every_key_in_its_opening_comment():
-    text = (Path(__file__).parents[2] / "isf_ledger/adapters/profiles/generic.toml").read_text()
+    text = (Path(__file__).parents[2] / "isf_ledger/adapters/card_files/profiles/generic.toml").read_text()
     comment = "\n".join(line for line in text.splitlines() if line.startswith("#"))
     for key in [
         "name",

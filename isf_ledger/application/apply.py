@@ -20,15 +20,15 @@ from uuid import UUID
 import structlog
 from eventsourcing.persistence import IntegrityError
 
-from isf_ledger.adapters.card_cells import mask_card_numbers
+from isf_ledger.adapters.card_files.cells import mask_card_numbers
 from isf_ledger.adapters.personal_data import KeyTaken
 from isf_ledger.application.commands import Command, CommandError, parse_command
+from isf_ledger.application.unit_of_work import UnitOfWork
 from isf_ledger.domain.base import aggregate_id
 from isf_ledger.domain.command_record import CommandRecord
 from isf_ledger.domain.errors import LedgerError
 from isf_ledger.handlers import handle
 from isf_ledger.projections.runner import Recorded
-from isf_ledger.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from isf_ledger.application.service import Ledger

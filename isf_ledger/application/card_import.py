@@ -42,19 +42,19 @@ import structlog
 from eventsourcing.persistence import IntegrityError
 from sqlalchemy import Connection, insert, select, text, update
 
-from isf_ledger.adapters.card_csv import (
+from isf_ledger.adapters.card_files.profile import Profile
+from isf_ledger.adapters.card_files.reader import (
     CardRow,
     ReadResult,
     RowProblem,
     SkippedRow,
     read_card_file,
 )
-from isf_ledger.adapters.card_profiles import Profile
-from isf_ledger.cards.bulk import StagedRow, Stager
-from isf_ledger.cards.digest import rows_digest
-from isf_ledger.cards.directory import CardDirectory
-from isf_ledger.cards.rejects import RejectsWriter
-from isf_ledger.cards.tables import IDENTITY_LENGTH, card_imports
+from isf_ledger.adapters.card_files.rejects import RejectsWriter
+from isf_ledger.adapters.card_store.digest import rows_digest
+from isf_ledger.adapters.card_store.directory import CardDirectory
+from isf_ledger.adapters.card_store.staging import StagedRow, Stager
+from isf_ledger.adapters.card_store.tables import IDENTITY_LENGTH, card_imports
 from isf_ledger.domain.card_import import CardImport, card_import_id
 from isf_ledger.projections.runner import instant
 

@@ -12,10 +12,9 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from isf_ledger.adapters.card_files.profile import CARD_ID
 from isf_ledger.adapters.identifiers import ID_PATTERN
 from isf_ledger.domain.money import PENNY, ZERO
-
-from .card_profiles import CARD_ID
 
 
 class CellError(ValueError):

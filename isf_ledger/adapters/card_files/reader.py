@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
-from .card_cells import (
+from isf_ledger.adapters.card_files.cells import (
     CellError,
     card_key,
     looks_excel_mangled,
@@ -32,8 +32,8 @@ from .card_cells import (
     parse_mcc,
     parse_money,
 )
-from .card_identity import ContentIdentities
-from .card_profiles import PENDING, Profile, normal_text
+from isf_ledger.adapters.card_files.identity import ContentIdentities
+from isf_ledger.adapters.card_files.profile import PENDING, Profile, normal_text
 
 MAX_LINE_BYTES = 1_000_000
 

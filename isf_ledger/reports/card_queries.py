@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, case, func, select
 
+from isf_ledger.adapters.card_store.tables import card_imports, card_transactions
 from isf_ledger.adapters.journal import JournalEntry
-from isf_ledger.cards.tables import card_imports, card_transactions
 from isf_ledger.domain.ledger import card, cardspend
 from isf_ledger.domain.money import fmt
 from isf_ledger.projections.ledger_legs import from_pence

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from isf_ledger.adapters.bulk_rows import insert_rows
-from isf_ledger.cards.tables import NO_BALANCE
+from isf_ledger.adapters.card_store.tables import NO_BALANCE
 
 WORK_MEM = "256MB"  # PostgreSQL, for the import's transaction only
 

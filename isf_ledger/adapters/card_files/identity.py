@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from .card_profiles import normal_text
+from isf_ledger.adapters.card_files.profile import normal_text
 
 
 class ContentIdentities:

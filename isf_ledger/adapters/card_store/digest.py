@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from isf_ledger.cards.tables import card_imports
+from isf_ledger.adapters.card_store.tables import card_imports
 
 DIGEST_COLUMNS = (
     "identity",

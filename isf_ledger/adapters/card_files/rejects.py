@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from isf_ledger.adapters.card_cells import CellError, parse_money
-from isf_ledger.adapters.card_profiles import Profile, normal_text
+from isf_ledger.adapters.card_files.cells import CellError, parse_money
+from isf_ledger.adapters.card_files.profile import Profile, normal_text
 from isf_ledger.adapters.render.csv_safe import safe_cell
 
 FROM_COLUMN = "rejected from"

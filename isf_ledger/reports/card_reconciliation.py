@@ -36,8 +36,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, case, func, or_, select
 
-from isf_ledger.cards.matching import Load, Payment, match, net_of_reversals
-from isf_ledger.cards.tables import card_imports, card_transactions
+from isf_ledger.adapters.card_store.tables import card_imports, card_transactions
+from isf_ledger.domain.card_matching import Load, Payment, match, net_of_reversals
 from isf_ledger.domain.money import fmt
 from isf_ledger.projections.card_registry import card_registry
 from isf_ledger.projections.ledger_legs import from_pence, ledger_legs

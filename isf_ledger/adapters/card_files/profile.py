@@ -112,7 +112,7 @@ def builtin_profiles() -> list[Profile]:
 
 
 def _builtin_files() -> list[Traversable]:
-    folder = files("isf_ledger.adapters").joinpath("profiles")
+    folder = files("isf_ledger.adapters.card_files").joinpath("profiles")
     return sorted((r for r in folder.iterdir() if r.name.endswith(".toml")), key=lambda r: r.name)
 
 
