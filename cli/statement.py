@@ -55,10 +55,10 @@ def provider_command(
         )
     finally:
         ledger.close()
-    if not data["agreements"]:
+    if not data.agreements:
         click.echo(f"isf-ledger: provider {provider_id} holds no ISF in {month}", err=True)
     if fmt == "json":
-        print_json(data)
+        print_json(data.as_json())
     elif fmt == "csv":
         provider_render.render_csv(data, sys.stdout)
     elif fmt == "html":

@@ -41,7 +41,7 @@ from isf_ledger.projections.runner import Projection, Recorded, catch_up, rebuil
 from isf_ledger.reports.card_queries import card_journal
 from isf_ledger.reports.card_reconciliation import card_payments, known_card, reconcile_cards
 from isf_ledger.reports.person_statement import person_statement
-from isf_ledger.reports.provider_statement import provider_statement
+from isf_ledger.reports.provider_statement import ProviderStatement, provider_statement
 from isf_ledger.settings import Settings
 
 JournalWriter = Callable[[Iterable[JournalEntry], TextIO], None]
@@ -120,7 +120,7 @@ class Ledger:
         *,
         as_at: str | None = None,
         previous_as_at: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> ProviderStatement:
         """Each person's ISF the provider holds, for one month."""
         with self.engine.connect() as conn:
             return provider_statement(

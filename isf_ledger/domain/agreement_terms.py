@@ -19,14 +19,9 @@ from datetime import date
 from decimal import Decimal
 
 from isf_ledger.domain.errors import RuleBroken
-from isf_ledger.domain.flex import (
-    FlexReview,
-    is_monday,
-    is_quarter_hours,
-    review_flex,
-    within_flex_cap,
-)
-from isf_ledger.domain.money import round_half_up
+from isf_ledger.domain.flex import is_monday, is_quarter_hours, within_flex_cap
+from isf_ledger.domain.money import ZERO, round_half_up
+from isf_ledger.domain.periods import mondays
 
 PARTIES = ("authority", "person", "provider")
 FREQUENCIES = ("4-weekly", "monthly")
@@ -214,21 +209,20 @@ class AgreementQueries:
     def is_active_on(self, day: date) -> bool:
         return self.why_not_active(day) is None
 
-    def hours_for(self, week_start: date) -> WeekOfHours | None:
-        return self.weeks.get(week_start)
+    def planned_hours(self, first: date, last: date) -> Decimal:
+        """Hours planned for the weeks starting from `first` to `last` while active."""
+        return sum(
+            (
+                self.terms_on(monday).planned_weekly_hours
+                for monday in mondays(first, last)
+                if self.is_active_on(monday)
+            ),
+            Decimal(0),
+        )
 
-    def flex_reviews(self, threshold: Decimal, until: date | None = None) -> list[FlexReview]:
-        """Recorded weeks up to `until`, reviewed in blocks of `review_weeks`.
-
-        A block is flagged when every week in it was more than `threshold` (a
-        fraction of plan) off plan the same way.
-        """
-        weeks = [
-            (w.week_start, w.planned_hours, w.delivered_hours)
-            for w in self.weeks.values()
-            if until is None or w.week_start <= until
-        ]
-        return review_flex(weeks, self.review_weeks, threshold)
+    def surplus(self, balance: Decimal, on: date) -> Decimal:
+        """How much of an ISF balance on `on` is above the surplus threshold."""
+        return max(ZERO, balance - self.surplus_threshold_on(on))
 
     # Rules
 

@@ -140,3 +140,15 @@ def schedule_periods(
 def period_containing(periods: Iterable[Period], d: date) -> Period | None:
     """The period whose dates include `d`, or None before the first or after the last."""
     return next((p for p in periods if p.start <= d <= p.end), None)
+
+
+def month_days(month: str) -> tuple[date, date]:
+    """The first and the last day of the calendar month `YYYY-MM`."""
+    year, number = (int(part) for part in month.split("-"))
+    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
+
+
+def mondays(first: date, last: date) -> list[date]:
+    """Every Monday from `first` to `last`, both included: the weeks that start then."""
+    day = first + timedelta(days=(7 - first.weekday()) % 7)
+    return [day + timedelta(weeks=n) for n in range((last - day).days // 7 + 1) if day <= last]

@@ -14,7 +14,7 @@ unless `previous_as_at` says when it really was.
 
 from __future__ import annotations
 
-import calendar
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,9 +23,11 @@ from sqlalchemy import Connection
 
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.domain import ledger
+from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.base import aggregate_id
 from isf_ledger.domain.flex import review_flex
-from isf_ledger.domain.money import ZERO, fmt
+from isf_ledger.domain.money import PENNY, ZERO, fmt
+from isf_ledger.domain.periods import month_days
 from isf_ledger.projections.agreement_weeks import HOURS_RECORDED_TOPIC, Week, weeks_of
 from isf_ledger.projections.runner import instant
 from isf_ledger.reports.sources import Window, flows, load, refs_of, total
@@ -35,15 +37,49 @@ MONEY_IN = ("payments_in", "top_ups_in")
 MONEY_OUT = ("charges_hours", "charges_other", "recovered")
 
 
-def month_bounds(month: str) -> tuple[date, date]:
-    """First and last day of `YYYY-MM`."""
-    year, number = (int(part) for part in month.split("-"))
-    return date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
+@dataclass(frozen=True)
+class IsfMonth:
+    """One person's ISF for the month: money and hours to the penny and the quarter hour."""
+
+    agreement_id: str
+    person_id: str
+    opening_balance: Decimal
+    payments_in: Decimal
+    top_ups_in: Decimal
+    charges_hours: Decimal
+    charges_other: Decimal
+    recovered: Decimal
+    hours_planned: Decimal
+    hours_delivered: Decimal
+    closing_balance: Decimal
+    surplus: Decimal
+    flex_flags: tuple[str, ...]
+    prior_period_adjustments: Decimal
+
+    def as_json(self) -> dict[str, Any]:
+        """The contract's shape: every amount and hour as a two-place decimal string."""
+        return {f.name: _json_value(getattr(self, f.name)) for f in fields(self)}
 
 
-def mondays(first: date, last: date) -> list[date]:
-    day = first + timedelta(days=(7 - first.weekday()) % 7)
-    return [day + timedelta(weeks=n) for n in range((last - day).days // 7 + 1) if day <= last]
+@dataclass(frozen=True)
+class ProviderStatement:
+    provider_id: str
+    month: str
+    agreements: tuple[IsfMonth, ...]
+    as_at: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "provider_id": self.provider_id,
+            "month": self.month,
+            "agreements": [a.as_json() for a in self.agreements],
+        } | ({"as_at": self.as_at} if self.as_at else {})
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return fmt(value)
+    return list(value) if isinstance(value, tuple) else value
 
 
 def provider_statement(
@@ -55,8 +91,8 @@ def provider_statement(
     *,
     as_at: str | None = None,
     previous_as_at: str | None = None,
-) -> dict[str, Any]:
-    first, last = month_bounds(month)
+) -> ProviderStatement:
+    first, last = month_days(month)
     refs = refs_of(conn, "agreement", provider_id=provider_id)
     # Weeks of hours come from their read model, not from replaying every week.
     agreements = load(conn, app, "agreement", refs, as_at, without=[HOURS_RECORDED_TOPIC])
@@ -79,37 +115,28 @@ def provider_statement(
         account = accounts[ref]
         moved = during.get(account, {})
         opening_balance = total(opening.get(account, {}))
-        line = {name: moved.get(name, ZERO) for name in MONEY_IN}
-        line |= {name: -moved.get(name, ZERO) for name in MONEY_OUT}
         closing = opening_balance + total(moved)
-        threshold = agreement.surplus_threshold_on(last)
         recorded = weeks_by_key.get(keys[ref], [])
         weeks = [w for w in recorded if first <= w.week_start <= last]
-        planned = sum(
-            (
-                agreement.terms_on(m).planned_weekly_hours
-                for m in mondays(first, last)
-                if agreement.is_active_on(m)
-            ),
-            Decimal(0),
-        )
         rows.append(
-            {
-                "agreement_id": ref,
-                "person_id": agreement.person_id,
-                "opening_balance": fmt(opening_balance),
-                **{name: fmt(value) for name, value in line.items()},
-                "hours_planned": _hours(planned),
-                "hours_delivered": _hours(sum((w.delivered_hours for w in weeks), Decimal(0))),
-                "closing_balance": fmt(closing),
-                "surplus": fmt(max(ZERO, closing - threshold)),
-                "flex_flags": _flex_flags(agreement, recorded, first, last, settings),
-                "prior_period_adjustments": fmt(total(late.get(account, {}))),
-            }
+            IsfMonth(
+                agreement_id=ref,
+                person_id=agreement.person_id,
+                opening_balance=opening_balance,
+                payments_in=moved.get("payments_in", ZERO),
+                top_ups_in=moved.get("top_ups_in", ZERO),
+                charges_hours=-moved.get("charges_hours", ZERO),
+                charges_other=-moved.get("charges_other", ZERO),
+                recovered=-moved.get("recovered", ZERO),
+                hours_planned=agreement.planned_hours(first, last).quantize(PENNY),
+                hours_delivered=sum((w.delivered_hours for w in weeks), Decimal(0)).quantize(PENNY),
+                closing_balance=closing,
+                surplus=agreement.surplus(closing, last),
+                flex_flags=_flex_flags(agreement, recorded, first, last, settings),
+                prior_period_adjustments=total(late.get(account, {})),
+            )
         )
-    return {"provider_id": provider_id, "month": month, "agreements": rows} | (
-        {"as_at": as_at} if as_at else {}
-    )
+    return ProviderStatement(provider_id, month, tuple(rows), as_at)
 
 
 def instant_of_day(day: date) -> str:
@@ -117,13 +144,9 @@ def instant_of_day(day: date) -> str:
     return instant(datetime(day.year, day.month, day.day, tzinfo=UTC))
 
 
-def _hours(hours: Decimal) -> str:
-    return f"{hours.quantize(Decimal('0.01')):f}"
-
-
 def _flex_flags(
-    agreement: Any, recorded: list[Week], first: date, last: date, settings: Settings
-) -> list[str]:
+    agreement: Agreement, recorded: list[Week], first: date, last: date, settings: Settings
+) -> tuple[str, ...]:
     """This month's weekly flags, then any sustained variance whose review ends in it.
 
     `recorded` holds the agreement's first week and every week from the
@@ -145,4 +168,4 @@ def _flex_flags(
     for review in reviews:
         if review.flag and review.weeks[-1] <= last:
             flags.append(review.flag)
-    return flags
+    return tuple(flags)

@@ -42,8 +42,8 @@ def june(ledger: Ledger, as_at: str | None = None) -> dict:
         statement = provider_statement(
             conn, ledger.app, ledger.settings, "PR1", "2026-06", as_at=as_at
         )
-    [line] = statement["agreements"]
-    return line
+    [line] = statement.agreements
+    return line.as_json()
 
 
 def test_a_sustained_variance_is_flagged_in_review_blocks_counted_from_the_first_week(ledger):

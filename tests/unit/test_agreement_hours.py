@@ -8,6 +8,7 @@ from typing import Any
 
 from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.budget import Budget
+from isf_ledger.domain.flex import review_flex
 from tests.unit.refusals import refused
 
 D = Decimal
@@ -57,7 +58,7 @@ def test_a_week_is_charged_delivered_hours_times_the_rate_in_force_on_its_monday
     assert event.charge == D("646.44")
     assert event.legs == {"isf:A1": D("-646.44"), "support:PR1": D("646.44")}
     assert event.flags == []
-    assert a.hours_for(WEEK).charge == D("646.44")
+    assert a.weeks[WEEK].charge == D("646.44")
 
 
 def test_a_week_charge_is_rounded_half_up():
@@ -125,7 +126,7 @@ def test_each_week_carries_its_flex_flags_in_plain_words():
     a.record_hours(WEEK, D("35"), command_id="h1")
     a.approve_flex(date(2026, 6, 8), "team leader", command_id="f1")
     a.record_hours(date(2026, 6, 8), D("40"), command_id="h2")
-    assert a.hours_for(WEEK).flags == ("above plan within flex cap",)
+    assert a.weeks[WEEK].flags == ("above plan within flex cap",)
     assert a.pending_events[-1].flags == ["above flex cap, approved"]
 
 
@@ -133,14 +134,15 @@ def test_flex_is_reviewed_in_blocks_of_the_agreements_review_weeks():
     a = signed(review_weeks=2)
     for n, hours in enumerate(["30", "29.75", "33.5", "36"]):
         a.record_hours(date(2026, 6, 1 + 7 * n), D(hours), command_id=f"h{n}")
-    reviews = a.flex_reviews(threshold=D("0.10"))
+    weeks = [(w.week_start, w.planned_hours, w.delivered_hours) for w in a.weeks.values()]
+    reviews = review_flex(weeks, a.review_weeks, D("0.10"))
     assert [(r.weeks[0], r.planned, r.delivered) for r in reviews] == [
         (date(2026, 6, 1), D("67.0"), D("59.75")),
         (date(2026, 6, 15), D("67.0"), D("69.5")),
     ]
     assert reviews[0].flag == "delivered 10.8% below plan for 2 weeks (weeks from 2026-06-01)"
     assert reviews[1].flag is None
-    assert len(a.flex_reviews(threshold=D("0.10"), until=date(2026, 6, 8))) == 1
+    assert len(review_flex(weeks[:2], a.review_weeks, D("0.10"))) == 1
 
 
 def test_fewer_hours_than_planned_are_always_allowed():
@@ -228,7 +230,7 @@ def test_the_last_signature_cannot_bring_a_variation_in_over_weeks_already_charg
         a.sign("provider", date(2026, 5, 22), command_id="vs3")
     a.sign("provider", date(2026, 6, 2), command_id="vs3")
     assert a.terms_on(date(2026, 6, 8)).hourly_rate == D("22.00")
-    assert a.hours_for(WEEK).hourly_rate == D("20.00")
+    assert a.weeks[WEEK].hourly_rate == D("20.00")
 
 
 def test_a_suspension_cannot_reach_back_over_weeks_already_charged():
@@ -346,3 +348,18 @@ def test_a_surplus_may_be_recovered_while_suspended_and_on_the_day_of_terminatio
     a.recover_surplus(D("400.00"), date(2026, 9, 30), "closing the ISF", balance=D("400.00"),
                       command_id="r2")  # fmt: skip
     assert [e.amount for e in a.pending_events[-3::2]] == [D("100.00"), D("400.00")]
+
+
+def test_planned_hours_count_the_weeks_starting_in_the_span_while_the_agreement_is_active():
+    a = signed()  # 33.5 hours a week from Monday 6 April
+    vary_and_sign(a, date(2026, 6, 15), date(2026, 6, 1), planned_weekly_hours=D("20"))
+    a.suspend(date(2026, 6, 22), command_id="x1")
+    # June's Mondays: the 1st and 8th at 33.5, the 15th at 20, the 22nd and 29th suspended.
+    assert a.planned_hours(date(2026, 6, 1), date(2026, 6, 30)) == D("87.0")
+    assert a.planned_hours(date(2026, 6, 2), date(2026, 6, 7)) == 0
+
+
+def test_the_surplus_is_the_balance_above_the_threshold_never_below_zero():
+    a = signed(surplus_weeks=4)  # 4 weeks x 33.5 hours x £20.00 = £2,680.00
+    assert a.surplus(D("3000.00"), date(2026, 6, 30)) == D("320.00")
+    assert a.surplus(D("2000.00"), date(2026, 6, 30)) == D("0.00")

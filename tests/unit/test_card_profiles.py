@@ -58,7 +58,9 @@ def test_the_generic_profile_names_exactly_the_contracts_columns():
 
 
 def test_the_generic_profile_documents_every_key_in_its_opening_comment():
-    text = (Path(__file__).parents[2] / "isf_ledger/adapters/card_files/profiles/generic.toml").read_text()
+    text = (
+        Path(__file__).parents[2] / "isf_ledger/adapters/card_files/profiles/generic.toml"
+    ).read_text()
     comment = "\n".join(line for line in text.splitlines() if line.startswith("#"))
     for key in [
         "name",

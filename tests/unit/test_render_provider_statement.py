@@ -5,13 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import fields
 from decimal import Decimal
 from typing import Any
 
 from isf_ledger.adapters.render import provider_statement
+from isf_ledger.reports.provider_statement import IsfMonth, ProviderStatement
+
+TEXT = ("agreement_id", "person_id")
 
 
-def agreement(**changes: Any) -> dict[str, Any]:
+def agreement(**changes: Any) -> IsfMonth:
+    """An ISF's month written as its JSON, read into the record."""
     row: dict[str, Any] = {
         "agreement_id": "AG-1",
         "person_id": "P-1",
@@ -26,17 +31,29 @@ def agreement(**changes: Any) -> dict[str, Any]:
         "closing_balance": "1560.50",
         "surplus": "0.00",
         "flex_flags": ["week of 2026-04-13: 4.25 hours above plan"],
+        "prior_period_adjustments": "0.00",
     }
     row.update(changes)
-    return row
+    return IsfMonth(
+        **{
+            f.name: (
+                row[f.name]
+                if f.name in TEXT
+                else tuple(row[f.name])
+                if f.name == "flex_flags"
+                else Decimal(row[f.name])
+            )
+            for f in fields(IsfMonth)
+        }
+    )
 
 
-def statement(*agreements: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "provider_id": "PROV-1",
-        "month": "2026-04",
-        "agreements": list(agreements)
-        or [
+def statement(*agreements: IsfMonth, as_at: str | None = None) -> ProviderStatement:
+    return ProviderStatement(
+        "PROV-1",
+        "2026-04",
+        agreements
+        or (
             agreement(),
             agreement(
                 agreement_id="AG-2",
@@ -53,10 +70,9 @@ def statement(*agreements: dict[str, Any], **changes: Any) -> dict[str, Any]:
                 surplus="3456.00",
                 flex_flags=[],
             ),
-        ],
-    }
-    data.update(changes)
-    return data
+        ),
+        as_at,
+    )
 
 
 def sections(text: str) -> list[str]:
@@ -131,7 +147,7 @@ def test_the_as_at_instant_is_shown_when_the_statement_reproduces_a_past_one():
 
 
 def test_a_provider_with_no_funds_in_the_month_gets_a_plain_statement():
-    text = provider_statement.render_text(statement(agreements=[]))
+    text = provider_statement.render_text(ProviderStatement("PROV-1", "2026-04", ()))
     assert "No individual service funds for this provider in this month." in text
 
 
@@ -147,8 +163,11 @@ def test_the_csv_has_a_row_per_fund_then_a_total_row_with_numbers_left_plain():
 
 def test_the_csv_escapes_text_that_could_run_as_a_formula_but_not_negative_money():
     out = io.StringIO()
-    data = statement(agreement(flex_flags=['=HYPERLINK("http://x")'], recovered="-3.20"))
-    data["agreements"][0]["closing_balance"] = "1563.70"
+    data = statement(
+        agreement(
+            flex_flags=['=HYPERLINK("http://x")'], recovered="-3.20", closing_balance="1563.70"
+        )
+    )
     provider_statement.render_csv(data, out)
     row = next(csv.DictReader(io.StringIO(out.getvalue())))
     assert row["flex_flags"] == '\'=HYPERLINK("http://x")'

@@ -1,18 +1,18 @@
 """The provider's monthly statement of individual service funds (ISFs), for people.
 
-Input is the `statement provider` JSON dict (see CONTRACT.md "Reports"). An ISF must be
+Input is the `ProviderStatement` record, whose JSON is the contract's (see CONTRACT.md
+"Reports"). An ISF must be
 accounted for person by person, never as one block invoice, so every form shows each
 agreement's own sum, opening + money in - money out = closing, that a finance officer
 can check with a calculator, and then the same sum for the totals.
 
-Optional keys: `as_at` (the instant the statement reproduces) and, per agreement,
-`prior_period_adjustments` (corrections to earlier months recorded since; shown only
-when non-zero).
+`as_at` (the instant the statement reproduces) is shown when set, and each ISF's
+`prior_period_adjustments` (corrections to earlier months recorded since) when non-zero.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, TextIO
 
@@ -27,16 +27,8 @@ from isf_ledger.adapters.render.layout import (
     text_rule,
     text_steps,
 )
-from isf_ledger.adapters.render.money_words import (
-    amount,
-    grouped,
-    hours,
-    month_words,
-    pounds,
-    total,
-)
-
-Agreement = Mapping[str, Any]
+from isf_ledger.adapters.render.money_words import grouped, month_words, pounds, total
+from isf_ledger.reports.provider_statement import IsfMonth, ProviderStatement
 
 # The fields of the sum, in order; then the other money and hours fields.
 SUM_FIELDS = (
@@ -52,89 +44,99 @@ OTHER_MONEY_FIELDS = ("surplus", "prior_period_adjustments")
 HOUR_FIELDS = ("hours_planned", "hours_delivered")
 
 
-def _steps(agreement: Agreement) -> list[Step]:
+def _steps(isf: IsfMonth) -> list[Step]:
     """The statement's sum, in the contract's order."""
     return [
-        Step("", "Opening balance", agreement["opening_balance"]),
-        Step("+", "Payments in from the council", agreement["payments_in"]),
-        Step("+", "Top-ups in", agreement["top_ups_in"]),
-        Step("-", "Support hours delivered × rate", agreement["charges_hours"]),
-        Step("-", "Other charges", agreement["charges_other"]),
-        Step("-", "Recovered by the council", agreement["recovered"]),
-        Step("=", "Closing balance", agreement["closing_balance"]),
+        Step("", "Opening balance", isf.opening_balance),
+        Step("+", "Payments in from the council", isf.payments_in),
+        Step("+", "Top-ups in", isf.top_ups_in),
+        Step("-", "Support hours delivered × rate", isf.charges_hours),
+        Step("-", "Other charges", isf.charges_other),
+        Step("-", "Recovered by the council", isf.recovered),
+        Step("=", "Closing balance", isf.closing_balance),
     ]
 
 
-def _totals(agreements: Sequence[Agreement]) -> dict[str, Any]:
+def _totals(agreements: Sequence[IsfMonth]) -> IsfMonth:
     """Every money and hours field summed exactly across the agreements.
 
     Flex flags belong to one person's support, so the totals carry none.
     """
-    sums: dict[str, Any] = {
-        name: total(a.get(name, "0.00") for a in agreements)
-        for name in SUM_FIELDS + OTHER_MONEY_FIELDS
-    }
-    for name in HOUR_FIELDS:
-        sums[name] = sum((hours(a[name]) for a in agreements), Decimal(0))
-    return sums
 
+    def money(name: str) -> Decimal:
+        return total(getattr(a, name) for a in agreements)
 
-def _flex(agreement: Agreement) -> list[str] | None:
-    """The agreement's flex flags, or None for the totals (which have no flex line)."""
-    flags = agreement.get("flex_flags")
-    return None if flags is None else list(flags)
+    def hours(name: str) -> Decimal:
+        return sum((getattr(a, name) for a in agreements), Decimal(0))
 
-
-def _correction(agreement: Agreement) -> str | None:
-    """The corrections note, if this figure includes any."""
-    adjustments = amount(agreement.get("prior_period_adjustments", "0.00"))
-    if adjustments == 0:
-        return None
-    return f"Includes {pounds(adjustments)} of corrections to earlier months recorded since."
-
-
-def _title(data: Mapping[str, Any]) -> str:
-    return f"ISF statement for {data['provider_id']}, {month_words(data['month'])}"
-
-
-def _heading(index: int, count: int, agreement: Agreement) -> str:
-    return (
-        f"ISF {index} of {count}: agreement {agreement['agreement_id']}, "
-        f"person {agreement['person_id']}"
+    return IsfMonth(
+        agreement_id="TOTAL",
+        person_id="",
+        opening_balance=money("opening_balance"),
+        payments_in=money("payments_in"),
+        top_ups_in=money("top_ups_in"),
+        charges_hours=money("charges_hours"),
+        charges_other=money("charges_other"),
+        recovered=money("recovered"),
+        hours_planned=hours("hours_planned"),
+        hours_delivered=hours("hours_delivered"),
+        closing_balance=money("closing_balance"),
+        surplus=money("surplus"),
+        flex_flags=(),
+        prior_period_adjustments=money("prior_period_adjustments"),
     )
+
+
+def _correction(isf: IsfMonth) -> str | None:
+    """The corrections note, if this figure includes any."""
+    if isf.prior_period_adjustments == 0:
+        return None
+    return (
+        f"Includes {pounds(isf.prior_period_adjustments)} of corrections to earlier months "
+        "recorded since."
+    )
+
+
+def _title(data: ProviderStatement) -> str:
+    return f"ISF statement for {data.provider_id}, {month_words(data.month)}"
+
+
+def _heading(index: int, count: int, isf: IsfMonth) -> str:
+    return f"ISF {index} of {count}: agreement {isf.agreement_id}, person {isf.person_id}"
 
 
 # ---- text -----------------------------------------------------------------------------
 
 
-def _text_section(heading: str, agreement: Agreement) -> list[str]:
-    lines = [heading, text_rule(), *text_steps(_steps(agreement)), ""]
-    planned, delivered = hours(agreement["hours_planned"]), hours(agreement["hours_delivered"])
+def _text_section(heading: str, isf: IsfMonth, *, flex: bool = True) -> list[str]:
+    """One ISF's section; `flex` is False for the totals, which have no flex line."""
+    lines = [heading, text_rule(), *text_steps(_steps(isf)), ""]
+    planned, delivered = isf.hours_planned, isf.hours_delivered
     lines += [
         text_row("Hours planned", str(planned)),
         text_row("Hours delivered", str(delivered)),
         text_row("Delivered minus planned", f"{delivered - planned:+}"),
-        text_row("Surplus above the threshold", grouped(agreement["surplus"])),
+        text_row("Surplus above the threshold", grouped(isf.surplus)),
     ]
-    flags = _flex(agreement)
-    if flags is not None:
+    if flex:
+        flags = isf.flex_flags
         lines.append(f"  Flex: {printable('; '.join(flags)) if flags else 'nothing flagged'}")
-    note = _correction(agreement)
+    note = _correction(isf)
     if note:
         lines.append(f"  NOTE: {note}")
     return lines
 
 
-def render_text(data: Mapping[str, Any]) -> str:
+def render_text(data: ProviderStatement) -> str:
     """A fixed-width statement: one section per person's ISF, then the totals."""
-    agreements = data["agreements"]
+    agreements = data.agreements
     lines = [
         _title(data),
-        f"Provider: {data['provider_id']}",
-        f"Month:    {month_words(data['month'])}",
+        f"Provider: {data.provider_id}",
+        f"Month:    {month_words(data.month)}",
     ]
-    if data.get("as_at"):
-        lines.append(f"As at:    {data['as_at']}")
+    if data.as_at:
+        lines.append(f"As at:    {data.as_at}")
     lines += [
         "Amounts are in pounds. Each person's fund is shown on its own; totals at the end.",
         text_rule("="),
@@ -145,7 +147,7 @@ def render_text(data: Mapping[str, Any]) -> str:
         lines += ["", *_text_section(_heading(index, len(agreements), agreement), agreement)]
     if agreements:
         heading = f"TOTALS for {len(agreements)} ISFs"
-        lines += ["", text_rule("="), *_text_section(heading, _totals(agreements))]
+        lines += ["", text_rule("="), *_text_section(heading, _totals(agreements), flex=False)]
     return "\n".join(lines) + "\n"
 
 
@@ -163,24 +165,22 @@ CSV_HEADER = (
 )
 
 
-def _csv_row(data: Mapping[str, Any], agreement_id: str, person_id: str, a: Agreement) -> list:
+def _csv_row(data: ProviderStatement, isf: IsfMonth) -> list[Any]:
     # Money and hours go in as Decimal, so write_csv keeps them plain numbers.
     return [
-        data["provider_id"],
-        data["month"],
-        agreement_id,
-        person_id,
-        *(amount(a.get(name, "0.00")) for name in SUM_FIELDS + OTHER_MONEY_FIELDS),
-        *(hours(a[name]) for name in HOUR_FIELDS),
-        "; ".join(_flex(a) or []),
+        data.provider_id,
+        data.month,
+        isf.agreement_id,
+        isf.person_id,
+        *(getattr(isf, name) for name in SUM_FIELDS + OTHER_MONEY_FIELDS + HOUR_FIELDS),
+        "; ".join(isf.flex_flags),
     ]
 
 
-def render_csv(data: Mapping[str, Any], out: TextIO) -> None:
+def render_csv(data: ProviderStatement, out: TextIO) -> None:
     """One row per agreement, then a TOTAL row; money and hours stay plain numbers."""
-    agreements = data["agreements"]
-    rows = [_csv_row(data, a["agreement_id"], a["person_id"], a) for a in agreements]
-    rows.append(_csv_row(data, "TOTAL", "", _totals(agreements)))
+    rows = [_csv_row(data, isf) for isf in data.agreements]
+    rows.append(_csv_row(data, _totals(data.agreements)))
     write_csv(rows, CSV_HEADER, out)
 
 
@@ -201,21 +201,21 @@ section.totals { border-top: 4px double #111; }
 """
 
 
-def _html_section(heading: str, agreement: Agreement, css_class: str = "") -> str:
-    planned, delivered = hours(agreement["hours_planned"]), hours(agreement["hours_delivered"])
-    flags = _flex(agreement)
-    flex = ""
-    if flags:
+def _html_section(heading: str, isf: IsfMonth, css_class: str = "", *, flex: bool = True) -> str:
+    planned, delivered = isf.hours_planned, isf.hours_delivered
+    flags = isf.flex_flags
+    flexed = ""
+    if flex and flags:
         items = "".join(f"<li>{esc(f)}</li>" for f in flags)
-        flex = f"<p>Flex flagged:</p><ul>{items}</ul>"
-    elif flags is not None:
-        flex = "<p>Flex: nothing flagged.</p>"
-    note = _correction(agreement)
+        flexed = f"<p>Flex flagged:</p><ul>{items}</ul>"
+    elif flex:
+        flexed = "<p>Flex: nothing flagged.</p>"
+    note = _correction(isf)
     facts = [
         ("Hours planned", planned),
         ("Hours delivered", delivered),
         ("Delivered minus planned", f"{delivered - planned:+}"),
-        ("Surplus above the threshold", pounds(agreement["surplus"])),
+        ("Surplus above the threshold", pounds(isf.surplus)),
     ]
     rows = "".join(
         f"<tr><th scope='row'>{esc(label)}</th><td class='num'>{esc(value)}</td></tr>"
@@ -223,20 +223,20 @@ def _html_section(heading: str, agreement: Agreement, css_class: str = "") -> st
     )
     return (
         f"<section class='{css_class}'><h2>{esc(heading)}</h2>"
-        + html_steps(_steps(agreement), "Money: opening + in − out = closing")
-        + f"<table class='facts'><tbody>{rows}</tbody></table>{flex}"
+        + html_steps(_steps(isf), "Money: opening + in − out = closing")
+        + f"<table class='facts'><tbody>{rows}</tbody></table>{flexed}"
         + (f"<p class='note'>{esc(note)}</p>" if note else "")
         + "</section>"
     )
 
 
-def render_html(data: Mapping[str, Any]) -> str:
+def render_html(data: ProviderStatement) -> str:
     """A printable (A4) page with one section per person's ISF and a totals section."""
-    agreements = data["agreements"]
-    as_at = f"<p>As at {esc(data['as_at'])}</p>" if data.get("as_at") else ""
+    agreements = data.agreements
+    as_at = f"<p>As at {esc(data.as_at)}</p>" if data.as_at else ""
     parts = [
         f"<header><h1>{esc(_title(data))}</h1>",
-        f"<p>Provider {esc(data['provider_id'])}, {esc(month_words(data['month']))}. ",
+        f"<p>Provider {esc(data.provider_id)}, {esc(month_words(data.month))}. ",
         "Each person's fund is shown on its own; totals at the end.</p>",
         f"{as_at}</header><main>",
     ]
@@ -246,6 +246,6 @@ def render_html(data: Mapping[str, Any]) -> str:
         parts.append(_html_section(_heading(index, len(agreements), agreement), agreement))
     if agreements:
         heading = f"Totals for {len(agreements)} ISFs"
-        parts.append(_html_section(heading, _totals(agreements), "totals"))
+        parts.append(_html_section(heading, _totals(agreements), "totals", flex=False))
     parts.append("</main>")
     return html_document(_title(data), "\n".join(parts), PROVIDER_CSS)
