@@ -135,7 +135,7 @@ def reconcile_times(url: str) -> tuple[float, float, int]:
             floor_seconds = timed(lambda: conn.execute(raw, {"start": start, "end": end}).all())[0]
     finally:
         ledger.close()
-    return seconds, floor_seconds, len(data["cards"])
+    return seconds, floor_seconds, len(data.cards)
 
 
 def run(kinds: list[str], *, quick: bool = False, scale: float = 1.0) -> list[Figure]:

@@ -37,7 +37,7 @@ def cards_command(
     finally:
         ledger.close()
     if fmt == "json":
-        print_json(data)
+        print_json(data.as_json())
     elif fmt == "csv":
         render_csv(data, sys.stdout)
     else:

@@ -39,7 +39,12 @@ from isf_ledger.projections.audit_trail import trail
 from isf_ledger.projections.ledger_legs import balance, journal
 from isf_ledger.projections.runner import Projection, Recorded, catch_up, rebuild
 from isf_ledger.reports.card_queries import card_journal
-from isf_ledger.reports.card_reconciliation import card_payments, known_card, reconcile_cards
+from isf_ledger.reports.card_reconciliation import (
+    CardReconciliation,
+    card_payments,
+    known_card,
+    reconcile_cards,
+)
 from isf_ledger.reports.person_statement import person_statement
 from isf_ledger.reports.provider_statement import ProviderStatement, provider_statement
 from isf_ledger.settings import Settings
@@ -142,7 +147,7 @@ class Ledger:
 
     def reconcile_cards(
         self, month: str, *, card: str | None = None, as_at: str | None = None
-    ) -> dict[str, Any]:
+    ) -> CardReconciliation:
         """Every card's month (or one card's, refusing a card the ledger never saw)."""
         self.catch_up()
         with self.engine.connect() as conn:

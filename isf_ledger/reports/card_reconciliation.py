@@ -31,16 +31,20 @@ the report's shape are done in Python over those results.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Select, and_, case, func, or_, select
 
 from isf_ledger.adapters.card_store.tables import card_imports, card_transactions
+from isf_ledger.domain import card_checks
 from isf_ledger.domain.card_matching import Load, Payment, match, net_of_reversals
-from isf_ledger.domain.money import fmt
+from isf_ledger.domain.periods import month_days
 from isf_ledger.projections.card_registry import card_registry
 from isf_ledger.projections.ledger_legs import from_pence, ledger_legs
+from isf_ledger.reports.records import report_json
 from isf_ledger.settings import Settings
 
 TOTALS = (
@@ -56,16 +60,73 @@ CARD_ACCOUNT = "card:"
 t = card_transactions
 
 
-def money(pence: int) -> str:
-    return fmt(from_pence(pence))
+@dataclass(frozen=True)
+class MissingLoad:
+    """A payment made to the card with no load of its amount near its date."""
+
+    date: date
+    amount: Decimal
+    command_id: str
 
 
-def month_bounds(month: str) -> tuple[date, date]:
-    """First day of `YYYY-MM` and first day of the month after."""
-    year, number = (int(part) for part in month.split("-"))
-    start = date(year, number, 1)
-    end = date(year + number // 12, number % 12 + 1, 1)
-    return start, end
+@dataclass(frozen=True)
+class UnexpectedLoad:
+    """A load on the card that no payment accounts for."""
+
+    posted_on: date
+    amount: Decimal
+    description: str
+
+
+@dataclass(frozen=True)
+class CardTransaction:
+    posted_on: date
+    type: str
+    amount: Decimal
+    merchant: str
+    description: str
+    mcc: str
+
+
+@dataclass(frozen=True)
+class Flag:
+    transaction: CardTransaction
+    why: str
+
+
+@dataclass(frozen=True)
+class CardMonth:
+    """One card's month: balances signed as on the card (money out negative)."""
+
+    card_id: str
+    opening_balance: Decimal
+    loads: Decimal
+    purchases: Decimal
+    refunds: Decimal
+    atm: Decimal
+    fees: Decimal
+    reversals: Decimal
+    computed_closing: Decimal
+    reported_closing: Decimal | None
+    difference: Decimal | None
+    expected_loads: Decimal
+    missing_loads: tuple[MissingLoad, ...]
+    unexpected_loads: tuple[UnexpectedLoad, ...]
+    flagged: tuple[Flag, ...]
+    status: str
+
+
+@dataclass(frozen=True)
+class CardReconciliation:
+    month: str
+    cards: tuple[CardMonth, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return report_json(self)
+
+
+def _pounds(pence: int | None) -> Decimal | None:
+    return None if pence is None else from_pence(pence)
 
 
 def visible(query: Select[Any], as_at: str | None, card: str | None) -> Select[Any]:
@@ -86,9 +147,10 @@ def reconcile_cards(
     *,
     card: str | None = None,
     as_at: str | None = None,
-) -> dict[str, Any]:
-    """The `reconcile cards` report: `{"month", "cards": [...]}` as the contract gives it."""
-    start, end = month_bounds(month)
+) -> CardReconciliation:
+    """The `reconcile cards` report of every card (or one) for the month."""
+    start, last = month_days(month)
+    end = last + timedelta(days=1)
     totals = _totals(conn, start, end, as_at, card)
     reported = _reported(conn, start, end, as_at, card)
     missing, unexpected, expected = _loads(conn, start, end, settings, as_at, card)
@@ -101,25 +163,26 @@ def reconcile_cards(
         computed = opening + sum(sums.get(name, 0) for name, _ in TOTALS)
         closing = reported.get(card_id)
         difference = None if closing is None else closing - computed
-        missing_loads = missing.get(card_id, [])
-        unexpected_loads = unexpected.get(card_id, [])
-        ok = not difference and not missing_loads and not unexpected_loads
+        missing_loads = tuple(missing.get(card_id, ()))
+        unexpected_loads = tuple(unexpected.get(card_id, ()))
         cards.append(
-            {
-                "card_id": card_id,
-                "opening_balance": money(opening),
-                **{name: money(sums.get(name, 0)) for name, _ in TOTALS},
-                "computed_closing": money(computed),
-                "reported_closing": None if closing is None else money(closing),
-                "difference": None if difference is None else money(difference),
-                "expected_loads": money(expected.get(card_id, 0)),
-                "missing_loads": missing_loads,
-                "unexpected_loads": unexpected_loads,
-                "flagged": flagged.get(card_id, []),
-                "status": "ok" if ok else "discrepancy",
-            }
+            CardMonth(
+                card_id=card_id,
+                opening_balance=from_pence(opening),
+                **{name: from_pence(sums.get(name, 0)) for name, _ in TOTALS},
+                computed_closing=from_pence(computed),
+                reported_closing=_pounds(closing),
+                difference=_pounds(difference),
+                expected_loads=from_pence(expected.get(card_id, 0)),
+                missing_loads=missing_loads,
+                unexpected_loads=unexpected_loads,
+                flagged=flagged.get(card_id, ()),
+                status=card_checks.status(
+                    _pounds(difference), len(missing_loads), len(unexpected_loads)
+                ),
+            )
         )
-    return {"month": month, "cards": cards}
+    return CardReconciliation(month, tuple(cards))
 
 
 def known_card(conn: Connection, card: str, as_at: str | None = None) -> bool:
@@ -181,7 +244,7 @@ def _loads(
     settings: Settings,
     as_at: str | None,
     card: str | None,
-) -> tuple[dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]], dict[str, int]]:
+) -> tuple[dict[str, list[MissingLoad]], dict[str, list[UnexpectedLoad]], dict[str, int]]:
     """(missing loads, unexpected loads, expected total), by card."""
     window = timedelta(days=settings.load_match_days)
     wide_start, wide_end = start - window, end + window
@@ -203,25 +266,17 @@ def _loads(
     for payment in payments:
         if start <= payment.on < end:
             expected[payment.card_id] += payment.pence
-    missing: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    missing: dict[str, list[MissingLoad]] = defaultdict(list)
     for payment in unmatched_payments:
         if start <= payment.on < end:
             missing[payment.card_id].append(
-                {
-                    "date": payment.on.isoformat(),
-                    "amount": money(payment.pence),
-                    "command_id": payment.ref,
-                }
+                MissingLoad(payment.on, from_pence(payment.pence), payment.ref)
             )
-    unexpected: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    unexpected: dict[str, list[UnexpectedLoad]] = defaultdict(list)
     for load in unmatched_loads:
         if start <= load.posted_on < end:
             unexpected[load.card_id].append(
-                {
-                    "posted_on": load.posted_on.isoformat(),
-                    "amount": money(load.pence),
-                    "description": load.description,
-                }
+                UnexpectedLoad(load.posted_on, from_pence(load.pence), load.description)
             )
     return missing, unexpected, expected
 
@@ -257,15 +312,10 @@ def card_payments(
     )
 
 
-def _transaction(row: Any) -> dict[str, Any]:
-    return {
-        "posted_on": row.posted_on.isoformat(),
-        "type": row.type,
-        "amount": money(row.pence),
-        "merchant": row.merchant,
-        "description": row.description,
-        "mcc": row.mcc,
-    }
+def _transaction(row: Any) -> CardTransaction:
+    return CardTransaction(
+        row.posted_on, row.type, from_pence(row.pence), row.merchant, row.description, row.mcc
+    )
 
 
 _FLAG_COLUMNS = (
@@ -287,10 +337,10 @@ def _flags(
     settings: Settings,
     as_at: str | None,
     card: str | None,
-) -> dict[str, list[dict[str, Any]]]:
+) -> dict[str, tuple[Flag, ...]]:
     """Transactions that need a look, by card, in date (then storage) order."""
     in_month = (t.c.posted_on >= start, t.c.posted_on < end)
-    found: dict[str, list[tuple[tuple[date, int], int, str, dict[str, Any]]]] = defaultdict(list)
+    found: dict[str, list[tuple[tuple[date, int], int, str, CardTransaction]]] = defaultdict(list)
 
     def flag(row: Any, order: int, why: str) -> None:
         found[row.card_id].append(((row.posted_on, row.id), order, why, _transaction(row)))
@@ -301,8 +351,7 @@ def _flags(
     blocked = settings.blocked_mccs
     if blocked:
         for row in rows(select(*_FLAG_COLUMNS).where(t.c.mcc.in_(sorted(blocked)))):
-            why = f"blocked merchant category {row.mcc} ({blocked[row.mcc]})"
-            flag(row, 0, why)
+            flag(row, 0, card_checks.blocked_category(row.mcc, blocked[row.mcc]))
 
     limit = int(settings.monthly_cash_limit * 100)
     heavy = visible(
@@ -318,10 +367,7 @@ def _flags(
     for row in rows(atm.order_by(t.c.card_id, t.c.posted_on, t.c.id)):
         cash[row.card_id] -= row.pence
         if cash[row.card_id] > limit:
-            why = (
-                f"cash withdrawals this month reach {money(cash[row.card_id])}, "
-                f"over the limit of {money(limit)}"
-            )
+            why = card_checks.cash_over_limit(from_pence(cash[row.card_id]), from_pence(limit))
             flag(row, 1, why)
 
     same = (t.c.card_id, t.c.posted_on, t.c.type, t.c.pence, t.c.merchant)
@@ -333,14 +379,13 @@ def _flags(
     )
     on = and_(*(column == repeated.c[column.name] for column in same))
     for row in rows(select(*_FLAG_COLUMNS).join(repeated, on)):
-        why = "possible duplicate: same date, amount and merchant more than once"
-        flag(row, 2, why)
+        flag(row, 2, card_checks.DUPLICATE)
 
     return {
-        card_id: [
-            {"transaction": transaction, "why": why}
+        card_id: tuple(
+            Flag(transaction, why)
             for _, _, why, transaction in sorted(items, key=lambda item: item[:2])
-        ]
+        )
         for card_id, items in found.items()
     }
 

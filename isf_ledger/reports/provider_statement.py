@@ -14,7 +14,7 @@ unless `previous_as_at` says when it really was.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -26,10 +26,11 @@ from isf_ledger.domain import ledger
 from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.base import aggregate_id
 from isf_ledger.domain.flex import review_flex
-from isf_ledger.domain.money import PENNY, ZERO, fmt
+from isf_ledger.domain.money import PENNY, ZERO
 from isf_ledger.domain.periods import month_days
 from isf_ledger.projections.agreement_weeks import HOURS_RECORDED_TOPIC, Week, weeks_of
 from isf_ledger.projections.runner import instant
+from isf_ledger.reports.records import report_json
 from isf_ledger.reports.sources import Window, flows, load, refs_of, total
 from isf_ledger.settings import Settings
 
@@ -56,10 +57,6 @@ class IsfMonth:
     flex_flags: tuple[str, ...]
     prior_period_adjustments: Decimal
 
-    def as_json(self) -> dict[str, Any]:
-        """The contract's shape: every amount and hour as a two-place decimal string."""
-        return {f.name: _json_value(getattr(self, f.name)) for f in fields(self)}
-
 
 @dataclass(frozen=True)
 class ProviderStatement:
@@ -69,17 +66,8 @@ class ProviderStatement:
     as_at: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "provider_id": self.provider_id,
-            "month": self.month,
-            "agreements": [a.as_json() for a in self.agreements],
-        } | ({"as_at": self.as_at} if self.as_at else {})
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return fmt(value)
-    return list(value) if isinstance(value, tuple) else value
+        """The contract's shape: every amount and hour as a two-place decimal string."""
+        return report_json(self)
 
 
 def provider_statement(

@@ -20,6 +20,7 @@ from isf_ledger.bootstrap import Ledger, NotInitialised, alembic_config, init_le
 from isf_ledger.projections.agreement_weeks import HOURS_RECORDED, HOURS_RECORDED_TOPIC
 from isf_ledger.projections.runner import instant
 from isf_ledger.reports.provider_statement import provider_statement
+from isf_ledger.reports.records import json_of
 from tests.integration.in_process import applied
 from tests.integration.test_agreement_commands import SETUP
 
@@ -43,7 +44,7 @@ def june(ledger: Ledger, as_at: str | None = None) -> dict:
             conn, ledger.app, ledger.settings, "PR1", "2026-06", as_at=as_at
         )
     [line] = statement.agreements
-    return line.as_json()
+    return json_of(line)
 
 
 def test_a_sustained_variance_is_flagged_in_review_blocks_counted_from_the_first_week(ledger):

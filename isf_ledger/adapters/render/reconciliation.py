@@ -1,26 +1,23 @@
 """The monthly card reconciliation, for the finance officer who works through it.
 
-Input is the `reconcile cards` JSON dict (see CONTRACT.md "Reports"). The officer's
+Input is the `CardReconciliation` record, whose JSON is the contract's `reconcile
+cards` report (see CONTRACT.md "Reports"). The officer's
 first question is "which cards need me?", so each card's status is on its heading line
 and the report opens and closes with a count of cards that are ok and that are not.
 Amounts are shown with the signs the report gives them; the renderer does no sums of
 its own beyond the counts.
-
-`expected_loads` may be a money string (the total expected) or a list of expected
-loads each with an `amount`; either way it is shown as a total.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 from isf_ledger.adapters.render.csv_safe import write_csv
 from isf_ledger.adapters.render.layout import printable, text_row, text_rule
-from isf_ledger.adapters.render.money_words import amount, grouped, month_words, total
-
-Card = Mapping[str, Any]
+from isf_ledger.adapters.render.money_words import grouped, month_words
+from isf_ledger.reports.card_reconciliation import CardMonth, CardReconciliation
+from isf_ledger.reports.records import json_of
 
 # The card's money fields, in the order a balance is worked out, with their labels.
 MONEY_LINES = (
@@ -39,27 +36,18 @@ LISTS = (
 )
 
 
-def _expected(card: Card) -> Decimal:
-    expected = card["expected_loads"]
-    if isinstance(expected, list):
-        return total(item["amount"] for item in expected)
-    return amount(expected)
-
-
-def _maybe(value: str | None) -> Decimal | None:
-    return None if value is None else amount(value)
-
-
-def _describe(item: Mapping[str, Any]) -> str:
-    """A transaction or load on one line, whatever fields it carries."""
+def _describe(item: Any) -> str:
+    """A transaction or load on one line: each of its fields that has a value, as in JSON."""
     return printable(
-        ", ".join(f"{key} {value}" for key, value in item.items() if value not in (None, ""))
+        ", ".join(
+            f"{key} {value}" for key, value in json_of(item).items() if value not in (None, "")
+        )
     )
 
 
-def summary(cards: Sequence[Card]) -> str:
+def summary(cards: Sequence[CardMonth]) -> str:
     """ "3 cards, 2 ok, 1 with discrepancies"."""
-    ok = sum(1 for card in cards if card["status"] == "ok")
+    ok = sum(1 for card in cards if card.status == "ok")
     noun = "card" if len(cards) == 1 else "cards"
     return f"{len(cards)} {noun}, {ok} ok, {len(cards) - ok} with discrepancies"
 
@@ -67,11 +55,11 @@ def summary(cards: Sequence[Card]) -> str:
 # ---- text -----------------------------------------------------------------------------
 
 
-def _text_card(card: Card) -> list[str]:
-    status = "[ OK ]" if card["status"] == "ok" else "[ DISCREPANCY ]"
-    lines = [f"Card {card['card_id']}".ljust(len(text_rule()) - len(status)) + status, text_rule()]
-    lines += [text_row(label, grouped(card[key])) for key, label in MONEY_LINES]
-    reported, difference = _maybe(card["reported_closing"]), _maybe(card["difference"])
+def _text_card(card: CardMonth) -> list[str]:
+    status = "[ OK ]" if card.status == "ok" else "[ DISCREPANCY ]"
+    lines = [f"Card {card.card_id}".ljust(len(text_rule()) - len(status)) + status, text_rule()]
+    lines += [text_row(label, grouped(getattr(card, key))) for key, label in MONEY_LINES]
+    reported, difference = card.reported_closing, card.difference
     lines += [
         text_row(
             "Reported closing balance",
@@ -81,24 +69,24 @@ def _text_card(card: Card) -> list[str]:
             "Difference (reported - computed)",
             "none" if difference is None else grouped(difference),
         ),
-        text_row("Expected loads", grouped(_expected(card))),
+        text_row("Expected loads", grouped(card.expected_loads)),
     ]
     for key, label in LISTS:
-        items = card[key]
+        items = getattr(card, key)
         lines.append(f"  {label}: {len(items) or 'none'}")
         lines += [f"    {_describe(item)}" for item in items]
-    flagged = card["flagged"]
+    flagged = card.flagged
     lines.append(f"  Flagged for a look: {len(flagged) or 'none'}")
     for flag in flagged:
-        lines.append(f"    {printable(flag['why'])}: {_describe(flag['transaction'])}")
+        lines.append(f"    {printable(flag.why)}: {_describe(flag.transaction)}")
     return lines
 
 
-def render_text(data: Mapping[str, Any]) -> str:
+def render_text(data: CardReconciliation) -> str:
     """One block per card, status on its heading, with a summary at the top and end."""
-    cards = data["cards"]
+    cards = data.cards
     lines = [
-        f"Card reconciliation, {month_words(data['month'])}",
+        f"Card reconciliation, {month_words(data.month)}",
         summary(cards),
         text_rule("="),
     ]
@@ -127,25 +115,25 @@ CSV_HEADER = (
 )
 
 
-def render_csv(data: Mapping[str, Any], out: TextIO) -> None:
+def render_csv(data: CardReconciliation, out: TextIO) -> None:
     """One row per card; lists as counts, flag reasons joined by "; ".
 
     Money goes in as `Decimal` and counts as `int`, so both stay plain numbers.
     """
     rows = [
         [
-            data["month"],
-            card["card_id"],
-            card["status"],
-            *(amount(card[key]) for key, _ in MONEY_LINES),
-            _maybe(card["reported_closing"]),
-            _maybe(card["difference"]),
-            _expected(card),
-            len(card["missing_loads"]),
-            len(card["unexpected_loads"]),
-            len(card["flagged"]),
-            "; ".join(flag["why"] for flag in card["flagged"]),
+            data.month,
+            card.card_id,
+            card.status,
+            *(getattr(card, key) for key, _ in MONEY_LINES),
+            card.reported_closing,
+            card.difference,
+            card.expected_loads,
+            len(card.missing_loads),
+            len(card.unexpected_loads),
+            len(card.flagged),
+            "; ".join(flag.why for flag in card.flagged),
         ]
-        for card in data["cards"]
+        for card in data.cards
     ]
     write_csv(rows, CSV_HEADER, out)
