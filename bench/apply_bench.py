@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from functools import partial
 
 import psycopg
 
@@ -36,15 +37,15 @@ def floor(url: str, lines: list[str]) -> float:
                 conn.commit()
 
             return timed(copy)[0]
-    conn = sqlite3.connect(db.path)
-    conn.execute("CREATE TABLE floor_rows (n integer primary key, line text)")
+    lite = sqlite3.connect(db.path)
+    lite.execute("CREATE TABLE floor_rows (n integer primary key, line text)")
 
     def insert() -> None:
-        with conn:
-            conn.executemany("INSERT INTO floor_rows VALUES (?, ?)", rows)
+        with lite:
+            lite.executemany("INSERT INTO floor_rows VALUES (?, ?)", rows)
 
     seconds = timed(insert)[0]
-    conn.close()
+    lite.close()
     return seconds
 
 
@@ -57,7 +58,7 @@ def run(kinds: list[str], *, quick: bool = False, scale: float = 1.0) -> list[Fi
             spent = 0.0
             for start in range(0, len(lines), BATCH):
                 part = list(enumerate(lines[start : start + BATCH], start=1))
-                seconds, result = timed(lambda p=part, led=ledger: led.apply(p))
+                seconds, result = timed(partial(ledger.apply, part))
                 assert not result.errors, result.errors[:3]
                 spent += seconds
             ledger.close()

@@ -95,25 +95,25 @@ def floor(url: str, path: Path) -> float:
             conn.execute("DROP TABLE floor_cards")
             conn.commit()
             return seconds
-    conn = sqlite3.connect(db.path)
-    conn.execute(f"CREATE TABLE floor_cards ({columns.replace(',', ' text,')} text)")
+    lite = sqlite3.connect(db.path)
+    lite.execute(f"CREATE TABLE floor_cards ({columns.replace(',', ' text,')} text)")
     marks = ", ".join("?" * 9)
 
     def insert() -> None:
-        with open(path, newline="", encoding="utf-8") as f, conn:
+        with open(path, newline="", encoding="utf-8") as f, lite:
             rows = csv.reader(f)
             next(rows)
             chunk: list[list[str]] = []
             for row in rows:
                 chunk.append(row)
                 if len(chunk) >= CHUNK:
-                    conn.executemany(f"INSERT INTO floor_cards VALUES ({marks})", chunk)
+                    lite.executemany(f"INSERT INTO floor_cards VALUES ({marks})", chunk)
                     chunk = []
-            conn.executemany(f"INSERT INTO floor_cards VALUES ({marks})", chunk)
+            lite.executemany(f"INSERT INTO floor_cards VALUES ({marks})", chunk)
 
     seconds = timed(insert)[0]
-    conn.execute("DROP TABLE floor_cards")
-    conn.close()
+    lite.execute("DROP TABLE floor_cards")
+    lite.close()
     return seconds
 
 
