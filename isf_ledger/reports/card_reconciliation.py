@@ -41,6 +41,7 @@ from sqlalchemy import Connection, Select, and_, case, func, or_, select
 from isf_ledger.adapters.card_store.tables import card_imports, card_transactions
 from isf_ledger.domain import card_checks
 from isf_ledger.domain.card_matching import Load, Payment, match, net_of_reversals
+from isf_ledger.domain.flows import PAYMENT_MADE, PAYMENT_REVERSED
 from isf_ledger.domain.periods import month_days
 from isf_ledger.projections.card_registry import card_registry
 from isf_ledger.projections.ledger_legs import from_pence, ledger_legs
@@ -296,8 +297,8 @@ def card_payments(
         legs.c.effective >= start,
         legs.c.effective < end,
         or_(
-            and_(legs.c.type.like("%PaymentMade"), legs.c.pence > 0),
-            and_(legs.c.type.like("%PaymentReversed"), legs.c.pence < 0),
+            and_(legs.c.type == PAYMENT_MADE, legs.c.pence > 0),
+            and_(legs.c.type == PAYMENT_REVERSED, legs.c.pence < 0),
         ),
     )
     if card is None:

@@ -19,10 +19,11 @@ from sqlalchemy import Connection, bindparam, select
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.domain import ledger
 from isf_ledger.domain.errors import NotFound
+from isf_ledger.domain.flows import flow_of
 from isf_ledger.domain.money import ZERO, fmt, round_half_up
 from isf_ledger.projections.ledger_legs import from_pence, ledger_legs
 from isf_ledger.reports.card_queries import card_spending_by_month
-from isf_ledger.reports.sources import flow_of, load_each, persons_subjects
+from isf_ledger.reports.sources import load_each, persons_subjects
 
 WORDS = {
     "payments_in": "Paid in by the council",

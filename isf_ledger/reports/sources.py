@@ -12,34 +12,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
 
 from isf_ledger.adapters.event_store import LedgerApp, load_aggregates
 from isf_ledger.domain.base import aggregate_id
+from isf_ledger.domain.flows import flow_of
 from isf_ledger.projections.audit_trail import audit_subjects
 from isf_ledger.projections.ledger_legs import from_pence, ledger_legs
-
-# Which event moved money on a fund, by the end of its type name.
-FLOWS = {
-    "PaymentMade": "payments_in",
-    "PaymentReversed": "payments_in",
-    "TopUpReceived": "top_ups_in",
-    "HoursRecorded": "charges_hours",
-    "CostRecorded": "charges_other",
-    "SurplusRecovered": "recovered",
-}
-
-
-@cache  # a handful of event types, met once per leg
-def flow_of(event_type: str) -> str:
-    """The statement line an event's legs on a fund belong to."""
-    for suffix, flow in FLOWS.items():
-        if event_type.endswith(suffix):
-            return flow
-    return "other"
 
 
 def instant_of(as_at: str | None) -> datetime | None:
