@@ -1,4 +1,4 @@
-"""Card transactions for other reports: statements, spending totals, the journal.
+"""Card transactions for other reports: the person statement's spending, the journal.
 
 The journal export takes every card transaction except loads. A load is the
 card's side of a payment the ledger already holds (council -> `card:<id>`
@@ -23,7 +23,6 @@ from sqlalchemy import Connection, Select, bindparam, case, func, select
 from isf_ledger.adapters.card_store.tables import card_imports, card_transactions
 from isf_ledger.adapters.journal import JournalEntry
 from isf_ledger.domain.ledger import card, cardspend
-from isf_ledger.domain.money import fmt
 from isf_ledger.projections.ledger_legs import from_pence
 
 t = card_transactions
@@ -68,47 +67,30 @@ def card_journal(conn: Connection, as_at: str | None = None) -> Iterator[Journal
         )
 
 
-def card_spending(
-    conn: Connection,
-    card_ids: Iterable[str],
-    *,
-    until: date | None = None,
-    as_at: str | None = None,
-) -> dict[str, Decimal]:
-    """What the cards' holders spent, posted on or before `until`, imported by `as_at`.
-
-    `purchases`, `atm` and `fees` are money out and `refunds`, `reversals`
-    money back, all as positive amounts; `spent` is the net:
-    purchases + atm + fees - refunds - reversals. Loads are not spending.
-    """
-    pence = dict.fromkeys((name for name, _ in SPENDING), 0)
-    for day in _spending_by_day(conn, card_ids, until, as_at).values():
-        for name in pence:
-            pence[name] += day[name]
-    return _in_pounds(pence)
-
-
 def card_spending_by_month(
     conn: Connection, card_ids: Iterable[str], *, as_at: str | None = None
 ) -> dict[str, Decimal]:
-    """Net card spending (as `card_spending`'s `spent`) by posted month, `YYYY-MM`."""
+    """What the cards' holders spent, net, by posted month (`YYYY-MM`), imported by `as_at`.
+
+    Purchases, cash and fees less refunds and reversals; loads are not spending.
+    """
     months: dict[str, Decimal] = {}
-    for day, pence in sorted(_spending_by_day(conn, card_ids, None, as_at).items()):
+    for day, pence in sorted(_spending_by_day(conn, card_ids, as_at).items()):
         key = day.strftime("%Y-%m")
         months[key] = months.get(key, Decimal(0)) + _in_pounds(pence)["spent"]
     return months
 
 
 def _spending_by_day(
-    conn: Connection, card_ids: Iterable[str], until: date | None, as_at: str | None
+    conn: Connection, card_ids: Iterable[str], as_at: str | None
 ) -> dict[date, dict[str, int]]:
     """Pence by kind and posted day, every kind positive in its own direction."""
     ids = sorted(set(card_ids))
     if not ids:
         return {}
-    query = _spending_query(until is not None, as_at is not None)
+    query = _spending_query(as_at is not None)
     days = {}
-    for row in conn.execute(query, {"ids": ids, "until": until, "as_at": as_at}).all():
+    for row in conn.execute(query, {"ids": ids, "as_at": as_at}).all():
         sums = {name: int(row[i + 1] or 0) for i, (name, _) in enumerate(SPENDING)}
         days[row.posted_on] = {
             name: value if name in ("refunds", "reversals") else -value
@@ -118,15 +100,13 @@ def _spending_by_day(
 
 
 @cache
-def _spending_query(until: bool, as_at: bool) -> Select[Any]:
+def _spending_query(as_at: bool) -> Select[Any]:
     """The spending query of each shape, built once: building it costs more than running it."""
     columns = [
         func.coalesce(func.sum(case((t.c.type == kind, t.c.pence), else_=0)), 0).label(name)
         for name, kind in SPENDING
     ]
     query = select(t.c.posted_on, *columns).where(t.c.card_id.in_(bindparam("ids", expanding=True)))
-    if until:
-        query = query.where(t.c.posted_on <= bindparam("until"))
     if as_at:
         query = query.where(t.c.import_id.in_(_imported_by(bindparam("as_at"))))
     return query.group_by(t.c.posted_on)
@@ -142,32 +122,3 @@ def _in_pounds(pence: dict[str, int]) -> dict[str, Decimal]:
         - totals["reversals"]
     )
     return totals
-
-
-def card_rows(
-    conn: Connection,
-    card_id: str,
-    *,
-    since: date | None = None,
-    until: date | None = None,
-    as_at: str | None = None,
-) -> list[dict[str, Any]]:
-    """One card's transactions, oldest first, as plain data (money as two-place strings)."""
-    query = select(t).where(t.c.card_id == card_id).order_by(t.c.posted_on, t.c.id)
-    if since is not None:
-        query = query.where(t.c.posted_on >= since)
-    if until is not None:
-        query = query.where(t.c.posted_on <= until)
-    return [
-        {
-            "posted_on": row.posted_on.isoformat(),
-            "transaction_on": row.transaction_on.isoformat() if row.transaction_on else None,
-            "type": row.type,
-            "amount": fmt(from_pence(row.pence)),
-            "balance": None if row.balance_pence is None else fmt(from_pence(row.balance_pence)),
-            "merchant": row.merchant,
-            "description": row.description,
-            "mcc": row.mcc,
-        }
-        for row in conn.execute(_as_at(query, as_at))
-    ]

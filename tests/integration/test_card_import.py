@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -284,32 +284,22 @@ def test_an_import_that_died_before_its_event_gets_it_on_the_next_run(ledger_url
         ledger.close()
 
 
-def test_spending_totals_and_rows_for_statements(ledger_url):
-    from isf_ledger.reports.card_queries import card_rows, card_spending
+def test_card_spending_for_the_person_statement_is_net_of_refunds_and_never_counts_loads(
+    ledger_url,
+):
+    from isf_ledger.reports.card_queries import card_spending_by_month
 
     import_json(ledger_url, fixture("generic"), profile="generic")
     ledger = open_ledger(Settings(db_url=ledger_url))
     try:
         with ledger.engine.connect() as conn:
-            totals = card_spending(conn, ["CARD-A"])
-            assert {k: str(v) for k, v in totals.items()} == {
-                "purchases": "430.75", "atm": "100.00", "fees": "1.50", "refunds": "12.99",
-                "reversals": "58.75", "spent": "460.51",
-            }  # fmt: skip
-            early = card_spending(conn, ["CARD-A", "CARD-B"], until=date(2026, 3, 5))
-            assert str(early["spent"]) == "134.35"  # 45.60 + 3.20 + 3.20 + 82.35
-            assert card_spending(conn, ["CARD-A"], as_at="2000-01-01T00:00:00.000000Z")[
-                "spent"
-            ] == Decimal("0.00")
-            rows = card_rows(conn, "CARD-B")
-            assert [r["amount"] for r in rows] == [
-                "2400.00",
-                "-82.35",
-                "-1150.00",
-                "-250.00",
-                "-2.00",
-            ]
-            assert rows[-1]["balance"] == "915.65"
+            months = card_spending_by_month(conn, ["CARD-A"])
+            # purchases 430.75 + cash 100.00 + fees 1.50 - refunds 12.99 - reversals 58.75
+            assert sum(months.values()) == Decimal("460.51")
+            both = card_spending_by_month(conn, ["CARD-A", "CARD-B"])
+            assert sum(both.values()) > sum(months.values())
+            before_any = "2000-01-01T00:00:00.000000Z"
+            assert card_spending_by_month(conn, ["CARD-A"], as_at=before_any) == {}
     finally:
         ledger.close()
 
