@@ -14,7 +14,7 @@ import random
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
 
 import structlog
@@ -95,25 +95,32 @@ def apply_lines(ledger: Ledger, lines: Iterable[tuple[int, str]]) -> ApplyResult
     return result
 
 
-Parsed = tuple[int, str | None, Command | None, str, str | None]
+class Parsed(NamedTuple):
+    """One non-blank line: its command, or why it is not one."""
+
+    line: int
+    command_id: str | None
+    command: Command | None
+    digest: str
+    problem: str | None
 
 
 def _parse(lines: Iterable[tuple[int, str]]) -> Iterable[Parsed]:
-    """(line, command_id, command, digest, problem) for every non-blank line."""
+    """Every non-blank line, parsed."""
     for number, text in lines:
         if not text.strip():
             continue
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as e:
-            yield number, None, None, "", f"not valid JSON: {e.msg} at column {e.colno}"
+            yield Parsed(number, None, None, "", f"not valid JSON: {e.msg} at column {e.colno}")
             continue
         command_id = obj.get("command_id") if isinstance(obj, dict) else None
         command_id = command_id if isinstance(command_id, str) else None
         try:
-            yield number, command_id, parse_command(obj), digest(obj), None
+            yield Parsed(number, command_id, parse_command(obj), digest(obj), None)
         except CommandError as e:
-            yield number, command_id, None, "", "; ".join(e.problems)
+            yield Parsed(number, command_id, None, "", "; ".join(e.problems))
 
 
 def _apply(ledger: Ledger, parsed: list[Parsed]) -> ApplyResult:
@@ -124,7 +131,7 @@ def _apply(ledger: Ledger, parsed: list[Parsed]) -> ApplyResult:
     ledger.keys.discard()
     ledger.catch_up()
     uow = UnitOfWork(ledger.app, ledger.keys.seal, ledger.fund_balance)
-    uow.preload(ledger.engine, named_aggregates(p[2] for p in parsed if p[2] is not None))
+    uow.preload(ledger.engine, named_aggregates(p.command for p in parsed if p.command is not None))
     seen: dict[str, str] = {}
     for number, command_id, cmd, fingerprint, problem in parsed:
         if problem or cmd is None:
