@@ -87,7 +87,7 @@ def person_command(
     finally:
         ledger.close()
     if fmt == "json":
-        print_json(data)
+        print_json(data.as_json())
     elif fmt == "html":
         click.echo(person_render.render_html(data))
     else:

@@ -45,7 +45,7 @@ from isf_ledger.reports.card_reconciliation import (
     known_card,
     reconcile_cards,
 )
-from isf_ledger.reports.person_statement import person_statement
+from isf_ledger.reports.person_statement import PersonStatement, person_statement
 from isf_ledger.reports.provider_statement import ProviderStatement, provider_statement
 from isf_ledger.settings import Settings
 
@@ -140,7 +140,7 @@ class Ledger:
 
     def person_statement(
         self, person_id: str, *, budget_id: str | None = None, as_at: str | None = None
-    ) -> dict[str, Any]:
+    ) -> PersonStatement:
         """A plain statement of one budget for the supported person."""
         with self.engine.connect() as conn:
             return person_statement(conn, self.app, person_id, budget_id=budget_id, as_at=as_at)

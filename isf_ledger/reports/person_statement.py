@@ -10,6 +10,7 @@ what remains, line by line and month by month for the chart.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -20,9 +21,10 @@ from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.domain import ledger
 from isf_ledger.domain.errors import NotFound
 from isf_ledger.domain.flows import flow_of
-from isf_ledger.domain.money import ZERO, fmt, round_half_up
+from isf_ledger.domain.money import ZERO, round_half_up
 from isf_ledger.projections.ledger_legs import from_pence, ledger_legs
 from isf_ledger.reports.card_queries import card_spending_by_month
+from isf_ledger.reports.records import report_json
 from isf_ledger.reports.sources import load_each, persons_subjects
 
 WORDS = {
@@ -37,6 +39,60 @@ SPENDING = ("charges_hours", "charges_other", "card_spending")
 BUDGET_KINDS = ("budget", "options")
 
 
+@dataclass(frozen=True)
+class Share:
+    """How much of the budget one SDS option takes."""
+
+    option: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    date: date
+    what: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class MonthToDate:
+    """The budget shared out by day up to a month's end, against what was spent by then."""
+
+    month: str
+    budget_to_date: Decimal
+    spent_to_date: Decimal
+
+
+@dataclass(frozen=True)
+class PersonStatement:
+    person_id: str
+    budget_id: str
+    period_start: date
+    period_end: date
+    budget: Decimal
+    allocations: tuple[Share, ...]
+    paid_to_date: Decimal
+    spent_to_date: Decimal
+    top_ups_to_date: Decimal
+    remaining: Decimal
+    lines: tuple[StatementLine, ...]
+    monthly: tuple[MonthToDate, ...]
+    as_at: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return report_json(self)
+
+
+@dataclass(frozen=True)
+class _Movement:
+    """A line before it is shown: which statement line (flow) it belongs to."""
+
+    date: str
+    flow: str
+    what: str
+    value: Decimal
+
+
 def person_statement(
     conn: Connection,
     app: LedgerApp,
@@ -44,7 +100,7 @@ def person_statement(
     *,
     budget_id: str | None = None,
     as_at: str | None = None,
-) -> dict[str, Any]:
+) -> PersonStatement:
     subjects = persons_subjects(conn, person_id, ("budget", "agreement", "card"))
     refs = [budget_id] if budget_id else [ref for kind, ref, _ in subjects if kind == "budget"]
     # The budgets and their option choices, in one read.
@@ -62,29 +118,29 @@ def person_statement(
     funds += [ledger.card(ref) for ref in cards]
     lines = sorted(
         _fund_lines(conn, funds, as_at) + _card_lines(conn, cards, as_at),
-        key=lambda line: line["date"],
+        key=lambda line: line.date,
     )
     totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for line in lines:
-        totals[line["flow"]] += line["value"]
+        totals[line.flow] += line.value
     spent = -sum((totals[flow] for flow in SPENDING), ZERO)
-    return {
-        "person_id": person_id,
-        "budget_id": budget.ref,
-        "period_start": budget.start.isoformat(),
-        "period_end": budget.end.isoformat(),
-        "budget": fmt(budget.amount),
-        "allocations": [{"option": a.option, "amount": fmt(a.amount)} for a in allocations],
-        "paid_to_date": fmt(totals["payments_in"]),
-        "spent_to_date": fmt(spent),
-        "top_ups_to_date": fmt(totals["top_ups_in"]),
-        "remaining": fmt(budget.amount - spent),
-        "lines": [
-            {"date": line["date"], "what": line["what"], "amount": fmt(line["value"])}
-            for line in lines
-        ],
-        "monthly": _monthly(budget, lines),
-    } | ({"as_at": as_at} if as_at else {})
+    return PersonStatement(
+        person_id=person_id,
+        budget_id=budget.ref,
+        period_start=budget.start,
+        period_end=budget.end,
+        budget=budget.amount,
+        allocations=tuple(Share(a.option, a.amount) for a in allocations),
+        paid_to_date=totals["payments_in"],
+        spent_to_date=spent,
+        top_ups_to_date=totals["top_ups_in"],
+        remaining=budget.amount - spent,
+        lines=tuple(
+            StatementLine(date.fromisoformat(line.date), line.what, line.value) for line in lines
+        ),
+        monthly=_monthly(budget, lines),
+        as_at=as_at,
+    )
 
 
 _FUND_LEGS = (
@@ -95,11 +151,11 @@ _FUND_LEGS = (
 _FUND_LEGS_AS_AT = _FUND_LEGS.where(ledger_legs.c.recorded_at <= bindparam("as_at"))
 
 
-def _fund_lines(conn: Connection, funds: list[str], as_at: str | None) -> list[dict[str, Any]]:
+def _fund_lines(conn: Connection, funds: list[str], as_at: str | None) -> list[_Movement]:
     """One line per money movement on the person's funds, hours summed by month."""
     query = _FUND_LEGS if as_at is None else _FUND_LEGS_AS_AT
     rows = conn.execute(query, {"funds": funds, "as_at": as_at}).all()
-    lines: list[dict[str, Any]] = []
+    lines: list[_Movement] = []
     hours_by_month: dict[str, int] = defaultdict(int)  # pence
     for effective, event_type, pence in rows:
         flow = flow_of(event_type)
@@ -107,48 +163,32 @@ def _fund_lines(conn: Connection, funds: list[str], as_at: str | None) -> list[d
             hours_by_month[effective.isoformat()[:7]] += pence
             continue
         lines.append(
-            {
-                "date": effective.isoformat(),
-                "flow": flow,
-                "what": WORDS.get(flow, "Other"),
-                "value": from_pence(pence),
-            }
+            _Movement(effective.isoformat(), flow, WORDS.get(flow, "Other"), from_pence(pence))
         )
     for month, pence in hours_by_month.items():
-        lines.append(
-            {
-                "date": f"{month}-01",
-                "flow": "charges_hours",
-                "what": f"{WORDS['charges_hours']} in {month}",
-                "value": from_pence(pence),
-            }
-        )
+        what = f"{WORDS['charges_hours']} in {month}"
+        lines.append(_Movement(f"{month}-01", "charges_hours", what, from_pence(pence)))
     return lines
 
 
-def _card_lines(conn: Connection, cards: list[str], as_at: str | None) -> list[dict[str, Any]]:
+def _card_lines(conn: Connection, cards: list[str], as_at: str | None) -> list[_Movement]:
     """Card purchases, cash and fees net of refunds, one line a month (loads are payments)."""
     return [
-        {
-            "date": f"{month}-01",
-            "flow": "card_spending",
-            "what": f"{WORDS['card_spending']} in {month}",
-            "value": -spent,
-        }
+        _Movement(f"{month}-01", "card_spending", f"{WORDS['card_spending']} in {month}", -spent)
         for month, spent in card_spending_by_month(conn, cards, as_at=as_at).items()
     ]
 
 
-def _monthly(budget: Any, lines: list[dict[str, Any]]) -> list[dict[str, str]]:
+def _monthly(budget: Any, lines: list[_Movement]) -> tuple[MonthToDate, ...]:
     """Month by month to the latest movement: budget shared out by day vs money spent."""
     if not lines:
-        return []
+        return ()
     days = (budget.end - budget.start).days + 1
-    last = min(date.fromisoformat(lines[-1]["date"]), budget.end)
+    last = min(date.fromisoformat(lines[-1].date), budget.end)
     by_month: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for line in lines:
-        if line["flow"] in SPENDING:
-            by_month[line["date"][:7]] -= line["value"]
+        if line.flow in SPENDING:
+            by_month[line.date[:7]] -= line.value
     spent = ZERO
     months = []
     month_start = budget.start.replace(day=1)
@@ -157,12 +197,6 @@ def _monthly(budget: Any, lines: list[dict[str, Any]]) -> list[dict[str, str]]:
         key = month_start.strftime("%Y-%m")
         spent += by_month.get(key, ZERO)
         elapsed = min((next_month - budget.start).days, days)
-        months.append(
-            {
-                "month": key,
-                "budget_to_date": fmt(round_half_up(budget.amount * elapsed / days)),
-                "spent_to_date": fmt(spent),
-            }
-        )
+        months.append(MonthToDate(key, round_half_up(budget.amount * elapsed / days), spent))
         month_start = next_month
-    return months
+    return tuple(months)

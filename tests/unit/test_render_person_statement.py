@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from isf_ledger.adapters.render import person_statement
+from isf_ledger.reports.person_statement import (
+    MonthToDate,
+    PersonStatement,
+    Share,
+    StatementLine,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def person_statement_data(**changes: Any) -> dict[str, Any]:
+def person_statement_json(**changes: Any) -> dict[str, Any]:
     """A person with a £24,000.00 budget: £18,000.00 by option 2 and £6,000.00 by option 1."""
     data: dict[str, Any] = {
         "person_id": "P-1",
@@ -46,6 +53,35 @@ def person_statement_data(**changes: Any) -> dict[str, Any]:
     }
     data.update(changes)
     return data
+
+
+def record(data: dict[str, Any]) -> PersonStatement:
+    """The statement's JSON read back into its record."""
+    D = Decimal
+    return PersonStatement(
+        person_id=data["person_id"],
+        budget_id=data["budget_id"],
+        period_start=date.fromisoformat(data["period_start"]),
+        period_end=date.fromisoformat(data["period_end"]),
+        budget=D(data["budget"]),
+        allocations=tuple(Share(a["option"], D(a["amount"])) for a in data["allocations"]),
+        paid_to_date=D(data["paid_to_date"]),
+        spent_to_date=D(data["spent_to_date"]),
+        top_ups_to_date=D(data["top_ups_to_date"]),
+        remaining=D(data["remaining"]),
+        lines=tuple(
+            StatementLine(date.fromisoformat(line["date"]), line["what"], D(line["amount"]))
+            for line in data["lines"]
+        ),
+        monthly=tuple(
+            MonthToDate(m["month"], D(m["budget_to_date"]), D(m["spent_to_date"]))
+            for m in data["monthly"] or ()
+        ),
+    )
+
+
+def person_statement_data(**changes: Any) -> PersonStatement:
+    return record(person_statement_json(**changes))
 
 
 def svg_of(html: str) -> ET.Element:
@@ -91,9 +127,9 @@ def test_top_ups_are_mentioned_only_when_there_are_some():
 
 def test_the_html_escapes_hostile_text_everywhere():
     hostile = "<script>alert('x')</script>"
-    data = person_statement_data(person_id=hostile)
+    data = person_statement_json(person_id=hostile)
     data["lines"][0]["what"] = hostile
-    html = person_statement.render_html(data)
+    html = person_statement.render_html(record(data))
     assert "<script" not in html
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
 

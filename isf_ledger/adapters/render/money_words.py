@@ -59,16 +59,9 @@ def pounds(value: str | Decimal) -> str:
     return f"{sign}£{abs(exact):,.2f}"
 
 
-def hours(value: str | Decimal) -> Decimal:
-    """Hours as an exact `Decimal`; like money, they never pass through float."""
-    if isinstance(value, float):
-        raise TypeError(f"hours must be a decimal string, not the float {value!r}")
-    return Decimal(value)
-
-
-def long_date(iso: str) -> str:
-    """ "2026-04-06" as "6 April 2026"."""
-    day = date.fromisoformat(iso)
+def long_date(day: date | str) -> str:
+    """6 April 2026 (a date, or "2026-04-06") as "6 April 2026"."""
+    day = day if isinstance(day, date) else date.fromisoformat(day)
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 

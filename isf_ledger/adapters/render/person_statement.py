@@ -5,47 +5,41 @@ dates as "6 April 2026", money as "£1,234.50", and in HTML a picture of the yea
 a table that says the same thing for anyone who cannot see the picture. The sentences
 are built once and shared by the text and HTML forms.
 
-Input is the `statement person` JSON dict (see CONTRACT.md "Reports"), plus an optional
-`monthly` list of `{"month": "YYYY-MM", "budget_to_date", "spent_to_date"}` for the
-picture. Without it the picture is worked out from what is there: the budget shared out
-evenly over the days of the year, and spending from `lines` whose amount is negative
-(money going out of the budget), up to the month of the latest line.
+Input is the `PersonStatement` record, whose JSON is the contract's `statement person`
+(see CONTRACT.md "Reports"). Its `monthly` totals draw the picture; when there are none
+(nothing has happened yet) the picture is worked out from what is there: the budget
+shared out evenly over the days of the year, and spending from `lines` whose amount is
+negative (money going out of the budget), up to the month of the latest line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from isf_ledger.adapters.render.chart import MonthPoint, line_chart_svg
 from isf_ledger.adapters.render.layout import esc, html_document, printable
-from isf_ledger.adapters.render.money_words import (
-    amount,
-    long_date,
-    month_words,
-    option_words,
-    pounds,
-)
+from isf_ledger.adapters.render.money_words import long_date, month_words, option_words, pounds
 from isf_ledger.domain.money import ZERO, round_half_up
+from isf_ledger.reports.person_statement import PersonStatement
 
 
-def summary_sentences(data: Mapping[str, Any]) -> list[str]:
+def summary_sentences(data: PersonStatement) -> list[str]:
     """The statement in a few plain sentences."""
-    period = f"{long_date(data['period_start'])} to {long_date(data['period_end'])}"
-    remaining = amount(data["remaining"])
+    period = f"{long_date(data.period_start)} to {long_date(data.period_end)}"
+    remaining = data.remaining
     left = (
         f"and {pounds(remaining)} is left."
         if remaining >= 0
         else f"which is {pounds(-remaining)} more than your budget."
     )
     sentences = [
-        f"Your budget for the year {period} is {pounds(data['budget'])}.",
-        f"So far {pounds(data['paid_to_date'])} has been paid, "
-        f"{pounds(data['spent_to_date'])} has been spent on your support, {left}",
+        f"Your budget for the year {period} is {pounds(data.budget)}.",
+        f"So far {pounds(data.paid_to_date)} has been paid, "
+        f"{pounds(data.spent_to_date)} has been spent on your support, {left}",
     ]
-    top_ups = amount(data.get("top_ups_to_date", "0.00"))
+    top_ups = data.top_ups_to_date
     if top_ups != 0:
         sentences.append(
             f"{pounds(top_ups)} has also been added as top-ups by you, your family or "
@@ -54,14 +48,12 @@ def summary_sentences(data: Mapping[str, Any]) -> list[str]:
     return sentences
 
 
-def _allocations(data: Mapping[str, Any]) -> list[tuple[str, str]]:
-    return [(option_words(a["option"]), pounds(a["amount"])) for a in data["allocations"]]
+def _allocations(data: PersonStatement) -> list[tuple[str, str]]:
+    return [(option_words(a.option), pounds(a.amount)) for a in data.allocations]
 
 
-def _lines(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    return [
-        (long_date(line["date"]), line["what"], pounds(line["amount"])) for line in data["lines"]
-    ]
+def _lines(data: PersonStatement) -> list[tuple[str, str, str]]:
+    return [(long_date(line.date), line.what, pounds(line.amount)) for line in data.lines]
 
 
 # ---- the picture -----------------------------------------------------------------------
@@ -81,31 +73,24 @@ def _months(start: date, end: date) -> list[str]:
     return months
 
 
-def month_points(data: Mapping[str, Any]) -> list[MonthPoint]:
+def month_points(data: PersonStatement) -> list[MonthPoint]:
     """Cumulative budget and spending at each month end of the budget year.
 
     The months always run across the whole year, so the picture shows how far through
     it the person is; from `monthly` when given, else worked out (see module docstring).
     """
-    start = date.fromisoformat(data["period_start"])
-    end = date.fromisoformat(data["period_end"])
-    if data.get("monthly"):
-        given = {m["month"]: m for m in data["monthly"]}
+    start, end = data.period_start, data.period_end
+    if data.monthly:
+        given = {m.month: m for m in data.monthly}
         return [
-            MonthPoint(
-                month, amount(given[month]["budget_to_date"]), amount(given[month]["spent_to_date"])
-            )
+            MonthPoint(month, given[month].budget_to_date, given[month].spent_to_date)
             if month in given
             else MonthPoint(month, None, None)
             for month in sorted(set(_months(start, end)) | set(given))
         ]
-    budget, days_in_year = amount(data["budget"]), (end - start).days + 1
-    spending = [
-        (date.fromisoformat(line["date"]), -amount(line["amount"]))
-        for line in data["lines"]
-        if amount(line["amount"]) < 0
-    ]
-    last_line = max((date.fromisoformat(line["date"]) for line in data["lines"]), default=None)
+    budget, days_in_year = data.budget, (end - start).days + 1
+    spending = [(line.date, -line.amount) for line in data.lines if line.amount < 0]
+    last_line = max((line.date for line in data.lines), default=None)
     points = []
     for month in _months(start, end):
         cutoff = min(_month_end(month), end)
@@ -135,7 +120,7 @@ def _maybe_pounds(value: Decimal | None) -> str:
     return "not yet" if value is None else pounds(value)
 
 
-def chart_svg(data: Mapping[str, Any]) -> str:
+def chart_svg(data: PersonStatement) -> str:
     """The year in a picture: an inline SVG of budget available against money spent."""
     points = month_points(data)
     if not points:
@@ -146,11 +131,11 @@ def chart_svg(data: Mapping[str, Any]) -> str:
 # ---- text -----------------------------------------------------------------------------
 
 
-def render_text(data: Mapping[str, Any]) -> str:
+def render_text(data: PersonStatement) -> str:
     """The statement as plain text, in words a person can read aloud."""
     out = [
         "Your support budget",
-        f"Your reference: {data['person_id']}    Budget reference: {data['budget_id']}",
+        f"Your reference: {data.person_id}    Budget reference: {data.budget_id}",
         "",
     ]
     # One sentence a line, unwrapped, so a sentence is never split across lines.
@@ -158,7 +143,7 @@ def render_text(data: Mapping[str, Any]) -> str:
     out += ["", "How your budget is shared out"]
     out += [f"  {words:<60}{money:>12}" for words, money in _allocations(data)]
     out += ["", "What has happened so far"]
-    if not data["lines"]:
+    if not data.lines:
         out.append("  Nothing yet.")
     out += [f"  {day:<18} {printable(what):<36} {money:>12}" for day, what, money in _lines(data)]
     return "\n".join(out) + "\n"
@@ -203,12 +188,12 @@ def _table(caption: str, heads: Sequence[str], rows: Sequence[Sequence[str]], nu
     )
 
 
-def _figures(data: Mapping[str, Any]) -> str:
-    remaining = amount(data["remaining"])
+def _figures(data: PersonStatement) -> str:
+    remaining = data.remaining
     boxes = [
-        ("Budget for the year", pounds(data["budget"]), ""),
-        ("Paid so far", pounds(data["paid_to_date"]), ""),
-        ("Spent on your support", pounds(data["spent_to_date"]), ""),
+        ("Budget for the year", pounds(data.budget), ""),
+        ("Paid so far", pounds(data.paid_to_date), ""),
+        ("Spent on your support", pounds(data.spent_to_date), ""),
         ("Left" if remaining >= 0 else "Over budget by", pounds(abs(remaining)), "left"),
     ]
     return (
@@ -221,7 +206,7 @@ def _figures(data: Mapping[str, Any]) -> str:
     )
 
 
-def _picture(data: Mapping[str, Any]) -> str:
+def _picture(data: PersonStatement) -> str:
     points = month_points(data)
     if not points:
         return ""
@@ -247,18 +232,18 @@ def _picture(data: Mapping[str, Any]) -> str:
     )
 
 
-def render_html(data: Mapping[str, Any]) -> str:
+def render_html(data: PersonStatement) -> str:
     """A self-contained, accessible page for the person, with a picture of the year."""
     summary = "".join(f"<p>{esc(s)}</p>" for s in summary_sentences(data))
     history = (
         _table("What has happened so far", ("Date", "What", "Amount"), _lines(data), nums=1)
-        if data["lines"]
+        if data.lines
         else "<p>Nothing yet.</p>"
     )
     body = (
         "<main><h1>Your support budget</h1>"
-        f"<p class='ref'>Your reference: {esc(data['person_id'])}. "
-        f"Budget reference: {esc(data['budget_id'])}.</p>"
+        f"<p class='ref'>Your reference: {esc(data.person_id)}. "
+        f"Budget reference: {esc(data.budget_id)}.</p>"
         f"<section class='summary'><h2>Your money at a glance</h2>{summary}{_figures(data)}"
         "</section><section><h2>How your budget is shared out</h2>"
         + _table("How your budget is shared out", ("How", "Amount"), _allocations(data), nums=1)
