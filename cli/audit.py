@@ -11,6 +11,7 @@ import click
 from rich.progress import Progress
 
 from cli.options import as_at_option, db_option, format_option, ledger_for, print_json
+from isf_ledger.reports.records import json_of
 
 
 @click.group()
@@ -58,16 +59,17 @@ def trail_command(
     finally:
         ledger.close()
     if fmt == "json":
-        print_json(rows)
+        print_json(json_of(rows))
         return
     for row in rows:
+        effective = row.effective.isoformat() if row.effective else "-"
         click.echo(
-            f"{row['recorded_at']}  effective {row['effective'] or '-':10}  {row['type']:28} "
-            f"{row['subject']:24} by {row['actor'] or '-'} ({row['command_id']})"
+            f"{row.recorded_at}  effective {effective:10}  {row.type:28} "
+            f"{row.subject:24} by {row.actor or '-'} ({row.command_id})"
         )
-        if row["reason"]:
-            click.echo(f"    why: {row['reason']}")
-        click.echo(f"    {json.dumps(row['data'], sort_keys=True, ensure_ascii=False)}")
+        if row.reason:
+            click.echo(f"    why: {row.reason}")
+        click.echo(f"    {json.dumps(row.data, sort_keys=True, ensure_ascii=False)}")
     click.echo(f"{len(rows)} change(s)")
 
 

@@ -64,8 +64,9 @@ def demo(db_url: str) -> None:
     click.echo(reconciliation_render.render_text(october))
     click.echo("Budget B-0003's audit trail, first changes (who made each, and why):")
     for row in changes[:6]:
-        why = f" because {row['reason']}" if row["reason"] else ""
-        click.echo(f"  {row['effective'] or '':10}  {row['type']:22} by {row['actor']}{why}")
+        why = f" because {row.reason}" if row.reason else ""
+        effective = row.effective.isoformat() if row.effective else ""
+        click.echo(f"  {effective:10}  {row.type:22} by {row.actor}{why}")
     click.echo("\nTry next:")
     for example in (
         "statement person --person P-0001 --format html > morag.html",

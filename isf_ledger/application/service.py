@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from itertools import chain
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from sqlalchemy import Engine
 
@@ -35,7 +35,7 @@ from isf_ledger.application.apply import ApplyResult, apply_lines
 from isf_ledger.domain.card_matching import Payment
 from isf_ledger.domain.errors import LedgerError, NotFound
 from isf_ledger.projections import catalogue
-from isf_ledger.projections.audit_trail import trail
+from isf_ledger.projections.audit_trail import Change, trail
 from isf_ledger.projections.ledger_legs import balance, journal
 from isf_ledger.projections.runner import Projection, Recorded, catch_up, rebuild
 from isf_ledger.reports.card_queries import card_journal
@@ -171,7 +171,7 @@ class Ledger:
         since: str | None = None,
         until: str | None = None,
         as_at: str | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Change]:
         """Every recorded change concerning the subjects, oldest first."""
         with self.engine.connect() as conn:
             return trail(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from eventsourcing.utils import resolve_topic
@@ -204,6 +205,21 @@ def _chunks(keys: set[str]) -> Iterator[list[str]]:
         yield ordered[start : start + 500]
 
 
+@dataclass(frozen=True)
+class Change:
+    """One recorded change, as the audit trail shows it."""
+
+    position: int
+    recorded_at: str
+    effective: date | None
+    type: str
+    subject: str
+    actor: str | None
+    reason: str | None
+    command_id: str
+    data: dict[str, Any]
+
+
 def trail(
     conn: Connection,
     *,
@@ -215,7 +231,7 @@ def trail(
     since: str | None = None,
     until: str | None = None,
     as_at: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[Change]:
     """Recorded changes, oldest first, filtered by subject and effective dates.
 
     `as_at` (a fixed-width UTC instant) leaves out what was recorded later.
@@ -238,16 +254,16 @@ def trail(
     if as_at:
         query = query.where(t.c.recorded_at <= as_at)
     return [
-        {
-            "position": row.position,
-            "recorded_at": row.recorded_at,
-            "effective": row.effective.isoformat() if row.effective else None,
-            "type": row.type,
-            "subject": f"{row.kind} {row.ref}",
-            "actor": row.actor,
-            "reason": row.reason,
-            "command_id": row.command_id,
-            "data": json.loads(row.data),
-        }
+        Change(
+            position=row.position,
+            recorded_at=row.recorded_at,
+            effective=row.effective,
+            type=row.type,
+            subject=f"{row.kind} {row.ref}",
+            actor=row.actor,
+            reason=row.reason,
+            command_id=row.command_id,
+            data=json.loads(row.data),
+        )
         for row in conn.execute(query)
     ]

@@ -17,6 +17,7 @@ from isf_ledger.application.apply import apply_lines
 from isf_ledger.bootstrap import Ledger
 from isf_ledger.handlers import HANDLERS
 from isf_ledger.projections.audit_trail import trail
+from isf_ledger.reports.records import json_of
 from tests.integration.in_process import applied, numbered
 
 D = Decimal
@@ -73,7 +74,7 @@ def refused(ledger: Ledger, commands: list[dict[str, Any]], prefix: str) -> list
 
 def agreement_trail(ledger: Ledger) -> list[dict[str, Any]]:
     with ledger.engine.connect() as conn:
-        return trail(conn, agreement="A1")
+        return json_of(trail(conn, agreement="A1"))
 
 
 def test_hours_a_variation_and_a_cost_add_up_in_the_isf_and_the_audit_trail(ledger):
@@ -128,7 +129,7 @@ def test_hours_a_variation_and_a_cost_add_up_in_the_isf_and_the_audit_trail(ledg
         1, 1, 1, 2, 2, 2,
     ]  # fmt: skip
     with ledger.engine.connect() as conn:
-        person_rows = trail(conn, person="P1")
+        person_rows = json_of(trail(conn, person="P1"))
     assert "OptionChoice.Chosen" in [r["type"] for r in person_rows]
 
 

@@ -18,6 +18,7 @@ from isf_ledger.adapters.event_store import events_table
 from isf_ledger.application.apply import apply_lines
 from isf_ledger.bootstrap import Ledger
 from isf_ledger.projections.audit_trail import trail
+from isf_ledger.reports.records import json_of
 from tests.integration.in_process import applied, numbered
 
 D = Decimal
@@ -88,7 +89,7 @@ def test_a_year_paid_in_full_moves_exactly_the_scheduled_amount_onto_the_card(le
     assert balance(ledger, "card:C1", STARTS[12] - timedelta(days=1)) == D("11967.12")
 
     with ledger.engine.connect() as conn:
-        rows = trail(conn, card="C1")
+        rows = json_of(trail(conn, card="C1"))
     assert [r["type"] for r in rows] == [
         "Card.Issued",
         "Schedule.Scheduled",
@@ -109,7 +110,8 @@ def test_a_year_paid_in_full_moves_exactly_the_scheduled_amount_onto_the_card(le
     assert [r["data"]["amount"] for r in rows[2:]] == ["997.26"] * 12 + ["1032.88"]
     assert rows[-1]["data"]["legs"] == {"card:C1": "1032.88", "council:FIFE": "-1032.88"}
     with ledger.engine.connect() as conn:
-        assert [r["type"] for r in trail(conn, person="P1")].count("Schedule.PaymentMade") == 13
+        types = [r["type"] for r in json_of(trail(conn, person="P1"))]
+    assert types.count("Schedule.PaymentMade") == 13
 
 
 def test_paying_a_period_twice_is_refused_with_the_period_and_date_and_stores_nothing(ledger):
@@ -138,7 +140,7 @@ def test_a_reversed_payment_goes_back_to_the_council_and_the_period_is_paid_agai
     applied(ledger, [pay(2, date(2026, 5, 7))], "p")
     assert balance(ledger, "card:C1") == D("1994.52")
     with ledger.engine.connect() as conn:
-        types = [r["type"] for r in trail(conn, card="C1")]
+        types = [r["type"] for r in json_of(trail(conn, card="C1"))]
     assert types[-3:] == [
         "Schedule.PaymentMade",
         "Schedule.PaymentReversed",
@@ -229,7 +231,7 @@ def test_a_card_is_issued_only_for_the_persons_own_budget_and_with_four_digits(l
     errors = refused(ledger, [card, {**card, "card_id": "C1", "person_id": "P1"}], "x")
     assert errors == ["budget B1 belongs to person P1, not P2", "card C1 already exists"]
     with ledger.engine.connect() as conn:
-        issued = [r for r in trail(conn, card="C1") if r["type"] == "Card.Issued"]
+        issued = [r for r in json_of(trail(conn, card="C1")) if r["type"] == "Card.Issued"]
     assert issued[0]["data"]["last4"] == "4821"
 
 
@@ -244,7 +246,7 @@ def test_a_top_up_adds_to_the_card_but_never_to_the_councils_money(ledger):
     assert balance(ledger, "topup:T1") == D("-40.00")
     with ledger.engine.connect() as conn:
         for subject in ({"card": "C1"}, {"person": "P1"}, {"budget": "B1"}):
-            rows = [r for r in trail(conn, **subject) if r["subject"] == "topup T1"]
+            rows = [r for r in json_of(trail(conn, **subject)) if r["subject"] == "topup T1"]
             assert [r["type"] for r in rows] == ["TopUp.Agreed", "TopUp.TopUpReceived"]
     assert rows[-1]["data"]["legs"] == {"card:C1": "40.00", "topup:T1": "-40.00"}
     assert refused(ledger, [{**topup, "topup_id": "T2", "agreement_id": "A1"}], "x") == [
