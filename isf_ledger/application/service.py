@@ -38,13 +38,9 @@ from isf_ledger.projections import catalogue
 from isf_ledger.projections.audit_trail import Change, trail
 from isf_ledger.projections.ledger_legs import balance, journal
 from isf_ledger.projections.runner import Projection, Recorded, catch_up, rebuild
+from isf_ledger.reports.card_month import CardReconciliation
 from isf_ledger.reports.card_queries import card_journal
-from isf_ledger.reports.card_reconciliation import (
-    CardReconciliation,
-    card_payments,
-    known_card,
-    reconcile_cards,
-)
+from isf_ledger.reports.card_reconciliation import card_payments, known_card, reconcile_cards
 from isf_ledger.reports.person_statement import PersonStatement, person_statement
 from isf_ledger.reports.provider_statement import ProviderStatement, provider_statement
 from isf_ledger.settings import Settings

@@ -31,7 +31,6 @@ the report's shape are done in Python over those results.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -45,7 +44,14 @@ from isf_ledger.domain.flows import PAYMENT_MADE, PAYMENT_REVERSED
 from isf_ledger.domain.periods import month_days
 from isf_ledger.projections.card_registry import card_registry
 from isf_ledger.projections.ledger_legs import from_pence, ledger_legs
-from isf_ledger.reports.records import report_json
+from isf_ledger.reports.card_month import (
+    CardMonth,
+    CardReconciliation,
+    CardTransaction,
+    Flag,
+    MissingLoad,
+    UnexpectedLoad,
+)
 from isf_ledger.settings import Settings
 
 TOTALS = (
@@ -59,71 +65,6 @@ TOTALS = (
 CARD_ACCOUNT = "card:"
 
 t = card_transactions
-
-
-@dataclass(frozen=True)
-class MissingLoad:
-    """A payment made to the card with no load of its amount near its date."""
-
-    date: date
-    amount: Decimal
-    command_id: str
-
-
-@dataclass(frozen=True)
-class UnexpectedLoad:
-    """A load on the card that no payment accounts for."""
-
-    posted_on: date
-    amount: Decimal
-    description: str
-
-
-@dataclass(frozen=True)
-class CardTransaction:
-    posted_on: date
-    type: str
-    amount: Decimal
-    merchant: str
-    description: str
-    mcc: str
-
-
-@dataclass(frozen=True)
-class Flag:
-    transaction: CardTransaction
-    why: str
-
-
-@dataclass(frozen=True)
-class CardMonth:
-    """One card's month: balances signed as on the card (money out negative)."""
-
-    card_id: str
-    opening_balance: Decimal
-    loads: Decimal
-    purchases: Decimal
-    refunds: Decimal
-    atm: Decimal
-    fees: Decimal
-    reversals: Decimal
-    computed_closing: Decimal
-    reported_closing: Decimal | None
-    difference: Decimal | None
-    expected_loads: Decimal
-    missing_loads: tuple[MissingLoad, ...]
-    unexpected_loads: tuple[UnexpectedLoad, ...]
-    flagged: tuple[Flag, ...]
-    status: str
-
-
-@dataclass(frozen=True)
-class CardReconciliation:
-    month: str
-    cards: tuple[CardMonth, ...]
-
-    def as_json(self) -> dict[str, Any]:
-        return report_json(self)
 
 
 def _pounds(pence: int | None) -> Decimal | None:

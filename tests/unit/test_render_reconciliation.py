@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from isf_ledger.adapters.render import reconciliation
-from isf_ledger.reports.card_reconciliation import (
+from isf_ledger.reports.card_month import (
     CardMonth,
     CardReconciliation,
     CardTransaction,

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from isf_ledger.adapters.render.csv_safe import write_csv
 from isf_ledger.adapters.render.layout import printable, text_row, text_rule
 from isf_ledger.adapters.render.money_words import grouped, month_words
-from isf_ledger.reports.card_reconciliation import CardMonth, CardReconciliation
+from isf_ledger.reports.card_month import CardMonth, CardReconciliation
 from isf_ledger.reports.records import json_of
 
 # The card's money fields, in the order a balance is worked out, with their labels.
