@@ -107,6 +107,11 @@ def _measure(kind: str, url: str, count: int, years: int, month: str) -> list[Fi
         ],
     )
     provider, person = "PRV0", "P0"
+    # Timed first: on SQLite a transaction holds the write lock from its BEGIN, so the
+    # statements must not wait behind the floors' connection below.
+    stmt = _best(lambda: ledger.provider_statement(provider, month))
+    stmt_at = _best(lambda: ledger.provider_statement(provider, month, as_at=as_at))
+    pers = _best(lambda: ledger.person_statement(person))
     with ledger.engine.connect() as conn:
         agreement_ids = [
             aggregate_id("agreement", f"A{p}-{y}")
@@ -137,10 +142,7 @@ def _measure(kind: str, url: str, count: int, years: int, month: str) -> list[Fi
             conn.execute(raw_terms, {"ids": keys, "hours": HOURS_RECORDED_TOPIC}).all()
             conn.execute(raw_weeks, {"ids": [k.hex for k in agreement_ids], "since": since}).all()
 
-        stmt = _best(lambda: ledger.provider_statement(provider, month))
-        stmt_at = _best(lambda: ledger.provider_statement(provider, month, as_at=as_at))
         floor_p = _best(raw_p)
-        pers = _best(lambda: ledger.person_statement(person))
         # The rows a person statement reads: the person's subjects (budgets,
         # agreements, cards), the budgets and their option choices (events), the
         # latest budget's fund's legs and its card's rows.
