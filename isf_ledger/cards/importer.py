@@ -1,8 +1,9 @@
 """Importing card exports: each file all or nothing, every transaction exactly once.
 
 One file is one database transaction: a `card_imports` record, the file's
-rows staged in chunks (memory stays flat), moved into `card_transactions`
-skipping any already stored, and the digest of what was added. Killed at
+rows numbered and written in chunks straight into `card_transactions`,
+skipping any already stored (memory stays flat; see `direct`), and the
+digest of what was added. Killed at
 any moment before the commit, nothing of the file is stored; after it, the
 file is in and a second run adds nothing. Only a file that added rows leaves
 a record, so a run that repeats a finished one changes nothing at all.
@@ -20,7 +21,7 @@ amount, running balance, and which occurrence of that content it is within
 its file. A row is already stored if its identity is, or if a row with its
 cross-source key is, unless both carry ids from the same source: then the
 ids decide, and a new row repeating stored content takes the next
-occurrence (see `bulk`). The type and the text are left out of the key on
+occurrence (see `direct`). The type and the text are left out of the key on
 purpose: a statement with no type column calls a refund a load, and
 merchants' names are cut differently by different providers. Exports that
 overlap on whole days count repeated content the same way; one without ids
@@ -40,7 +41,7 @@ from typing import Any
 
 import structlog
 from eventsourcing.persistence import IntegrityError
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, func, insert, select, text, update
 
 from isf_ledger.adapters.card_csv import (
     CardRow,
@@ -51,11 +52,11 @@ from isf_ledger.adapters.card_csv import (
 )
 from isf_ledger.adapters.card_profiles import Profile
 from isf_ledger.bootstrap import Ledger
-from isf_ledger.cards.bulk import StagedRow, Stager
-from isf_ledger.cards.digest import rows_digest
+from isf_ledger.cards.bulk import StagedRow
+from isf_ledger.cards.direct import DirectWriter
 from isf_ledger.cards.directory import CardDirectory
 from isf_ledger.cards.rejects import RejectsWriter
-from isf_ledger.cards.tables import IDENTITY_LENGTH, card_imports
+from isf_ledger.cards.tables import IDENTITY_LENGTH, card_imports, card_transactions
 from isf_ledger.domain.card_import import CardImport, card_import_id
 from isf_ledger.projections.runner import instant
 
@@ -213,23 +214,24 @@ def import_file(
         if conn.dialect.name == "postgresql":
             conn.execute(text(f"SELECT pg_advisory_xact_lock({_IMPORT_LOCK})"))
         import_pk = _start_record(conn, path, sha, profile)
-        stager = Stager(conn)
+        writer = DirectWriter(conn, import_pk)
         rows = _Rows(result, directory, skip_invalid, rejects, path, profile.source)
         for chunk in rows.chunks(read_card_file(path, profile), chunk_size, progress):
-            stager.add(chunk)
+            writer.add(chunk)
         if rows.rejected_whole:
             result.status = "rejected"
             result.imported = result.duplicates = 0
             tx.rollback()
             return result
-        added = stager.finish(import_pk)
-        result.imported, result.duplicates = added, stager.staged - added
+        digest = writer.finish()
+        added = digest.rows
+        result.imported, result.duplicates = added, writer.seen - added
         if not added:
             tx.rollback()  # nothing new: leave no trace, as if never run
             return result
-        digest = rows_digest(conn, import_pk)
-        if digest.rows != added:
-            raise RuntimeError(f"{path}: added {added} rows but {digest.rows} are stored")
+        stored = conn.scalar(select(func.count()).where(card_transactions.c.import_id == import_pk))
+        if stored != added:
+            raise RuntimeError(f"{path}: added {added} rows but {stored} are stored")
         result.card_import_id = card_import_id(sha, profile.name, digest.digest)
         conn.execute(
             update(card_imports)
