@@ -22,12 +22,13 @@ from isf_ledger.cards.tables import NO_BALANCE
 
 WORK_MEM = "256MB"  # PostgreSQL, for the import's transaction only
 
-# (seq, identity, source, card_id, posted_on, transaction_on, type, pence,
-#  balance_pence, description, merchant, mcc, line); dates as ISO text.
+# A row as stored: (import_id, identity, source, card_id, posted_on, transaction_on,
+# type, pence, balance_pence, occurrence, description, merchant, mcc, line); dates as
+# ISO text. Lines are unique within a file and give its order.
 StagedRow = tuple[Any, ...]
 
 COLUMNS = (
-    "seq",
+    "import_id",
     "identity",
     "source",
     "card_id",
@@ -36,6 +37,7 @@ COLUMNS = (
     "type",
     "pence",
     "balance_pence",
+    "occurrence",
     "description",
     "merchant",
     "mcc",
@@ -44,15 +46,17 @@ COLUMNS = (
 
 _STAGING_SQL = {
     "sqlite": """CREATE TEMP TABLE card_staging (
-        seq INTEGER PRIMARY KEY, identity TEXT NOT NULL, source TEXT, card_id TEXT NOT NULL,
+        import_id INTEGER NOT NULL, identity TEXT NOT NULL, source TEXT, card_id TEXT NOT NULL,
         posted_on TEXT NOT NULL, transaction_on TEXT, type TEXT NOT NULL,
-        pence INTEGER NOT NULL, balance_pence INTEGER, description TEXT NOT NULL,
-        merchant TEXT NOT NULL, mcc TEXT NOT NULL, line INTEGER NOT NULL)""",
+        pence INTEGER NOT NULL, balance_pence INTEGER, occurrence INTEGER NOT NULL,
+        description TEXT NOT NULL, merchant TEXT NOT NULL, mcc TEXT NOT NULL,
+        line INTEGER PRIMARY KEY)""",
     "postgresql": """CREATE TEMP TABLE card_staging (
-        seq bigint NOT NULL, identity text NOT NULL, source text, card_id text NOT NULL,
+        import_id bigint NOT NULL, identity text NOT NULL, source text, card_id text NOT NULL,
         posted_on date NOT NULL, transaction_on date, type text NOT NULL,
-        pence bigint NOT NULL, balance_pence bigint, description text NOT NULL,
-        merchant text NOT NULL, mcc text NOT NULL, line bigint NOT NULL) ON COMMIT DROP""",
+        pence bigint NOT NULL, balance_pence bigint, occurrence bigint NOT NULL,
+        description text NOT NULL, merchant text NOT NULL, mcc text NOT NULL,
+        line bigint NOT NULL) ON COMMIT DROP""",
 }
 
 # The same content: card, posted date, signed amount and running balance.
@@ -62,14 +66,14 @@ _SAME_KEY = f"""c.card_id = n.card_id AND c.posted_on = n.posted_on AND c.pence 
 _MOVE_RENUMBERED = f"""INSERT INTO card_transactions (import_id, identity, source, card_id,
     posted_on, transaction_on, type, pence, balance_pence, occurrence, description, merchant,
     mcc, line)
-SELECT {{import_id}}, n.identity, n.source, n.card_id, n.posted_on, n.transaction_on, n.type,
+SELECT n.import_id, n.identity, n.source, n.card_id, n.posted_on, n.transaction_on, n.type,
     n.pence, n.balance_pence,
     coalesce((SELECT max(c.occurrence) FROM card_transactions c WHERE {_SAME_KEY}), 0)
     + row_number() OVER (
-        PARTITION BY n.card_id, n.posted_on, n.pence, n.balance_pence ORDER BY n.seq),
+        PARTITION BY n.card_id, n.posted_on, n.pence, n.balance_pence ORDER BY n.line),
     n.description, n.merchant, n.mcc, n.line
 FROM card_staging n
-ORDER BY n.seq"""
+ORDER BY n.line"""
 
 
 class Stager:
@@ -91,13 +95,13 @@ class Stager:
         insert_rows(self.conn, "card_staging", COLUMNS, rows)
         self.staged += len(rows)
 
-    def move_renumbered(self, import_id: int) -> int:
+    def move_renumbered(self) -> int:
         """Add the staged rows, each after the occurrences stored; returns how many were added.
 
         A staged row whose identity was stored meanwhile (the same id twice
         in one file) is skipped.
         """
-        sql = _MOVE_RENUMBERED.replace("{import_id}", str(int(import_id)))
+        sql = _MOVE_RENUMBERED
         if self.dialect == "postgresql":
             sql += "\nON CONFLICT DO NOTHING"
         else:

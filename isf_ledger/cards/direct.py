@@ -30,14 +30,14 @@ from typing import Any
 from psycopg.errors import UniqueViolation
 from sqlalchemy import Connection
 
-from isf_ledger.cards.bulk import StagedRow, Stager
+from isf_ledger.cards.bulk import COLUMNS, StagedRow, Stager
 from isf_ledger.cards.digest import DIGEST_COLUMNS, RowsDigest
 from isf_ledger.cards.tables import NO_BALANCE
 
-COLUMNS = ("import_id", *DIGEST_COLUMNS)  # a stored row: the import, then what is digested
 HELD = 200_000  # contents counted in memory before earlier days spill
 
 _NAMES = ", ".join(COLUMNS)
+assert COLUMNS[1:] == DIGEST_COLUMNS  # a stored row: its import, then what is digested
 _SAME_CONTENT = """SELECT source FROM card_transactions WHERE card_id = {m} AND posted_on = {d}
     AND pence = {m} AND coalesce(balance_pence, {no}) = {m} AND occurrence = {m}"""
 
@@ -128,22 +128,21 @@ class DirectWriter:
         self.chunk_table = False
         self.set_aside: Stager | None = None
 
-    def add(self, chunk: Sequence[StagedRow]) -> None:
-        number, pk = self.occurrences.number, self.import_id
-        rows = [(pk, *s[1:9], number(s[3], s[4], s[7], s[8]), *s[9:]) for s in chunk]
+    def add(self, rows: Sequence[StagedRow]) -> None:
+        """Add a chunk of rows as stored (see `bulk.COLUMNS`), numbered by `occurrences`."""
         self.seen += len(rows)
         added = self._insert(rows)
         self._digest(added)
         if len(added) < len(rows):
             lines = {row[-1] for row in added}
-            self._sort_out([(s, r) for s, r in zip(chunk, rows, strict=True) if r[-1] not in lines])
+            self._sort_out([r for r in rows if r[-1] not in lines])
 
     def finish(self) -> RowsDigest:
         """Add the rows set aside, renumbered; the digest of every row added."""
         self.occurrences.close()
         if self.set_aside is not None:
             before = self._max_id()
-            self.set_aside.move_renumbered(self.import_id)
+            self.set_aside.move_renumbered()
             cur = self.driver.cursor()
             try:
                 cur.execute(f"SELECT {', '.join(DIGEST_COLUMNS)} FROM card_transactions "
@@ -158,7 +157,7 @@ class DirectWriter:
             date.fromisoformat(self.last) if self.last else None,
         )
 
-    def _insert(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    def _insert(self, rows: Sequence[StagedRow]) -> Sequence[StagedRow]:
         """Insert what is not stored yet; returns the rows added, in the order stored."""
         if self.postgres and self.copy:
             try:
@@ -192,7 +191,7 @@ class DirectWriter:
         line_order = {line: n for n, (_, line) in enumerate(sorted(added))}
         return sorted((r for r in rows if r[-1] in line_order), key=lambda r: line_order[r[-1]])
 
-    def _insert_staged(self, cur: Any, rows: list[tuple[Any, ...]]) -> list[Any]:
+    def _insert_staged(self, cur: Any, rows: Sequence[StagedRow]) -> list[Any]:
         if not self.chunk_table:
             cur.execute("CREATE TEMP TABLE card_chunk ON COMMIT DROP AS SELECT "
                         f"{_NAMES} FROM card_transactions WITH NO DATA")  # fmt: skip
@@ -213,7 +212,7 @@ class DirectWriter:
         finally:
             cur.close()
 
-    def _digest(self, rows: Sequence[tuple[Any, ...]]) -> None:
+    def _digest(self, rows: Sequence[StagedRow]) -> None:
         if not rows:
             return
         self.sha.update("".join(["\x1f".join(map(str, r[1:])) + "\n" for r in rows]).encode())
@@ -223,15 +222,15 @@ class DirectWriter:
         self.last = high if self.last is None else max(self.last, high)
         self.added += len(rows)
 
-    def _sort_out(self, skipped: list[tuple[StagedRow, tuple[Any, ...]]]) -> None:
+    def _sort_out(self, skipped: list[StagedRow]) -> None:
         """Set aside the skipped rows that are new transactions repeating stored content."""
-        stored = self._stored_identities([row[1] for _, row in skipped])
+        stored = self._stored_identities([row[1] for row in skipped])
         day = "%s::date" if self.postgres else "?"
         same_content = _SAME_CONTENT.format(m=self.m, d=day, no=NO_BALANCE)
         aside = []
         cur = self.driver.cursor()
         try:
-            for staged, row in skipped:
+            for row in skipped:
                 source = row[2]
                 if source is None or row[1] in stored:
                     continue  # a duplicate
@@ -239,7 +238,7 @@ class DirectWriter:
                 cur.execute(same_content, (row[3], row[4], row[7], balance, row[9]))
                 found = cur.fetchone()
                 if found is not None and found[0] == source:
-                    aside.append(staged)
+                    aside.append(row)
         finally:
             cur.close()
         if aside:

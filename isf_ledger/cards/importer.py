@@ -58,15 +58,19 @@ from isf_ledger.cards.directory import CardDirectory
 from isf_ledger.cards.rejects import RejectsWriter
 from isf_ledger.cards.tables import IDENTITY_LENGTH, card_imports, card_transactions
 from isf_ledger.domain.card_import import CardImport, card_import_id
-from isf_ledger.projections.runner import instant
+from isf_ledger.projections.runner import instant, page_cache
 
 log = structlog.get_logger()
 
 KEEP_PROBLEMS = 1000  # per file; more are counted, not kept
 KEEP_WARNINGS = 100
+# SQLite pages an import keeps in memory: its inserts land all over the content
+# index. Small enough that a big file fills it no more than a small one.
+CACHE_MB = 64
 _IMPORT_LOCK = 0x15F_CA4D  # PostgreSQL advisory lock: one card import at a time
 
 Progress = Callable[[int], None]  # bytes read so far in the current file
+Numbering = Callable[[str, str, int, "int | None"], int]  # see `direct.Occurrences`
 
 
 @dataclass
@@ -210,12 +214,12 @@ def import_file(
         result.status = "rejected"
         return result
     chunk_size = batch or ledger.settings.batch_size
-    with ledger.engine.connect() as conn, conn.begin() as tx:
+    with ledger.engine.connect() as conn, page_cache(conn, CACHE_MB), conn.begin() as tx:
         if conn.dialect.name == "postgresql":
             conn.execute(text(f"SELECT pg_advisory_xact_lock({_IMPORT_LOCK})"))
         import_pk = _start_record(conn, path, sha, profile)
         writer = DirectWriter(conn, import_pk)
-        rows = _Rows(result, directory, skip_invalid, rejects, path, profile.source)
+        rows = _Rows(result, directory, skip_invalid, rejects, path, profile.source, writer)
         for chunk in rows.chunks(read_card_file(path, profile), chunk_size, progress):
             writer.add(chunk)
         if rows.rejected_whole:
@@ -279,7 +283,7 @@ def _start_record(conn: Connection, path: str | Path, sha: str, profile: Profile
 
 
 class _Rows:
-    """Turns the reader's results into staged rows, noting every problem on the way."""
+    """Turns the reader's results into rows as stored, noting every problem on the way."""
 
     def __init__(
         self,
@@ -289,6 +293,7 @@ class _Rows:
         rejects: RejectsWriter | None,
         path: str | Path,
         source: str,
+        writer: DirectWriter,
     ) -> None:
         self.result = result
         self.directory = directory
@@ -297,6 +302,8 @@ class _Rows:
         self.path = path
         self.source = source
         self.rejected_whole = False
+        self.number: Numbering = writer.occurrences.number
+        self.import_pk = writer.import_id
 
     def chunks(
         self,
@@ -305,8 +312,8 @@ class _Rows:
         progress: Progress | None,
     ) -> Iterable[list[StagedRow]]:
         result, resolve, source = self.result, self.directory.resolve, self.source
+        number, pk = self.number, self.import_pk
         chunk: list[StagedRow] = []
-        seq = 0
         # Bytes read, for the progress bar: lines so far times the average length
         # of the first rows (measuring every row would cost more than it tells).
         sampled_bytes = sampled_lines = line = 0
@@ -328,8 +335,7 @@ class _Rows:
                     )
                 if self.rejected_whole:
                     continue  # keep reading, to report every bad row
-                seq += 1
-                chunk.append(_staged(seq, card_id, item, source))
+                chunk.append(_staged(pk, number, card_id, item, source))
                 if len(chunk) >= size:
                     yield chunk
                     chunk = []
@@ -358,21 +364,25 @@ def _whole(problem: RowProblem) -> bool:
     return not problem.raw or problem.reason.startswith("missing column")
 
 
-def _staged(seq: int, card_id: str, row: CardRow, source: str) -> StagedRow:
+def _staged(pk: int, number: Numbering, card_id: str, row: CardRow, source: str) -> StagedRow:
+    """The row as stored, numbered among the file's rows with the same content."""
     identity = row.identity
     if len(identity) > IDENTITY_LENGTH:
         identity = "sha256:" + hashlib.sha256(identity.encode()).hexdigest()
     balance = row.balance
+    posted_on, pence = _iso(row.posted_on), int(row.amount * 100)
+    balance_pence = None if balance is None else int(balance * 100)
     return (
-        seq,
+        pk,
         identity,
         source if identity.startswith("id:") else None,
         card_id,
-        _iso(row.posted_on),
+        posted_on,
         _iso(row.transaction_on) if row.transaction_on else None,
         row.type,
-        int(row.amount * 100),
-        None if balance is None else int(balance * 100),
+        pence,
+        balance_pence,
+        number(card_id, posted_on, pence, balance_pence),
         row.description,
         row.merchant,
         row.mcc,
