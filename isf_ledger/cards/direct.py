@@ -30,12 +30,14 @@ from typing import Any
 from psycopg.errors import UniqueViolation
 from sqlalchemy import Connection
 
+from isf_ledger.adapters.bulk_rows import insert_rows
 from isf_ledger.cards.bulk import COLUMNS, StagedRow, Stager
 from isf_ledger.cards.digest import DIGEST_COLUMNS, RowsDigest
 from isf_ledger.cards.tables import NO_BALANCE
 
 HELD = 200_000  # contents counted in memory before earlier days spill
 
+_COUNTS = ("day", "card_id", "pence", "balance", "number")
 _NAMES = ", ".join(COLUMNS)
 assert COLUMNS[1:] == DIGEST_COLUMNS  # a stored row: its import, then what is digested
 _SAME_CONTENT = """SELECT source FROM card_transactions WHERE card_id = {m} AND posted_on = {d}
@@ -46,6 +48,7 @@ class Occurrences:
     """Numbers repeated content within one file, holding only the most recent days."""
 
     def __init__(self, conn: Connection) -> None:
+        self.conn = conn
         self.driver: Any = conn.connection.driver_connection
         self.postgres = conn.dialect.name == "postgresql"
         self.days: dict[str, dict[tuple[Any, ...], int]] = {}
@@ -83,13 +86,10 @@ class Occurrences:
                     f"balance bigint, number bigint) {on_commit}"
                 )
                 cur.execute("CREATE INDEX card_counts_day ON card_counts (day)")
-            m = "%s" if self.postgres else "?"
-            cur.executemany(
-                f"INSERT INTO card_counts VALUES ({m}, {m}, {m}, {m}, {m})",
-                [(day, *key, n) for key, n in counts.items()],
-            )
         finally:
             cur.close()
+        rows = [(day, *key, n) for key, n in counts.items()]
+        insert_rows(self.conn, "card_counts", _COUNTS, rows)
         self.spilled.add(day)
 
     def _restore(self, day: str) -> dict[tuple[Any, ...], int]:
