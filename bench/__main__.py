@@ -1,14 +1,22 @@
-"""`python -m bench [apply|import|reports|all] [--db sqlite|postgres|both] [--quick|--scale F]`."""
+"""`python -m bench [apply|import|reconcile|reports|all]` `[--db ...] [--quick|--scale F]`.
+
+`--db` is sqlite, postgres or both.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import apply_bench, import_bench, reports_bench
+from bench import apply_bench, import_bench, reconcile_bench, reports_bench
 from bench.common import save
 from isf_ledger import logs
 
-BENCHES = {"apply": apply_bench, "import": import_bench, "reports": reports_bench}
+BENCHES = {
+    "apply": apply_bench,
+    "import": import_bench,
+    "reconcile": reconcile_bench,
+    "reports": reports_bench,
+}
 
 
 def main() -> None:

@@ -1,9 +1,9 @@
 """Card exports of any size, written straight to disk, and the cards they belong to.
 
 Rows are in the built-in `generic` format with the provider's transaction ids
-and a running balance per card: each card starts with a load and is loaded
-again whenever its balance runs low, between purchases, cash, fees and the
-odd refund, spread evenly over the days given.
+(or none, for an id-less export) and a running balance per card: each card
+starts with a load and is loaded again whenever its balance runs low, between
+purchases, cash, fees and the odd refund, spread evenly over the days given.
 """
 
 from __future__ import annotations
@@ -56,7 +56,10 @@ def write_export(
     seed: int = 1,
     id_prefix: str = "TX",
 ) -> Path:
-    """Write `rows` transactions of `cards` cards to `path`; returns `path`."""
+    """Write `rows` transactions of `cards` cards to `path`; returns `path`.
+
+    An empty `id_prefix` leaves the transaction id column empty.
+    """
     rnd = random.Random(seed)
     balance = [0] * cards
     with open(path, "w", encoding="utf-8", newline="") as out:
@@ -81,8 +84,9 @@ def write_export(
                 else:
                     kind, pence, what = "PURCHASE", -rnd.randint(100, balance[n] // 4), merchant
             balance[n] += pence
+            txn = f"{id_prefix}{i:010d}" if id_prefix else ""
             lines.append(
-                f"{id_prefix}{i:010d},{card_id(n)},{day},{kind},{what},{merchant},{mcc},"
+                f"{txn},{card_id(n)},{day},{kind},{what},{merchant},{mcc},"
                 f"{_money(pence)},{_money(balance[n])}\n"
             )
             if len(lines) >= 10_000:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import statistics
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -31,13 +32,19 @@ class Figure:
     unit: str
     floor: float | None = None
     floor_what: str = ""
+    pair_ratio: float | None = None  # the median of the pairs' own ratios, when paired
+    pairs: int = 1
 
     @property
     def ratio(self) -> float | None:
+        if self.pair_ratio is not None:
+            return self.pair_ratio
         return self.value / self.floor if self.floor else None
 
     def line(self) -> str:
         ratio = f"{self.ratio:.2f}x floor" if self.ratio is not None else ""
+        if self.pairs > 1:
+            ratio += f" (median of {self.pairs} pairs)"
         floor = f"floor {self.floor:,.0f} {self.unit} ({self.floor_what})" if self.floor else ""
         return (
             f"{self.database:9} {self.what:44} {self.value:>12,.1f} {self.unit:10} {floor} {ratio}"
@@ -48,6 +55,28 @@ def timed(func: Callable[[], Any]) -> tuple[float, Any]:
     start = time.perf_counter()
     result = func()
     return time.perf_counter() - start, result
+
+
+def paired(
+    bench: str,
+    database: str,
+    what: str,
+    unit: str,
+    floor_what: str,
+    pairs: list[tuple[float, float]],
+) -> Figure:
+    """A figure from interleaved (rate, floor rate) pairs: medians, and the median ratio."""
+    return Figure(
+        bench,
+        database,
+        what,
+        statistics.median(rate for rate, _ in pairs),
+        unit,
+        statistics.median(floor for _, floor in pairs),
+        floor_what,
+        statistics.median(rate / floor for rate, floor in pairs),
+        len(pairs),
+    )
 
 
 @contextmanager

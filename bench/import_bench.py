@@ -1,15 +1,20 @@
-"""`cards import` throughput and memory, re-import, and the monthly reconciliation.
+"""`cards import` throughput and memory, beside the floor, in interleaved pairs.
 
-- Import: two generated exports across 5,000 cards (1M and 5M rows; quick:
-  20k and 100k) through the real command (`python -m cli cards import`, a
-  subprocess, start-up included), beside the floor: reading the same file
-  with the `csv` module and bulk-inserting its rows into a plain table of the
-  same database (SQLite `executemany`, PostgreSQL `COPY`), in one transaction.
-- Peak memory of the import process (`RUSAGE_CHILDREN` of a wrapper), for
-  the small and the big file: it should not grow with the file.
-- Re-import of the small file, which adds nothing, beside the same floor.
-- Reconciliation of every card for one month, beside the one raw aggregate
-  SELECT (opening and the month's totals by card) it cannot do without.
+Three generated exports across 5,000 cards: 1M rows with the provider's ids,
+1M rows without ids (identity by content and occurrence) and 5M rows with
+ids (quick: 20k and 100k). Each is imported through the real command
+(`python -m cli cards import`, a subprocess, start-up included), and right
+after it the floor runs on the same database: the same file read with
+Python's `csv` and loaded into a table whose primary key is the transaction
+id, in one transaction (SQLite `executemany`, PostgreSQL `COPY`). A pair is
+one fresh ledger: import, re-import of the same file (adds nothing), the
+id-less file, then the big file, each followed by its floor. Figures are the
+medians of the pairs, and the ratio the median of the pairs' own ratios.
+The id-less file's floor is that of the file with ids of the same size (a
+floor keyed by an id needs ids).
+
+Peak memory is that of the import process (`RUSAGE_CHILDREN` of a wrapper),
+for the small and the big file: it should not grow with the file.
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
+import statistics
 import subprocess
 import sys
 import time
+from collections import defaultdict
 from datetime import date
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -27,14 +34,15 @@ from tempfile import TemporaryDirectory
 import psycopg
 
 from bench.card_workload import card_commands, write_export
-from bench.common import Figure, database, timed
+from bench.common import Figure, database, paired, timed
 from isf_ledger.adapters.database import parse_url
-from isf_ledger.bootstrap import init_ledger, open_ledger
+from isf_ledger.bootstrap import init_ledger
 from isf_ledger.settings import Settings
 
 CARDS = 5000
 CHUNK = 5000
-MONTH = "2027-02"
+PAIRS = 3
+FLOOR = "csv + bulk load into a table keyed by the transaction id"
 
 # Runs a command and reports the peak resident memory of its process tree, in kB.
 RSS_WRAPPER = (
@@ -42,6 +50,10 @@ RSS_WRAPPER = (
     "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
     "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     "sys.exit(code)\n"
+)
+COLUMNS = "transaction_id, card_id, posted_on, type, description, merchant, mcc, amount, balance"
+FLOOR_TABLE = f"CREATE TABLE floor_cards ({COLUMNS.replace(',', ' text,')} text)".replace(
+    "transaction_id text", "transaction_id text PRIMARY KEY"
 )
 
 
@@ -68,15 +80,12 @@ def cli_import(url: str, path: Path) -> tuple[float, float]:
 
 
 def floor(url: str, path: Path) -> float:
-    """Seconds to read the file with `csv` and bulk-insert its rows into a plain table."""
+    """Seconds to read the file with `csv` and load it into a table keyed by the id."""
     db = parse_url(url)
-    columns = (
-        "transaction_id, card_id, posted_on, type, description, merchant, mcc, amount, balance"
-    )
     if db.is_postgres:
         conninfo = f"host={db.host} port={db.port} user={db.user} dbname={db.dbname}"
         with psycopg.connect(conninfo, options=f"-csearch_path={db.schema}") as conn:
-            conn.execute(f"CREATE TABLE floor_cards ({columns.replace(',', ' text,')} text)")
+            conn.execute(FLOOR_TABLE)
             conn.commit()
 
             def copy() -> None:
@@ -85,7 +94,7 @@ def floor(url: str, path: Path) -> float:
                     next(rows)
                     with (
                         conn.cursor() as cur,
-                        cur.copy(f"COPY floor_cards ({columns}) FROM STDIN") as cp,
+                        cur.copy(f"COPY floor_cards ({COLUMNS}) FROM STDIN") as cp,
                     ):
                         for row in rows:
                             cp.write_row(row)
@@ -96,7 +105,7 @@ def floor(url: str, path: Path) -> float:
             conn.commit()
             return seconds
     lite = sqlite3.connect(db.path)
-    lite.execute(f"CREATE TABLE floor_cards ({columns.replace(',', ' text,')} text)")
+    lite.execute(FLOOR_TABLE)
     marks = ", ".join("?" * 9)
 
     def insert() -> None:
@@ -117,72 +126,41 @@ def floor(url: str, path: Path) -> float:
     return seconds
 
 
-def reconcile_times(url: str) -> tuple[float, float, int]:
-    """(seconds for every card's reconciliation, seconds for the raw aggregate, cards)."""
-    from sqlalchemy import text
-
-    ledger = open_ledger(Settings(db_url=url))
-    try:
-        seconds, data = timed(lambda: ledger.reconcile_cards(MONTH))
-        with ledger.engine.connect() as conn:
-            raw = text(
-                "SELECT card_id, SUM(CASE WHEN posted_on < :start THEN pence ELSE 0 END), "
-                "SUM(CASE WHEN posted_on >= :start AND type = 'LOAD' THEN pence ELSE 0 END), "
-                "SUM(CASE WHEN posted_on >= :start AND type = 'PURCHASE' THEN pence ELSE 0 END) "
-                "FROM card_transactions WHERE posted_on < :end GROUP BY card_id"
-            )
-            start, end = date(2027, 2, 1), date(2027, 3, 1)
-            floor_seconds = timed(lambda: conn.execute(raw, {"start": start, "end": end}).all())[0]
-    finally:
-        ledger.close()
-    return seconds, floor_seconds, len(data.cards)
+def exports(folder: Path, small: int, big: int) -> dict[str, tuple[int, Path, Path]]:
+    """What each figure imports: (rows, the file, the file its floor loads)."""
+    ids = write_export(folder / "ids.csv", small, CARDS, first=date(2026, 1, 1), id_prefix="TA")
+    bare = write_export(folder / "bare.csv", small, CARDS, first=date(2026, 4, 1), id_prefix="")
+    large = write_export(folder / "big.csv", big, CARDS, first=date(2027, 1, 1), id_prefix="TB")
+    return {
+        f"cards import, {small:,} rows with ids": (small, ids, ids),
+        f"re-import, {small:,} rows (adds nothing)": (small, ids, ids),
+        f"cards import, {small:,} rows without ids": (small, bare, ids),
+        f"cards import, {big:,} rows with ids": (big, large, large),
+    }
 
 
 def run(kinds: list[str], *, quick: bool = False, scale: float = 1.0) -> list[Figure]:
     small, big = (20_000, 100_000) if quick else (round(1e6 * scale), round(5e6 * scale))
     figures: list[Figure] = []
     with TemporaryDirectory(prefix="isf-import-bench-") as tmp:
-        files = [
-            (small, write_export(Path(tmp) / "small.csv", small, CARDS, first=date(2026, 1, 1),
-                                 id_prefix="TA")),
-            (big, write_export(Path(tmp) / "big.csv", big, CARDS, first=date(2027, 1, 1),
-                               id_prefix="TB")),
-        ]  # fmt: skip
+        plan = exports(Path(tmp), small, big)
         for kind in kinds:
-            with database(kind) as url:
-                issue_cards(url)
-                for rows, path in files:
-                    seconds, rss = cli_import(url, path)
-                    floor_seconds = floor(url, path)
-                    figures += [
-                        Figure("import", kind, f"cards import, {rows:,} rows", rows / seconds,
-                               "rows/s", rows / floor_seconds, "csv parse + bulk insert"),
-                        Figure("import", kind, f"peak memory, {rows:,} rows", rss, "MB"),
-                    ]  # fmt: skip
-                rows, path = files[0]
-                seconds, _ = cli_import(url, path)
-                floor_seconds = floor(url, path)
+            rates: dict[str, list[tuple[float, float]]] = defaultdict(list)
+            memory: dict[int, list[float]] = defaultdict(list)
+            for _ in range(PAIRS):
+                with database(kind) as url:
+                    issue_cards(url)
+                    for what, (rows, path, floor_path) in plan.items():
+                        seconds, rss = cli_import(url, path)
+                        floor_seconds = floor(url, floor_path)
+                        rates[what].append((rows / seconds, rows / floor_seconds))
+                        if "with ids" in what:
+                            memory[rows].append(rss)
+            for what, pairs in rates.items():
+                figures.append(paired("import", kind, what, "rows/s", FLOOR, pairs))
+            for rows, peaks in memory.items():
                 figures.append(
-                    Figure(
-                        "import",
-                        kind,
-                        f"re-import, {rows:,} rows (adds nothing)",
-                        rows / seconds,
-                        "rows/s",
-                        rows / floor_seconds,
-                        "csv parse + bulk insert",
-                    )
-                )
-                seconds, floor_seconds, cards = reconcile_times(url)
-                figures.append(
-                    Figure(
-                        "import",
-                        kind,
-                        f"reconcile {cards:,} cards, {small + big:,} rows",
-                        cards / seconds,
-                        "cards/s",
-                        cards / floor_seconds,
-                        "raw aggregate SELECT",
-                    )
-                )
+                    Figure("import", kind, f"peak memory, {rows:,} rows", statistics.median(peaks),
+                           "MB")
+                )  # fmt: skip
     return figures

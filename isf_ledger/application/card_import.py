@@ -1,8 +1,9 @@
 """Importing card exports: each file all or nothing, every transaction exactly once.
 
 One file is one database transaction: a `card_imports` record, the file's
-rows staged in chunks (memory stays flat), moved into `card_transactions`
-skipping any already stored, and the digest of what was added. Killed at
+rows numbered and written in chunks straight into `card_transactions`,
+skipping any already stored (memory stays flat; see `direct`), and the
+digest of what was added. Killed at
 any moment before the commit, nothing of the file is stored; after it, the
 file is in and a second run adds nothing. Only a file that added rows leaves
 a record, so a run that repeats a finished one changes nothing at all.
@@ -20,7 +21,7 @@ amount, running balance, and which occurrence of that content it is within
 its file. A row is already stored if its identity is, or if a row with its
 cross-source key is, unless both carry ids from the same source: then the
 ids decide, and a new row repeating stored content takes the next
-occurrence (see `bulk`). The type and the text are left out of the key on
+occurrence (see `direct`). The type and the text are left out of the key on
 purpose: a statement with no type column calls a refund a load, and
 merchants' names are cut differently by different providers. Exports that
 overlap on whole days count repeated content the same way; one without ids
@@ -40,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 from eventsourcing.persistence import IntegrityError
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, func, insert, select, text, update
 
 from isf_ledger.adapters.card_files.profile import Profile
 from isf_ledger.adapters.card_files.reader import (
@@ -51,12 +52,12 @@ from isf_ledger.adapters.card_files.reader import (
     read_card_file,
 )
 from isf_ledger.adapters.card_files.rejects import RejectsWriter
-from isf_ledger.adapters.card_store.digest import rows_digest
+from isf_ledger.adapters.card_store.direct import DirectWriter
 from isf_ledger.adapters.card_store.directory import CardDirectory
-from isf_ledger.adapters.card_store.staging import StagedRow, Stager
-from isf_ledger.adapters.card_store.tables import IDENTITY_LENGTH, card_imports
+from isf_ledger.adapters.card_store.staging import StagedRow
+from isf_ledger.adapters.card_store.tables import IDENTITY_LENGTH, card_imports, card_transactions
 from isf_ledger.domain.card_import import CardImport, card_import_id
-from isf_ledger.projections.runner import instant
+from isf_ledger.projections.runner import instant, page_cache
 
 if TYPE_CHECKING:
     from isf_ledger.application.service import Ledger
@@ -65,9 +66,13 @@ log = structlog.get_logger()
 
 KEEP_PROBLEMS = 1000  # per file; more are counted, not kept
 KEEP_WARNINGS = 100
+# SQLite pages an import keeps in memory: its inserts land all over the content
+# index. Small enough that a big file fills it no more than a small one.
+CACHE_MB = 64
 _IMPORT_LOCK = 0x15F_CA4D  # PostgreSQL advisory lock: one card import at a time
 
 Progress = Callable[[int], None]  # bytes read so far in the current file
+Numbering = Callable[[str, str, int, "int | None"], int]  # see `direct.Occurrences`
 
 
 @dataclass
@@ -211,27 +216,28 @@ def import_file(
         result.status = "rejected"
         return result
     chunk_size = batch or ledger.settings.batch_size
-    with ledger.engine.connect() as conn, conn.begin() as tx:
+    with ledger.engine.connect() as conn, page_cache(conn, CACHE_MB), conn.begin() as tx:
         if conn.dialect.name == "postgresql":
             conn.execute(text(f"SELECT pg_advisory_xact_lock({_IMPORT_LOCK})"))
         import_pk = _start_record(conn, path, sha, profile)
-        stager = Stager(conn)
-        rows = _Rows(result, directory, skip_invalid, rejects, path, profile.source)
+        writer = DirectWriter(conn, import_pk)
+        rows = _Rows(result, directory, skip_invalid, rejects, path, profile.source, writer)
         for chunk in rows.chunks(read_card_file(path, profile), chunk_size, progress):
-            stager.add(chunk)
+            writer.add(chunk)
         if rows.rejected_whole:
             result.status = "rejected"
             result.imported = result.duplicates = 0
             tx.rollback()
             return result
-        added = stager.finish(import_pk)
-        result.imported, result.duplicates = added, stager.staged - added
+        digest = writer.finish()
+        added = digest.rows
+        result.imported, result.duplicates = added, writer.seen - added
         if not added:
             tx.rollback()  # nothing new: leave no trace, as if never run
             return result
-        digest = rows_digest(conn, import_pk)
-        if digest.rows != added:
-            raise RuntimeError(f"{path}: added {added} rows but {digest.rows} are stored")
+        stored = conn.scalar(select(func.count()).where(card_transactions.c.import_id == import_pk))
+        if stored != added:
+            raise RuntimeError(f"{path}: added {added} rows but {stored} are stored")
         result.card_import_id = card_import_id(sha, profile.name, digest.digest)
         conn.execute(
             update(card_imports)
@@ -279,7 +285,7 @@ def _start_record(conn: Connection, path: str | Path, sha: str, profile: Profile
 
 
 class _Rows:
-    """Turns the reader's results into staged rows, noting every problem on the way."""
+    """Turns the reader's results into rows as stored, noting every problem on the way."""
 
     def __init__(
         self,
@@ -289,6 +295,7 @@ class _Rows:
         rejects: RejectsWriter | None,
         path: str | Path,
         source: str,
+        writer: DirectWriter,
     ) -> None:
         self.result = result
         self.directory = directory
@@ -297,6 +304,8 @@ class _Rows:
         self.path = path
         self.source = source
         self.rejected_whole = False
+        self.number: Numbering = writer.occurrences.number
+        self.import_pk = writer.import_id
 
     def chunks(
         self,
@@ -305,8 +314,8 @@ class _Rows:
         progress: Progress | None,
     ) -> Iterable[list[StagedRow]]:
         result, resolve, source = self.result, self.directory.resolve, self.source
+        number, pk = self.number, self.import_pk
         chunk: list[StagedRow] = []
-        seq = 0
         # Bytes read, for the progress bar: lines so far times the average length
         # of the first rows (measuring every row would cost more than it tells).
         sampled_bytes = sampled_lines = line = 0
@@ -328,8 +337,7 @@ class _Rows:
                     )
                 if self.rejected_whole:
                     continue  # keep reading, to report every bad row
-                seq += 1
-                chunk.append(_staged(seq, card_id, item, source))
+                chunk.append(_staged(pk, number, card_id, item, source))
                 if len(chunk) >= size:
                     yield chunk
                     chunk = []
@@ -358,21 +366,25 @@ def _whole(problem: RowProblem) -> bool:
     return not problem.raw or problem.reason.startswith("missing column")
 
 
-def _staged(seq: int, card_id: str, row: CardRow, source: str) -> StagedRow:
+def _staged(pk: int, number: Numbering, card_id: str, row: CardRow, source: str) -> StagedRow:
+    """The row as stored, numbered among the file's rows with the same content."""
     identity = row.identity
     if len(identity) > IDENTITY_LENGTH:
         identity = "sha256:" + hashlib.sha256(identity.encode()).hexdigest()
     balance = row.balance
+    posted_on, pence = _iso(row.posted_on), int(row.amount * 100)
+    balance_pence = None if balance is None else int(balance * 100)
     return (
-        seq,
+        pk,
         identity,
         source if identity.startswith("id:") else None,
         card_id,
-        _iso(row.posted_on),
+        posted_on,
         _iso(row.transaction_on) if row.transaction_on else None,
         row.type,
-        int(row.amount * 100),
-        None if balance is None else int(balance * 100),
+        pence,
+        balance_pence,
+        number(card_id, posted_on, pence, balance_pence),
         row.description,
         row.merchant,
         row.mcc,

@@ -177,7 +177,7 @@ def rebuild(
     a fifth of its time.
     """
     total = app.recorder.max_notification_id() or 0
-    with engine.connect() as conn, _page_cache(conn, cache_mb), _paused_collector(), conn.begin():
+    with engine.connect() as conn, page_cache(conn, cache_mb), _paused_collector(), conn.begin():
         _positions(conn, projections)  # takes the lock live runners wait on
         indexes = _report_indexes(conn, projections)
         for name, _ in indexes:
@@ -221,7 +221,7 @@ def _paused_collector() -> Iterator[None]:
 
 
 @contextmanager
-def _page_cache(conn: Connection, megabytes: int) -> Iterator[None]:
+def page_cache(conn: Connection, megabytes: int) -> Iterator[None]:
     """SQLite's page cache at `megabytes` for a while, then as it was (connections are pooled).
 
     Set on the driver's connection, outside any transaction.

@@ -1,10 +1,19 @@
 """The monthly card reconciliation (`reconcile cards`), for every card at once.
 
-A handful of set-based queries whatever the number of cards: one GROUP BY
-for every card's opening balance and the month's totals by type, one window
-query for each card's last reported balance, and one query each for the
-loads, the payments, and the transactions that need a look. Matching and
-the report's shape are done in Python over those results.
+Four reads of card rows whatever the number of cards, only the first of
+them an aggregate over every stored row:
+
+- one GROUP BY for every card's opening balance, the month's totals by type
+  and the last day the card has rows in the month;
+- the rows of those last days, found through the content index, for each
+  card's last reported balance;
+- one pass over the month (and the load-matching window either side) that
+  returns only loads, cash and blocked merchant categories;
+- repeated content, grouped on the content index's leading columns, and
+  the rows of those groups.
+
+Matching, the cash limit, duplicates and the report's shape are worked out
+in Python over those few rows.
 
 - The month is by `posted_on`. Opening is the sum of the card's transactions
   before the month; the computed closing adds the month's, whose totals by
@@ -93,10 +102,11 @@ def reconcile_cards(
     """The `reconcile cards` report of every card (or one) for the month."""
     start, last = month_days(month)
     end = last + timedelta(days=1)
-    totals = _totals(conn, start, end, as_at, card)
-    reported = _reported(conn, start, end, as_at, card)
-    missing, unexpected, expected = _loads(conn, start, end, settings, as_at, card)
-    flagged = _flags(conn, start, end, settings, as_at, card)
+    totals, last_days = _totals(conn, start, end, as_at, card)
+    reported = _reported(conn, last_days, as_at)
+    loads, marked = _marked(conn, start, end, settings, as_at, card)
+    missing, unexpected, expected = _loads(start, end, settings, loads, conn, as_at, card)
+    flagged = _flags(conn, start, end, settings, marked, as_at, card)
     card_ids = set(totals) | _issued(conn, end, as_at, card)
     cards = []
     for card_id in sorted(card_ids):
@@ -139,7 +149,8 @@ def known_card(conn: Connection, card: str, as_at: str | None = None) -> bool:
 
 def _totals(
     conn: Connection, start: date, end: date, as_at: str | None, card: str | None
-) -> dict[str, dict[str, int]]:
+) -> tuple[dict[str, dict[str, int]], dict[str, date]]:
+    """(each card's opening and month totals, the last day it has rows in the month)."""
     in_month = t.c.posted_on >= start
     columns = [
         func.sum(case((t.c.posted_on < start, t.c.pence), else_=0)).label("opening"),
@@ -147,6 +158,7 @@ def _totals(
             func.sum(case((and_(in_month, t.c.type == kind), t.c.pence), else_=0)).label(name)
             for name, kind in TOTALS
         ),
+        func.max(case((in_month, t.c.posted_on))).label("last_day"),
     ]
     query = visible(
         select(t.c.card_id, *columns).where(t.c.posted_on < end).group_by(t.c.card_id),
@@ -154,55 +166,74 @@ def _totals(
         card,
     )
     names = ["opening", *(name for name, _ in TOTALS)]
-    return {
-        row[0]: {name: int(value or 0) for name, value in zip(names, row[1:], strict=True)}
-        for row in conn.execute(query)
-    }
+    totals, last_days = {}, {}
+    for row in conn.execute(query):
+        totals[row[0]] = {
+            name: int(value or 0) for name, value in zip(names, row[1:-1], strict=True)
+        }
+        if row.last_day is not None:
+            last_days[row[0]] = row.last_day
+    return totals, last_days
 
 
 def _reported(
-    conn: Connection, start: date, end: date, as_at: str | None, card: str | None
+    conn: Connection, last_days: dict[str, date], as_at: str | None
 ) -> dict[str, int | None]:
-    rank = (
-        func.row_number()
-        .over(partition_by=t.c.card_id, order_by=(t.c.posted_on.desc(), t.c.id.desc()))
-        .label("rank")
-    )
-    inner = visible(
-        select(t.c.card_id, t.c.balance_pence, rank).where(
-            t.c.posted_on >= start, t.c.posted_on < end
-        ),
-        as_at,
-        card,
-    ).subquery()
-    query = select(inner.c.card_id, inner.c.balance_pence).where(inner.c.rank == 1)
-    return {card_id: balance for card_id, balance in conn.execute(query)}
+    """The running balance on each card's last row of the month: its last day's, last stored."""
+    cards_by_day: dict[date, list[str]] = defaultdict(list)
+    for card_id, day in last_days.items():
+        cards_by_day[day].append(card_id)
+    last: dict[str, tuple[int, int | None]] = {}
+    for day, cards in cards_by_day.items():
+        for at in range(0, len(cards), 4000):
+            query = select(t.c.card_id, t.c.id, t.c.balance_pence).where(
+                t.c.card_id.in_(cards[at : at + 4000]), t.c.posted_on == day
+            )
+            for card_id, row_id, balance in conn.execute(visible(query, as_at, None)):
+                if card_id not in last or row_id > last[card_id][0]:
+                    last[card_id] = (row_id, balance)
+    return {card_id: balance for card_id, (_, balance) in last.items()}
 
 
-def _loads(
+def _marked(
     conn: Connection,
     start: date,
     end: date,
     settings: Settings,
     as_at: str | None,
     card: str | None,
+) -> tuple[list[Load], list[Any]]:
+    """(loads within the matching window of the month, the month's cash and blocked rows)."""
+    window = timedelta(days=settings.load_match_days)
+    blocked = settings.blocked_mccs
+    in_month = and_(t.c.posted_on >= start, t.c.posted_on < end)
+    marks = [t.c.type == "ATM"] + ([t.c.mcc.in_(sorted(blocked))] if blocked else [])
+    query = select(*_FLAG_COLUMNS).where(
+        t.c.posted_on >= start - window,
+        t.c.posted_on < end + window,
+        or_(t.c.type == "LOAD", and_(in_month, or_(*marks))),
+    )
+    loads, marked = [], []
+    for row in conn.execute(visible(query, as_at, card)):
+        if row.type == "LOAD":
+            loads.append(Load(row.card_id, row.posted_on, row.pence, row.id, row.description))
+        if start <= row.posted_on < end and (row.type == "ATM" or row.mcc in blocked):
+            marked.append(row)
+    return loads, marked
+
+
+def _loads(
+    start: date,
+    end: date,
+    settings: Settings,
+    loads: list[Load],
+    conn: Connection,
+    as_at: str | None,
+    card: str | None,
 ) -> tuple[dict[str, list[MissingLoad]], dict[str, list[UnexpectedLoad]], dict[str, int]]:
     """(missing loads, unexpected loads, expected total), by card."""
     window = timedelta(days=settings.load_match_days)
-    wide_start, wide_end = start - window, end + window
-    loads = [
-        Load(card_id, posted_on, pence, ref, description)
-        for ref, card_id, posted_on, pence, description in conn.execute(
-            visible(
-                select(t.c.id, t.c.card_id, t.c.posted_on, t.c.pence, t.c.description).where(
-                    t.c.type == "LOAD", t.c.posted_on >= wide_start, t.c.posted_on < wide_end
-                ),
-                as_at,
-                card,
-            )
-        )
-    ]
-    payments = card_payments(conn, wide_start, wide_end, as_at=as_at, card=card)
+    payments = card_payments(conn, start - window, end + window, as_at=as_at, card=card)
     unmatched_payments, unmatched_loads = match(payments, loads, settings.load_match_days)
     expected: dict[str, int] = defaultdict(int)
     for payment in payments:
@@ -277,51 +308,37 @@ def _flags(
     start: date,
     end: date,
     settings: Settings,
+    marked: list[Any],
     as_at: str | None,
     card: str | None,
 ) -> dict[str, tuple[Flag, ...]]:
     """Transactions that need a look, by card, in date (then storage) order."""
-    in_month = (t.c.posted_on >= start, t.c.posted_on < end)
     found: dict[str, list[tuple[tuple[date, int], int, str, CardTransaction]]] = defaultdict(list)
 
     def flag(row: Any, order: int, why: str) -> None:
         found[row.card_id].append(((row.posted_on, row.id), order, why, _transaction(row)))
 
-    def rows(query: Select[Any]) -> Any:
-        return conn.execute(visible(query.where(*in_month), as_at, card))
-
     blocked = settings.blocked_mccs
-    if blocked:
-        for row in rows(select(*_FLAG_COLUMNS).where(t.c.mcc.in_(sorted(blocked)))):
+    cash_rows: dict[str, list[Any]] = defaultdict(list)
+    for row in marked:
+        if row.mcc in blocked:
             flag(row, 0, card_checks.blocked_category(row.mcc, blocked[row.mcc]))
-
+        if row.type == "ATM":
+            cash_rows[row.card_id].append(row)
     limit = int(settings.monthly_cash_limit * 100)
-    heavy = visible(
-        select(t.c.card_id)
-        .where(t.c.type == "ATM", *in_month)
-        .group_by(t.c.card_id)
-        .having(-func.sum(t.c.pence) > limit),
-        as_at,
-        card,
-    )
-    cash: dict[str, int] = defaultdict(int)
-    atm = select(*_FLAG_COLUMNS).where(t.c.type == "ATM", t.c.card_id.in_(heavy))
-    for row in rows(atm.order_by(t.c.card_id, t.c.posted_on, t.c.id)):
-        cash[row.card_id] -= row.pence
-        if cash[row.card_id] > limit:
-            why = card_checks.cash_over_limit(from_pence(cash[row.card_id]), from_pence(limit))
-            flag(row, 1, why)
+    for rows in cash_rows.values():
+        if -sum(row.pence for row in rows) <= limit:
+            continue
+        cash = 0
+        for row in sorted(rows, key=lambda r: (r.posted_on, r.id)):
+            cash -= row.pence
+            if cash > limit:
+                why = card_checks.cash_over_limit(from_pence(cash), from_pence(limit))
+                flag(row, 1, why)
 
-    same = (t.c.card_id, t.c.posted_on, t.c.type, t.c.pence, t.c.merchant)
-    repeated = (
-        visible(select(*same).where(t.c.type != "LOAD", *in_month), as_at, card)
-        .group_by(*same)
-        .having(func.count() > 1)
-        .subquery()
-    )
-    on = and_(*(column == repeated.c[column.name] for column in same))
-    for row in rows(select(*_FLAG_COLUMNS).join(repeated, on)):
-        flag(row, 2, card_checks.DUPLICATE)
+    for rows in _repeated(conn, start, end, as_at, card):
+        for row in rows:
+            flag(row, 2, card_checks.DUPLICATE)
 
     return {
         card_id: tuple(
@@ -330,6 +347,28 @@ def _flags(
         )
         for card_id, items in found.items()
     }
+
+
+def _repeated(
+    conn: Connection, start: date, end: date, as_at: str | None, card: str | None
+) -> list[list[Any]]:
+    """Groups of the month's rows, loads aside, with the same card, date, type, amount and
+    merchant: candidates share the content index's card, date and amount."""
+    in_month = (t.c.posted_on >= start, t.c.posted_on < end)
+    key = (t.c.card_id, t.c.posted_on, t.c.pence)
+    candidates = (
+        visible(select(*key).where(*in_month), as_at, card)
+        .group_by(*key)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    on = and_(*(column == candidates.c[column.name] for column in key))
+    query = visible(select(*_FLAG_COLUMNS).join(candidates, on).where(*in_month), as_at, card)
+    groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
+    for row in conn.execute(query):
+        if row.type != "LOAD":
+            groups[(row.card_id, row.posted_on, row.type, row.pence, row.merchant)].append(row)
+    return [rows for rows in groups.values() if len(rows) > 1]
 
 
 def _issued(conn: Connection, end: date, as_at: str | None, card: str | None) -> set[str]:

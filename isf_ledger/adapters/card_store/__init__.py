@@ -2,6 +2,7 @@
 
 - `tables`     the stored imports and transactions
 - `directory`  which ledger card a row's card column names
-- `staging`    streaming rows into the database, fast, on SQLite and PostgreSQL
+- `direct`     one file's rows written straight into `card_transactions`, each once
+- `staging`    rows set aside when they repeat stored content under a new id
 - `digest`     what an import added, as a digest an auditor can recompute
 """

@@ -8,10 +8,11 @@ however many exports carry it, guarded by two unique keys:
   (`id:<source>:<id>`, or a digest of the row's content and occurrence),
   unique;
 - the cross-source key (card, posted date, signed amount, running balance,
-  occurrence), so the same transaction from two different providers' formats
-  is recognised although their identities differ; checked by the import (see
-  `bulk`), because two rows with ids from the same `source` are told apart
-  by their ids even when this key is the same (see `importer`).
+  occurrence), unique, so the same transaction from two different providers'
+  formats is recognised although their identities differ. Two rows with ids
+  from the same `source` are told apart by their ids even when their content
+  is the same: the import gives the newer one the next occurrence (see
+  `importer` and `direct`), so the key stays unique.
 """
 
 from __future__ import annotations
@@ -91,5 +92,6 @@ Index(
     t.c.pence,
     func.coalesce(t.c.balance_pence, literal_column(str(NO_BALANCE))),
     t.c.occurrence,
+    unique=True,
 )
 del t

@@ -1,0 +1,261 @@
+"""One file's card rows written straight into `card_transactions`, chunk by chunk.
+
+Each row is numbered as it is read: its `occurrence` is which repeat of its
+content (card, posted date, amount, balance) it is within the file. Chunks
+then go straight into the keyed table, whose two unique keys (identity, and
+content with occurrence) make the database skip every row already stored,
+in one probe each: SQLite `INSERT OR IGNORE`; on PostgreSQL a `COPY` inside
+a savepoint, and only when that meets a stored key, a staged
+`INSERT ... ON CONFLICT DO NOTHING` (until a chunk adds every row again).
+
+A row the database skipped is a duplicate, unless its identity is new, it
+has a provider id, and the stored row with its content has an id from the
+same source: then it is another transaction with the same content, and is
+set aside (staged, see `staging`) to take the next occurrence at the end.
+
+The import's digest (see `digest`) is taken from the rows as they are added,
+in the order they are stored, so nothing is read back but the rare rows set
+aside. Counting repeats holds the recent days only: the rest spill to a
+temporary table and come back if a day turns up again, so memory stays flat
+however the file is sorted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from psycopg.errors import UniqueViolation
+from sqlalchemy import Connection
+
+from isf_ledger.adapters.bulk_rows import insert_rows
+from isf_ledger.adapters.card_store.digest import DIGEST_COLUMNS, RowsDigest
+from isf_ledger.adapters.card_store.staging import COLUMNS, StagedRow, Stager
+from isf_ledger.adapters.card_store.tables import NO_BALANCE
+
+HELD = 200_000  # contents counted in memory before earlier days spill
+
+_COUNTS = ("day", "card_id", "pence", "balance", "number")
+_NAMES = ", ".join(COLUMNS)
+assert COLUMNS[1:] == DIGEST_COLUMNS  # a stored row: its import, then what is digested
+_SAME_CONTENT = """SELECT source FROM card_transactions WHERE card_id = {m} AND posted_on = {d}
+    AND pence = {m} AND coalesce(balance_pence, {no}) = {m} AND occurrence = {m}"""
+
+
+class Occurrences:
+    """Numbers repeated content within one file, holding only the most recent days."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.driver: Any = conn.connection.driver_connection
+        self.postgres = conn.dialect.name == "postgresql"
+        self.days: dict[str, dict[tuple[Any, ...], int]] = {}
+        self.held = 0
+        self.spilled: set[str] = set()
+
+    def number(self, card_id: str, posted_on: str, pence: int, balance: int | None) -> int:
+        counts = self.days.get(posted_on)
+        if counts is None:
+            counts = self._open(posted_on)
+        key = (card_id, pence, balance)
+        number = counts[key] = counts.get(key, 0) + 1
+        if number == 1:
+            self.held += 1
+        return number
+
+    def _open(self, day: str) -> dict[tuple[Any, ...], int]:
+        while self.held > HELD and self.days:
+            self._spill(next(iter(self.days)))
+        counts = self.days[day] = self._restore(day) if day in self.spilled else {}
+        self.held += len(counts)
+        return counts
+
+    def _spill(self, day: str) -> None:
+        counts = self.days.pop(day)
+        self.held -= len(counts)
+        cur = self.driver.cursor()
+        try:
+            if not self.spilled:
+                on_commit = "ON COMMIT DROP" if self.postgres else ""
+                if not self.postgres:
+                    cur.execute("DROP TABLE IF EXISTS temp.card_counts")
+                cur.execute(
+                    "CREATE TEMP TABLE card_counts (day text, card_id text, pence bigint, "
+                    f"balance bigint, number bigint) {on_commit}"
+                )
+                cur.execute("CREATE INDEX card_counts_day ON card_counts (day)")
+        finally:
+            cur.close()
+        rows = [(day, *key, n) for key, n in counts.items()]
+        insert_rows(self.conn, "card_counts", _COUNTS, rows)
+        self.spilled.add(day)
+
+    def _restore(self, day: str) -> dict[tuple[Any, ...], int]:
+        self.spilled.discard(day)
+        m = "%s" if self.postgres else "?"
+        cur = self.driver.cursor()
+        try:
+            cur.execute(f"SELECT card_id, pence, balance, number FROM card_counts WHERE day = {m}",
+                        (day,))  # fmt: skip
+            counts = {(card, pence, balance): n for card, pence, balance, n in cur.fetchall()}
+            cur.execute(f"DELETE FROM card_counts WHERE day = {m}", (day,))
+        finally:
+            cur.close()
+        return counts
+
+    def close(self) -> None:
+        if self.spilled and not self.postgres:
+            self.driver.execute("DROP TABLE temp.card_counts")
+
+
+class DirectWriter:
+    """Adds one file's rows to `card_transactions` and digests what it added."""
+
+    def __init__(self, conn: Connection, import_id: int) -> None:
+        self.conn = conn
+        self.import_id = int(import_id)
+        self.driver: Any = conn.connection.driver_connection
+        self.postgres = conn.dialect.name == "postgresql"
+        self.m = "%s" if self.postgres else "?"
+        self.occurrences = Occurrences(conn)
+        self.sha = hashlib.sha256()
+        self.seen = self.added = 0
+        self.first: str | None = None
+        self.last: str | None = None
+        self.copy = True  # PostgreSQL: COPY until a chunk meets a stored key
+        self.chunk_table = False
+        self.set_aside: Stager | None = None
+
+    def add(self, rows: Sequence[StagedRow]) -> None:
+        """Add a chunk of rows as stored (see `bulk.COLUMNS`), numbered by `occurrences`."""
+        self.seen += len(rows)
+        added = self._insert(rows)
+        self._digest(added)
+        if len(added) < len(rows):
+            lines = {row[-1] for row in added}
+            self._sort_out([r for r in rows if r[-1] not in lines])
+
+    def finish(self) -> RowsDigest:
+        """Add the rows set aside, renumbered; the digest of every row added."""
+        self.occurrences.close()
+        if self.set_aside is not None:
+            before = self._max_id()
+            self.set_aside.move_renumbered()
+            cur = self.driver.cursor()
+            try:
+                cur.execute(f"SELECT {', '.join(DIGEST_COLUMNS)} FROM card_transactions "
+                            f"WHERE id > {before} ORDER BY id")  # fmt: skip
+                self._digest([(self.import_id, *row) for row in cur.fetchall()])
+            finally:
+                cur.close()
+        return RowsDigest(
+            self.sha.hexdigest(),
+            self.added,
+            date.fromisoformat(self.first) if self.first else None,
+            date.fromisoformat(self.last) if self.last else None,
+        )
+
+    def _insert(self, rows: Sequence[StagedRow]) -> Sequence[StagedRow]:
+        """Insert what is not stored yet; returns the rows added, in the order stored."""
+        if self.postgres and self.copy:
+            try:
+                with (
+                    self.driver.transaction(),
+                    self.driver.cursor() as cur,
+                    cur.copy(f"COPY card_transactions ({_NAMES}) FROM STDIN") as copy,
+                ):
+                    for row in rows:
+                        copy.write_row(row)
+                return rows
+            except UniqueViolation:
+                self.copy = False
+        before = self._max_id()
+        cur = self.driver.cursor()
+        try:
+            if self.postgres:
+                added = self._insert_staged(cur, rows)
+                self.copy = len(added) == len(rows)
+            else:
+                marks = ", ".join([self.m] * len(COLUMNS))
+                cur.executemany(
+                    f"INSERT OR IGNORE INTO card_transactions ({_NAMES}) VALUES ({marks})", rows
+                )
+                if cur.rowcount == len(rows):
+                    return rows
+                cur.execute(f"SELECT id, line FROM card_transactions WHERE id > {before}")
+                added = cur.fetchall()
+        finally:
+            cur.close()
+        line_order = {line: n for n, (_, line) in enumerate(sorted(added))}
+        return sorted((r for r in rows if r[-1] in line_order), key=lambda r: line_order[r[-1]])
+
+    def _insert_staged(self, cur: Any, rows: Sequence[StagedRow]) -> list[Any]:
+        if not self.chunk_table:
+            cur.execute("CREATE TEMP TABLE card_chunk ON COMMIT DROP AS SELECT "
+                        f"{_NAMES} FROM card_transactions WITH NO DATA")  # fmt: skip
+            self.chunk_table = True
+        cur.execute("TRUNCATE card_chunk")
+        with cur.copy(f"COPY card_chunk ({_NAMES}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cur.execute(f"INSERT INTO card_transactions ({_NAMES}) SELECT {_NAMES} FROM card_chunk "
+                    "ORDER BY line ON CONFLICT DO NOTHING RETURNING id, line")  # fmt: skip
+        return list(cur.fetchall())
+
+    def _max_id(self) -> int:
+        cur = self.driver.cursor()
+        try:
+            cur.execute("SELECT coalesce(max(id), 0) FROM card_transactions")
+            return int(cur.fetchone()[0])
+        finally:
+            cur.close()
+
+    def _digest(self, rows: Sequence[StagedRow]) -> None:
+        if not rows:
+            return
+        self.sha.update("".join(["\x1f".join(map(str, r[1:])) + "\n" for r in rows]).encode())
+        posted = [str(r[4]) for r in rows]
+        low, high = min(posted), max(posted)
+        self.first = low if self.first is None else min(self.first, low)
+        self.last = high if self.last is None else max(self.last, high)
+        self.added += len(rows)
+
+    def _sort_out(self, skipped: list[StagedRow]) -> None:
+        """Set aside the skipped rows that are new transactions repeating stored content."""
+        stored = self._stored_identities([row[1] for row in skipped])
+        day = "%s::date" if self.postgres else "?"
+        same_content = _SAME_CONTENT.format(m=self.m, d=day, no=NO_BALANCE)
+        aside = []
+        cur = self.driver.cursor()
+        try:
+            for row in skipped:
+                source = row[2]
+                if source is None or row[1] in stored:
+                    continue  # a duplicate
+                balance = NO_BALANCE if row[8] is None else row[8]
+                cur.execute(same_content, (row[3], row[4], row[7], balance, row[9]))
+                found = cur.fetchone()
+                if found is not None and found[0] == source:
+                    aside.append(row)
+        finally:
+            cur.close()
+        if aside:
+            if self.set_aside is None:
+                self.set_aside = Stager(self.conn)
+            self.set_aside.add(aside)
+
+    def _stored_identities(self, identities: list[str]) -> set[str]:
+        cur = self.driver.cursor()
+        found: set[str] = set()
+        try:
+            for start in range(0, len(identities), 500):
+                part = identities[start : start + 500]
+                marks = ", ".join([self.m] * len(part))
+                cur.execute(f"SELECT identity FROM card_transactions WHERE identity IN ({marks})",
+                            part)  # fmt: skip
+                found.update(identity for (identity,) in cur.fetchall())
+        finally:
+            cur.close()
+        return found
