@@ -28,7 +28,7 @@ from isf_ledger.domain.base import aggregate_id
 from isf_ledger.domain.command_record import CommandRecord
 from isf_ledger.domain.errors import LedgerError
 from isf_ledger.handlers import HANDLERS
-from isf_ledger.projections.runner import Recorded
+from isf_ledger.projections.runner import Recorded, Unprojectable
 from isf_ledger.unit_of_work import UnitOfWork
 
 log = structlog.get_logger()
@@ -160,6 +160,11 @@ def _apply(ledger: Ledger, parsed: list[Parsed]) -> ApplyResult:
             continue
         uow.keep()
         result.applied += 1
+    if not result.errors:
+        try:
+            ledger.check_projectable(uow.events)
+        except Unprojectable as e:
+            result.errors.append(LineError(0, None, f"{e}; nothing was applied"))
     if result.errors:
         ledger.keys.discard()
         result.applied = 0

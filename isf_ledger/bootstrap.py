@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, inspect, text
 
@@ -37,7 +37,13 @@ from isf_ledger.adapters.seal import seal_new
 from isf_ledger.adapters.statistics import refresh_statistics
 from isf_ledger.projections import catalogue
 from isf_ledger.projections.ledger_legs import balance
-from isf_ledger.projections.runner import Projection, Recorded, catch_up, rebuild
+from isf_ledger.projections.runner import (
+    Projection,
+    Recorded,
+    catch_up,
+    check_projectable,
+    rebuild,
+)
 from isf_ledger.settings import Settings
 
 if TYPE_CHECKING:
@@ -66,6 +72,11 @@ class Ledger:
         if read:
             refresh_statistics(self.engine)
         return read
+
+    def check_projectable(self, events: Sequence[Any]) -> None:
+        """Refuse events the read models could not take (see `runner.check_projectable`)."""
+        with self.engine.connect() as conn, conn.begin():
+            check_projectable(conn, self.projections, events)
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Every read model again, from all the events, in one transaction."""

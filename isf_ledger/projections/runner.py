@@ -31,6 +31,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from isf_ledger.adapters.event_store import LedgerApp, events_after
 from isf_ledger.adapters.schema import projection_positions
@@ -152,6 +153,35 @@ def catch_up(
                         .values(position=last)
                     )
         read += len(batch)
+
+
+class Unprojectable(RuntimeError):
+    """Events the read models cannot take: they must not be stored."""
+
+
+def check_projectable(
+    conn: Connection, projections: Sequence[Projection], events: Sequence[Any]
+) -> None:
+    """Project `events` as a trial, then undo it; refuses them if any projection fails.
+
+    Events are stored in the event store's own transaction and projected
+    after it commits. An event a read model cannot take (a number too large
+    for its column) would be stored for good and stop every later catch-up,
+    rebuild and report, so a batch is tried first and stored only if this
+    passes. Trial positions are below zero: they never meet a real one.
+    """
+    batch = [Recorded(n - len(events), e) for n, e in enumerate(events)]
+    trial = conn.begin_nested()
+    try:
+        for p in projections:
+            p.project(conn, batch)
+    except (OperationalError, InterfaceError):
+        raise  # the database, not the events
+    except Exception as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        raise Unprojectable(f"the read models cannot take it ({type(e).__name__}: {first})") from e
+    finally:
+        trial.rollback()
 
 
 def rebuild(

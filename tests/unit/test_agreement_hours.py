@@ -121,6 +121,12 @@ def test_no_week_before_the_first_is_recorded():
         a.record_hours(date(2026, 4, 20), D("6"), command_id="h1")
 
 
+def test_a_week_charged_above_the_limit_for_any_amount_is_refused():
+    a = signed(planned_weekly_hours=D("60000000"))
+    with refused(a, r"1200000000.00 moving for isf:A1 is above the limit of 999999999.99"):
+        a.record_hours(WEEK, D("60000000"), command_id="h1")
+
+
 def test_hours_may_rise_above_plan_up_to_the_flex_cap_without_approval():
     a = signed()
     a.record_hours(WEEK, D("37.0"), command_id="h1")  # 33.5 + 3.5

@@ -1,0 +1,92 @@
+"""Amounts beyond the contract's limit, and read models that cannot take a batch.
+
+An event stored that a read model cannot take would stay in the store for
+good and stop every later catch-up; both are refused before anything is
+stored, and the database is left byte for byte as it was.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from isf_ledger.apply import apply_lines
+from isf_ledger.projections.ledger_legs import LedgerLegs
+from tests.e2e.test_cli_apply import run, write_jsonl
+from tests.integration.card_setup import TWO_CARDS, fixture
+from tests.integration.in_process import applied, numbered
+from tests.integration.raw_store import raw_store
+from tests.integration.test_agreement_commands import SETUP
+
+COST = {"type": "RecordCost", "agreement_id": "A1", "on": "2026-05-06",
+        "description": "bus fares", "command_id": "cost"}  # fmt: skip
+
+
+@pytest.mark.parametrize("amount", ["99999999999999999999.99", "1000000000.00"])
+def test_an_amount_above_the_limit_is_refused_and_changes_nothing(db_url, tmp_path, amount):
+    assert run("init", "--db", db_url).returncode == 0
+    setup = [{"command_id": f"s{n}", **c} for n, c in enumerate(SETUP)]
+    assert (
+        run("apply", write_jsonl(tmp_path / "setup.jsonl", setup), "--db", db_url).returncode == 0
+    )
+    before = raw_store(db_url)
+    absurd = write_jsonl(tmp_path / "absurd.jsonl", [{**COST, "amount": amount}])
+    out = run("apply", absurd, "--db", db_url)
+    assert out.returncode == 1
+    assert f"absurd.jsonl:1: [cost] amount: {amount} is above the limit of 999999999.99" in (
+        out.stderr
+    )
+    assert "Traceback" not in out.stderr
+    assert raw_store(db_url) == before
+    fine = write_jsonl(tmp_path / "fine.jsonl", [{**COST, "amount": "35.40"}])
+    assert run("apply", fine, "--db", db_url).returncode == 0
+    assert run("projections", "rebuild", "--db", db_url).returncode == 0
+    verified = run("audit", "verify", "--db", db_url, "--format", "json")
+    assert json.loads(verified.stdout)["ok"]
+
+
+def test_a_card_row_above_the_limit_is_a_bad_row_with_its_line(db_url, tmp_path):
+    assert run("init", "--db", db_url).returncode == 0
+    assert (
+        run("apply", write_jsonl(tmp_path / "c.jsonl", TWO_CARDS), "--db", db_url).returncode == 0
+    )
+    lines = fixture("generic").read_text().splitlines()
+    lines[2] = ",4821,2026-03-03,PURCHASE,TESCO,TESCO,5411,-99999999999999999999.00,"
+    export = tmp_path / "export.csv"
+    export.write_text("\n".join(lines) + "\n")
+    before = raw_store(db_url)
+    out = run("cards", "import", str(export), "--profile", "generic", "--db", db_url)
+    assert out.returncode == 1
+    assert f"{export}:3: amount '-99999999999999999999.00' is above the limit" in out.stderr
+    assert "Traceback" not in out.stderr
+    assert raw_store(db_url) == before
+
+
+def test_a_batch_a_projection_cannot_take_stores_nothing(ledger, monkeypatch):
+    applied(ledger, SETUP, "s")
+    before = raw_store(ledger.settings.db_url)
+    real = LedgerLegs.project
+    calls: list[int] = []
+
+    def fails_on_the_second_event(self, conn, batch):
+        calls.append(len(batch))
+        real(self, conn, batch[:1])
+        raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+    monkeypatch.setattr(LedgerLegs, "project", fails_on_the_second_event)
+    cost = {"type": "RecordCost", "agreement_id": "A1", "on": "2026-05-06", "amount": "1.00",
+            "description": "bus fares"}  # fmt: skip
+    result = apply_lines(ledger, numbered([cost, {**cost, "amount": "2.00"}], "x"))
+    assert calls, "the projection was never tried"
+    assert result.applied == 0
+    assert [e.error for e in result.errors] == [
+        "the read models cannot take it (OverflowError: Python int too large to convert to "
+        "SQLite INTEGER); nothing was applied"
+    ]
+    assert raw_store(ledger.settings.db_url) == before
+    monkeypatch.setattr(LedgerLegs, "project", real)
+    assert applied(ledger, [cost], "y").applied == 1
+    assert ledger.fund_balance("isf:A1", date(2026, 5, 6)) == Decimal("-1.00")
