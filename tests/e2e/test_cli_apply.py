@@ -121,6 +121,7 @@ def test_a_command_id_reused_for_different_content_is_a_conflict(db_url, tmp_pat
     ],
 )  # fmt: skip
 def test_bad_input_gets_one_plain_line_and_exit_1(sqlite_url, tmp_path, content, expected):
+    run("init", "--db", sqlite_url)
     file = tmp_path / "bad.jsonl"
     file.write_text(content)
     result = run("apply", str(file), "--db", sqlite_url)
@@ -145,6 +146,7 @@ def test_an_unreachable_database_is_one_plain_line(tmp_path):
 
 
 def test_commands_can_come_from_stdin(sqlite_url):
+    run("init", "--db", sqlite_url)
     stdin = "".join(json.dumps(c) + "\n" for c in PEOPLE)
     result = run("apply", "-", "--db", sqlite_url, stdin=stdin)
     assert result.returncode == 0, result.stderr

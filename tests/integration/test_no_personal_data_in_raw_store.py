@@ -60,6 +60,7 @@ def cli(*args: str, key: str | None = None) -> subprocess.CompletedProcess[str]:
 
 
 def applied(url: str, tmp_path: Path, key: str | None = None) -> None:
+    assert cli("init", "--db", url, key=key).returncode == 0
     out = cli("apply", write_jsonl(tmp_path / "ledger.jsonl", LEDGER), "--db", url, key=key)
     assert out.returncode == 0, out.stderr
 
@@ -132,6 +133,7 @@ def test_forgetting_a_person_makes_their_name_unreadable_and_keeps_every_balance
 
 
 def test_forgetting_someone_unknown_is_a_plain_error(db_url):
+    cli("init", "--db", db_url)
     out = cli("forget", "person", "NOBODY", "--db", db_url)
     assert (out.returncode, out.stdout, out.stderr) == (
         1,
