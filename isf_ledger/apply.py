@@ -154,6 +154,7 @@ def _apply(ledger: Ledger, parsed: list[Parsed]) -> ApplyResult:
                 )
             )
             HANDLERS[cmd.type](uow, cmd)
+            uow.check_dates()
         except LedgerError as e:
             uow.drop()
             result.errors.append(LineError(number, cmd.command_id, str(e)))

@@ -20,7 +20,9 @@ from sqlalchemy import Engine
 
 from isf_ledger.adapters.event_store import LedgerApp, load_aggregates
 from isf_ledger.domain.base import LedgerAggregate
+from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.errors import AlreadyExists, NotFound
+from isf_ledger.domain.option_choice import OptionChoice
 
 A = TypeVar("A", bound=LedgerAggregate)
 
@@ -51,6 +53,14 @@ class UnitOfWork:
         self._aggregates.update(dict.fromkeys(wanted))
         with engine.connect() as conn:
             self._aggregates.update(load_aggregates(conn, self.app, wanted))
+            budgets = {
+                Budget.id_for(ref)
+                for aggregate in self._aggregates.values()
+                if aggregate is not None and (ref := budget_ref(aggregate)) is not None
+            } - self._aggregates.keys()
+            # The budgets of what the commands name, whose limits their dates keep to.
+            self._aggregates.update(dict.fromkeys(budgets))
+            self._aggregates.update(load_aggregates(conn, self.app, budgets))
 
     def find(self, cls: type[A], ref: str) -> A | None:
         """The aggregate `ref` of this kind, or None if there is none yet."""
@@ -84,6 +94,20 @@ class UnitOfWork:
         self._aggregates[aggregate.id] = aggregate
         self._touched[aggregate.id] = aggregate
 
+    def check_dates(self) -> None:
+        """Hold every date the current command records to its budget's limits.
+
+        The rule is the budget's (`Budget.check_dates_in_limits`); this finds
+        the budget of each aggregate the command changed.
+        """
+        for aggregate in list(self._touched.values()):
+            ref = budget_ref(aggregate)
+            dated = (getattr(e, "effective", None) for e in aggregate.pending_events)
+            days = [day for day in dated if day is not None]
+            if ref is not None and days:
+                budget = aggregate if isinstance(aggregate, Budget) else self.get(Budget, ref)
+                budget.check_dates_in_limits(days)
+
     def keep(self) -> None:
         """The current command succeeded: keep its events, in order."""
         for aggregate in self._touched.values():
@@ -113,3 +137,12 @@ class UnitOfWork:
     def commit(self) -> list[Recording[UUID]]:
         """Store every kept event in one transaction; returns their recordings."""
         return self.app.events.put(self.events) if self.events else []
+
+
+def budget_ref(aggregate: LedgerAggregate) -> str | None:
+    """The budget an aggregate belongs to: its own `budget_id`, or itself
+    (a budget, and a budget's option choice, share the budget's id)."""
+    if isinstance(aggregate, Budget | OptionChoice):
+        return aggregate.ref
+    ref = getattr(aggregate, "budget_id", None)
+    return str(ref) if ref is not None else None

@@ -90,3 +90,30 @@ def test_a_batch_a_projection_cannot_take_stores_nothing(ledger, monkeypatch):
     monkeypatch.setattr(LedgerLegs, "project", real)
     assert applied(ledger, [cost], "y").applied == 1
     assert ledger.fund_balance("isf:A1", date(2026, 5, 6)) == Decimal("-1.00")
+
+
+TOPUP = [
+    {"type": "AgreeTopUp", "topup_id": "T1", "agreement_id": "A1", "payer": "family",
+     "amount_per_period": "50.00", "reason": "extra sessions"},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("received_on", "refused"),
+    [("1999-05-01", True), ("2026-03-05", True), ("2026-03-06", False),
+     ("2028-04-05", False), ("2028-04-06", True)],
+)  # fmt: skip
+def test_a_date_far_from_its_budget_is_refused(ledger, received_on, refused):
+    applied(ledger, SETUP + TOPUP, "s")
+    receipt = {"type": "RecordTopUp", "topup_id": "T1", "received_on": received_on,
+               "amount": "50.00"}  # fmt: skip
+    result = apply_lines(ledger, numbered([receipt], "r"))
+    if not refused:
+        assert result.errors == []
+        return
+    assert [(e.line, e.error) for e in result.errors] == [
+        (1, f"{received_on} is outside the dates allowed for budget B1 (2026-03-06 to "
+            "2028-04-05): a date may be at most 31 days before its budget's start and 366 "
+            "days after its end")
+    ]  # fmt: skip
+    assert ledger.fund_balance("isf:A1", date(2030, 1, 1)) == 0
