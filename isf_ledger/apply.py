@@ -121,7 +121,7 @@ def _apply(ledger: Ledger, parsed: list[Parsed]) -> ApplyResult:
         return result
     ledger.keys.discard()
     ledger.catch_up()
-    uow = UnitOfWork(ledger.app, ledger.keys.seal, ledger.fund_balance)
+    uow = UnitOfWork(ledger.app, ledger.keys.seal, ledger.fund_balance, ledger.card_balance)
     uow.preload(ledger.engine, named_aggregates(p[2] for p in parsed if p[2] is not None))
     seen: dict[str, str] = {}
     for number, command_id, cmd, fingerprint, problem in parsed:

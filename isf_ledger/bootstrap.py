@@ -36,6 +36,7 @@ from isf_ledger.adapters.event_store import (
 from isf_ledger.adapters.personal_data import PersonKeys
 from isf_ledger.adapters.seal import seal_new
 from isf_ledger.adapters.statistics import refresh_statistics
+from isf_ledger.cards.queries import card_balance
 from isf_ledger.projections import catalogue
 from isf_ledger.projections.ledger_legs import balance
 from isf_ledger.projections.runner import (
@@ -99,6 +100,11 @@ class Ledger:
         """The balance of a fund (ISF or card) on a business date, as stored."""
         with self.engine.connect() as conn:
             return balance(conn, account, on=on)
+
+    def card_balance(self, card_id: str, on: date) -> Decimal:
+        """A card's balance on a business date: the sum of its imported transactions."""
+        with self.engine.connect() as conn:
+            return card_balance(conn, card_id, on)
 
     def close(self) -> None:
         self.app.close()

@@ -19,6 +19,7 @@ from eventsourcing.persistence import Recording
 from sqlalchemy import Engine
 
 from isf_ledger.adapters.event_store import LedgerApp, load_aggregates
+from isf_ledger.domain import ledger
 from isf_ledger.domain.base import LedgerAggregate
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.errors import AlreadyExists, NotFound
@@ -35,10 +36,12 @@ class UnitOfWork:
         app: LedgerApp,
         seal: Callable[[str, str], str],
         stored_balance: Callable[[str, date], Decimal],
+        card_transactions: Callable[[str, date], Decimal],
     ) -> None:
         self.app = app
         self.seal = seal  # seals a person's personal data with their own key
         self._stored_balance = stored_balance
+        self._card_transactions = card_transactions
         self.events: list[Any] = []
         self._aggregates: dict[UUID, LedgerAggregate | None] = {}
         self._touched: dict[UUID, LedgerAggregate] = {}
@@ -133,6 +136,21 @@ class UnitOfWork:
             Decimal("0.00"),
         )
         return self._stored_balance(account, on) + pending
+
+    def card_balance(self, card_id: str, on: date) -> Decimal:
+        """A card's balance on `on`: its transactions posted by then, as its provider
+        exported them, less what this batch has already taken off it (recoveries,
+        which no export can show yet; payments onto it count once exported)."""
+        account = ledger.card(card_id)
+        taken = sum(
+            (
+                min(e.legs.get(account, Decimal(0)), Decimal(0))
+                for e in self.events
+                if hasattr(e, "legs") and e.effective <= on
+            ),
+            Decimal("0.00"),
+        )
+        return self._card_transactions(card_id, on) + taken
 
     def commit(self) -> list[Recording[UUID]]:
         """Store every kept event in one transaction; returns their recordings."""
