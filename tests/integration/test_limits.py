@@ -13,7 +13,9 @@ from decimal import Decimal
 
 import pytest
 
+from isf_ledger.adapters.card_profiles import load_profile
 from isf_ledger.apply import apply_lines
+from isf_ledger.cards.importer import import_files
 from isf_ledger.projections.ledger_legs import LedgerLegs
 from tests.e2e.test_cli_apply import run, write_jsonl
 from tests.integration.card_setup import TWO_CARDS, fixture
@@ -117,3 +119,23 @@ def test_a_date_far_from_its_budget_is_refused(ledger, received_on, refused):
             "days after its end")
     ]  # fmt: skip
     assert ledger.fund_balance("isf:A1", date(2030, 1, 1)) == 0
+
+
+def test_a_card_import_whose_event_a_projection_cannot_take_stores_nothing(
+    ledger, monkeypatch, tmp_path
+):
+    applied(ledger, TWO_CARDS, "s")
+    before = raw_store(ledger.settings.db_url)
+
+    def fails(self, conn, batch):
+        raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+    monkeypatch.setattr(LedgerLegs, "project", fails)
+    [result] = import_files(ledger, [fixture("generic")], load_profile("generic")).files
+    assert (result.status, result.imported, result.problems) == (
+        "rejected",
+        0,
+        [(0, "the read models cannot take it (OverflowError: Python int too large to convert "
+             "to SQLite INTEGER); nothing was imported from this file")],
+    )  # fmt: skip
+    assert raw_store(ledger.settings.db_url) == before
