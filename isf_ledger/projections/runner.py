@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import json
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
+import psycopg
+from eventsourcing.persistence import IntegrityError
 from sqlalchemy import (
     Connection,
     Engine,
@@ -31,6 +34,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from isf_ledger.adapters.event_store import LedgerApp, events_after
@@ -155,6 +159,16 @@ def catch_up(
         read += len(batch)
 
 
+# Errors raised through SQLAlchemy or, by bulk writes, straight from the driver.
+DATABASE_DOWN = (
+    OperationalError,
+    InterfaceError,
+    sqlite3.OperationalError,
+    psycopg.OperationalError,
+)
+KEY_TAKEN = (SQLIntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError)
+
+
 class Unprojectable(RuntimeError):
     """Events the read models cannot take: they must not be stored."""
 
@@ -175,8 +189,12 @@ def check_projectable(
     try:
         for p in projections:
             p.project(conn, batch)
-    except (OperationalError, InterfaceError):
+    except DATABASE_DOWN:
         raise  # the database, not the events
+    except KEY_TAKEN as e:
+        # Rows another writer projected since we read the ledger: it stored the
+        # same commands or aggregates first, and a caller that retries sees them.
+        raise IntegrityError(str(e)) from e
     except Exception as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else ""
         raise Unprojectable(f"the read models cannot take it ({type(e).__name__}: {first})") from e

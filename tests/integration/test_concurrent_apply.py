@@ -197,7 +197,14 @@ PERSON = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("moment", ["before its keys are written", "before its events are saved"])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "before it is tried on the read models",
+        "before its keys are written",
+        "before its events are saved",
+    ],
+)
 def test_a_batch_overtaken_by_another_is_tried_again_and_every_name_stays_readable(
     db_url, moment, monkeypatch
 ):
@@ -214,7 +221,15 @@ def test_a_batch_overtaken_by_another_is_tried_again_and_every_name_stays_readab
         if not overtaken:
             overtaken.append(apply_lines(theirs, lines))
 
-    if moment == "before its keys are written":
+    if moment == "before it is tried on the read models":
+        check = ours.check_projectable
+
+        def late_check(events: Any) -> None:
+            overtake()
+            check(events)
+
+        monkeypatch.setattr(ours, "check_projectable", late_check)
+    elif moment == "before its keys are written":
         flush = ours.keys.flush
 
         def late_flush() -> list[str]:
