@@ -12,6 +12,8 @@ the end of the log.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -97,8 +99,20 @@ def test_the_same_file_twice_at_once_is_applied_exactly_once(db_url, tmp_path):
     assert again.report == {"applied": 0, "duplicates": n, "errors": []}
 
 
-def test_two_applies_at_once_on_a_brand_new_database_make_one_ledger(db_url, tmp_path):
-    """Neither waits for `init`: both find the database empty and initialise it."""
+def test_two_inits_at_once_on_a_brand_new_database_make_one_ledger(db_url, tmp_path):
+    """Both find the database empty and make its tables; two applies then share it."""
+    inits = [
+        subprocess.Popen(
+            [sys.executable, "-m", "cli", "init", "--db", db_url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for process in inits:
+        _, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, stderr
     commands = workload(2)
     path = write_jsonl(tmp_path / "small.jsonl", commands)
 
