@@ -28,7 +28,7 @@ from cli import (
 from isf_ledger import logs
 from isf_ledger.adapters.database import DatabaseUrlError
 from isf_ledger.adapters.event_store import AtRestKeyError
-from isf_ledger.bootstrap import NotInitialised
+from isf_ledger.bootstrap import NotALedger, NotInitialised
 
 UNREACHABLE = (SQLOperationalError, StoreOperationalError, PgOperationalError, PoolTimeout)
 
@@ -39,7 +39,7 @@ class LedgerGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (NotInitialised, DatabaseUrlError, AtRestKeyError) as e:
+        except (NotInitialised, NotALedger, DatabaseUrlError, AtRestKeyError) as e:
             click.echo(f"isf-ledger: {e}", err=True)
             sys.exit(1)
         except MapperDeserialisationError as e:

@@ -28,7 +28,7 @@ from isf_ledger.domain.base import aggregate_id
 from isf_ledger.domain.command_record import CommandRecord
 from isf_ledger.domain.errors import LedgerError
 from isf_ledger.handlers import HANDLERS
-from isf_ledger.projections.runner import Recorded
+from isf_ledger.projections.runner import Recorded, Unprojectable
 from isf_ledger.unit_of_work import UnitOfWork
 
 log = structlog.get_logger()
@@ -121,7 +121,7 @@ def _apply(ledger: Ledger, parsed: list[Parsed]) -> ApplyResult:
         return result
     ledger.keys.discard()
     ledger.catch_up()
-    uow = UnitOfWork(ledger.app, ledger.keys.seal, ledger.fund_balance)
+    uow = UnitOfWork(ledger.app, ledger.keys.seal, ledger.fund_balance, ledger.card_balance)
     uow.preload(ledger.engine, named_aggregates(p[2] for p in parsed if p[2] is not None))
     seen: dict[str, str] = {}
     for number, command_id, cmd, fingerprint, problem in parsed:
@@ -154,12 +154,18 @@ def _apply(ledger: Ledger, parsed: list[Parsed]) -> ApplyResult:
                 )
             )
             HANDLERS[cmd.type](uow, cmd)
+            uow.check_dates()
         except LedgerError as e:
             uow.drop()
             result.errors.append(LineError(number, cmd.command_id, str(e)))
             continue
         uow.keep()
         result.applied += 1
+    if not result.errors:
+        try:
+            ledger.check_projectable(uow.events)
+        except Unprojectable as e:
+            result.errors.append(LineError(0, None, f"{e}; nothing was applied"))
     if result.errors:
         ledger.keys.discard()
         result.applied = 0

@@ -8,13 +8,14 @@ and the projections for one database URL. Nothing connects at import time;
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, inspect, text
 
@@ -35,9 +36,16 @@ from isf_ledger.adapters.event_store import (
 from isf_ledger.adapters.personal_data import PersonKeys
 from isf_ledger.adapters.seal import seal_new
 from isf_ledger.adapters.statistics import refresh_statistics
+from isf_ledger.cards.queries import card_balance
 from isf_ledger.projections import catalogue
 from isf_ledger.projections.ledger_legs import balance
-from isf_ledger.projections.runner import Projection, Recorded, catch_up, rebuild
+from isf_ledger.projections.runner import (
+    Projection,
+    Recorded,
+    catch_up,
+    check_projectable,
+    rebuild,
+)
 from isf_ledger.settings import Settings
 
 if TYPE_CHECKING:
@@ -46,6 +54,10 @@ if TYPE_CHECKING:
 
 class NotInitialised(RuntimeError):
     """The database holds no ledger, or an older schema than this code."""
+
+
+class NotALedger(RuntimeError):
+    """A SQLite path that cannot hold a ledger: a folder, another kind of file, a missing folder."""
 
 
 @dataclass
@@ -67,6 +79,11 @@ class Ledger:
             refresh_statistics(self.engine)
         return read
 
+    def check_projectable(self, events: Sequence[Any]) -> None:
+        """Refuse events the read models could not take (see `runner.check_projectable`)."""
+        with self.engine.connect() as conn, conn.begin():
+            check_projectable(conn, self.projections, events)
+
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Every read model again, from all the events, in one transaction."""
         read = rebuild(
@@ -84,12 +101,18 @@ class Ledger:
         with self.engine.connect() as conn:
             return balance(conn, account, on=on)
 
+    def card_balance(self, card_id: str, on: date) -> Decimal:
+        """A card's balance on a business date: the sum of its imported transactions."""
+        with self.engine.connect() as conn:
+            return card_balance(conn, card_id, on)
+
     def close(self) -> None:
         self.app.close()
         self.engine.dispose()
 
 
 MIGRATIONS = Path(migrations.__file__).parent
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def head_revision() -> str:
@@ -156,6 +179,8 @@ def _alone(engine: Engine, db: Database) -> Iterator[None]:
 def init_ledger(settings: Settings) -> Ledger:
     """Create or upgrade the event store and every read model."""
     db = parse_url(settings.db_url)
+    if not db.is_postgres:
+        _check_sqlite_path(db)
     engine = make_engine(db)
     with _alone(engine, db):
         ensure_schema(engine, db)
@@ -167,16 +192,25 @@ def init_ledger(settings: Settings) -> Ledger:
 
 
 def open_ledger(settings: Settings) -> Ledger:
-    """Open a ledger; an empty database (or new SQLite file) is initialised first."""
+    """Open an existing ledger; only `init_ledger` makes one.
+
+    A mistyped `--db` must not leave a new, empty ledger behind that then
+    answers every report with nothing: whether the database holds a ledger
+    is asked without creating or changing anything (SQLite read-only).
+    """
     db = parse_url(settings.db_url)
-    if not db.is_postgres and not Path(db.path).exists():
-        return init_ledger(settings)
-    engine = make_engine(db)
-    current, head = _current_revision(engine), head_revision()
+    head = head_revision()
+    if db.is_postgres:
+        engine = make_engine(db)
+        current = _current_revision(engine)
+    else:
+        current = _sqlite_revision(db)
     if current is None:
-        # An empty database: make it a ledger, as `init` would.
-        engine.dispose()
-        return init_ledger(settings)
+        if db.is_postgres:
+            engine.dispose()
+        raise NotInitialised(f"no ledger at {_where(db)}: run `isf-ledger init`")
+    if not db.is_postgres:
+        engine = make_engine(db)
     if current != head:
         engine.dispose()
         raise NotInitialised(
@@ -185,3 +219,39 @@ def open_ledger(settings: Settings) -> Ledger:
         )
     app = _app(settings, db, create_tables=False)
     return Ledger(settings, db, app, engine, PersonKeys(engine))
+
+
+def _where(db: Database) -> str:
+    return db.describe() if db.is_postgres else db.path
+
+
+def _check_sqlite_path(db: Database) -> None:
+    """Refuse a path no ledger can be at, in plain words instead of a driver's error."""
+    path = Path(db.path)
+    if path.is_dir():
+        raise NotALedger(f"{path} is a folder, not a ledger file")
+    if not path.exists():
+        if not path.parent.is_dir():
+            raise NotALedger(f"cannot make a ledger at {path}: there is no folder {path.parent}")
+        return
+    with path.open("rb") as handle:
+        start = handle.read(len(SQLITE_HEADER))
+    if start and start != SQLITE_HEADER:
+        raise NotALedger(f"{path} is not a ledger: it is not a SQLite database")
+
+
+def _sqlite_revision(db: Database) -> str | None:
+    """The schema revision of the ledger in a SQLite file, or None when it holds none."""
+    path = Path(db.path)
+    if not path.exists():
+        return None
+    _check_sqlite_path(db)
+    conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    except sqlite3.OperationalError:  # no such table: a SQLite database, not a ledger
+        return None
+    except sqlite3.DatabaseError as e:
+        raise NotALedger(f"{path} is not a ledger: {e}") from None
+    finally:
+        conn.close()

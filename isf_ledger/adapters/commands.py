@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from isf_ledger.adapters.card_cells import mask_card_numbers
 from isf_ledger.adapters.identifiers import ID_PATTERN
-from isf_ledger.domain.money import MoneyError, money
+from isf_ledger.domain.money import MoneyError, money, within_limit
 
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DECIMAL_PATTERN = re.compile(r"^-?\d+(\.\d+)?$")
@@ -34,7 +34,7 @@ def _money(value: Any) -> Decimal:
     if not DECIMAL_PATTERN.match(value):
         raise ValueError(f'{value!r} is not money: write it like "1234.50"')
     try:
-        return money(value)
+        return within_limit(money(value))
     except MoneyError as e:
         raise ValueError(str(e)) from None
 

@@ -11,7 +11,9 @@ a record, so a run that repeats a finished one changes nothing at all.
 The import is then recorded as an event (`CardImport.TransactionsImported`).
 That is a second store, written after the commit; a run that dies between
 the two leaves a record marked as not yet in the event store, and the next
-import (or `init`) writes the missing event from the record.
+import (or `init`) writes the missing event from the record. So that event
+can never be one the read models refuse, it is projected as a trial inside
+the file's transaction first, and the file is rejected if that fails.
 
 Same transaction, two identities. Exports of the same card from different
 providers' formats (or the same provider's, with and without transaction
@@ -58,7 +60,7 @@ from isf_ledger.cards.directory import CardDirectory
 from isf_ledger.cards.rejects import RejectsWriter
 from isf_ledger.cards.tables import IDENTITY_LENGTH, card_imports, card_transactions
 from isf_ledger.domain.card_import import CardImport, card_import_id
-from isf_ledger.projections.runner import instant, page_cache
+from isf_ledger.projections.runner import Unprojectable, check_projectable, instant, page_cache
 
 log = structlog.get_logger()
 
@@ -252,6 +254,13 @@ def import_file(
                 recorded_at=_now(),
             )
         )
+        unprojectable = _unprojectable(ledger, conn, import_pk)
+        if unprojectable:
+            result.problem(0, f"{unprojectable}; nothing was imported from this file")
+            result.status = "rejected"
+            result.imported = result.duplicates = 0
+            tx.rollback()
+            return result
     log.info("cards.imported", file=str(path), imported=added, duplicates=result.duplicates)
     _record_event(ledger, import_pk)
     return result
@@ -416,7 +425,37 @@ def record_missing_events(ledger: Ledger) -> int:
 def _record_event(ledger: Ledger, import_pk: int) -> None:
     with ledger.engine.connect() as conn:
         record = conn.execute(select(card_imports).where(card_imports.c.id == import_pk)).one()
-    aggregate = CardImport(
+    aggregate = _import_event(record)
+    try:
+        recordings = ledger.app.save(aggregate)
+    except IntegrityError:
+        recordings = []  # written by an earlier run that died before marking it
+    with ledger.engine.begin() as conn:
+        conn.execute(
+            update(card_imports).where(card_imports.c.id == import_pk).values(event_recorded=True)
+        )
+    if recordings:
+        log.info("cards.import_recorded", card_import_id=record.card_import_id)
+
+
+def _unprojectable(ledger: Ledger, conn: Connection, import_pk: int) -> str | None:
+    """Why the read models could not take the import's event, or None.
+
+    The event is written after the file's transaction commits, and one the
+    read models could not take would stop every later catch-up: it is tried
+    in that transaction first.
+    """
+    record = conn.execute(select(card_imports).where(card_imports.c.id == import_pk)).one()
+    try:
+        check_projectable(conn, ledger.projections, _import_event(record).collect_events())
+    except Unprojectable as e:
+        return str(e)
+    return None
+
+
+def _import_event(record: Any) -> CardImport:
+    """The import, as the aggregate whose event records it, from its `card_imports` row."""
+    return CardImport(
         card_import_id=record.card_import_id,
         file_name=record.file_name,
         file_sha256=record.file_sha256,
@@ -430,13 +469,3 @@ def _record_event(ledger: Ledger, import_pk: int) -> None:
         command_id=f"import:{record.file_sha256[:16]}",
         effective=record.last_posted,
     )
-    try:
-        recordings = ledger.app.save(aggregate)
-    except IntegrityError:
-        recordings = []  # written by an earlier run that died before marking it
-    with ledger.engine.begin() as conn:
-        conn.execute(
-            update(card_imports).where(card_imports.c.id == import_pk).values(event_recorded=True)
-        )
-    if recordings:
-        log.info("cards.import_recorded", card_import_id=record.card_import_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from eventsourcing.utils import resolve_topic
@@ -212,8 +213,8 @@ def trail(
     budget: str | None = None,
     agreement: str | None = None,
     card: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
     as_at: str | None = None,
 ) -> list[dict[str, Any]]:
     """Recorded changes, oldest first, filtered by subject and effective dates.
