@@ -39,8 +39,8 @@ def cards() -> None:
 @contextmanager
 def _progress_bar(
     show: bool,
-) -> Iterator[Callable[[str | Path, int], Callable[[int], None]] | None]:
-    """A bar per file, by bytes read, on a terminal only."""
+) -> Iterator[Callable[[str | Path, int], Callable[[int, str], None]] | None]:
+    """A bar per file, by bytes read, then naming each later phase; on a terminal only."""
     if not show:
         yield None
         return
@@ -54,11 +54,12 @@ def _progress_bar(
         transient=False,
     )
 
-    def start(path: str | Path, size: int) -> Callable[[int], None]:
-        task = bar.add_task(Path(path).name, total=size)
+    def start(path: str | Path, size: int) -> Callable[[int, str], None]:
+        name = Path(path).name
+        task = bar.add_task(f"{name}: reading", total=size)
 
-        def advance(done: int) -> None:
-            bar.update(task, completed=min(done, size))
+        def advance(done: int, phase: str) -> None:
+            bar.update(task, completed=min(done, size), description=f"{name}: {phase}")
 
         return advance
 

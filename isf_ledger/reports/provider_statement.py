@@ -24,6 +24,7 @@ from sqlalchemy import Connection
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.domain import ledger
 from isf_ledger.domain.base import aggregate_id
+from isf_ledger.domain.errors import NotFound
 from isf_ledger.domain.flex import review_flex
 from isf_ledger.domain.money import ZERO, fmt
 from isf_ledger.projections.agreement_weeks import HOURS_RECORDED_TOPIC, Week, weeks_of
@@ -60,6 +61,8 @@ def provider_statement(
     refs = refs_of(conn, "agreement", provider_id=provider_id)
     # Weeks of hours come from their read model, not from replaying every week.
     agreements = load(conn, app, "agreement", refs, as_at, without=[HOURS_RECORDED_TOPIC])
+    if not agreements and not load(conn, app, "provider", [provider_id], as_at):
+        raise NotFound(f"no provider {provider_id}")
     looked_back = max((a.review_weeks for a in agreements.values()), default=1) - 1
     keys = {ref: aggregate_id("agreement", ref).hex for ref in agreements}
     weeks_by_key = weeks_of(
