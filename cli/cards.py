@@ -26,6 +26,7 @@ from isf_ledger.adapters.card_profiles import (
     ProfileError,
     builtin_profiles,
     load_profile,
+    profile_template,
 )
 from isf_ledger.cards.importer import FileResult, ImportReport, import_files
 from isf_ledger.cards.rejects import RejectsWriter
@@ -167,8 +168,23 @@ def _print_file(result: FileResult, skip_invalid: bool) -> None:
 
 @cards.command("profiles")
 @format_option("text", "json")
-def profiles_command(fmt: str) -> None:
-    """The card export formats built in (use your own with --profile PATH.toml)."""
+@click.option(
+    "--template",
+    is_flag=True,
+    help="Print an annotated profile that describes every key; save it, edit it, "
+    "and use it with --profile PATH.toml.",
+)
+def profiles_command(fmt: str, template: bool) -> None:
+    """The card export formats built in (use your own with --profile PATH.toml).
+
+    A profile is a TOML file saying how to read one provider's export: its
+    encoding, delimiter, header line, date formats, column names, and the
+    spelling of each transaction type. The format is described key by key,
+    with a complete example to copy, by `isf-ledger cards profiles --template`
+    (save it with `> my-provider.toml`, then edit it)."""
+    if template:
+        click.echo(profile_template(), nl=False)
+        return
     found = builtin_profiles()
     if fmt == "json":
         print_json([_profile_json(p) for p in found])
