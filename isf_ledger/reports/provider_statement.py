@@ -75,6 +75,9 @@ def provider_statement(
     )
     issued = previous_as_at or instant_of_day(first)
     late = flows(conn, accounts.values(), Window(before=first, as_at=as_at, recorded_after=issued))
+    # A fund with nothing recorded when last month's statement was issued was on no
+    # statement: its earlier months were entered late, not corrected.
+    known = flows(conn, accounts.values(), Window(as_at=min(issued, as_at or issued)))
     rows = []
     for ref, agreement in sorted(agreements.items()):
         if agreement.start > last:
@@ -108,6 +111,7 @@ def provider_statement(
                 "surplus": fmt(max(ZERO, closing - threshold)),
                 "flex_flags": _flex_flags(agreement, recorded, first, last, settings),
                 "prior_period_adjustments": fmt(total(late.get(account, {}))),
+                "entered_after_last_statement": account not in known,
             }
         )
     return {"provider_id": provider_id, "month": month, "agreements": rows} | (
