@@ -34,6 +34,7 @@ from isf_ledger.unit_of_work import UnitOfWork
 log = structlog.get_logger()
 
 ATTEMPTS = 6  # tries of a batch that other writers keep overtaking
+MAX_LINE = 1 << 20  # no command is a megabyte long; a longer line is not a command
 
 
 @dataclass
@@ -111,10 +112,16 @@ def _parse(lines: Iterable[tuple[int, str | bytes]]) -> Iterable[Parsed]:
             continue
         if not text.strip():
             continue
+        if len(text) > MAX_LINE:
+            yield number, None, None, "", "line is longer than 1 MB; no command is that long"
+            continue
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as e:
             yield number, None, None, "", f"not valid JSON: {e.msg} at column {e.colno}"
+            continue
+        except RecursionError:
+            yield number, None, None, "", "not a command: JSON nested too deeply"
             continue
         command_id = obj.get("command_id") if isinstance(obj, dict) else None
         command_id = command_id if isinstance(command_id, str) else None

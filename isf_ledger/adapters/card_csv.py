@@ -137,6 +137,8 @@ def _decoded_lines(handle: BinaryIO, encoding: str) -> Iterator[str]:
             raw, encoding = raw[len(codecs.BOM_UTF8) :], "utf-8"
         if len(raw) > MAX_LINE_BYTES:
             raise _FileProblem(number, "line is longer than 1 MB; this is not a card export")
+        if b"\x00" in raw:
+            raise _FileProblem(number, "line holds a NUL byte; this is not a card export")
         try:
             yield raw.decode(encoding)
         except UnicodeDecodeError as e:

@@ -55,8 +55,7 @@ def summary_sentences(data: Mapping[str, Any]) -> list[str]:
     recovered = amount(data.get("recovered_to_date", "0.00"))
     if recovered != 0:
         sentences.append(
-            f"{pounds(recovered)} that was paid in but not spent has been returned to "
-            "the council."
+            f"{pounds(recovered)} that was paid in but not spent has been returned to the council."
         )
     return sentences
 
