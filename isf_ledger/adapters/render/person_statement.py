@@ -8,9 +8,10 @@ are built once and shared by the text and HTML forms.
 Input is the `statement person` JSON dict (see CONTRACT.md "Reports"): a line with a
 `month` is that month's total and is dated by the month; `recovered_to_date`, `status`
 and `ended_on` add a sentence each where they apply. Plus an optional `monthly` list of
-`{"month": "YYYY-MM", "budget_to_date", "spent_to_date"}` for the picture. Without it the picture is worked out from what is there: the budget shared out
-evenly over the days of the year, and spending from `lines` whose amount is negative
-(money going out of the budget), up to the month of the latest line.
+`{"month": "YYYY-MM", "budget_to_date", "spent_to_date"}` for the picture. Without it
+the picture is worked out from what is there: the budget shared out evenly over the
+days of the year, and spending from `lines` whose amount is negative (money going out
+of the budget), up to the month of the latest line.
 """
 
 from __future__ import annotations
