@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from cli.options import db_option, ledger_for
+from cli.options import db_option, format_option, ledger_for, print_json
 from isf_ledger.apply import apply_lines
 
 
@@ -22,8 +22,9 @@ def forget() -> None:
 @click.option("--actor", help="Who asked for the erasure (kept in the audit trail).")
 @click.option("--reason", help="Why, e.g. the request reference.")
 @db_option
+@format_option("text", "json")
 def forget_person(
-    person_id: str, actor: str | None, reason: str | None, db_url: str | None
+    person_id: str, actor: str | None, reason: str | None, db_url: str | None, fmt: str
 ) -> None:
     """Destroy PERSON_ID's key: their name is unreadable from then on, while every
     event, balance, statement and `audit verify` still stands."""
@@ -46,7 +47,10 @@ def forget_person(
         ledger.keys.forget(person_id)
     finally:
         ledger.close()
-    click.echo(f"forgot person {person_id}: their name can no longer be read")
+    if fmt == "json":
+        print_json({"forgotten": person_id})
+    else:
+        click.echo(f"forgot person {person_id}: their name can no longer be read")
 
 
 COMMANDS = [forget]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cli.options import db_option
+from cli.options import db_option, format_option, print_json
 from isf_ledger.bootstrap import init_ledger
 from isf_ledger.cards.importer import record_missing_events
 from isf_ledger.settings import settings_from_env
@@ -12,14 +12,18 @@ from isf_ledger.settings import settings_from_env
 
 @click.command()
 @db_option
-def init(db_url: str | None) -> None:
+@format_option("text", "json")
+def init(db_url: str | None, fmt: str) -> None:
     """Create or upgrade the event store and read models (safe to run again)."""
     url = db_url or (click.get_current_context().find_root().obj or {}).get("db_url")
     ledger = init_ledger(settings_from_env(url))
     if record_missing_events(ledger):
         ledger.catch_up()
-    click.echo(f"ledger ready: {ledger.db.describe()}")
     ledger.close()
+    if fmt == "json":
+        print_json({"ready": True, "database": ledger.db.describe()})
+    else:
+        click.echo(f"ledger ready: {ledger.db.describe()}")
 
 
 COMMANDS = [init]

@@ -34,6 +34,7 @@ from isf_ledger.unit_of_work import UnitOfWork
 log = structlog.get_logger()
 
 ATTEMPTS = 6  # tries of a batch that other writers keep overtaking
+MAX_LINE = 1 << 20  # no command is a megabyte long; a longer line is not a command
 
 
 @dataclass
@@ -67,8 +68,12 @@ def digest(obj: Any) -> str:
     return hashlib.sha256(mask_card_numbers(canonical).encode()).hexdigest()
 
 
-def apply_lines(ledger: Ledger, lines: Iterable[tuple[int, str]]) -> ApplyResult:
-    """Apply numbered JSONL lines as one all-or-nothing batch."""
+def apply_lines(ledger: Ledger, lines: Iterable[tuple[int, str | bytes]]) -> ApplyResult:
+    """Apply numbered JSONL lines as one all-or-nothing batch.
+
+    Lines may come as bytes, so a line that is not UTF-8 is reported with its
+    number like any other bad line, not as a fault of the whole file.
+    """
     parsed = list(_parse(lines))
     for attempt in range(1, ATTEMPTS + 1):
         try:
@@ -96,15 +101,27 @@ def apply_lines(ledger: Ledger, lines: Iterable[tuple[int, str]]) -> ApplyResult
 Parsed = tuple[int, str | None, Command | None, str, str | None]
 
 
-def _parse(lines: Iterable[tuple[int, str]]) -> Iterable[Parsed]:
+def _parse(lines: Iterable[tuple[int, str | bytes]]) -> Iterable[Parsed]:
     """(line, command_id, command, digest, problem) for every non-blank line."""
-    for number, text in lines:
+    for number, line in lines:
+        try:
+            text = line.decode("utf-8") if isinstance(line, bytes) else line
+        except UnicodeDecodeError as e:
+            problem = f"not UTF-8 text: byte 0x{line[e.start]:02x} at position {e.start + 1}"
+            yield number, None, None, "", problem
+            continue
         if not text.strip():
+            continue
+        if len(text) > MAX_LINE:
+            yield number, None, None, "", "line is longer than 1 MB; no command is that long"
             continue
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as e:
             yield number, None, None, "", f"not valid JSON: {e.msg} at column {e.colno}"
+            continue
+        except RecursionError:
+            yield number, None, None, "", "not a command: JSON nested too deeply"
             continue
         command_id = obj.get("command_id") if isinstance(obj, dict) else None
         command_id = command_id if isinstance(command_id, str) else None

@@ -148,7 +148,9 @@ def _upgrade(engine: Engine) -> None:
 
 
 def _app(settings: Settings, db: Database, *, create_tables: bool) -> LedgerApp:
-    env = event_store_env(db, create_tables=create_tables) | at_rest_env(settings.at_rest_key)
+    env = event_store_env(
+        db, create_tables=create_tables, idle_in_transaction_s=settings.pg_idle_in_transaction_s
+    ) | at_rest_env(settings.at_rest_key)
     app = LedgerApp(env=env)
     try:
         check_at_rest_key(app)

@@ -63,10 +63,19 @@ def _date(value: Any) -> date:
         raise ValueError(f"{value!r} is not a real date") from None
 
 
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def _text(value: Any) -> str:
-    """Free text, with any full card number in it cut to its last four digits."""
+    """Free text, with any full card number in it cut to its last four digits.
+
+    NUL and lone surrogates (which JSON's \\u escapes can spell) are refused:
+    PostgreSQL cannot store the one, and UTF-8 cannot encode the other.
+    """
     if not isinstance(value, str) or not value.strip():
         raise ValueError("must be some text")
+    if found := UNSTORABLE.search(value):
+        raise ValueError(f"holds the character U+{ord(found.group()):04X}, which is not text")
     return mask_card_numbers(value)
 
 

@@ -71,7 +71,10 @@ KEEP_WARNINGS = 100
 CACHE_MB = 64
 _IMPORT_LOCK = 0x15F_CA4D  # PostgreSQL advisory lock: one card import at a time
 
-Progress = Callable[[int], None]  # bytes read so far in the current file
+# Told the bytes read so far in the current file and the phase it is in:
+# "reading", then "storing new rows", "checking what was stored", "recording the import".
+Progress = Callable[[int, str], None]
+READING = "reading"
 Numbering = Callable[[str, str, int, "int | None"], int]  # see `direct.Occurrences`
 
 
@@ -170,7 +173,7 @@ def import_files(
     The events are sealed and in the audit trail before this returns, so
     `audit verify` straight after an import finds nothing amiss.
     `progress(path, size)` is called as each file starts and returns the
-    callback that is told the bytes read so far.
+    callback that is told the bytes read so far and each phase after reading.
     """
     record_missing_events(ledger)
     ledger.catch_up()
@@ -216,6 +219,9 @@ def import_file(
         result.status = "rejected"
         return result
     chunk_size = batch or ledger.settings.batch_size
+    phase: Callable[[str], None] = (
+        (lambda name: progress(1 << 62, name)) if progress else (lambda name: None)
+    )
     with ledger.engine.connect() as conn, page_cache(conn, CACHE_MB), conn.begin() as tx:
         if conn.dialect.name == "postgresql":
             conn.execute(text(f"SELECT pg_advisory_xact_lock({_IMPORT_LOCK})"))
@@ -229,12 +235,14 @@ def import_file(
             result.imported = result.duplicates = 0
             tx.rollback()
             return result
+        phase("storing new rows")
         digest = writer.finish()
         added = digest.rows
         result.imported, result.duplicates = added, writer.seen - added
         if not added:
             tx.rollback()  # nothing new: leave no trace, as if never run
             return result
+        phase("checking what was stored")
         stored = conn.scalar(select(func.count()).where(card_transactions.c.import_id == import_pk))
         if stored != added:
             raise RuntimeError(f"{path}: added {added} rows but {stored} are stored")
@@ -262,6 +270,7 @@ def import_file(
             tx.rollback()
             return result
     log.info("cards.imported", file=str(path), imported=added, duplicates=result.duplicates)
+    phase("recording the import")
     _record_event(ledger, import_pk)
     return result
 
@@ -349,7 +358,7 @@ class _Rows:
                     yield chunk
                     chunk = []
                     if progress and sampled_lines:
-                        progress(line * sampled_bytes // sampled_lines)
+                        progress(line * sampled_bytes // sampled_lines, READING)
             elif type(item) is SkippedRow:
                 result.skipped_pending += 1
             else:
@@ -358,7 +367,7 @@ class _Rows:
         if chunk and not self.rejected_whole:
             yield chunk
         if progress:
-            progress(1 << 62)  # the end of the file, whatever the estimate said
+            progress(1 << 62, READING)  # the end of the file, whatever the estimate said
 
     def bad(self, line: int, reason: str, cells: list[str], *, file_level: bool) -> None:
         self.result.problem(line, reason)

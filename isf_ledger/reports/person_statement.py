@@ -24,13 +24,23 @@ from isf_ledger.domain.money import ZERO, fmt, round_half_up
 from isf_ledger.projections.ledger_legs import from_pence, ledger_legs
 from isf_ledger.reports.sources import flow_of, load_each, persons_subjects
 
+# Each line in words: (the fund's kind, the flow, money in or out) -> what happened.
 WORDS = {
-    "payments_in": "Paid in by the council",
+    ("isf", "payments_in", True): "Paid in by the council to your provider",
+    ("card", "payments_in", True): "Paid in by the council onto your card",
+    ("isf", "payments_in", False): "Taken back by the council: a payment to your provider",
+    ("card", "payments_in", False): "Taken back by the council: a payment onto your card",
+    ("isf", "recovered", False): "Unspent money returned to the council by your provider",
+    ("card", "recovered", False): "Unspent money on your card returned to the council",
+    ("isf", "charges_other", False): "Other costs paid by your provider",
+    ("card", "charges_other", False): "Other costs paid from your card",
+}
+FLOW_WORDS = {
     "top_ups_in": "Top-up received",
-    "charges_hours": "Support hours",
-    "charges_other": "Other costs",
-    "recovered": "Returned to the council (unspent money)",
+    "charges_hours": "Support from your provider",
     "card_spending": "Spent with your card",
+    "charges_other": "Other costs",
+    "recovered": "Unspent money returned to the council",
 }
 SPENDING = ("charges_hours", "charges_other", "card_spending")
 BUDGET_KINDS = ("budget", "options")
@@ -61,12 +71,13 @@ def person_statement(
     funds += [ledger.card(ref) for ref in cards]
     lines = sorted(
         _fund_lines(conn, funds, as_at) + _card_lines(conn, cards, as_at),
-        key=lambda line: line["date"],
-    )
+        key=lambda line: (line["date"][:7], "month" in line, line["date"]),
+    )  # a month's totals after the dated lines of that month
     totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for line in lines:
         totals[line["flow"]] += line["value"]
     spent = -sum((totals[flow] for flow in SPENDING), ZERO)
+    ended = {"ended_on": budget.ended_on.isoformat()} if budget.ended_on else {}
     return {
         "person_id": person_id,
         "budget_id": budget.ref,
@@ -78,8 +89,12 @@ def person_statement(
         "spent_to_date": fmt(spent),
         "top_ups_to_date": fmt(totals["top_ups_in"]),
         "remaining": fmt(budget.amount - spent),
+        "recovered_to_date": fmt(-totals["recovered"]),
+        "status": "ended" if budget.ended_on else "active",
+        **ended,
         "lines": [
             {"date": line["date"], "what": line["what"], "amount": fmt(line["value"])}
+            | ({"month": line["month"]} if "month" in line else {})
             for line in lines
         ],
         "monthly": _monthly(budget, lines),
@@ -87,7 +102,7 @@ def person_statement(
 
 
 _FUND_LEGS = (
-    select(ledger_legs.c.effective, ledger_legs.c.type, ledger_legs.c.pence)
+    select(ledger_legs.c.effective, ledger_legs.c.account, ledger_legs.c.type, ledger_legs.c.pence)
     .where(ledger_legs.c.account.in_(bindparam("funds", expanding=True)))
     .order_by(ledger_legs.c.effective, ledger_legs.c.position)
 )
@@ -100,40 +115,43 @@ def _fund_lines(conn: Connection, funds: list[str], as_at: str | None) -> list[d
     rows = conn.execute(query, {"funds": funds, "as_at": as_at}).all()
     lines: list[dict[str, Any]] = []
     hours_by_month: dict[str, int] = defaultdict(int)  # pence
-    for effective, event_type, pence in rows:
+    for effective, account, event_type, pence in rows:
         flow = flow_of(event_type)
         if flow == "charges_hours":
             hours_by_month[effective.isoformat()[:7]] += pence
             continue
+        value = from_pence(pence)
+        fund = account.split(":", 1)[0]
         lines.append(
             {
                 "date": effective.isoformat(),
                 "flow": flow,
-                "what": WORDS.get(flow, "Other"),
-                "value": from_pence(pence),
+                "what": WORDS.get((fund, flow, value >= 0), FLOW_WORDS.get(flow, "Other")),
+                "value": value,
             }
         )
-    for month, pence in hours_by_month.items():
-        lines.append(
-            {
-                "date": f"{month}-01",
-                "flow": "charges_hours",
-                "what": f"{WORDS['charges_hours']} in {month}",
-                "value": from_pence(pence),
-            }
-        )
+    lines += [
+        _month_line(month, "charges_hours", from_pence(p)) for month, p in hours_by_month.items()
+    ]
     return lines
+
+
+def _month_line(month: str, flow: str, value: Decimal) -> dict[str, Any]:
+    """A month's total as one line: it belongs to the month, not to its first day
+    (`month` lets a renderer say "May 2026"; `date` keeps lines in order)."""
+    return {
+        "date": f"{month}-01",
+        "month": month,
+        "flow": flow,
+        "what": FLOW_WORDS[flow],
+        "value": value,
+    }
 
 
 def _card_lines(conn: Connection, cards: list[str], as_at: str | None) -> list[dict[str, Any]]:
     """Card purchases, cash and fees net of refunds, one line a month (loads are payments)."""
     return [
-        {
-            "date": f"{month}-01",
-            "flow": "card_spending",
-            "what": f"{WORDS['card_spending']} in {month}",
-            "value": -spent,
-        }
+        _month_line(month, "card_spending", -spent)
         for month, spent in card_spending_by_month(conn, cards, as_at=as_at).items()
     ]
 

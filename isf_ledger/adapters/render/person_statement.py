@@ -5,11 +5,13 @@ dates as "6 April 2026", money as "£1,234.50", and in HTML a picture of the yea
 a table that says the same thing for anyone who cannot see the picture. The sentences
 are built once and shared by the text and HTML forms.
 
-Input is the `statement person` JSON dict (see CONTRACT.md "Reports"), plus an optional
-`monthly` list of `{"month": "YYYY-MM", "budget_to_date", "spent_to_date"}` for the
-picture. Without it the picture is worked out from what is there: the budget shared out
-evenly over the days of the year, and spending from `lines` whose amount is negative
-(money going out of the budget), up to the month of the latest line.
+Input is the `statement person` JSON dict (see CONTRACT.md "Reports"): a line with a
+`month` is that month's total and is dated by the month; `recovered_to_date`, `status`
+and `ended_on` add a sentence each where they apply. Plus an optional `monthly` list of
+`{"month": "YYYY-MM", "budget_to_date", "spent_to_date"}` for the picture. Without it
+the picture is worked out from what is there: the budget shared out evenly over the
+days of the year, and spending from `lines` whose amount is negative (money going out
+of the budget), up to the month of the latest line.
 """
 
 from __future__ import annotations
@@ -34,24 +36,43 @@ from isf_ledger.domain.money import ZERO, round_half_up
 def summary_sentences(data: Mapping[str, Any]) -> list[str]:
     """The statement in a few plain sentences."""
     period = f"{long_date(data['period_start'])} to {long_date(data['period_end'])}"
-    remaining = amount(data["remaining"])
-    left = (
-        f"and {pounds(remaining)} is left."
-        if remaining >= 0
-        else f"which is {pounds(-remaining)} more than your budget."
-    )
+    paid, spent = amount(data["paid_to_date"]), amount(data["spent_to_date"])
     sentences = [
         f"Your budget for the year {period} is {pounds(data['budget'])}.",
-        f"So far {pounds(data['paid_to_date'])} has been paid, "
-        f"{pounds(data['spent_to_date'])} has been spent on your support, {left}",
+        f"So far {pounds(paid)} has been paid, {pounds(spent)} has been spent on your "
+        f"support, {_what_is_left(data)}",
     ]
+    if spent > paid:
+        sentences.append(
+            f"{pounds(spent - paid)} more has been spent than the council has paid so far. "
+            "That happens when support is charged before the council's next payment "
+            "arrives, or is paid for from top-ups."
+        )
     top_ups = amount(data.get("top_ups_to_date", "0.00"))
     if top_ups != 0:
         sentences.append(
             f"{pounds(top_ups)} has also been added as top-ups by you, your family or "
             "someone else. Top-ups are extra money on top of the council's budget."
         )
+    recovered = amount(data.get("recovered_to_date", "0.00"))
+    if recovered != 0:
+        sentences.append(
+            f"{pounds(recovered)} that was paid in but not spent has been returned to the council."
+        )
     return sentences
+
+
+def _what_is_left(data: Mapping[str, Any]) -> str:
+    """The end of the second sentence: what is left, what was overspent, or that it ended."""
+    remaining = amount(data["remaining"])
+    if data.get("status") == "ended":
+        return (
+            f"and the budget ended on {long_date(data['ended_on'])}, so nothing more can be "
+            "spent from it. Money paid in and not spent is due back to the council."
+        )
+    if remaining >= 0:
+        return f"and {pounds(remaining)} is left."
+    return f"which is {pounds(-remaining)} more than your budget."
 
 
 def _allocations(data: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -59,8 +80,14 @@ def _allocations(data: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def _lines(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(when, what, amount): a month's total is dated by its month, not its first day."""
     return [
-        (long_date(line["date"]), line["what"], pounds(line["amount"])) for line in data["lines"]
+        (
+            month_words(line["month"]) if line.get("month") else long_date(line["date"]),
+            line["what"],
+            pounds(line["amount"]),
+        )
+        for line in data["lines"]
     ]
 
 
@@ -160,7 +187,7 @@ def render_text(data: Mapping[str, Any]) -> str:
     out += ["", "What has happened so far"]
     if not data["lines"]:
         out.append("  Nothing yet.")
-    out += [f"  {day:<18} {printable(what):<36} {money:>12}" for day, what, money in _lines(data)]
+    out += [f"  {day:<18} {printable(what):<54} {money:>12}" for day, what, money in _lines(data)]
     return "\n".join(out) + "\n"
 
 
@@ -211,6 +238,8 @@ def _figures(data: Mapping[str, Any]) -> str:
         ("Spent on your support", pounds(data["spent_to_date"]), ""),
         ("Left" if remaining >= 0 else "Over budget by", pounds(abs(remaining)), "left"),
     ]
+    if data.get("status") == "ended":
+        boxes[-1] = ("Budget ended on", long_date(data["ended_on"]), "left")
     return (
         "<dl class='figures'>"
         + "".join(

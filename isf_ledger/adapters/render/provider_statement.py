@@ -6,8 +6,10 @@ agreement's own sum, opening + money in - money out = closing, that a finance of
 can check with a calculator, and then the same sum for the totals.
 
 Optional keys: `as_at` (the instant the statement reproduces) and, per agreement,
-`prior_period_adjustments` (corrections to earlier months recorded since; shown only
-when non-zero).
+`prior_period_adjustments` (changes to earlier months recorded since last month's
+statement; shown only when non-zero) with `entered_after_last_statement` (nothing of
+the fund was recorded when that statement was issued, so those changes are earlier
+months entered late, not corrections).
 """
 
 from __future__ import annotations
@@ -76,7 +78,12 @@ def _totals(agreements: Sequence[Agreement]) -> dict[str, Any]:
     }
     for name in HOUR_FIELDS:
         sums[name] = sum((hours(a[name]) for a in agreements), Decimal(0))
+    sums["entered_late"] = total(a["prior_period_adjustments"] for a in agreements if _late(a))
     return sums
+
+
+def _late(agreement: Agreement) -> bool:
+    return bool(agreement.get("entered_after_last_statement"))
 
 
 def _flex(agreement: Agreement) -> list[str] | None:
@@ -85,12 +92,28 @@ def _flex(agreement: Agreement) -> list[str] | None:
     return None if flags is None else list(flags)
 
 
-def _correction(agreement: Agreement) -> str | None:
-    """The corrections note, if this figure includes any."""
+def _notes(agreement: Agreement) -> list[str]:
+    """What a reader must not miss: a fund below zero, and where the opening came from."""
+    notes = []
+    closing = amount(agreement["closing_balance"])
+    if closing < 0:
+        notes.append(
+            f"WARNING: the closing balance is below zero: {pounds(-closing)} more has been "
+            "charged than this fund holds. Tell the council before charging more to it."
+        )
     adjustments = amount(agreement.get("prior_period_adjustments", "0.00"))
-    if adjustments == 0:
-        return None
-    return f"Includes {pounds(adjustments)} of corrections to earlier months recorded since."
+    late = adjustments if _late(agreement) else amount(agreement.get("entered_late", "0.00"))
+    if late != 0:
+        notes.append(
+            f"The opening balance includes {pounds(late)} for earlier months entered in the "
+            "ledger after last month's statement was issued; no earlier statement showed it."
+        )
+    if adjustments - late != 0:
+        notes.append(
+            f"Includes {pounds(adjustments - late)} of corrections to earlier months "
+            "recorded since."
+        )
+    return notes
 
 
 def _title(data: Mapping[str, Any]) -> str:
@@ -119,9 +142,7 @@ def _text_section(heading: str, agreement: Agreement) -> list[str]:
     flags = _flex(agreement)
     if flags is not None:
         lines.append(f"  Flex: {printable('; '.join(flags)) if flags else 'nothing flagged'}")
-    note = _correction(agreement)
-    if note:
-        lines.append(f"  NOTE: {note}")
+    lines += [f"  NOTE: {note}" for note in _notes(agreement)]
     return lines
 
 
@@ -210,7 +231,6 @@ def _html_section(heading: str, agreement: Agreement, css_class: str = "") -> st
         flex = f"<p>Flex flagged:</p><ul>{items}</ul>"
     elif flags is not None:
         flex = "<p>Flex: nothing flagged.</p>"
-    note = _correction(agreement)
     facts = [
         ("Hours planned", planned),
         ("Hours delivered", delivered),
@@ -225,7 +245,7 @@ def _html_section(heading: str, agreement: Agreement, css_class: str = "") -> st
         f"<section class='{css_class}'><h2>{esc(heading)}</h2>"
         + html_steps(_steps(agreement), "Money: opening + in − out = closing")
         + f"<table class='facts'><tbody>{rows}</tbody></table>{flex}"
-        + (f"<p class='note'>{esc(note)}</p>" if note else "")
+        + "".join(f"<p class='note'>{esc(note)}</p>" for note in _notes(agreement))
         + "</section>"
     )
 
