@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import io
+import codecs
 import sys
 from collections.abc import Iterator
-from typing import TextIO
+from typing import BinaryIO
 
 import click
 
 from cli.options import db_option, format_option, ledger_for, print_json
-from isf_ledger.application.apply import ApplyResult, LineError
 
 
-def numbered(stream: TextIO) -> Iterator[tuple[int, str]]:
-    return enumerate(stream, start=1)
+def numbered(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """Lines as bytes, each decoded on its own so a bad byte is pinned to its line;
+    a UTF-8 byte-order mark at the start is dropped."""
+    for number, line in enumerate(stream, start=1):
+        yield number, line.removeprefix(codecs.BOM_UTF8) if number == 1 else line
 
 
 @click.command()
@@ -31,15 +33,11 @@ def apply(file: str, db_url: str | None, fmt: str) -> None:
     name = "<stdin>" if file == "-" else file
     ledger = ledger_for(db_url)
     try:
-        try:
-            if file == "-":
-                stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="strict")
-                result = ledger.apply(numbered(stdin))
-            else:
-                with open(file, encoding="utf-8-sig", errors="strict") as stream:
-                    result = ledger.apply(numbered(stream))
-        except UnicodeDecodeError as e:
-            result = ApplyResult(errors=[LineError(0, None, f"not UTF-8 text: {e.reason}")])
+        if file == "-":
+            result = ledger.apply(numbered(sys.stdin.buffer))
+        else:
+            with open(file, "rb") as stream:
+                result = ledger.apply(numbered(stream))
     finally:
         ledger.close()
     if fmt == "json":
@@ -51,8 +49,10 @@ def apply(file: str, db_url: str | None, fmt: str) -> None:
         command = f" [{error.command_id}]" if error.command_id else ""
         click.echo(f"{where}:{command} {error.error}", err=True)
     if result.errors:
+        bad_lines = sum(1 for e in result.errors if e.line)
         if fmt == "text":
-            click.echo(f"rejected: {len(result.errors)} bad line(s); nothing applied", err=True)
+            count = f"{bad_lines} bad line(s); " if bad_lines else ""
+            click.echo(f"rejected: {count}nothing applied", err=True)
         sys.exit(1)
 
 

@@ -5,12 +5,20 @@ from __future__ import annotations
 import json
 import re
 import sys
+from datetime import date
 from typing import Any
 
 import click
 from rich.progress import Progress
 
-from cli.options import as_at_option, db_option, format_option, ledger_for, print_json
+from cli.options import (
+    as_at_option,
+    db_option,
+    format_option,
+    ledger_for,
+    parse_day,
+    print_json,
+)
 from isf_ledger.reports.records import json_of
 
 
@@ -26,8 +34,12 @@ def audit() -> None:
 @click.option("--budget", help="Only changes concerning this budget.")
 @click.option("--agreement", help="Only changes concerning this agreement.")
 @click.option("--card", help="Only changes concerning this card.")
-@click.option("--from", "since", metavar="DATE", help="Effective on or after DATE.")
-@click.option("--to", "until", metavar="DATE", help="Effective on or before DATE.")
+@click.option(
+    "--from", "since", metavar="DATE", callback=parse_day, help="Effective on or after DATE."
+)
+@click.option(
+    "--to", "until", metavar="DATE", callback=parse_day, help="Effective on or before DATE."
+)
 @as_at_option
 @format_option("text", "json")
 def trail_command(
@@ -37,8 +49,8 @@ def trail_command(
     budget: str | None,
     agreement: str | None,
     card: str | None,
-    since: str | None,
-    until: str | None,
+    since: date | None,
+    until: date | None,
     as_at: str | None,
     fmt: str,
 ) -> None:

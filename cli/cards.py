@@ -26,6 +26,7 @@ from isf_ledger.adapters.card_files.profile import (
     ProfileError,
     builtin_profiles,
     load_profile,
+    profile_template,
 )
 from isf_ledger.adapters.card_files.rejects import RejectsWriter
 from isf_ledger.application.card_import import FileResult, ImportReport
@@ -39,8 +40,8 @@ def cards() -> None:
 @contextmanager
 def _progress_bar(
     show: bool,
-) -> Iterator[Callable[[str | Path, int], Callable[[int], None]] | None]:
-    """A bar per file, by bytes read, on a terminal only."""
+) -> Iterator[Callable[[str | Path, int], Callable[[int, str], None]] | None]:
+    """A bar per file, by bytes read, then naming each later phase; on a terminal only."""
     if not show:
         yield None
         return
@@ -54,11 +55,12 @@ def _progress_bar(
         transient=False,
     )
 
-    def start(path: str | Path, size: int) -> Callable[[int], None]:
-        task = bar.add_task(Path(path).name, total=size)
+    def start(path: str | Path, size: int) -> Callable[[int, str], None]:
+        name = Path(path).name
+        task = bar.add_task(f"{name}: reading", total=size)
 
-        def advance(done: int) -> None:
-            bar.update(task, completed=min(done, size))
+        def advance(done: int, phase: str) -> None:
+            bar.update(task, completed=min(done, size), description=f"{name}: {phase}")
 
         return advance
 
@@ -165,8 +167,23 @@ def _print_file(result: FileResult, skip_invalid: bool) -> None:
 
 @cards.command("profiles")
 @format_option("text", "json")
-def profiles_command(fmt: str) -> None:
-    """The card export formats built in (use your own with --profile PATH.toml)."""
+@click.option(
+    "--template",
+    is_flag=True,
+    help="Print an annotated profile that describes every key; save it, edit it, "
+    "and use it with --profile PATH.toml.",
+)
+def profiles_command(fmt: str, template: bool) -> None:
+    """The card export formats built in (use your own with --profile PATH.toml).
+
+    A profile is a TOML file saying how to read one provider's export: its
+    encoding, delimiter, header line, date formats, column names, and the
+    spelling of each transaction type. The format is described key by key,
+    with a complete example to copy, by `isf-ledger cards profiles --template`
+    (save it with `> my-provider.toml`, then edit it)."""
+    if template:
+        click.echo(profile_template(), nl=False)
+        return
     found = builtin_profiles()
     if fmt == "json":
         print_json([_profile_json(p) for p in found])

@@ -67,7 +67,10 @@ def demo(db_url: str) -> None:
         why = f" because {row.reason}" if row.reason else ""
         effective = row.effective.isoformat() if row.effective else ""
         click.echo(f"  {effective:10}  {row.type:22} by {row.actor}{why}")
-    click.echo("\nTry next:")
+    click.echo(
+        "\nTry next, from this folder (`uv run` runs the command line in the project's "
+        "environment; after `uv tool install .` plain `isf-ledger` works anywhere):"
+    )
     for example in (
         "statement person --person P-0001 --format html > morag.html",
         "statement provider --provider PRV-HILL --month 2026-10",
@@ -76,7 +79,7 @@ def demo(db_url: str) -> None:
         "audit trail --card C-0001",
         "export hledger",
     ):
-        click.echo(f"  isf-ledger --db {path} {example}")
+        click.echo(f"  uv run isf-ledger --db {path} {example}")
 
 
 COMMANDS = [demo]

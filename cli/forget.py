@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from cli.options import db_option, ledger_for
+from cli.options import db_option, format_option, ledger_for, print_json
 from isf_ledger.domain.errors import LedgerError
 
 
@@ -20,8 +20,9 @@ def forget() -> None:
 @click.option("--actor", help="Who asked for the erasure (kept in the audit trail).")
 @click.option("--reason", help="Why, e.g. the request reference.")
 @db_option
+@format_option("text", "json")
 def forget_person(
-    person_id: str, actor: str | None, reason: str | None, db_url: str | None
+    person_id: str, actor: str | None, reason: str | None, db_url: str | None, fmt: str
 ) -> None:
     """Destroy PERSON_ID's key: their name is unreadable from then on, while every
     event, balance, statement and `audit verify` still stands."""
@@ -33,7 +34,10 @@ def forget_person(
         sys.exit(1)
     finally:
         ledger.close()
-    click.echo(f"forgot person {person_id}: their name can no longer be read")
+    if fmt == "json":
+        print_json({"forgotten": person_id})
+    else:
+        click.echo(f"forgot person {person_id}: their name can no longer be read")
 
 
 COMMANDS = [forget]

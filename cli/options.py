@@ -6,7 +6,7 @@ import json
 import re
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import click
@@ -17,6 +17,7 @@ from isf_ledger.settings import settings_from_env
 
 F = TypeVar("F", bound=Callable[..., Any])
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def db_option(func: F) -> F:
@@ -46,6 +47,18 @@ def _month(_ctx: Any, _param: Any, value: str) -> str:
     if not MONTH.match(value):
         raise click.BadParameter(f"{value!r} is not a month written YYYY-MM")
     return value
+
+
+def parse_day(_ctx: Any, _param: Any, value: str | None) -> date | None:
+    """A business date written YYYY-MM-DD (not 2026-5-1, 2026-13-01 or a word)."""
+    if value is None:
+        return None
+    try:
+        if not DAY.match(value):
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date written YYYY-MM-DD") from None
 
 
 def month_option(func: F) -> F:

@@ -7,7 +7,7 @@ import sys
 import click
 from rich.progress import Progress
 
-from cli.options import db_option, ledger_for
+from cli.options import db_option, format_option, ledger_for, print_json
 
 
 @click.group()
@@ -17,7 +17,8 @@ def projections() -> None:
 
 @projections.command("rebuild")
 @db_option
-def rebuild(db_url: str | None) -> None:
+@format_option("text", "json")
+def rebuild(db_url: str | None, fmt: str) -> None:
     """Drop every read model's rows and rebuild them from the events.
 
     Reports afterwards are identical to before. It is one transaction:
@@ -34,7 +35,10 @@ def rebuild(db_url: str | None) -> None:
             )
     finally:
         ledger.close()
-    click.echo(f"rebuilt {len(ledger.projections)} read models from {read} events")
+    if fmt == "json":
+        print_json({"read_models": len(ledger.projections), "events": read})
+    else:
+        click.echo(f"rebuilt {len(ledger.projections)} read models from {read} events")
 
 
 COMMANDS = [projections]

@@ -53,6 +53,9 @@ def provider_command(
         data = ledger.provider_statement(
             provider_id, month, as_at=as_at, previous_as_at=previous_as_at
         )
+    except LedgerError as e:
+        click.echo(f"isf-ledger: {e}", err=True)
+        sys.exit(1)
     finally:
         ledger.close()
     if not data.agreements:

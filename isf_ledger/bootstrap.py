@@ -10,6 +10,7 @@ every table and is safe to run again.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,7 +44,12 @@ class NotInitialised(RuntimeError):
     """The database holds no ledger, or an older schema than this code."""
 
 
+class NotALedger(RuntimeError):
+    """A SQLite path that cannot hold a ledger: a folder, another kind of file, a missing folder."""
+
+
 MIGRATIONS = Path(migrations.__file__).parent
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def head_revision() -> str:
@@ -79,7 +85,9 @@ def _upgrade(engine: Engine) -> None:
 
 
 def _app(settings: Settings, db: Database, *, create_tables: bool) -> LedgerApp:
-    env = event_store_env(db, create_tables=create_tables) | at_rest_env(settings.at_rest_key)
+    env = event_store_env(
+        db, create_tables=create_tables, idle_in_transaction_s=settings.pg_idle_in_transaction_s
+    ) | at_rest_env(settings.at_rest_key)
     app = LedgerApp(env=env)
     try:
         check_at_rest_key(app)
@@ -110,6 +118,8 @@ def _alone(engine: Engine, db: Database) -> Iterator[None]:
 def init_ledger(settings: Settings) -> Ledger:
     """Create or upgrade the event store and every read model."""
     db = parse_url(settings.db_url)
+    if not db.is_postgres:
+        _check_sqlite_path(db)
     engine = make_engine(db)
     with _alone(engine, db):
         ensure_schema(engine, db)
@@ -121,16 +131,25 @@ def init_ledger(settings: Settings) -> Ledger:
 
 
 def open_ledger(settings: Settings) -> Ledger:
-    """Open a ledger; an empty database (or new SQLite file) is initialised first."""
+    """Open an existing ledger; only `init_ledger` makes one.
+
+    A mistyped `--db` must not leave a new, empty ledger behind that then
+    answers every report with nothing: whether the database holds a ledger
+    is asked without creating or changing anything (SQLite read-only).
+    """
     db = parse_url(settings.db_url)
-    if not db.is_postgres and not Path(db.path).exists():
-        return init_ledger(settings)
-    engine = make_engine(db)
-    current, head = _current_revision(engine), head_revision()
+    head = head_revision()
+    if db.is_postgres:
+        engine = make_engine(db)
+        current = _current_revision(engine)
+    else:
+        current = _sqlite_revision(db)
     if current is None:
-        # An empty database: make it a ledger, as `init` would.
-        engine.dispose()
-        return init_ledger(settings)
+        if db.is_postgres:
+            engine.dispose()
+        raise NotInitialised(f"no ledger at {_where(db)}: run `isf-ledger init`")
+    if not db.is_postgres:
+        engine = make_engine(db)
     if current != head:
         engine.dispose()
         raise NotInitialised(
@@ -139,3 +158,39 @@ def open_ledger(settings: Settings) -> Ledger:
         )
     app = _app(settings, db, create_tables=False)
     return Ledger(settings, db, app, engine, PersonKeys(engine))
+
+
+def _where(db: Database) -> str:
+    return db.describe() if db.is_postgres else db.path
+
+
+def _check_sqlite_path(db: Database) -> None:
+    """Refuse a path no ledger can be at, in plain words instead of a driver's error."""
+    path = Path(db.path)
+    if path.is_dir():
+        raise NotALedger(f"{path} is a folder, not a ledger file")
+    if not path.exists():
+        if not path.parent.is_dir():
+            raise NotALedger(f"cannot make a ledger at {path}: there is no folder {path.parent}")
+        return
+    with path.open("rb") as handle:
+        start = handle.read(len(SQLITE_HEADER))
+    if start and start != SQLITE_HEADER:
+        raise NotALedger(f"{path} is not a ledger: it is not a SQLite database")
+
+
+def _sqlite_revision(db: Database) -> str | None:
+    """The schema revision of the ledger in a SQLite file, or None when it holds none."""
+    path = Path(db.path)
+    if not path.exists():
+        return None
+    _check_sqlite_path(db)
+    conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    except sqlite3.OperationalError:  # no such table: a SQLite database, not a ledger
+        return None
+    except sqlite3.DatabaseError as e:
+        raise NotALedger(f"{path} is not a ledger: {e}") from None
+    finally:
+        conn.close()

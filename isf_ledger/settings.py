@@ -33,6 +33,10 @@ class Settings:
     flex_variance_threshold: Decimal = Decimal("0.10")
     batch_size: int = 5000
     rebuild_cache_mb: int = 512  # SQLite pages a rebuild may keep in memory
+    # PostgreSQL ends a session left idle inside a transaction after this many
+    # seconds (0: never). eventsourcing's default of 5 s killed a large batch on
+    # a busy machine while the client was still building its INSERT.
+    pg_idle_in_transaction_s: int = 600
     at_rest_key: str | None = None
 
 
@@ -50,5 +54,6 @@ def settings_from_env(db_url: str | None = None) -> Settings:
         monthly_cash_limit=Decimal(env.get("ISF_LEDGER_CASH_LIMIT", "300.00")),
         load_match_days=int(env.get("ISF_LEDGER_LOAD_MATCH_DAYS", "5")),
         rebuild_cache_mb=int(env.get("ISF_LEDGER_REBUILD_CACHE_MB", "512")),
+        pg_idle_in_transaction_s=int(env.get("ISF_LEDGER_PG_IDLE_IN_TRANSACTION_S", "600")),
         at_rest_key=env.get("ISF_LEDGER_AT_REST_KEY") or None,
     )

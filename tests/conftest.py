@@ -15,6 +15,12 @@ from contextlib import ExitStack, contextmanager
 
 import psycopg
 import pytest
+from hypothesis import settings
+
+# No example is held to a time limit: on a loaded 2-core machine hypothesis's
+# default 200 ms deadline failed examples that were merely descheduled.
+settings.register_profile("ledger", deadline=None)
+settings.load_profile("ledger")
 
 PG_ROOT = os.environ.get("ISF_LEDGER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 

@@ -81,9 +81,12 @@ def parse_url(url: str) -> Database:
     return Database(kind="sqlite", path=str(Path(path)))
 
 
-def event_store_env(db: Database, *, create_tables: bool) -> dict[str, str]:
+def event_store_env(
+    db: Database, *, create_tables: bool, idle_in_transaction_s: int = 600
+) -> dict[str, str]:
     """The eventsourcing environment for this database (on PostgreSQL, with the
-    recorder that writes a batch without pipeline mode: see `postgres_recorder`)."""
+    recorder that writes a batch without pipeline mode: see `postgres_recorder`,
+    and the idle-in-transaction timeout of the settings, not eventsourcing's 5 s)."""
     create = "y" if create_tables else "n"
     if db.is_postgres:
         env = {
@@ -96,6 +99,7 @@ def event_store_env(db: Database, *, create_tables: bool) -> dict[str, str]:
             "POSTGRES_PASSWORD": db.password,
             "POSTGRES_CONNECT_TIMEOUT": "5",
             "POSTGRES_LOCK_TIMEOUT": "30",
+            "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": str(idle_in_transaction_s),
             "POSTGRES_POOL_SIZE": "2",
             "CREATE_TABLE": create,
         }

@@ -28,7 +28,7 @@ from isf_ledger.domain.base import aggregate_id
 from isf_ledger.domain.command_record import CommandRecord
 from isf_ledger.domain.errors import LedgerError
 from isf_ledger.handlers import handle
-from isf_ledger.projections.runner import Recorded
+from isf_ledger.projections.runner import Recorded, Unprojectable
 
 if TYPE_CHECKING:
     from isf_ledger.application.service import Ledger
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 log = structlog.get_logger()
 
 ATTEMPTS = 6  # tries of a batch that other writers keep overtaking
+MAX_LINE = 1 << 20  # no command is a megabyte long; a longer line is not a command
 
 
 @dataclass
@@ -69,8 +70,12 @@ def digest(obj: Any) -> str:
     return hashlib.sha256(mask_card_numbers(canonical).encode()).hexdigest()
 
 
-def apply_lines(ledger: Ledger, lines: Iterable[tuple[int, str]]) -> ApplyResult:
-    """Apply numbered JSONL lines as one all-or-nothing batch."""
+def apply_lines(ledger: Ledger, lines: Iterable[tuple[int, str | bytes]]) -> ApplyResult:
+    """Apply numbered JSONL lines as one all-or-nothing batch.
+
+    Lines may come as bytes, so a line that is not UTF-8 is reported with its
+    number like any other bad line, not as a fault of the whole file.
+    """
     parsed = list(_parse(lines))
     for attempt in range(1, ATTEMPTS + 1):
         try:
@@ -105,15 +110,28 @@ class Parsed(NamedTuple):
     problem: str | None
 
 
-def _parse(lines: Iterable[tuple[int, str]]) -> Iterable[Parsed]:
+def _parse(lines: Iterable[tuple[int, str | bytes]]) -> Iterable[Parsed]:
     """Every non-blank line, parsed."""
-    for number, text in lines:
+    for number, line in lines:
+        try:
+            text = line.decode("utf-8") if isinstance(line, bytes) else line
+        except UnicodeDecodeError as e:
+            problem = f"not UTF-8 text: byte 0x{line[e.start]:02x} at position {e.start + 1}"
+            yield Parsed(number, None, None, "", problem)
+            continue
         if not text.strip():
+            continue
+        if len(text) > MAX_LINE:
+            too_long = "line is longer than 1 MB; no command is that long"
+            yield Parsed(number, None, None, "", too_long)
             continue
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as e:
             yield Parsed(number, None, None, "", f"not valid JSON: {e.msg} at column {e.colno}")
+            continue
+        except RecursionError:
+            yield Parsed(number, None, None, "", "not a command: JSON nested too deeply")
             continue
         command_id = obj.get("command_id") if isinstance(obj, dict) else None
         command_id = command_id if isinstance(command_id, str) else None
@@ -130,7 +148,7 @@ def _apply(ledger: Ledger, parsed: list[Parsed]) -> ApplyResult:
         return result
     ledger.keys.discard()
     ledger.catch_up()
-    uow = UnitOfWork(ledger.app, ledger.keys.seal, ledger.fund_balance)
+    uow = UnitOfWork(ledger.app, ledger.keys.seal, ledger.fund_balance, ledger.card_balance)
     uow.preload(ledger.engine, named_aggregates(p.command for p in parsed if p.command is not None))
     seen: dict[str, str] = {}
     for number, command_id, cmd, fingerprint, problem in parsed:
@@ -163,12 +181,18 @@ def _apply(ledger: Ledger, parsed: list[Parsed]) -> ApplyResult:
                 )
             )
             handle(uow, cmd)
+            uow.check_dates()
         except LedgerError as e:
             uow.drop()
             result.errors.append(LineError(number, cmd.command_id, str(e)))
             continue
         uow.keep()
         result.applied += 1
+    if not result.errors:
+        try:
+            ledger.check_projectable(uow.events)
+        except Unprojectable as e:
+            result.errors.append(LineError(0, None, f"{e}; nothing was applied"))
     if result.errors:
         ledger.keys.discard()
         result.applied = 0

@@ -11,7 +11,9 @@ a record, so a run that repeats a finished one changes nothing at all.
 The import is then recorded as an event (`CardImport.TransactionsImported`).
 That is a second store, written after the commit; a run that dies between
 the two leaves a record marked as not yet in the event store, and the next
-import (or `init`) writes the missing event from the record.
+import (or `init`) writes the missing event from the record. So that event
+can never be one the read models refuse, it is projected as a trial inside
+the file's transaction first, and the file is rejected if that fails.
 
 Same transaction, two identities. Exports of the same card from different
 providers' formats (or the same provider's, with and without transaction
@@ -57,7 +59,7 @@ from isf_ledger.adapters.card_store.directory import CardDirectory
 from isf_ledger.adapters.card_store.staging import StagedRow
 from isf_ledger.adapters.card_store.tables import IDENTITY_LENGTH, card_imports, card_transactions
 from isf_ledger.domain.card_import import CardImport, card_import_id
-from isf_ledger.projections.runner import instant, page_cache
+from isf_ledger.projections.runner import Unprojectable, check_projectable, instant, page_cache
 
 if TYPE_CHECKING:
     from isf_ledger.application.service import Ledger
@@ -71,7 +73,10 @@ KEEP_WARNINGS = 100
 CACHE_MB = 64
 _IMPORT_LOCK = 0x15F_CA4D  # PostgreSQL advisory lock: one card import at a time
 
-Progress = Callable[[int], None]  # bytes read so far in the current file
+# Told the bytes read so far in the current file and the phase it is in:
+# "reading", then "storing new rows", "checking what was stored", "recording the import".
+Progress = Callable[[int, str], None]
+READING = "reading"
 Numbering = Callable[[str, str, int, "int | None"], int]  # see `direct.Occurrences`
 
 
@@ -170,7 +175,7 @@ def import_files(
     The events are sealed and in the audit trail before this returns, so
     `audit verify` straight after an import finds nothing amiss.
     `progress(path, size)` is called as each file starts and returns the
-    callback that is told the bytes read so far.
+    callback that is told the bytes read so far and each phase after reading.
     """
     record_missing_events(ledger)
     ledger.catch_up()
@@ -216,6 +221,9 @@ def import_file(
         result.status = "rejected"
         return result
     chunk_size = batch or ledger.settings.batch_size
+    phase: Callable[[str], None] = (
+        (lambda name: progress(1 << 62, name)) if progress else (lambda name: None)
+    )
     with ledger.engine.connect() as conn, page_cache(conn, CACHE_MB), conn.begin() as tx:
         if conn.dialect.name == "postgresql":
             conn.execute(text(f"SELECT pg_advisory_xact_lock({_IMPORT_LOCK})"))
@@ -229,12 +237,14 @@ def import_file(
             result.imported = result.duplicates = 0
             tx.rollback()
             return result
+        phase("storing new rows")
         digest = writer.finish()
         added = digest.rows
         result.imported, result.duplicates = added, writer.seen - added
         if not added:
             tx.rollback()  # nothing new: leave no trace, as if never run
             return result
+        phase("checking what was stored")
         stored = conn.scalar(select(func.count()).where(card_transactions.c.import_id == import_pk))
         if stored != added:
             raise RuntimeError(f"{path}: added {added} rows but {stored} are stored")
@@ -254,7 +264,15 @@ def import_file(
                 recorded_at=_now(),
             )
         )
+        unprojectable = _unprojectable(ledger, conn, import_pk)
+        if unprojectable:
+            result.problem(0, f"{unprojectable}; nothing was imported from this file")
+            result.status = "rejected"
+            result.imported = result.duplicates = 0
+            tx.rollback()
+            return result
     log.info("cards.imported", file=str(path), imported=added, duplicates=result.duplicates)
+    phase("recording the import")
     _record_event(ledger, import_pk)
     return result
 
@@ -342,7 +360,7 @@ class _Rows:
                     yield chunk
                     chunk = []
                     if progress and sampled_lines:
-                        progress(line * sampled_bytes // sampled_lines)
+                        progress(line * sampled_bytes // sampled_lines, READING)
             elif type(item) is SkippedRow:
                 result.skipped_pending += 1
             else:
@@ -351,7 +369,7 @@ class _Rows:
         if chunk and not self.rejected_whole:
             yield chunk
         if progress:
-            progress(1 << 62)  # the end of the file, whatever the estimate said
+            progress(1 << 62, READING)  # the end of the file, whatever the estimate said
 
     def bad(self, line: int, reason: str, cells: list[str], *, file_level: bool) -> None:
         self.result.problem(line, reason)
@@ -418,7 +436,37 @@ def record_missing_events(ledger: Ledger) -> int:
 def _record_event(ledger: Ledger, import_pk: int) -> None:
     with ledger.engine.connect() as conn:
         record = conn.execute(select(card_imports).where(card_imports.c.id == import_pk)).one()
-    aggregate = CardImport(
+    aggregate = _import_event(record)
+    try:
+        recordings = ledger.app.save(aggregate)
+    except IntegrityError:
+        recordings = []  # written by an earlier run that died before marking it
+    with ledger.engine.begin() as conn:
+        conn.execute(
+            update(card_imports).where(card_imports.c.id == import_pk).values(event_recorded=True)
+        )
+    if recordings:
+        log.info("cards.import_recorded", card_import_id=record.card_import_id)
+
+
+def _unprojectable(ledger: Ledger, conn: Connection, import_pk: int) -> str | None:
+    """Why the read models could not take the import's event, or None.
+
+    The event is written after the file's transaction commits, and one the
+    read models could not take would stop every later catch-up: it is tried
+    in that transaction first.
+    """
+    record = conn.execute(select(card_imports).where(card_imports.c.id == import_pk)).one()
+    try:
+        check_projectable(conn, ledger.projections, _import_event(record).collect_events())
+    except Unprojectable as e:
+        return str(e)
+    return None
+
+
+def _import_event(record: Any) -> CardImport:
+    """The import, as the aggregate whose event records it, from its `card_imports` row."""
+    return CardImport(
         card_import_id=record.card_import_id,
         file_name=record.file_name,
         file_sha256=record.file_sha256,
@@ -432,13 +480,3 @@ def _record_event(ledger: Ledger, import_pk: int) -> None:
         command_id=f"import:{record.file_sha256[:16]}",
         effective=record.last_posted,
     )
-    try:
-        recordings = ledger.app.save(aggregate)
-    except IntegrityError:
-        recordings = []  # written by an earlier run that died before marking it
-    with ledger.engine.begin() as conn:
-        conn.execute(
-            update(card_imports).where(card_imports.c.id == import_pk).values(event_recorded=True)
-        )
-    if recordings:
-        log.info("cards.import_recorded", card_import_id=record.card_import_id)

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from isf_ledger.adapters.card_files.cells import mask_card_numbers
 from isf_ledger.adapters.identifiers import ID_PATTERN
-from isf_ledger.domain.money import MoneyError, money
+from isf_ledger.domain.money import MoneyError, money, within_limit
 
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DECIMAL_PATTERN = re.compile(r"^-?\d+(\.\d+)?$")
@@ -34,7 +34,7 @@ def _money(value: Any) -> Decimal:
     if not DECIMAL_PATTERN.match(value):
         raise ValueError(f'{value!r} is not money: write it like "1234.50"')
     try:
-        return money(value)
+        return within_limit(money(value))
     except MoneyError as e:
         raise ValueError(str(e)) from None
 
@@ -63,10 +63,19 @@ def _date(value: Any) -> date:
         raise ValueError(f"{value!r} is not a real date") from None
 
 
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def _text(value: Any) -> str:
-    """Free text, with any full card number in it cut to its last four digits."""
+    """Free text, with any full card number in it cut to its last four digits.
+
+    NUL and lone surrogates (which JSON's \\u escapes can spell) are refused:
+    PostgreSQL cannot store the one, and UTF-8 cannot encode the other.
+    """
     if not isinstance(value, str) or not value.strip():
         raise ValueError("must be some text")
+    if found := UNSTORABLE.search(value):
+        raise ValueError(f"holds the character U+{ord(found.group()):04X}, which is not text")
     return mask_card_numbers(value)
 
 

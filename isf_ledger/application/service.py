@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from itertools import chain
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlalchemy import Engine
 
@@ -37,16 +37,22 @@ from isf_ledger.domain.errors import LedgerError, NotFound
 from isf_ledger.projections import catalogue
 from isf_ledger.projections.audit_trail import Change, trail
 from isf_ledger.projections.ledger_legs import balance, journal
-from isf_ledger.projections.runner import Projection, Recorded, catch_up, rebuild
+from isf_ledger.projections.runner import (
+    Projection,
+    Recorded,
+    catch_up,
+    check_projectable,
+    rebuild,
+)
 from isf_ledger.reports.card_month import CardReconciliation
-from isf_ledger.reports.card_queries import card_journal
+from isf_ledger.reports.card_queries import card_balance, card_journal
 from isf_ledger.reports.card_reconciliation import card_payments, known_card, reconcile_cards
 from isf_ledger.reports.person_statement import PersonStatement, person_statement
 from isf_ledger.reports.provider_statement import ProviderStatement, provider_statement
 from isf_ledger.settings import Settings
 
 JournalWriter = Callable[[Iterable[JournalEntry], TextIO], None]
-FileProgress = Callable[[str | Path, int], Callable[[int], None]]
+FileProgress = Callable[[str | Path, int], importer.Progress]
 
 
 @dataclass
@@ -62,8 +68,9 @@ class Ledger:
 
     # ---- writing ---------------------------------------------------------------------
 
-    def apply(self, lines: Iterable[tuple[int, str]]) -> ApplyResult:
-        """Numbered JSONL command lines, as one all-or-nothing batch."""
+    def apply(self, lines: Iterable[tuple[int, str | bytes]]) -> ApplyResult:
+        """Numbered JSONL command lines, as one all-or-nothing batch (bytes are decoded
+        line by line, so a line that is not UTF-8 is reported with its number)."""
         return apply_lines(self, lines)
 
     def forget_person(self, person_id: str, *, actor: str | None, reason: str | None) -> None:
@@ -103,6 +110,11 @@ class Ledger:
         )
         refresh_statistics(self.engine)
         return read
+
+    def check_projectable(self, events: Sequence[Any]) -> None:
+        """Refuse events the read models could not take (see `runner.check_projectable`)."""
+        with self.engine.connect() as conn, conn.begin():
+            check_projectable(conn, self.projections, events)
 
     def catch_up(self, fresh: Sequence[Recorded] = ()) -> int:
         """Seal new events, then bring every read model up to date with them."""
@@ -164,8 +176,8 @@ class Ledger:
         budget: str | None = None,
         agreement: str | None = None,
         card: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
         as_at: str | None = None,
     ) -> list[Change]:
         """Every recorded change concerning the subjects, oldest first."""
@@ -208,6 +220,11 @@ class Ledger:
         """The balance of a fund (ISF or card) on a business date, as stored."""
         with self.engine.connect() as conn:
             return balance(conn, account, on=on)
+
+    def card_balance(self, card_id: str, on: date) -> Decimal:
+        """A card's balance on a business date: the sum of its imported transactions."""
+        with self.engine.connect() as conn:
+            return card_balance(conn, card_id, on)
 
     def close(self) -> None:
         self.app.close()

@@ -19,8 +19,11 @@ from eventsourcing.persistence import Recording
 from sqlalchemy import Engine
 
 from isf_ledger.adapters.event_store import LedgerApp, load_aggregates
+from isf_ledger.domain import ledger
 from isf_ledger.domain.base import LedgerAggregate
+from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.errors import AlreadyExists, NotFound
+from isf_ledger.domain.option_choice import OptionChoice
 
 A = TypeVar("A", bound=LedgerAggregate)
 
@@ -33,10 +36,12 @@ class UnitOfWork:
         app: LedgerApp,
         seal: Callable[[str, str], str],
         stored_balance: Callable[[str, date], Decimal],
+        card_transactions: Callable[[str, date], Decimal],
     ) -> None:
         self.app = app
         self.seal = seal  # seals a person's personal data with their own key
         self._stored_balance = stored_balance
+        self._card_transactions = card_transactions
         self.events: list[Any] = []
         self._aggregates: dict[UUID, LedgerAggregate | None] = {}
         self._touched: dict[UUID, LedgerAggregate] = {}
@@ -51,6 +56,14 @@ class UnitOfWork:
         self._aggregates.update(dict.fromkeys(wanted))
         with engine.connect() as conn:
             self._aggregates.update(load_aggregates(conn, self.app, wanted))
+            budgets = {
+                Budget.id_for(ref)
+                for aggregate in self._aggregates.values()
+                if aggregate is not None and (ref := budget_ref(aggregate)) is not None
+            } - self._aggregates.keys()
+            # The budgets of what the commands name, whose limits their dates keep to.
+            self._aggregates.update(dict.fromkeys(budgets))
+            self._aggregates.update(load_aggregates(conn, self.app, budgets))
 
     def find(self, cls: type[A], ref: str) -> A | None:
         """The aggregate `ref` of this kind, or None if there is none yet."""
@@ -84,6 +97,20 @@ class UnitOfWork:
         self._aggregates[aggregate.id] = aggregate
         self._touched[aggregate.id] = aggregate
 
+    def check_dates(self) -> None:
+        """Hold every date the current command records to its budget's limits.
+
+        The rule is the budget's (`Budget.check_dates_in_limits`); this finds
+        the budget of each aggregate the command changed.
+        """
+        for aggregate in list(self._touched.values()):
+            ref = budget_ref(aggregate)
+            dated = (getattr(e, "effective", None) for e in aggregate.pending_events)
+            days = [day for day in dated if day is not None]
+            if ref is not None and days:
+                budget = aggregate if isinstance(aggregate, Budget) else self.get(Budget, ref)
+                budget.check_dates_in_limits(days)
+
     def keep(self) -> None:
         """The current command succeeded: keep its events, in order."""
         for aggregate in self._touched.values():
@@ -110,6 +137,30 @@ class UnitOfWork:
         )
         return self._stored_balance(account, on) + pending
 
+    def card_balance(self, card_id: str, on: date) -> Decimal:
+        """A card's balance on `on`: its transactions posted by then, as its provider
+        exported them, less what this batch has already taken off it (recoveries,
+        which no export can show yet; payments onto it count once exported)."""
+        account = ledger.card(card_id)
+        taken = sum(
+            (
+                min(e.legs.get(account, Decimal(0)), Decimal(0))
+                for e in self.events
+                if hasattr(e, "legs") and e.effective <= on
+            ),
+            Decimal("0.00"),
+        )
+        return self._card_transactions(card_id, on) + taken
+
     def commit(self) -> list[Recording[UUID]]:
         """Store every kept event in one transaction; returns their recordings."""
         return self.app.events.put(self.events) if self.events else []
+
+
+def budget_ref(aggregate: LedgerAggregate) -> str | None:
+    """The budget an aggregate belongs to: its own `budget_id`, or itself
+    (a budget, and a budget's option choice, share the budget's id)."""
+    if isinstance(aggregate, Budget | OptionChoice):
+        return aggregate.ref
+    ref = getattr(aggregate, "budget_id", None)
+    return str(ref) if ref is not None else None

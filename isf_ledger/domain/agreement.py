@@ -303,7 +303,7 @@ class Agreement(AgreementQueries, LedgerAggregate):
                 "hours must be in quarter hours (multiples of 0.25): "
                 f"{hours_text(delivered_hours)} is not"
             )
-        self.check_can_receive_money(week_start)
+        self.check_can_receive_money(self.week_in_force_day(week_start))
         if week_start in self.weeks:
             earlier = self.weeks[week_start]
             raise RuleBroken(

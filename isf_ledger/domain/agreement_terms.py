@@ -15,7 +15,7 @@ those answers; `agreement.py` holds the commands and their events.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from isf_ledger.domain.errors import RuleBroken
@@ -223,6 +223,16 @@ class AgreementQueries:
     def surplus(self, balance: Decimal, on: date) -> Decimal:
         """How much of an ISF balance on `on` is above the surplus threshold."""
         return max(ZERO, balance - self.surplus_threshold_on(on))
+
+    def week_in_force_day(self, week_start: date) -> date:
+        """The day a week of hours is checked on: its Monday, except the first week.
+
+        An agreement starting mid-week has its first week start on the Monday
+        before; that week is checked as on the agreement's start.
+        """
+        if week_start < self.start <= week_start + timedelta(days=6):
+            return self.start
+        return week_start
 
     # Rules
 

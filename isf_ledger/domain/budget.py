@@ -7,7 +7,8 @@ so `amount_on(day)` answers what the budget was on any day.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, timedelta
 from decimal import Decimal
 
 from eventsourcing.domain import event
@@ -17,6 +18,10 @@ from isf_ledger.domain.errors import RuleBroken
 from isf_ledger.domain.periods import budget_period_end
 
 METHODS = ("RAS", "equivalency", "negotiated")
+# How far from its budget's period a command's date may be (contract: Limits):
+# far enough for late paperwork and early set-up, never a year typed wrong.
+DAYS_BEFORE_START = timedelta(days=31)
+DAYS_AFTER_END = timedelta(days=366)
 
 
 class Budget(LedgerAggregate):
@@ -103,6 +108,21 @@ class Budget(LedgerAggregate):
             raise RuleBroken(
                 f"{what} on {day} is outside budget {self.ref}'s period {self.start} to {self.end}"
             )
+
+    def check_dates_in_limits(self, days: Iterable[date]) -> None:
+        """Refuse a date more than 31 days before the budget's start or 366 after its end.
+
+        A date that far out is a mistake (1999 for 2026), and it would change
+        balances and statements of months it has nothing to do with.
+        """
+        earliest, latest = self.start - DAYS_BEFORE_START, self.end + DAYS_AFTER_END
+        for day in days:
+            if not earliest <= day <= latest:
+                raise RuleBroken(
+                    f"{day} is outside the dates allowed for budget {self.ref} "
+                    f"({earliest} to {latest}): a date may be at most 31 days before its "
+                    "budget's start and 366 days after its end"
+                )
 
     # Commands
 

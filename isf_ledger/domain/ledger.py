@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from isf_ledger.domain.errors import RuleBroken
+from isf_ledger.domain.money import LIMIT
 
 Legs = dict[str, Decimal]
 
@@ -60,10 +61,19 @@ def residual(legs: Iterable[Decimal]) -> Decimal:
 
 
 def balanced(legs: Legs) -> Legs:
-    """Return `legs` if they sum to zero; refuse them otherwise."""
+    """Return `legs` if they sum to zero and none is above the limit; refuse them otherwise.
+
+    Inputs are already within the limit; a computed amount (hours times a
+    rate) is held to it here.
+    """
     left = residual(legs.values())
     if left != 0:
         raise RuleBroken(f"money legs {legs} do not balance: {left} left over")
+    for account, amount in legs.items():
+        if abs(amount) > LIMIT:
+            raise RuleBroken(
+                f"{abs(amount)} moving for {account} is above the limit of {LIMIT} for any amount"
+            )
     return dict(legs)
 
 

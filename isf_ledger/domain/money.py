@@ -10,6 +10,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 PENNY = Decimal("0.01")
 ZERO = Decimal("0.00")
+# The largest amount, either way, any input may carry (contract: Limits). Far
+# more than any budget, and far inside what every stored column can hold.
+LIMIT = Decimal("999999999.99")
 
 
 class MoneyError(ValueError):
@@ -34,6 +37,13 @@ def money(value: str | Decimal | int) -> Decimal:
     if isinstance(exponent, int) and exponent < -2:
         raise MoneyError(f"{value} has more than two decimal places")
     return amount.quantize(PENNY)
+
+
+def within_limit(amount: Decimal) -> Decimal:
+    """`amount`, if it is no larger either way than `LIMIT`; refused otherwise."""
+    if abs(amount) > LIMIT:
+        raise MoneyError(f"{amount} is above the limit of {LIMIT} for any amount")
+    return amount
 
 
 def round_half_up(amount: Decimal) -> Decimal:

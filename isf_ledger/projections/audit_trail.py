@@ -228,8 +228,8 @@ def trail(
     budget: str | None = None,
     agreement: str | None = None,
     card: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
     as_at: str | None = None,
 ) -> list[Change]:
     """Recorded changes, oldest first, filtered by subject and effective dates.

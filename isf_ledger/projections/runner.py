@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import json
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
+import psycopg
+from eventsourcing.persistence import IntegrityError
 from sqlalchemy import (
     Connection,
     Engine,
@@ -31,6 +34,8 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import IntegrityError as SQLIntegrityError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from isf_ledger.adapters.event_store import LedgerApp, events_after
 from isf_ledger.adapters.schema import projection_positions
@@ -152,6 +157,49 @@ def catch_up(
                         .values(position=last)
                     )
         read += len(batch)
+
+
+# Errors raised through SQLAlchemy or, by bulk writes, straight from the driver.
+DATABASE_DOWN = (
+    OperationalError,
+    InterfaceError,
+    sqlite3.OperationalError,
+    psycopg.OperationalError,
+)
+KEY_TAKEN = (SQLIntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError)
+
+
+class Unprojectable(RuntimeError):
+    """Events the read models cannot take: they must not be stored."""
+
+
+def check_projectable(
+    conn: Connection, projections: Sequence[Projection], events: Sequence[Any]
+) -> None:
+    """Project `events` as a trial, then undo it; refuses them if any projection fails.
+
+    Events are stored in the event store's own transaction and projected
+    after it commits. An event a read model cannot take (a number too large
+    for its column) would be stored for good and stop every later catch-up,
+    rebuild and report, so a batch is tried first and stored only if this
+    passes. Trial positions are below zero: they never meet a real one.
+    """
+    batch = [Recorded(n - len(events), e) for n, e in enumerate(events)]
+    trial = conn.begin_nested()
+    try:
+        for p in projections:
+            p.project(conn, batch)
+    except DATABASE_DOWN:
+        raise  # the database, not the events
+    except KEY_TAKEN as e:
+        # Rows another writer projected since we read the ledger: it stored the
+        # same commands or aggregates first, and a caller that retries sees them.
+        raise IntegrityError(str(e)) from e
+    except Exception as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        raise Unprojectable(f"the read models cannot take it ({type(e).__name__}: {first})") from e
+    finally:
+        trial.rollback()
 
 
 def rebuild(

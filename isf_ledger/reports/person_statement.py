@@ -10,7 +10,7 @@ what remains, line by line and month by month for the chart.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -24,16 +24,26 @@ from isf_ledger.domain.flows import flow_of
 from isf_ledger.domain.money import ZERO, round_half_up
 from isf_ledger.projections.ledger_legs import from_pence, ledger_legs
 from isf_ledger.reports.card_queries import card_spending_by_month
-from isf_ledger.reports.records import report_json
+from isf_ledger.reports.records import OPTIONAL, report_json
 from isf_ledger.reports.sources import load_each, persons_subjects
 
+# Each line in words: (the fund's kind, the flow, money in or out) -> what happened.
 WORDS = {
-    "payments_in": "Paid in by the council",
+    ("isf", "payments_in", True): "Paid in by the council to your provider",
+    ("card", "payments_in", True): "Paid in by the council onto your card",
+    ("isf", "payments_in", False): "Taken back by the council: a payment to your provider",
+    ("card", "payments_in", False): "Taken back by the council: a payment onto your card",
+    ("isf", "recovered", False): "Unspent money returned to the council by your provider",
+    ("card", "recovered", False): "Unspent money on your card returned to the council",
+    ("isf", "charges_other", False): "Other costs paid by your provider",
+    ("card", "charges_other", False): "Other costs paid from your card",
+}
+FLOW_WORDS = {
     "top_ups_in": "Top-up received",
-    "charges_hours": "Support hours",
-    "charges_other": "Other costs",
-    "recovered": "Returned to the council (unspent money)",
+    "charges_hours": "Support from your provider",
     "card_spending": "Spent with your card",
+    "charges_other": "Other costs",
+    "recovered": "Unspent money returned to the council",
 }
 SPENDING = ("charges_hours", "charges_other", "card_spending")
 BUDGET_KINDS = ("budget", "options")
@@ -49,9 +59,12 @@ class Share:
 
 @dataclass(frozen=True)
 class StatementLine:
+    """A movement on one day, or a month's total (`month` set: dated by the month)."""
+
     date: date
     what: str
     amount: Decimal
+    month: str | None = field(default=None, metadata=OPTIONAL)
 
 
 @dataclass(frozen=True)
@@ -75,6 +88,9 @@ class PersonStatement:
     spent_to_date: Decimal
     top_ups_to_date: Decimal
     remaining: Decimal
+    recovered_to_date: Decimal
+    status: str  # "active" or "ended"
+    ended_on: date | None = field(metadata=OPTIONAL)
     lines: tuple[StatementLine, ...]
     monthly: tuple[MonthToDate, ...]
     as_at: str | None = None
@@ -91,6 +107,7 @@ class _Movement:
     flow: str
     what: str
     value: Decimal
+    month: str | None = None
 
 
 def person_statement(
@@ -118,8 +135,8 @@ def person_statement(
     funds += [ledger.card(ref) for ref in cards]
     lines = sorted(
         _fund_lines(conn, funds, as_at) + _card_lines(conn, cards, as_at),
-        key=lambda line: line.date,
-    )
+        key=lambda line: (line.date[:7], line.month is not None, line.date),
+    )  # a month's totals after the dated lines of that month
     totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for line in lines:
         totals[line.flow] += line.value
@@ -135,8 +152,12 @@ def person_statement(
         spent_to_date=spent,
         top_ups_to_date=totals["top_ups_in"],
         remaining=budget.amount - spent,
+        recovered_to_date=-totals["recovered"],
+        status="ended" if budget.ended_on else "active",
+        ended_on=budget.ended_on,
         lines=tuple(
-            StatementLine(date.fromisoformat(line.date), line.what, line.value) for line in lines
+            StatementLine(date.fromisoformat(line.date), line.what, line.value, line.month)
+            for line in lines
         ),
         monthly=_monthly(budget, lines),
         as_at=as_at,
@@ -144,7 +165,7 @@ def person_statement(
 
 
 _FUND_LEGS = (
-    select(ledger_legs.c.effective, ledger_legs.c.type, ledger_legs.c.pence)
+    select(ledger_legs.c.effective, ledger_legs.c.account, ledger_legs.c.type, ledger_legs.c.pence)
     .where(ledger_legs.c.account.in_(bindparam("funds", expanding=True)))
     .order_by(ledger_legs.c.effective, ledger_legs.c.position)
 )
@@ -157,24 +178,31 @@ def _fund_lines(conn: Connection, funds: list[str], as_at: str | None) -> list[_
     rows = conn.execute(query, {"funds": funds, "as_at": as_at}).all()
     lines: list[_Movement] = []
     hours_by_month: dict[str, int] = defaultdict(int)  # pence
-    for effective, event_type, pence in rows:
+    for effective, account, event_type, pence in rows:
         flow = flow_of(event_type)
         if flow == "charges_hours":
             hours_by_month[effective.isoformat()[:7]] += pence
             continue
-        lines.append(
-            _Movement(effective.isoformat(), flow, WORDS.get(flow, "Other"), from_pence(pence))
-        )
-    for month, pence in hours_by_month.items():
-        what = f"{WORDS['charges_hours']} in {month}"
-        lines.append(_Movement(f"{month}-01", "charges_hours", what, from_pence(pence)))
+        value = from_pence(pence)
+        fund = account.split(":", 1)[0]
+        what = WORDS.get((fund, flow, value >= 0), FLOW_WORDS.get(flow, "Other"))
+        lines.append(_Movement(effective.isoformat(), flow, what, value))
+    lines += [
+        _month_line(month, "charges_hours", from_pence(p)) for month, p in hours_by_month.items()
+    ]
     return lines
+
+
+def _month_line(month: str, flow: str, value: Decimal) -> _Movement:
+    """A month's total as one line: it belongs to the month, not to its first day
+    (`month` lets a renderer say "May 2026"; `date` keeps lines in order)."""
+    return _Movement(f"{month}-01", flow, FLOW_WORDS[flow], value, month)
 
 
 def _card_lines(conn: Connection, cards: list[str], as_at: str | None) -> list[_Movement]:
     """Card purchases, cash and fees net of refunds, one line a month (loads are payments)."""
     return [
-        _Movement(f"{month}-01", "card_spending", f"{WORDS['card_spending']} in {month}", -spent)
+        _month_line(month, "card_spending", -spent)
         for month, spent in card_spending_by_month(conn, cards, as_at=as_at).items()
     ]
 

@@ -25,6 +25,7 @@ from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.domain import ledger
 from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.base import aggregate_id
+from isf_ledger.domain.errors import NotFound
 from isf_ledger.domain.flex import review_flex
 from isf_ledger.domain.money import PENNY, ZERO
 from isf_ledger.domain.periods import month_days
@@ -56,6 +57,7 @@ class IsfMonth:
     surplus: Decimal
     flex_flags: tuple[str, ...]
     prior_period_adjustments: Decimal
+    entered_after_last_statement: bool
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ def provider_statement(
     refs = refs_of(conn, "agreement", provider_id=provider_id)
     # Weeks of hours come from their read model, not from replaying every week.
     agreements = load(conn, app, "agreement", refs, as_at, without=[HOURS_RECORDED_TOPIC])
+    if not agreements and not load(conn, app, "provider", [provider_id], as_at):
+        raise NotFound(f"no provider {provider_id}")
     looked_back = max((a.review_weeks for a in agreements.values()), default=1) - 1
     keys = {ref: aggregate_id("agreement", ref).hex for ref in agreements}
     weeks_by_key = weeks_of(
@@ -96,6 +100,9 @@ def provider_statement(
     )
     issued = previous_as_at or instant_of_day(first)
     late = flows(conn, accounts.values(), Window(before=first, as_at=as_at, recorded_after=issued))
+    # A fund with nothing recorded when last month's statement was issued was on no
+    # statement: its earlier months were entered late, not corrected.
+    known = flows(conn, accounts.values(), Window(as_at=min(issued, as_at or issued)))
     rows = []
     for ref, agreement in sorted(agreements.items()):
         if agreement.start > last:
@@ -122,6 +129,7 @@ def provider_statement(
                 surplus=agreement.surplus(closing, last),
                 flex_flags=_flex_flags(agreement, recorded, first, last, settings),
                 prior_period_adjustments=total(late.get(account, {})),
+                entered_after_last_statement=account not in known,
             )
         )
     return ProviderStatement(provider_id, month, tuple(rows), as_at)

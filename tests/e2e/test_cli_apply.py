@@ -121,6 +121,7 @@ def test_a_command_id_reused_for_different_content_is_a_conflict(db_url, tmp_pat
     ],
 )  # fmt: skip
 def test_bad_input_gets_one_plain_line_and_exit_1(sqlite_url, tmp_path, content, expected):
+    run("init", "--db", sqlite_url)
     file = tmp_path / "bad.jsonl"
     file.write_text(content)
     result = run("apply", str(file), "--db", sqlite_url)
@@ -145,7 +146,28 @@ def test_an_unreachable_database_is_one_plain_line(tmp_path):
 
 
 def test_commands_can_come_from_stdin(sqlite_url):
+    run("init", "--db", sqlite_url)
     stdin = "".join(json.dumps(c) + "\n" for c in PEOPLE)
     result = run("apply", "-", "--db", sqlite_url, stdin=stdin)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "applied 3, duplicate 0"
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--from", "2026-13-01"), ("--to", "2026-5-1"), ("--from", "yesterday")]
+)
+def test_audit_trail_dates_must_be_real_dates_written_yyyy_mm_dd(sqlite_url, option, value):
+    run("init", "--db", sqlite_url)
+    result = run("audit", "trail", option, value, "--db", sqlite_url)
+    assert result.returncode == 2
+    assert f"Invalid value for '{option}': '{value}' is not a date written YYYY-MM-DD" in (
+        result.stderr
+    )
+
+
+def test_audit_trail_dates_select_by_effective_date(db_url, tmp_path):
+    run("init", "--db", db_url)
+    run("apply", write_jsonl(tmp_path / "c.jsonl", PEOPLE), "--db", db_url)
+    out = run("audit", "trail", "--from", "2026-04-02", "--to", "2026-04-30", "--db", db_url,
+              "--format", "json")  # fmt: skip
+    assert [row["type"] for row in json.loads(out.stdout)] == ["Budget.Proposed"]

@@ -6,6 +6,8 @@ import json
 import time
 from datetime import UTC, datetime
 
+import pytest
+
 from tests.e2e.test_cli_apply import run, write_jsonl
 
 SETUP = [
@@ -42,6 +44,11 @@ LATER = [
     {"command_id": "14", "type": "RecordCost", "agreement_id": "A1", "on": "2026-04-20",
      "amount": "12.40", "description": "taxi to review meeting"},
 ]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _initialised(db_url: str) -> None:
+    assert run("init", "--db", db_url).returncode == 0
 
 
 def report(db_url: str, *args: str) -> str:

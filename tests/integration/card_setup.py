@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from cli.__main__ import main
 from isf_ledger.adapters.card_store.tables import card_transactions as t
-from isf_ledger.bootstrap import open_ledger
+from isf_ledger.bootstrap import init_ledger, open_ledger
 from isf_ledger.settings import Settings
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "cards"
@@ -43,6 +43,8 @@ def cli(*args: str) -> Result:
 
 
 def apply(db_url: str, tmp_path: Path, commands: list[dict[str, Any]], name: str = "c") -> None:
+    """Apply `commands` to the ledger at `db_url`, made first if there is none yet."""
+    init_ledger(Settings(db_url=db_url)).close()
     path = tmp_path / f"{name}.jsonl"
     path.write_text("".join(json.dumps(c) + "\n" for c in commands))
     result = cli("apply", str(path), "--db", db_url)

@@ -380,7 +380,7 @@ def test_the_person_statement_counts_card_spending_net_of_refunds(ledger_url):
     # - refunds 12.99 - reversals 58.75; its load is not spending.
     assert data["spent_to_date"] == "460.51"
     assert data["remaining"] == "11539.49"
-    assert {"date": "2026-03-01", "what": "Spent with your card in 2026-03",
+    assert {"date": "2026-03-01", "month": "2026-03", "what": "Spent with your card",
             "amount": "-460.51"} in data["lines"]  # fmt: skip
     before = cli("statement", "person", "--person", "P1", "--db", ledger_url,
                  "--format", "json", "--as-at", before_import)  # fmt: skip

@@ -12,6 +12,8 @@ the end of the log.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -97,8 +99,20 @@ def test_the_same_file_twice_at_once_is_applied_exactly_once(db_url, tmp_path):
     assert again.report == {"applied": 0, "duplicates": n, "errors": []}
 
 
-def test_two_applies_at_once_on_a_brand_new_database_make_one_ledger(db_url, tmp_path):
-    """Neither waits for `init`: both find the database empty and initialise it."""
+def test_two_inits_at_once_on_a_brand_new_database_make_one_ledger(db_url, tmp_path):
+    """Both find the database empty and make its tables; two applies then share it."""
+    inits = [
+        subprocess.Popen(
+            [sys.executable, "-m", "cli", "init", "--db", db_url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for process in inits:
+        _, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, stderr
     commands = workload(2)
     path = write_jsonl(tmp_path / "small.jsonl", commands)
 
@@ -197,7 +211,14 @@ PERSON = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("moment", ["before its keys are written", "before its events are saved"])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "before it is tried on the read models",
+        "before its keys are written",
+        "before its events are saved",
+    ],
+)
 def test_a_batch_overtaken_by_another_is_tried_again_and_every_name_stays_readable(
     db_url, moment, monkeypatch
 ):
@@ -214,7 +235,15 @@ def test_a_batch_overtaken_by_another_is_tried_again_and_every_name_stays_readab
         if not overtaken:
             overtaken.append(apply_lines(theirs, lines))
 
-    if moment == "before its keys are written":
+    if moment == "before it is tried on the read models":
+        check = ours.check_projectable
+
+        def late_check(events: Any) -> None:
+            overtake()
+            check(events)
+
+        monkeypatch.setattr(ours, "check_projectable", late_check)
+    elif moment == "before its keys are written":
         flush = ours.keys.flush
 
         def late_flush() -> list[str]:

@@ -33,6 +33,7 @@ def test_forty_thousand_events_in_one_batch_are_stored_together(ledger):
         target=lambda: stored.append(ledger.app.recorder.insert_events(batch)), daemon=True
     )
     writer.start()
-    writer.join(timeout=120)
-    assert not writer.is_alive(), "the batch did not finish in two minutes"
+    # Generous: it is here to catch a hang, and a loaded 2-core machine is slow.
+    writer.join(timeout=900)
+    assert not writer.is_alive(), "the batch did not finish in fifteen minutes"
     assert ledger.app.recorder.max_notification_id() == EVENTS

@@ -6,16 +6,13 @@ from __future__ import annotations
 import base64
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import select, text
 
-from isf_ledger.adapters.database import parse_url
 from isf_ledger.adapters.event_store import events_table, new_at_rest_key
 from isf_ledger.adapters.personal_data import FORGOTTEN
 from isf_ledger.adapters.schema import person_keys
@@ -24,6 +21,7 @@ from isf_ledger.bootstrap import open_ledger
 from isf_ledger.domain.person import Person
 from isf_ledger.settings import Settings
 from tests.e2e.test_cli_apply import write_jsonl
+from tests.integration.raw_store import raw_store
 
 NAMES = ["Philomena Quarrington-Smythe", "Bartholomew Zylberstein"]
 PAN = "4539148803436467"  # passes the Luhn check, as a real card number does
@@ -62,30 +60,9 @@ def cli(*args: str, key: str | None = None) -> subprocess.CompletedProcess[str]:
 
 
 def applied(url: str, tmp_path: Path, key: str | None = None) -> None:
+    assert cli("init", "--db", url, key=key).returncode == 0
     out = cli("apply", write_jsonl(tmp_path / "ledger.jsonl", LEDGER), "--db", url, key=key)
     assert out.returncode == 0, out.stderr
-
-
-def raw_store(url: str) -> bytes:
-    """Every byte the database holds for the ledger, as near as we can read it."""
-    db = parse_url(url)
-    if not db.is_postgres:
-        with sqlite3.connect(db.path) as conn:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        files = sorted(Path(db.path).parent.glob(Path(db.path).name + "*"))
-        return b"".join(f.read_bytes() for f in files)
-    dump = []
-    with psycopg.connect(host=db.host, port=db.port, user=db.user, dbname=db.dbname) as conn:
-        tables = conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = %s", (db.schema,)
-        ).fetchall()
-        assert len(tables) > 5
-        for (table,) in tables:
-            for row in conn.execute(f'SELECT * FROM "{db.schema}"."{table}"'):
-                dump += [
-                    bytes(v) if isinstance(v, bytes | memoryview) else str(v).encode() for v in row
-                ]
-    return b"\n".join(dump)
 
 
 def stored_states(url: str, key: str | None = None) -> list[bytes]:
@@ -156,6 +133,7 @@ def test_forgetting_a_person_makes_their_name_unreadable_and_keeps_every_balance
 
 
 def test_forgetting_someone_unknown_is_a_plain_error(db_url):
+    cli("init", "--db", db_url)
     out = cli("forget", "person", "NOBODY", "--db", db_url)
     assert (out.returncode, out.stdout, out.stderr) == (
         1,

@@ -14,8 +14,10 @@ from typing import Any
 
 from sqlalchemy import text
 
+from isf_ledger.adapters.card_files.profile import load_profile
 from isf_ledger.adapters.event_store import events_table
 from isf_ledger.application.apply import apply_lines
+from isf_ledger.application.card_import import import_files
 from isf_ledger.bootstrap import Ledger
 from isf_ledger.projections.audit_trail import trail
 from isf_ledger.reports.records import json_of
@@ -270,13 +272,26 @@ def test_an_isf_top_up_stops_when_the_agreement_is_terminated(ledger):
     assert balance(ledger, "council:FIFE") == D("0.00")
 
 
-def test_a_recovery_from_the_card_is_refused_above_its_balance(ledger):
+CARD_EXPORT = """transaction_id,card_id,posted_on,type,description,merchant,mcc,amount,balance
+,4821,2026-04-07,LOAD,Direct payment,,,997.26,997.26
+,4821,2026-04-20,PURCHASE,Groceries,TESCO,5411,-682.14,315.12
+,4821,2026-05-02,PURCHASE,Taxi,CITY CABS,4121,-15.12,300.00
+"""
+
+
+def test_a_recovery_from_the_card_is_refused_above_what_its_transactions_leave(ledger, tmp_path):
     applied(ledger, [*SETUP, pay(1, START)], "s")
-    recover = {"type": "RecoverSurplus", "card_id": "C1", "on": "2026-04-30", "amount": "1000.00",
+    export = tmp_path / "april.csv"
+    export.write_text(CARD_EXPORT)
+    assert import_files(ledger, [export], load_profile("generic")).total("imported") == 3
+    recover = {"type": "RecoverSurplus", "card_id": "C1", "on": "2026-04-30", "amount": "400.00",
                "reason": "unspent"}  # fmt: skip
     assert refused(ledger, [recover], "x") == [
-        "recovery of £1,000.00 is more than the card balance of £997.26 on 2026-04-30"
+        "recovery of £400.00 is more than the card balance of £315.12 on 2026-04-30"
     ]
-    applied(ledger, [{**recover, "amount": "997.26"}], "r")
-    assert balance(ledger, "card:C1") == D("0.00")
-    assert balance(ledger, "council:FIFE") == D("0.00")
+    # What one command of a batch takes off the card, the next cannot take again.
+    assert refused(ledger, [{**recover, "amount": "300.00"}, recover], "y") == [
+        "recovery of £400.00 is more than the card balance of £15.12 on 2026-04-30"
+    ]
+    applied(ledger, [{**recover, "amount": "315.12"}], "r")
+    assert balance(ledger, "council:FIFE") == D("-997.26") + D("315.12")

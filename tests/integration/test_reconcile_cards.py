@@ -99,6 +99,7 @@ def ledger(db_url, tmp_path) -> dict[str, str]:
 
 def build(db_url: str, tmp_path) -> dict[str, str]:
     """The ledger with February imported, then March; returns the url and an instant between."""
+    setup("init", "--db", db_url)
     setup("apply", write_jsonl(tmp_path / "setup.jsonl", SETUP), "--db", db_url)
     february = tmp_path / "february.csv"
     february.write_text(export(FEBRUARY, off_by=Decimal(0)))

@@ -93,6 +93,41 @@ def test_hours_are_not_recorded_for_a_week_starting_while_suspended():
         a.record_hours(WEEK, D("30"), command_id="h1")
 
 
+def starting_on_a_friday() -> Agreement:
+    a = Agreement.draft(
+        agreement_id="A1",
+        budget=Budget.propose("B1", "P1", START, D("13000.00"), "RAS", command_id="b1"),
+        provider_id="PR1",
+        authority="Fife",
+        start=date(2026, 5, 1),  # a Friday
+        hourly_rate=D("20.00"),
+        planned_weekly_hours=D("10"),
+        payment_frequency="monthly",
+        command_id="a1",
+    )
+    for n, party in enumerate(("authority", "person", "provider")):
+        a.sign(party, date(2026, 4, 20), command_id=f"s{n}")
+    return a
+
+
+def test_the_first_week_may_start_on_the_monday_before_the_agreement_starts():
+    a = starting_on_a_friday()
+    a.record_hours(date(2026, 4, 27), D("6"), command_id="h1")
+    assert a.weeks[date(2026, 4, 27)].charge == D("120.00")
+
+
+def test_no_week_before_the_first_is_recorded():
+    a = starting_on_a_friday()
+    with refused(a, "agreement A1 is not active on 2026-04-20: before its start on 2026-05-01"):
+        a.record_hours(date(2026, 4, 20), D("6"), command_id="h1")
+
+
+def test_a_week_charged_above_the_limit_for_any_amount_is_refused():
+    a = signed(planned_weekly_hours=D("60000000"))
+    with refused(a, r"1200000000.00 moving for isf:A1 is above the limit of 999999999.99"):
+        a.record_hours(WEEK, D("60000000"), command_id="h1")
+
+
 def test_hours_may_rise_above_plan_up_to_the_flex_cap_without_approval():
     a = signed()
     a.record_hours(WEEK, D("37.0"), command_id="h1")  # 33.5 + 3.5

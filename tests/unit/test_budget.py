@@ -56,3 +56,18 @@ def test_a_budget_cannot_be_revised_below_what_its_option_choice_allocates():
     with pytest.raises(RuleBroken, match=r"its option choice allocates 13000\.00"):
         b.revise(Decimal("12000.00"), date(2026, 10, 1), "cut", "c2", allocated=Decimal("13000.00"))
     assert b.amount == Decimal("13000.00")
+
+
+@pytest.mark.parametrize("day", [date(2026, 3, 6), date(2026, 4, 6), date(2028, 4, 5)])
+def test_dates_from_31_days_before_the_start_to_366_after_the_end_are_allowed(day):
+    budget().check_dates_in_limits([day])
+
+
+@pytest.mark.parametrize("day", [date(1999, 4, 6), date(2026, 3, 5), date(2028, 4, 6)])
+def test_a_date_further_from_the_budget_is_refused(day):
+    with pytest.raises(
+        RuleBroken,
+        match=rf"{day} is outside the dates allowed for budget B1 \(2026-03-06 to 2028-04-05\): "
+        "a date may be at most 31 days before its budget's start and 366 days after its end",
+    ):
+        budget().check_dates_in_limits([day])

@@ -19,6 +19,7 @@ from isf_ledger.adapters.card_files.cells import (
     parse_mcc,
     parse_money,
 )
+from isf_ledger.domain.money import LIMIT
 
 VISA_TEST = "4111111111111111"
 MASTERCARD_TEST = "5555555555554444"
@@ -68,6 +69,18 @@ def test_an_amount_with_more_digits_than_money_can_hold_is_refused_not_a_crash(t
         parse_money(text)
 
 
+@pytest.mark.parametrize(
+    "text", ["1,000,000,000.00", "(1000000000.00)", "-99999999999999999999.00"]
+)
+def test_an_amount_above_the_limit_is_refused(text):
+    with pytest.raises(CellError, match=r"above the limit of 999999999\.99"):
+        parse_money(text)
+
+
+def test_an_amount_at_the_limit_is_money():
+    assert parse_money("(999,999,999.99)") == Decimal("-999999999.99")
+
+
 def test_cr_and_dr_give_the_sign_only_when_the_profile_allows_them():
     assert parse_money("100.00 CR", cr_dr=True) == Decimal("100.00")
     assert parse_money("£1,204.40 dr", cr_dr=True) == Decimal("-1204.40")
@@ -77,7 +90,7 @@ def test_cr_and_dr_give_the_sign_only_when_the_profile_allows_them():
         parse_money("-12.50 DR", cr_dr=True)
 
 
-@given(st.decimals(min_value=-(10**9), max_value=10**9, places=2))
+@given(st.decimals(min_value=-LIMIT, max_value=LIMIT, places=2))
 def test_any_two_place_amount_written_with_pound_sign_and_separators_reads_back(amount):
     sign = "-" if amount < 0 else ""
     written = f"{sign}£{abs(amount):,.2f}"

@@ -353,9 +353,17 @@ def test_a_missing_column_is_reported_at_the_header_and_reading_stops(tmp_path):
 
 
 def test_an_export_read_with_the_wrong_profile_names_every_missing_column(tmp_path):
+    problem = only(read(FIXTURES / "march-2026-generic.csv", "cardholder-statement"), RowProblem)
+    assert (problem.line, problem.reason) == (1, "missing columns 'Card', 'Date'")
+
+
+def test_an_export_in_another_delimiter_is_told_so_not_every_column_missing(tmp_path):
     problem = only(read(FIXTURES / "march-2026-generic.csv", "processor-semicolon"), RowProblem)
     assert problem.line == 1
-    assert problem.reason.startswith("missing columns 'Card', 'Settlement Date', 'Reference', ")
+    assert problem.reason.startswith(
+        "the header is one column: it looks comma-separated (','), but profile "
+        "'processor-semicolon' reads semicolon-separated files"
+    )
 
 
 def test_header_names_match_ignoring_case_spacing_and_order(tmp_path):

@@ -7,10 +7,12 @@ import pytest
 
 from isf_ledger.adapters.card_files.profile import (
     TYPES,
+    Columns,
     Profile,
     ProfileError,
     builtin_profiles,
     load_profile,
+    profile_template,
 )
 
 CONTRACT_HEADER = "transaction_id,card_id,posted_on,type,description,merchant,mcc,amount,balance"
@@ -57,28 +59,14 @@ def test_the_generic_profile_names_exactly_the_contracts_columns():
     assert sorted(set(generic.types.values())) == sorted(TYPES)
 
 
-def test_the_generic_profile_documents_every_key_in_its_opening_comment():
-    text = (
-        Path(__file__).parents[2] / "isf_ledger/adapters/card_files/profiles/generic.toml"
-    ).read_text()
-    comment = "\n".join(line for line in text.splitlines() if line.startswith("#"))
-    for key in [
-        "name",
-        "source",
-        "encoding",
-        "delimiter",
-        "header_row",
-        "date_formats",
-        "card_column_holds",
-        "amounts_end_in_cr_dr",
-        "type_from_sign",
-        "[columns]",
-        "[types]",
-        "[pending]",
-        "statuses",
-        "when_posted_on_empty",
-    ]:
-        assert key in comment, key
+def test_the_template_profile_explains_every_key_it_sets():
+    lines = profile_template().splitlines()
+    keys = [n for n, line in enumerate(lines) if line and line[0] not in "#[ " and "=" in line]
+    assert len(keys) > 30
+    for n in keys:
+        explained = "#" in lines[n] or lines[n - 1].startswith("#") or lines[n - 1][:1] == "["
+        in_table = any(lines[m].startswith("[types]") for m in range(n))
+        assert explained or in_table, lines[n]
 
 
 def test_a_users_profile_loads_from_a_toml_path_with_sensible_defaults(tmp_path):
@@ -154,3 +142,29 @@ def test_a_profile_without_a_type_column_takes_the_type_from_the_sign(tmp_path):
     profile = load_profile(write_profile(tmp_path, "type_from_sign = true\n" + text))
     assert profile.type_from_sign
     assert profile.types == {}
+
+
+def test_the_template_printed_by_the_cli_loads_as_a_complete_profile(tmp_path):
+    from click.testing import CliRunner
+
+    from cli.__main__ import main
+
+    printed = CliRunner().invoke(main, ["cards", "profiles", "--template"])
+    assert printed.exit_code == 0
+    path = tmp_path / "my-provider.toml"
+    path.write_text(printed.stdout, encoding="utf-8")
+    profile = load_profile(str(path))
+    assert (profile.name, profile.delimiter, profile.header_row) == ("my-card-provider", ";", 2)
+    every_column_but_one_amount = {f for f in Columns.__dataclass_fields__} - {"amount"}
+    assert set(profile.columns.used()) == every_column_but_one_amount
+    assert set(profile.types.values()) == {*TYPES, "PENDING"}
+    assert profile.pending_statuses and profile.pending_when_posted_on_empty
+
+
+def test_the_profiles_help_says_where_the_format_is_described():
+    from click.testing import CliRunner
+
+    from cli.__main__ import main
+
+    shown = CliRunner().invoke(main, ["cards", "profiles", "--help"]).stdout
+    assert "described key by key" in shown and "--template" in shown

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from isf_ledger.domain.errors import RuleBroken
 from isf_ledger.domain.ledger import balanced, residual, transfer
-from isf_ledger.domain.money import MoneyError, fmt, money, round_half_up
+from isf_ledger.domain.money import MoneyError, fmt, money, round_half_up, within_limit
 
 
 def test_a_decimal_string_becomes_exact_money():
@@ -36,3 +36,22 @@ def test_a_transfer_always_balances(pence):
 def test_legs_that_do_not_sum_to_zero_are_refused():
     with pytest.raises(RuleBroken, match="do not balance"):
         balanced({"council:CITY": Decimal("-10.00"), "isf:A1": Decimal("9.99")})
+
+
+def test_no_amount_moves_above_the_limit_either_way():
+    assert transfer("council:CITY", "isf:A1", Decimal("999999999.99"))
+    with pytest.raises(
+        RuleBroken, match=r"1000000000\.00 moving for .* above the limit of 999999999\.99"
+    ):
+        transfer("council:CITY", "isf:A1", Decimal("1000000000.00"))
+
+
+@pytest.mark.parametrize("amount", ["999999999.99", "-999999999.99", "0.00"])
+def test_amounts_up_to_the_limit_are_within_it(amount):
+    assert within_limit(Decimal(amount)) == Decimal(amount)
+
+
+@pytest.mark.parametrize("amount", ["1000000000.00", "-1000000000.00", "1E+20"])
+def test_amounts_beyond_the_limit_are_refused(amount):
+    with pytest.raises(MoneyError, match=r"above the limit of 999999999\.99"):
+        within_limit(Decimal(amount))

@@ -69,8 +69,13 @@ def record(data: dict[str, Any]) -> PersonStatement:
         spent_to_date=D(data["spent_to_date"]),
         top_ups_to_date=D(data["top_ups_to_date"]),
         remaining=D(data["remaining"]),
+        recovered_to_date=D(data.get("recovered_to_date", "0.00")),
+        status=data.get("status", "active"),
+        ended_on=date.fromisoformat(data["ended_on"]) if data.get("ended_on") else None,
         lines=tuple(
-            StatementLine(date.fromisoformat(line["date"]), line["what"], D(line["amount"]))
+            StatementLine(
+                date.fromisoformat(line["date"]), line["what"], D(line["amount"]), line.get("month")
+            )
             for line in data["lines"]
         ),
         monthly=tuple(

@@ -32,13 +32,14 @@ def agreement(**changes: Any) -> IsfMonth:
         "surplus": "0.00",
         "flex_flags": ["week of 2026-04-13: 4.25 hours above plan"],
         "prior_period_adjustments": "0.00",
+        "entered_after_last_statement": False,
     }
     row.update(changes)
     return IsfMonth(
         **{
             f.name: (
                 row[f.name]
-                if f.name in TEXT
+                if f.name in TEXT or f.name == "entered_after_last_statement"
                 else tuple(row[f.name])
                 if f.name == "flex_flags"
                 else Decimal(row[f.name])

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from isf_ledger.adapters.card_files.profile import CARD_ID
 from isf_ledger.adapters.identifiers import ID_PATTERN
-from isf_ledger.domain.money import PENNY, ZERO
+from isf_ledger.domain.money import LIMIT, PENNY, ZERO, MoneyError, within_limit
 
 
 class CellError(ValueError):
@@ -48,9 +48,11 @@ def parse_money(text: str, *, cr_dr: bool = False) -> Decimal:
     column is not what the profile thinks it is.
     """
     try:
-        return _money(text, cr_dr)
+        return within_limit(_money(text, cr_dr))
     except InvalidOperation:  # more digits than Decimal holds exactly
         raise CellError("is too large to be money") from None
+    except MoneyError:
+        raise CellError(f"is above the limit of {LIMIT} for any amount") from None
 
 
 def _money(text: str, cr_dr: bool) -> Decimal:

@@ -4,8 +4,9 @@ Every provider exports card transactions its own way: column names, date
 formats, encodings, one signed amount or separate debit and credit columns,
 its own spelling of "purchase". A profile says how to read one export, so
 supporting another provider is a TOML file rather than code. Built-in
-profiles live in `profiles/*.toml` (`generic.toml` documents every key); a
-user's own is loaded from a path ending `.toml`.
+profiles live in `profiles/*.toml`; a user's own is loaded from a path ending
+`.toml`. Every key is described, with an example to copy, in
+`profile-template.toml` (`isf-ledger cards profiles --template`).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ class Columns:
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """How to read one provider's card export (see `profiles/generic.toml`).
+    """How to read one provider's card export (see `profile-template.toml`).
 
     `types` maps a normalised spelling (see `normal_text`) to one of `TYPES`
     or to `PENDING` for rows that are authorisations, not postings.
@@ -109,6 +110,13 @@ def load_profile(name_or_path: str | Path) -> Profile:
 def builtin_profiles() -> list[Profile]:
     """Every profile that ships with the package, by name."""
     return [parse_profile(r.read_bytes(), f"built-in profile {r.name}") for r in _builtin_files()]
+
+
+def profile_template() -> str:
+    """An annotated profile that describes every key and loads as it stands."""
+    return (
+        files("isf_ledger.adapters.card_files").joinpath("profile-template.toml").read_text("utf-8")
+    )
 
 
 def _builtin_files() -> list[Traversable]:

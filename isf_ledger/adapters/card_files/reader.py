@@ -137,6 +137,8 @@ def _decoded_lines(handle: BinaryIO, encoding: str) -> Iterator[str]:
             raw, encoding = raw[len(codecs.BOM_UTF8) :], "utf-8"
         if len(raw) > MAX_LINE_BYTES:
             raise _FileProblem(number, "line is longer than 1 MB; this is not a card export")
+        if b"\x00" in raw:
+            raise _FileProblem(number, "line holds a NUL byte; this is not a card export")
         try:
             yield raw.decode(encoding)
         except UnicodeDecodeError as e:
@@ -193,9 +195,7 @@ class _RowReader:
         self.names = profile.columns.used()
         missing = [h for h in self.names.values() if normal_text(h) not in positions]
         if missing:
-            plural = "s" if len(missing) > 1 else ""
-            names = ", ".join(f"'{h}'" for h in missing)
-            raise _FileProblem(header_line, f"missing column{plural} {names}", header)
+            raise _FileProblem(header_line, _missing_columns(profile, header, missing), header)
         self.index = {f: positions[normal_text(h)] for f, h in self.names.items()}
         self.width = len(header)
         while self.width and not header[self.width - 1].strip():
@@ -359,6 +359,28 @@ class _RowReader:
         if kind is None:
             problems.append(f"{column} '{spelling}' is not a type this profile knows")
         return kind
+
+
+DELIMITER_WORDS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+
+
+def _missing_columns(profile: Profile, header: list[str], missing: list[str]) -> str:
+    """Which columns are missing; or, when the header is one cell that another
+    delimiter splits into several, that the file is delimited differently."""
+    plural = "s" if len(missing) > 1 else ""
+    listed = f"missing column{plural} " + ", ".join(f"'{h}'" for h in missing)
+    if len(header) != 1:
+        return listed
+    others = [d for d in DELIMITER_WORDS if d != profile.delimiter]
+    best = max(others, key=lambda d: len(header[0].split(d)))
+    if len(header[0].split(best)) < 2:
+        return listed
+    mine = DELIMITER_WORDS.get(profile.delimiter, repr(profile.delimiter))
+    return (
+        f"the header is one column: it looks {DELIMITER_WORDS[best]}-separated ({best!r}), "
+        f"but profile '{profile.name}' reads {mine}-separated files; use a profile with "
+        f"delimiter = {best!r} (see `isf-ledger cards profiles`)"
+    )
 
 
 def _no_column(cells: list[str], problems: list[str]) -> None:

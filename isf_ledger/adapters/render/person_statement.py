@@ -6,7 +6,9 @@ a table that says the same thing for anyone who cannot see the picture. The sent
 are built once and shared by the text and HTML forms.
 
 Input is the `PersonStatement` record, whose JSON is the contract's `statement person`
-(see CONTRACT.md "Reports"). Its `monthly` totals draw the picture; when there are none
+(see CONTRACT.md "Reports"): a line with a `month` is that month's total and is dated
+by the month; `recovered_to_date`, `status` and `ended_on` add a sentence each where
+they apply. Its `monthly` totals draw the picture; when there are none
 (nothing has happened yet) the picture is worked out from what is there: the budget
 shared out evenly over the days of the year, and spending from `lines` whose amount is
 negative (money going out of the budget), up to the month of the latest line.
@@ -28,17 +30,23 @@ from isf_ledger.reports.person_statement import PersonStatement
 def summary_sentences(data: PersonStatement) -> list[str]:
     """The statement in a few plain sentences."""
     period = f"{long_date(data.period_start)} to {long_date(data.period_end)}"
-    remaining = data.remaining
-    left = (
-        f"and {pounds(remaining)} is left."
-        if remaining >= 0
-        else f"which is {pounds(-remaining)} more than your budget."
-    )
+    paid, spent = data.paid_to_date, data.spent_to_date
     sentences = [
         f"Your budget for the year {period} is {pounds(data.budget)}.",
-        f"So far {pounds(data.paid_to_date)} has been paid, "
-        f"{pounds(data.spent_to_date)} has been spent on your support, {left}",
+        f"So far {pounds(paid)} has been paid, {pounds(spent)} has been spent on your "
+        f"support, {_what_is_left(data)}",
     ]
+    if spent > paid:
+        sentences.append(
+            f"{pounds(spent - paid)} more has been spent than the council has paid so far. "
+            "That happens when support is charged before the council's next payment "
+            "arrives, or is paid for from top-ups."
+        )
+    if data.recovered_to_date != 0:
+        sentences.append(
+            f"{pounds(data.recovered_to_date)} that was paid in but not spent has been "
+            "returned to the council."
+        )
     top_ups = data.top_ups_to_date
     if top_ups != 0:
         sentences.append(
@@ -48,12 +56,32 @@ def summary_sentences(data: PersonStatement) -> list[str]:
     return sentences
 
 
+def _what_is_left(data: PersonStatement) -> str:
+    """The end of the second sentence: what is left, what was overspent, or that it ended."""
+    if data.status == "ended" and data.ended_on is not None:
+        return (
+            f"and the budget ended on {long_date(data.ended_on)}, so nothing more can be "
+            "spent from it. Money paid in and not spent is due back to the council."
+        )
+    if data.remaining >= 0:
+        return f"and {pounds(data.remaining)} is left."
+    return f"which is {pounds(-data.remaining)} more than your budget."
+
+
 def _allocations(data: PersonStatement) -> list[tuple[str, str]]:
     return [(option_words(a.option), pounds(a.amount)) for a in data.allocations]
 
 
 def _lines(data: PersonStatement) -> list[tuple[str, str, str]]:
-    return [(long_date(line.date), line.what, pounds(line.amount)) for line in data.lines]
+    """(when, what, amount): a month's total is dated by its month, not its first day."""
+    return [
+        (
+            month_words(line.month) if line.month else long_date(line.date),
+            line.what,
+            pounds(line.amount),
+        )
+        for line in data.lines
+    ]
 
 
 # ---- the picture -----------------------------------------------------------------------
@@ -145,7 +173,7 @@ def render_text(data: PersonStatement) -> str:
     out += ["", "What has happened so far"]
     if not data.lines:
         out.append("  Nothing yet.")
-    out += [f"  {day:<18} {printable(what):<36} {money:>12}" for day, what, money in _lines(data)]
+    out += [f"  {day:<18} {printable(what):<54} {money:>12}" for day, what, money in _lines(data)]
     return "\n".join(out) + "\n"
 
 
@@ -196,6 +224,8 @@ def _figures(data: PersonStatement) -> str:
         ("Spent on your support", pounds(data.spent_to_date), ""),
         ("Left" if remaining >= 0 else "Over budget by", pounds(abs(remaining)), "left"),
     ]
+    if data.status == "ended" and data.ended_on is not None:
+        boxes[-1] = ("Budget ended on", long_date(data.ended_on), "left")
     return (
         "<dl class='figures'>"
         + "".join(

@@ -7,7 +7,10 @@ agreement's own sum, opening + money in - money out = closing, that a finance of
 can check with a calculator, and then the same sum for the totals.
 
 `as_at` (the instant the statement reproduces) is shown when set, and each ISF's
-`prior_period_adjustments` (corrections to earlier months recorded since) when non-zero.
+`prior_period_adjustments` (changes to earlier months recorded since last month's
+statement) when non-zero, with `entered_after_last_statement` (nothing of the fund was
+recorded when that statement was issued, so those changes are earlier months entered
+late, not corrections).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from isf_ledger.adapters.render.layout import (
     text_steps,
 )
 from isf_ledger.adapters.render.money_words import grouped, month_words, pounds, total
+from isf_ledger.domain.money import ZERO
 from isf_ledger.reports.provider_statement import IsfMonth, ProviderStatement
 
 # The fields of the sum, in order; then the other money and hours fields.
@@ -84,17 +88,37 @@ def _totals(agreements: Sequence[IsfMonth]) -> IsfMonth:
         surplus=money("surplus"),
         flex_flags=(),
         prior_period_adjustments=money("prior_period_adjustments"),
+        entered_after_last_statement=False,
     )
 
 
-def _correction(isf: IsfMonth) -> str | None:
-    """The corrections note, if this figure includes any."""
-    if isf.prior_period_adjustments == 0:
-        return None
-    return (
-        f"Includes {pounds(isf.prior_period_adjustments)} of corrections to earlier months "
-        "recorded since."
-    )
+def _entered_late(isf: IsfMonth) -> Decimal:
+    """The part of the opening that earlier months entered late make up."""
+    return isf.prior_period_adjustments if isf.entered_after_last_statement else ZERO
+
+
+def _notes(isf: IsfMonth, late: Decimal) -> list[str]:
+    """What a reader must not miss: a fund below zero, and where the opening came from.
+
+    `late` is the part of `prior_period_adjustments` entered late, not corrected.
+    """
+    notes = []
+    if isf.closing_balance < 0:
+        notes.append(
+            f"WARNING: the closing balance is below zero: {pounds(-isf.closing_balance)} more "
+            "has been charged than this fund holds. Tell the council before charging more to it."
+        )
+    if late != 0:
+        notes.append(
+            f"The opening balance includes {pounds(late)} for earlier months entered in the "
+            "ledger after last month's statement was issued; no earlier statement showed it."
+        )
+    if isf.prior_period_adjustments - late != 0:
+        notes.append(
+            f"Includes {pounds(isf.prior_period_adjustments - late)} of corrections to earlier "
+            "months recorded since."
+        )
+    return notes
 
 
 def _title(data: ProviderStatement) -> str:
@@ -108,7 +132,7 @@ def _heading(index: int, count: int, isf: IsfMonth) -> str:
 # ---- text -----------------------------------------------------------------------------
 
 
-def _text_section(heading: str, isf: IsfMonth, *, flex: bool = True) -> list[str]:
+def _text_section(heading: str, isf: IsfMonth, late: Decimal, *, flex: bool = True) -> list[str]:
     """One ISF's section; `flex` is False for the totals, which have no flex line."""
     lines = [heading, text_rule(), *text_steps(_steps(isf)), ""]
     planned, delivered = isf.hours_planned, isf.hours_delivered
@@ -121,9 +145,7 @@ def _text_section(heading: str, isf: IsfMonth, *, flex: bool = True) -> list[str
     if flex:
         flags = isf.flex_flags
         lines.append(f"  Flex: {printable('; '.join(flags)) if flags else 'nothing flagged'}")
-    note = _correction(isf)
-    if note:
-        lines.append(f"  NOTE: {note}")
+    lines += [f"  NOTE: {note}" for note in _notes(isf, late)]
     return lines
 
 
@@ -144,10 +166,13 @@ def render_text(data: ProviderStatement) -> str:
     if not agreements:
         lines += ["", "No individual service funds for this provider in this month."]
     for index, agreement in enumerate(agreements, start=1):
-        lines += ["", *_text_section(_heading(index, len(agreements), agreement), agreement)]
+        heading = _heading(index, len(agreements), agreement)
+        lines += ["", *_text_section(heading, agreement, _entered_late(agreement))]
     if agreements:
         heading = f"TOTALS for {len(agreements)} ISFs"
-        lines += ["", text_rule("="), *_text_section(heading, _totals(agreements), flex=False)]
+        late = total(_entered_late(a) for a in agreements)
+        totals = _text_section(heading, _totals(agreements), late, flex=False)
+        lines += ["", text_rule("="), *totals]
     return "\n".join(lines) + "\n"
 
 
@@ -201,7 +226,9 @@ section.totals { border-top: 4px double #111; }
 """
 
 
-def _html_section(heading: str, isf: IsfMonth, css_class: str = "", *, flex: bool = True) -> str:
+def _html_section(
+    heading: str, isf: IsfMonth, late: Decimal, css_class: str = "", *, flex: bool = True
+) -> str:
     planned, delivered = isf.hours_planned, isf.hours_delivered
     flags = isf.flex_flags
     flexed = ""
@@ -210,7 +237,6 @@ def _html_section(heading: str, isf: IsfMonth, css_class: str = "", *, flex: boo
         flexed = f"<p>Flex flagged:</p><ul>{items}</ul>"
     elif flex:
         flexed = "<p>Flex: nothing flagged.</p>"
-    note = _correction(isf)
     facts = [
         ("Hours planned", planned),
         ("Hours delivered", delivered),
@@ -225,7 +251,7 @@ def _html_section(heading: str, isf: IsfMonth, css_class: str = "", *, flex: boo
         f"<section class='{css_class}'><h2>{esc(heading)}</h2>"
         + html_steps(_steps(isf), "Money: opening + in − out = closing")
         + f"<table class='facts'><tbody>{rows}</tbody></table>{flexed}"
-        + (f"<p class='note'>{esc(note)}</p>" if note else "")
+        + "".join(f"<p class='note'>{esc(note)}</p>" for note in _notes(isf, late))
         + "</section>"
     )
 
@@ -243,9 +269,11 @@ def render_html(data: ProviderStatement) -> str:
     if not agreements:
         parts.append("<p>No individual service funds for this provider in this month.</p>")
     for index, agreement in enumerate(agreements, start=1):
-        parts.append(_html_section(_heading(index, len(agreements), agreement), agreement))
+        heading = _heading(index, len(agreements), agreement)
+        parts.append(_html_section(heading, agreement, _entered_late(agreement)))
     if agreements:
         heading = f"Totals for {len(agreements)} ISFs"
-        parts.append(_html_section(heading, _totals(agreements), "totals", flex=False))
+        late = total(_entered_late(a) for a in agreements)
+        parts.append(_html_section(heading, _totals(agreements), late, "totals", flex=False))
     parts.append("</main>")
     return html_document(_title(data), "\n".join(parts), PROVIDER_CSS)
