@@ -7,9 +7,9 @@ a refused input leaves the database exactly as it was. Each file that must be
 refused carries one line that is surely bad, so the fuzzed line is checked
 all the way through the rules and still nothing may be stored.
 
-Amounts drawn here stay within 999,999,999.99 and text cells within eight
-characters (so no cell reads as a larger amount): the amount limit is being
-added on its own branch (issue 14, item 1).
+Amounts are drawn at any size, so the limit of 999,999,999.99 is crossed
+often; `--db` is fuzzed over SQLite paths in a folder of the test's own, where
+nothing but `init` may create a ledger.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ json_values = st.recursive(
 # contract's values (money within the limit, dates, ids), a little wrong or not.
 field_values = (
     json_values
-    | st.decimals(min_value=-999_999_999, max_value=999_999_999, places=3).map(str)
+    | st.decimals(allow_nan=False, allow_infinity=False, places=3).map(str)
     | st.dates().map(str)
     | st.from_regex(r"\A[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}\Z")
     | st.sampled_from(["A1", "B1", "P1", "S1", "CARD-A", "PR1", "base-1", "4821", "monthly"])
@@ -100,8 +100,8 @@ def test_a_command_with_any_field_changed_is_handled_plainly(ledger_url, tmp_pat
 
 PROFILES = {p.name: p for p in builtin_profiles()}
 cells = (
-    st.text(max_size=8)
-    | st.decimals(min_value=-999_999_999, max_value=999_999_999, places=2).map(str)
+    st.text(max_size=24)
+    | st.decimals(allow_nan=False, allow_infinity=False, places=2).map(str)
     | st.dates().map(lambda d: d.strftime("%d/%m/%Y"))
     | st.dates().map(str)
     | st.sampled_from(["CARD-A", "************4821", "4751 **** **** 7730", "Purchase", "LOAD",
@@ -192,6 +192,7 @@ REPORTS: list[tuple[str, ...]] = [
     ("statement", "person", "--person", "P1", "--budget", "B1"),
     ("reconcile", "cards", "--month", "2026-03", "--card", "CARD-A"),
     ("audit", "trail", "--person", "P1"),
+    ("audit", "trail", "--from", "2026-01-01", "--to", "2026-12-31"),
     ("audit", "verify", "--recorded-head", "0" * 64),
     ("export", "beancount", "--as-at", "2026-12-01T00:00:00Z"),
 ]  # fmt: skip
@@ -210,6 +211,29 @@ def test_any_option_value_gets_a_plain_answer_and_changes_nothing(ledger_url, re
     if result.exit_code != 0:
         plain_refusal(result)
     assert snapshot(ledger_url) == before
+
+
+COMMANDS_ON_A_LEDGER: list[tuple[str, ...]] = [
+    ("audit", "verify"),
+    ("audit", "trail"),
+    ("statement", "person", "--person", "P1"),
+    ("reconcile", "cards", "--month", "2026-03"),
+    ("projections", "rebuild"),
+]
+db_names = st.text(min_size=1, max_size=20).filter(lambda t: "/" not in t and "\x00" not in t)
+
+
+@FUZZ
+@given(command=st.sampled_from(COMMANDS_ON_A_LEDGER), name=db_names)
+def test_any_db_path_but_a_ledger_is_refused_plainly_and_creates_nothing(tmp_path, command, name):
+    """Only `init` makes a ledger: any other command on a path that holds none
+    exits with a plain message and leaves the folder as it was."""
+    folder = tmp_path / "dbs"
+    folder.mkdir(exist_ok=True)
+    before = sorted(folder.iterdir())
+    result = invoke(*command, "--db", str(folder / name))
+    plain_refusal(result, codes=(1, 2))
+    assert sorted(folder.iterdir()) == before
 
 
 # ---- as a real process -------------------------------------------------------------
