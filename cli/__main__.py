@@ -21,6 +21,7 @@ from cli import (
     forget,
     init,
     keys,
+    payments,
     projections,
     reconcile,
     statement,
@@ -87,6 +88,7 @@ for module in (
     forget,
     keys,
     demo,
+    payments,
 ):
     for command in module.COMMANDS:
         main.add_command(command)

@@ -34,6 +34,10 @@ class Settings:
     batch_size: int = 5000
     rebuild_cache_mb: int = 512  # SQLite pages a rebuild may keep in memory
     at_rest_key: str | None = None
+    # The council's own account, the originator of its bank payment files.
+    bank_sort_code: str | None = None
+    bank_account: str | None = None
+    bank_name: str | None = None
 
 
 def settings_from_env(db_url: str | None = None) -> Settings:
@@ -51,4 +55,7 @@ def settings_from_env(db_url: str | None = None) -> Settings:
         load_match_days=int(env.get("ISF_LEDGER_LOAD_MATCH_DAYS", "5")),
         rebuild_cache_mb=int(env.get("ISF_LEDGER_REBUILD_CACHE_MB", "512")),
         at_rest_key=env.get("ISF_LEDGER_AT_REST_KEY") or None,
+        bank_sort_code=env.get("ISF_LEDGER_BANK_SORT_CODE") or None,
+        bank_account=env.get("ISF_LEDGER_BANK_ACCOUNT") or None,
+        bank_name=env.get("ISF_LEDGER_BANK_NAME") or None,
     )
