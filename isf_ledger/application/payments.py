@@ -114,7 +114,7 @@ def _check(
     account = _account_of(uow, payee)
     person = uow.get(Person, schedule.person_id)
     reason = why_not_payable(
-        schedule, number, on or period.start, payee, uow.get(Budget, schedule.budget_id),
+        schedule, number, on, payee, uow.get(Budget, schedule.budget_id),
         account.ref if account else None, person.forgotten,
     )  # fmt: skip
     line = DueLine(

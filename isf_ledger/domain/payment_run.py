@@ -118,22 +118,26 @@ class PaymentRun(LedgerAggregate):
 def why_not_payable(
     schedule: Schedule,
     number: int,
-    on: date,
+    paid_on: date | None,
     payee: Payee,
     budget: Budget,
     bank_account: str | None,
     owner_forgotten: bool,
 ) -> str | None:
-    """None when a run can pay period `number` on `on`; otherwise why not, in words.
+    """None when a run can pay period `number` (on `paid_on`, if known); else why not.
 
-    The schedule's own rules first (paid, withheld, budget ended, payee not
-    able to receive money, and whatever rules of the allocation join them);
-    then what a bank payment needs: a provider's registered account, a
-    person's account whose details were not forgotten.
+    The schedule's own rules (paid, withheld, budget ended, payee not able to
+    receive money, and whatever rules of the allocation join them), on the
+    period's first day and on the day it is paid: a period starting while its
+    agreement is suspended is not paid in advance of the suspension. Then
+    what a bank payment needs: a provider's registered account, a person's
+    account whose details were not forgotten.
     """
-    reason = schedule.why_not_payable(number, on, payee, budget)
-    if reason is not None:
-        return reason
+    start = schedule.period(number).start
+    for day in (start,) if paid_on in (None, start) else (start, paid_on):
+        reason = schedule.why_not_payable(number, day, payee, budget)
+        if reason is not None:
+            return reason
     if schedule.payee_kind == "agreement" and bank_account is None:
         return f"the provider of agreement {payee.ref} has no bank account: register one"
     if schedule.payee_kind == "account" and owner_forgotten:
