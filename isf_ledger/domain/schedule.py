@@ -2,8 +2,8 @@
 
 Option 2 pays into an agreement's ISF, Option 1 onto a card issued for the
 same budget or into a bank account of the budget's person (a direct payment
-to the account: the money leaves the council's books into the person's
-direct-payment fund, `ledger.account`). The periods and their amounts are worked out once, when the
+to the account: the money goes into the budget's direct-payment fund,
+`ledger.direct_payment`, whose spending the ledger does not see). The periods and their amounts are worked out once, when the
 schedule is made (see `periods.schedule_periods`), and kept in its first event
 (number, start, end, amount), so replaying the schedule never depends on later
 changes to the budget and the arithmetic can be read in the audit trail.
@@ -53,13 +53,13 @@ class PersonOfBudget(Protocol):
     authority: str
 
 
-def fund_of(payee_kind: str, payee_ref: str) -> str:
+def fund_of(payee_kind: str, payee_ref: str, budget_id: str) -> str:
     """The ledger account a schedule pays into."""
     if payee_kind == "agreement":
         return ledger.isf(payee_ref)
     if payee_kind == "card":
         return ledger.card(payee_ref)
-    return ledger.direct_payment(payee_ref)
+    return ledger.direct_payment(budget_id)
 
 
 class Schedule(LedgerAggregate):
@@ -166,7 +166,7 @@ class Schedule(LedgerAggregate):
         self.option = option
         self.payee_kind = "agreement" if agreement_id else "card" if card_id else "account"
         self.payee = str(agreement_id or card_id or account_id)
-        self.fund = fund_of(self.payee_kind, self.payee)
+        self.fund = fund_of(self.payee_kind, self.payee, budget_id)
         self.authority = authority
         self.frequency = frequency
         self.amount = amount

@@ -118,7 +118,7 @@ def test_no_full_account_number_in_any_report(council, tmp_path):
 
 
 def test_a_run_pays_what_is_due_and_its_files_agree_with_the_ledger(council, tmp_path):
-    funds = ("isf:A1", "isf:A4", "direct:P3-BANK", "card:C2")
+    funds = ("isf:A1", "isf:A4", "direct:B3", "card:C2")
     before = {f: council.fund_balance(f, PAID_ON) for f in funds}
     result = run(council, tmp_path)
     moved = {f: council.fund_balance(f, PAID_ON) - before[f] for f in funds}
@@ -128,7 +128,7 @@ def test_a_run_pays_what_is_due_and_its_files_agree_with_the_ledger(council, tmp
     contra = [r for r in records if r[2] == "17"]
     assert (
         sum(r[3] for r in credits)
-        == moved["isf:A1"] + moved["isf:A4"] + moved["direct:P3-BANK"]
+        == moved["isf:A1"] + moved["isf:A4"] + moved["direct:B3"]
         == D("4587.40")
     )
     assert contra == [("800001", "12345678", "17", D("4587.40"))]
@@ -202,3 +202,11 @@ def test_a_forgotten_persons_account_cannot_be_paid(council):
     assert [ln.reason for ln in due.cannot_pay if ln.schedule_id == "S3"] == [
         "person P3 was forgotten: their bank details are gone"
     ] * 3
+
+
+def test_statements_show_the_money_a_run_paid(council, tmp_path):
+    run(council, tmp_path)
+    direct = council.person_statement("P3")
+    card = council.person_statement("P2")
+    assert direct.paid_to_date == D("598.36")
+    assert card.paid_to_date == D("986.30")

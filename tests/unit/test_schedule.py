@@ -179,7 +179,7 @@ def account(owner: str, kind: str = "person") -> BankAccount:
 
 def test_option_1_pays_an_account_of_the_budgets_person_into_a_direct_payment_fund(b):
     s = schedule(b, account("P1"))
-    assert (s.payee_kind, s.payee, s.fund) == ("account", "ACC", "direct:ACC")
+    assert (s.payee_kind, s.payee, s.fund) == ("account", "ACC", "direct:B1")
     for other in (account("P2"), account("PR1", "provider")):
         with pytest.raises(RuleBroken, match="account ACC is not an account of person P1"):
             schedule(b, other)
