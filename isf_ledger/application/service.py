@@ -117,6 +117,10 @@ class Ledger:
         from the run as recorded, byte for byte (a crash after the commit and
         before the files is recovered this way). A dry run records nothing.
         """
+        origin = self.originator() if bank_out is not None else None
+        for out in (bank_out, card_out):
+            if out is not None and not Path(out).parent.is_dir():
+                raise LedgerError(f"cannot write {out}: no such folder")
         run = None if dry_run else payments.recorded_run(self, run_id)
         existed = run is not None
         report, entries = payments.due(self, since, until, on=paid_on, progress=progress)
@@ -128,8 +132,8 @@ class Ledger:
         if run is not None:
             entries = payments.entries_of(run)
         bank, cards = payments.file_lines(self, entries, paid_on)
-        if bank_out is not None:
-            text = bank_file(bank_profile, self.originator(), bank, paid_on, dry_run=dry_run)
+        if bank_out is not None and origin is not None:
+            text = bank_file(bank_profile, origin, bank, paid_on, dry_run=dry_run)
             write_atomically(bank_out, text)
         if card_out is not None:
             write_atomically(card_out, card_file(card_profile, cards, dry_run=dry_run))

@@ -22,7 +22,7 @@ CSV_COLUMNS = (
 
 def _line(ln: DueLine) -> str:
     text = (
-        f"  {ln.schedule_id} #{ln.period:<3} {ln.start} {fmt(ln.amount):>12}  "
+        f"  {ln.schedule_id:<12} #{ln.period:<3} {ln.start} {fmt(ln.amount):>12}  "
         f"{ln.payee_kind:<14} {ln.paid_to}"
     )
     return text + (f"\n      cannot be paid: {ln.reason}" if ln.reason else "")
