@@ -1,14 +1,20 @@
-"""`python -m bench [apply|import|reports|all] [--db sqlite|postgres|both] [--quick|--scale F]`."""
+"""`python -m bench [apply|import|reports|payments|all] [--db sqlite|postgres|both]
+[--quick|--scale F]`."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench import apply_bench, import_bench, reports_bench
+from bench import apply_bench, import_bench, payments_bench, reports_bench
 from bench.common import save
 from isf_ledger import logs
 
-BENCHES = {"apply": apply_bench, "import": import_bench, "reports": reports_bench}
+BENCHES = {
+    "apply": apply_bench,
+    "import": import_bench,
+    "reports": reports_bench,
+    "payments": payments_bench,
+}
 
 
 def main() -> None:

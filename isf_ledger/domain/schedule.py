@@ -3,9 +3,10 @@
 Option 2 pays into an agreement's ISF, Option 1 onto a card issued for the
 same budget or into a bank account of the budget's person (a direct payment
 to the account: the money goes into the budget's direct-payment fund,
-`ledger.direct_payment`, whose spending the ledger does not see). The periods and their amounts are worked out once, when the
-schedule is made (see `periods.schedule_periods`), and kept in its first event
-(number, start, end, amount), so replaying the schedule never depends on later
+`ledger.direct_payment`, whose spending the ledger does not see). The
+periods and their amounts are worked out once, when the schedule is made
+(see `periods.schedule_periods`), and kept in its first event (number,
+start, end, amount), so replaying the schedule never depends on later
 changes to the budget and the arithmetic can be read in the audit trail.
 
 Each period is paid at most once. A payment can be reversed (money back from
