@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "forget",
     "keys",
     "demo",
+    "payments",
 )
 
 

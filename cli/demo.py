@@ -78,6 +78,9 @@ def demo(db_url: str) -> None:
         "reconcile cards --month 2026-10 --format json",
         "audit trail --card C-0001",
         "export hledger",
+        "payments due --from 2026-11-16 --to 2026-12-13",
+        "payments run --from 2026-11-16 --to 2026-12-13 --paid-on 2026-11-13 --run-id R12 "
+        "--card-file cards.csv --dry-run",
     ):
         click.echo(f"  uv run isf-ledger --db {path} {example}")
 

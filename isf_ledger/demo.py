@@ -47,6 +47,10 @@ def people_and_providers() -> list[Command]:
              name="Hillside Day Opportunities", framework="off",
              checks=["Care Inspectorate registration", "public liability insurance",
                      "PVG safeguarding", "financial standing"]),
+        _cmd("demo-v1b", "RegisterBankAccount", account_id="BANK-CARE", owner="PRV-CARE",
+             sort_code="80-22-60", account_number="10293847", account_name="Clyde Care at Home"),
+        _cmd("demo-v2b", "RegisterBankAccount", account_id="BANK-HILL", owner="PRV-HILL",
+             sort_code="83-91-12", account_number="56473829", account_name="Hillside Day Opps"),
     ]  # fmt: skip
 
 

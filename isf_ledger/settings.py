@@ -38,6 +38,10 @@ class Settings:
     # a busy machine while the client was still building its INSERT.
     pg_idle_in_transaction_s: int = 600
     at_rest_key: str | None = None
+    # The council's own account, the originator of its bank payment files.
+    bank_sort_code: str | None = None
+    bank_account: str | None = None
+    bank_name: str | None = None
 
 
 def settings_from_env(db_url: str | None = None) -> Settings:
@@ -56,4 +60,7 @@ def settings_from_env(db_url: str | None = None) -> Settings:
         rebuild_cache_mb=int(env.get("ISF_LEDGER_REBUILD_CACHE_MB", "512")),
         pg_idle_in_transaction_s=int(env.get("ISF_LEDGER_PG_IDLE_IN_TRANSACTION_S", "600")),
         at_rest_key=env.get("ISF_LEDGER_AT_REST_KEY") or None,
+        bank_sort_code=env.get("ISF_LEDGER_BANK_SORT_CODE") or None,
+        bank_account=env.get("ISF_LEDGER_BANK_ACCOUNT") or None,
+        bank_name=env.get("ISF_LEDGER_BANK_NAME") or None,
     )

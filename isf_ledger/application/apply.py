@@ -210,7 +210,8 @@ def named_aggregates(commands: Iterable[Command]) -> set[UUID]:
     """Event-store ids of every aggregate the commands could touch.
 
     An `<kind>_id` field names an aggregate of that kind; a `payee` is an
-    agreement or a card; a budget also has its option choice.
+    agreement, a card or an account; an `owner` a provider or a person; a
+    budget also has its option choice.
     """
     ids: set[UUID] = set()
     for cmd in commands:
@@ -219,7 +220,9 @@ def named_aggregates(commands: Iterable[Command]) -> set[UUID]:
             if not isinstance(value, str):
                 continue
             if name == "payee":
-                ids.update(aggregate_id(kind, value) for kind in ("agreement", "card"))
+                ids.update(aggregate_id(k, value) for k in ("agreement", "card", "account"))
+            elif name == "owner":
+                ids.update(aggregate_id(k, value) for k in ("provider", "person"))
             elif name.endswith("_id") and name != "command_id":
                 kind = name.removesuffix("_id")
                 ids.add(aggregate_id(kind, value))

@@ -79,6 +79,13 @@ def _text(value: Any) -> str:
     return mask_card_numbers(value)
 
 
+def _digits(value: Any) -> str:
+    """Digits as text, spaces and dashes dropped (`12-34-56`); never echoed back."""
+    if not isinstance(value, str):
+        raise ValueError("must be digits written as a string")
+    return value.replace(" ", "").replace("-", "")
+
+
 Id = Annotated[str, BeforeValidator(_id)]
 Money = Annotated[Decimal, BeforeValidator(_money)]
 PositiveMoney = Annotated[Decimal, BeforeValidator(_money), AfterValidator(_positive)]
@@ -233,6 +240,16 @@ class SchedulePayments(Command):
     amount: PositiveMoney
 
 
+class RunLine(BaseModel):
+    """One period a payment run paid, and the bank account it paid (if any)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schedule_id: Id
+    period: Count
+    account_id: Id | None = None
+
+
 class RecordPayment(Command):
     type: Literal["RecordPayment"]
     schedule_id: Id
@@ -305,6 +322,28 @@ class RecoverSurplus(Command):
     reason: Text
 
 
+class RegisterBankAccount(Command):
+    """Bank details: checked for shape by the domain, sealed before any event holds them."""
+
+    type: Literal["RegisterBankAccount"]
+    account_id: Id
+    owner: Id
+    sort_code: Annotated[str, BeforeValidator(_digits)]
+    account_number: Annotated[str, BeforeValidator(_digits)]
+    account_name: Text
+
+
+class RecordPaymentRun(Command):
+    """Made by `isf-ledger payments run`: the run, its window and what it paid."""
+
+    type: Literal["RecordPaymentRun"]
+    run_id: Id
+    period_from: Day
+    period_to: Day
+    paid_on: Day
+    lines: tuple[RunLine, ...]
+
+
 COMMAND_TYPES: dict[str, type[Command]] = {
     cls.__name__: cls
     for cls in (
@@ -313,7 +352,7 @@ COMMAND_TYPES: dict[str, type[Command]] = {
         ChooseOptions, DraftAgreement, SignAgreement, VaryAgreement, SuspendAgreement,
         ResumeAgreement, TerminateAgreement, IssueCard, SchedulePayments, RecordPayment,
         WithholdPayment, ReversePayment, AgreeTopUp, RecordTopUp, RecordHours, ApproveFlex,
-        RecordCost, RecoverSurplus,
+        RecordCost, RecoverSurplus, RegisterBankAccount, RecordPaymentRun,
     )
 }  # fmt: skip
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,10 +28,18 @@ from isf_ledger.adapters.card_store.digest import import_problems
 from isf_ledger.adapters.database import Database
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.adapters.journal import JournalEntry
+from isf_ledger.adapters.payment_files.profile import FileProfile
+from isf_ledger.adapters.payment_files.writers import (
+    Originator,
+    bank_file,
+    card_file,
+    write_atomically,
+)
 from isf_ledger.adapters.personal_data import PersonKeys
 from isf_ledger.adapters.seal import Verification, seal_new, verify
 from isf_ledger.adapters.statistics import refresh_statistics
 from isf_ledger.application import card_import as importer
+from isf_ledger.application import payments
 from isf_ledger.application.apply import ApplyResult, apply_lines
 from isf_ledger.domain.card_matching import Payment
 from isf_ledger.domain.errors import LedgerError, NotFound
@@ -47,6 +56,7 @@ from isf_ledger.projections.runner import (
 from isf_ledger.reports.card_month import CardReconciliation
 from isf_ledger.reports.card_queries import card_balance, card_journal
 from isf_ledger.reports.card_reconciliation import card_payments, known_card, reconcile_cards
+from isf_ledger.reports.payments import PaymentsDue, RunResult
 from isf_ledger.reports.person_statement import PersonStatement, person_statement
 from isf_ledger.reports.provider_statement import ProviderStatement, provider_statement
 from isf_ledger.settings import Settings
@@ -93,6 +103,77 @@ class Ledger:
         return importer.import_files(
             self, paths, profile, skip_invalid=skip_invalid, rejects=rejects, progress=progress
         )
+
+    def payments_run(
+        self,
+        run_id: str,
+        since: date,
+        until: date,
+        paid_on: date,
+        *,
+        bank_profile: FileProfile,
+        card_profile: FileProfile,
+        bank_out: str | Path | None = None,
+        card_out: str | Path | None = None,
+        dry_run: bool = False,
+        progress: payments.Progress | None = None,
+    ) -> RunResult:
+        """Pay every payable period of the window in one batch, then write the files.
+
+        A run id recorded before pays nothing more: its files are written again
+        from the run as recorded, byte for byte (a crash after the commit and
+        before the files is recovered this way). A dry run records nothing.
+        """
+        origin = self.originator() if bank_out is not None else None
+        for out in (bank_out, card_out):
+            if out is not None and not Path(out).parent.is_dir():
+                raise LedgerError(f"cannot write {out}: no such folder")
+        run = None if dry_run else payments.recorded_run(self, run_id)
+        existed = run is not None
+        report, entries = payments.due(self, since, until, on=paid_on, progress=progress)
+        if run is not None:
+            payments.check_same_run(run, since, until, paid_on)
+        elif not dry_run:
+            payments.record_run(self, run_id, since, until, paid_on, entries)
+            run = payments.recorded_run(self, run_id)
+        if run is not None:
+            entries = payments.entries_of(run)
+        bank, cards = payments.file_lines(self, entries, paid_on)
+        if bank_out is not None and origin is not None:
+            text = bank_file(bank_profile, origin, bank, paid_on, dry_run=dry_run)
+            write_atomically(bank_out, text)
+        if card_out is not None:
+            write_atomically(card_out, card_file(card_profile, cards, dry_run=dry_run))
+        return RunResult(
+            run_id=run_id,
+            period_from=since,
+            period_to=until,
+            paid_on=paid_on,
+            dry_run=dry_run,
+            already_recorded=existed,
+            payments=len(entries),
+            totals=payments.totals_of(entries),
+            cannot_pay=report.cannot_pay,
+            bank_file=str(bank_out) if bank_out is not None else None,
+            card_file=str(card_out) if card_out is not None else None,
+        )
+
+    def originator(self) -> Originator:
+        """The council's own account, from the settings; refused plainly when unset."""
+        s = self.settings
+        if not (s.bank_sort_code and s.bank_account and s.bank_name):
+            raise LedgerError(
+                "a bank file needs the council's own account: set ISF_LEDGER_BANK_SORT_CODE "
+                "(6 digits), ISF_LEDGER_BANK_ACCOUNT (8 digits) and ISF_LEDGER_BANK_NAME"
+            )
+        if not (
+            re.fullmatch(r"[0-9]{6}", s.bank_sort_code)
+            and re.fullmatch(r"[0-9]{8}", s.bank_account)
+        ):
+            raise LedgerError(
+                "ISF_LEDGER_BANK_SORT_CODE must be 6 digits and ISF_LEDGER_BANK_ACCOUNT 8 digits"
+            )
+        return Originator(s.bank_sort_code, s.bank_account, s.bank_name)
 
     def recover(self) -> None:
         """Finish what a run killed part-way left: import events, seals, read models."""
@@ -162,6 +243,10 @@ class Ledger:
             if card is not None and not known_card(conn, card, as_at):
                 raise NotFound(f"unknown card {card}")
             return reconcile_cards(conn, month, self.settings, card=card, as_at=as_at)
+
+    def payments_due(self, since: date, until: date) -> PaymentsDue:
+        """Every schedule period starting in the window still to pay: payable, or not and why."""
+        return payments.due(self, since, until)[0]
 
     def card_payments(self, since: date, until: date) -> list[Payment]:
         """Payments the ledger made to cards between two dates."""

@@ -10,6 +10,7 @@ Accounts are named `kind:id`:
 - `council:<authority>`   the council's funding (pays out, receives recoveries)
 - `isf:<agreement_id>`    an individual service fund held by a provider
 - `card:<card_id>`        a direct-payment card
+- `direct:<budget_id>`    a budget's direct payments into the person's own bank account
 - `support:<provider_id>` hours of support charged to an ISF
 - `costs:<agreement_id>`  other costs charged to an ISF
 - `topup:<topup_id>`      whoever paid a top-up or contribution
@@ -37,6 +38,10 @@ def isf(agreement_id: str) -> str:
 
 def card(card_id: str) -> str:
     return f"card:{card_id}"
+
+
+def direct_payment(budget_id: str) -> str:
+    return f"direct:{budget_id}"
 
 
 def support(provider_id: str) -> str:

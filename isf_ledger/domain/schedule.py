@@ -1,9 +1,12 @@
 """Payments in advance: a schedule of periods, each paid once, withheld or reversed.
 
 Option 2 pays into an agreement's ISF, Option 1 onto a card issued for the
-same budget. The periods and their amounts are worked out once, when the
-schedule is made (see `periods.schedule_periods`), and kept in its first event
-(number, start, end, amount), so replaying the schedule never depends on later
+same budget or into a bank account of the budget's person (a direct payment
+to the account: the money goes into the budget's direct-payment fund,
+`ledger.direct_payment`, whose spending the ledger does not see). The
+periods and their amounts are worked out once, when the schedule is made
+(see `periods.schedule_periods`), and kept in its first event (number,
+start, end, amount), so replaying the schedule never depends on later
 changes to the budget and the arithmetic can be read in the audit trail.
 
 Each period is paid at most once. A payment can be reversed (money back from
@@ -29,9 +32,9 @@ from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.errors import RuleBroken
 from isf_ledger.domain.periods import Period, schedule_periods
 
-# Which kind of aggregate each option pays into.
-PAYEE_KINDS = {1: "card", 2: "agreement"}
-PAYEE_WORDS = {1: "onto a card", 2: "into an agreement's ISF"}
+# Which kinds of aggregate each option pays into.
+PAYEE_KINDS = {1: ("card", "account"), 2: ("agreement",)}
+PAYEE_WORDS = {1: "onto a card or into the person's bank account", 2: "into an agreement's ISF"}
 
 
 class Payee(Protocol):
@@ -51,9 +54,13 @@ class PersonOfBudget(Protocol):
     authority: str
 
 
-def fund_of(option: int, payee_ref: str) -> str:
-    """The ledger account a schedule of this option pays into."""
-    return ledger.isf(payee_ref) if option == 2 else ledger.card(payee_ref)
+def fund_of(payee_kind: str, payee_ref: str, budget_id: str) -> str:
+    """The ledger account a schedule pays into."""
+    if payee_kind == "agreement":
+        return ledger.isf(payee_ref)
+    if payee_kind == "card":
+        return ledger.card(payee_ref)
+    return ledger.direct_payment(budget_id)
 
 
 class Schedule(LedgerAggregate):
@@ -84,7 +91,9 @@ class Schedule(LedgerAggregate):
             )
         budget.check_not_ended()
         budget.check_within_period(first_due, f"the first payment of schedule {schedule_id}")
-        if payee.budget_id != budget.ref:
+        if payee.KIND == "account":
+            cls.check_account_is_persons(schedule_id, payee, budget)
+        elif payee.budget_id != budget.ref:
             raise RuleBroken(
                 f"schedule {schedule_id}: {payee.KIND} {payee.ref} belongs to budget "
                 f"{payee.budget_id}, not budget {budget.ref}"
@@ -98,7 +107,8 @@ class Schedule(LedgerAggregate):
             budget_id=budget.ref,
             person_id=budget.person_id,
             agreement_id=payee.ref if option == 2 else None,
-            card_id=payee.ref if option == 1 else None,
+            card_id=payee.ref if payee.KIND == "card" else None,
+            account_id=payee.ref if payee.KIND == "account" else None,
             option=option,
             authority=person.authority,
             frequency=frequency,
@@ -111,7 +121,30 @@ class Schedule(LedgerAggregate):
             command_id=command_id,
         )
 
-    @event("Scheduled")
+    class Scheduled(LedgerAggregate.Created):
+        """Version 2 names a bank account (`account_id`) as an Option 1 payee."""
+
+        schedule_id: str
+        budget_id: str
+        person_id: str
+        agreement_id: str | None
+        card_id: str | None
+        account_id: str | None
+        option: int
+        authority: str
+        frequency: str
+        amount: Decimal
+        periods: list[dict[str, Any]]
+        effective: date
+        command_id: str
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["account_id"] = None
+
+    @event(Scheduled)
     def __init__(
         self,
         schedule_id: str,
@@ -119,6 +152,7 @@ class Schedule(LedgerAggregate):
         person_id: str,
         agreement_id: str | None,
         card_id: str | None,
+        account_id: str | None,
         option: int,
         authority: str,
         frequency: str,
@@ -131,8 +165,9 @@ class Schedule(LedgerAggregate):
         self.budget_id = budget_id
         self.person_id = person_id
         self.option = option
-        self.payee = str(agreement_id if option == 2 else card_id)
-        self.fund = fund_of(option, self.payee)
+        self.payee_kind = "agreement" if agreement_id else "card" if card_id else "account"
+        self.payee = str(agreement_id or card_id or account_id)
+        self.fund = fund_of(self.payee_kind, self.payee, budget_id)
         self.authority = authority
         self.frequency = frequency
         self.amount = amount
@@ -171,17 +206,25 @@ class Schedule(LedgerAggregate):
                 f"schedule {schedule_id}: option {option} is not paid on a schedule; "
                 "option 1 pays onto a card, option 2 into an agreement's ISF"
             )
-        wanted = PAYEE_KINDS[option]
-        if wanted != payee.KIND:
+        if payee.KIND not in PAYEE_KINDS[option]:
             raise RuleBroken(
                 f"schedule {schedule_id}: option {option} pays {PAYEE_WORDS[option]}, "
                 f"not {payee.KIND} {payee.ref}"
             )
 
-    def check_is_payee(self, payee: Payee) -> None:
-        if (payee.KIND, payee.ref) != (PAYEE_KINDS[self.option], self.payee):
+    @staticmethod
+    def check_account_is_persons(schedule_id: str, account: Payee, budget: Budget) -> None:
+        owner = getattr(account, "person_id", None)
+        if owner != budget.person_id:
             raise RuleBroken(
-                f"schedule {self.ref} pays {PAYEE_KINDS[self.option]} {self.payee}, "
+                f"schedule {schedule_id}: account {account.ref} is not an account of "
+                f"person {budget.person_id}, whose budget {budget.ref} this is"
+            )
+
+    def check_is_payee(self, payee: Payee) -> None:
+        if (payee.KIND, payee.ref) != (self.payee_kind, self.payee):
+            raise RuleBroken(
+                f"schedule {self.ref} pays {self.payee_kind} {self.payee}, "
                 f"not {payee.KIND} {payee.ref}"
             )
 
@@ -205,6 +248,29 @@ class Schedule(LedgerAggregate):
                 f"on {self.withheld[number]}"
             )
 
+    def check_payable(self, number: int, on: date, payee: Payee, budget: Budget) -> None:
+        """Every rule a payment of period `number` on `on` must pass, in one place.
+
+        `payments due` asks this of every period it lists, so a rule added here
+        (an allocation that no longer covers the schedule, say) moves periods
+        to the list of those that cannot be paid, with its words.
+        """
+        self.period(number)
+        self.check_not_paid(number)
+        self.check_not_withheld(number)
+        self.check_is_budget(budget)
+        self.check_is_payee(payee)
+        budget.check_not_ended(on)
+        payee.check_can_receive_money(on)
+
+    def why_not_payable(self, number: int, on: date, payee: Payee, budget: Budget) -> str | None:
+        """None when period `number` can be paid on `on`; otherwise the rule, in words."""
+        try:
+            self.check_payable(number, on, payee, budget)
+        except RuleBroken as e:
+            return str(e)
+        return None
+
     # Commands
 
     def record_payment(
@@ -212,12 +278,7 @@ class Schedule(LedgerAggregate):
     ) -> None:
         """Pay period `number` from the council into the payee's fund on `paid_on`."""
         period = self.period(number)
-        self.check_not_paid(number)
-        self.check_not_withheld(number)
-        self.check_is_budget(budget)
-        self.check_is_payee(payee)
-        budget.check_not_ended(paid_on)
-        payee.check_can_receive_money(paid_on)
+        self.check_payable(number, paid_on, payee, budget)
         self._paid(
             period=number,
             amount=period.amount,

@@ -132,7 +132,7 @@ def person_statement(
     of_budget = [(kind, ref) for kind, ref, budget_ref in subjects if budget_ref == budget.ref]
     cards = [ref for kind, ref in of_budget if kind == "card"]
     funds = [ledger.isf(ref) for kind, ref in of_budget if kind == "agreement"]
-    funds += [ledger.card(ref) for ref in cards]
+    funds += [ledger.card(ref) for ref in cards] + [ledger.direct_payment(budget.ref)]
     lines = sorted(
         _fund_lines(conn, funds, as_at) + _card_lines(conn, cards, as_at),
         key=lambda line: (line.date[:7], line.month is not None, line.date),

@@ -215,7 +215,7 @@ def test_schedules_name_a_payee_of_the_right_kind_and_budget(ledger):
     )
     assert errors == [
         "schedule S9: card C1 belongs to budget B1, not budget B2",
-        "unknown card A1",
+        "unknown card or bank account A1",
         "unknown agreement C1",
         "the first payment of schedule S9 on 2027-04-06 is outside budget B1's period "
         "2026-04-06 to 2027-04-05",
