@@ -229,6 +229,32 @@ class RecordPayment(Command):
     schedule_id: Id
     period: Count
     paid_on: Day
+    offset: Money = Decimal("0.00")
+
+
+class ReviseSchedule(Command):
+    type: Literal["ReviseSchedule"]
+    schedule_id: Id
+    effective: Day
+    amount: Money
+
+
+class AssessContribution(Command):
+    type: Literal["AssessContribution"]
+    contribution_id: Id
+    budget_id: Id
+    payee: Id
+    frequency: Literal["4-weekly", "monthly"]
+    first_due: Day
+    amount: PositiveMoney
+
+
+class RecordContribution(Command):
+    type: Literal["RecordContribution"]
+    contribution_id: Id
+    period: Count
+    received_on: Day
+    amount: PositiveMoney
 
 
 class WithholdPayment(Command):
@@ -279,6 +305,14 @@ class ApproveFlex(Command):
     approved_by: Text
 
 
+class DeclineFlex(Command):
+    type: Literal["DeclineFlex"]
+    agreement_id: Id
+    week_start: Day
+    declined_by: Text
+    reason: Text
+
+
 class RecordCost(Command):
     type: Literal["RecordCost"]
     agreement_id: Id
@@ -304,7 +338,8 @@ COMMAND_TYPES: dict[str, type[Command]] = {
         ChooseOptions, DraftAgreement, SignAgreement, VaryAgreement, SuspendAgreement,
         ResumeAgreement, TerminateAgreement, IssueCard, SchedulePayments, RecordPayment,
         WithholdPayment, ReversePayment, AgreeTopUp, RecordTopUp, RecordHours, ApproveFlex,
-        RecordCost, RecoverSurplus,
+        RecordCost, RecoverSurplus, ReviseSchedule, AssessContribution, RecordContribution,
+        DeclineFlex,
     )
 }  # fmt: skip
 

@@ -43,6 +43,7 @@ from isf_ledger.reports.card_queries import card_journal
 from isf_ledger.reports.card_reconciliation import card_payments, known_card, reconcile_cards
 from isf_ledger.reports.person_statement import PersonStatement, person_statement
 from isf_ledger.reports.provider_statement import ProviderStatement, provider_statement
+from isf_ledger.reports.sources import refs_of
 from isf_ledger.settings import Settings
 
 JournalWriter = Callable[[Iterable[JournalEntry], TextIO], None]
@@ -208,6 +209,11 @@ class Ledger:
         """The balance of a fund (ISF or card) on a business date, as stored."""
         with self.engine.connect() as conn:
             return balance(conn, account, on=on)
+
+    def refs_of_budget(self, kind: str, budget_id: str) -> list[str]:
+        """Caller ids of the aggregates of `kind` (schedules, contributions) of a budget."""
+        with self.engine.connect() as conn:
+            return refs_of(conn, kind, budget_id=budget_id)
 
     def close(self) -> None:
         self.app.close()

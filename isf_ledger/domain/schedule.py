@@ -24,10 +24,12 @@ from typing import Any, ClassVar, Protocol
 from eventsourcing.domain import event
 
 from isf_ledger.domain import ledger
+from isf_ledger.domain.agreement_terms import pounds
 from isf_ledger.domain.base import LedgerAggregate
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.errors import RuleBroken
-from isf_ledger.domain.periods import Period, schedule_periods
+from isf_ledger.domain.money import ZERO
+from isf_ledger.domain.periods import Period, respread, schedule_periods
 
 # Which kind of aggregate each option pays into.
 PAYEE_KINDS = {1: "card", 2: "agreement"}
@@ -42,6 +44,8 @@ class Payee(Protocol):
     budget_id: str
 
     def check_can_receive_money(self, day: date) -> None: ...
+
+    def check_period_within(self, start: date, what: str) -> None: ...
 
 
 class PersonOfBudget(Protocol):
@@ -138,6 +142,8 @@ class Schedule(LedgerAggregate):
         self.amount = amount
         self.periods = tuple(Period(**p) for p in periods)
         self.paid: dict[int, date] = {}
+        self.moved: dict[int, Decimal] = {}  # money moved by each paid period (less any offset)
+        self.first_due = effective
         self.withheld: dict[int, date] = {}
         self.reversed: dict[int, date] = {}  # the latest reversal of each period
 
@@ -208,34 +214,107 @@ class Schedule(LedgerAggregate):
     # Commands
 
     def record_payment(
-        self, number: int, paid_on: date, payee: Payee, budget: Budget, command_id: str
+        self,
+        number: int,
+        paid_on: date,
+        payee: Payee,
+        budget: Budget,
+        command_id: str,
+        offset: Decimal = ZERO,
     ) -> None:
-        """Pay period `number` from the council into the payee's fund on `paid_on`."""
+        """Pay period `number` from the council into the payee's fund on `paid_on`.
+
+        `offset` is kept back against a surplus: the money moved is the
+        period's amount less it. Nothing is paid for a period that starts
+        after the payee's or the budget's end.
+        """
         period = self.period(number)
         self.check_not_paid(number)
         self.check_not_withheld(number)
         self.check_is_budget(budget)
         self.check_is_payee(payee)
         budget.check_not_ended(paid_on)
+        what = f"period {number} of schedule {self.ref}, starting {period.start},"
         payee.check_can_receive_money(paid_on)
+        budget.check_period_within(period.start, what)
+        payee.check_period_within(period.start, what)
+        if not ZERO <= offset <= period.amount:
+            raise RuleBroken(
+                f"an offset kept back from period {number} of schedule {self.ref} must be "
+                f"from £0.00 to the period's {pounds(period.amount)}, not {pounds(offset)}"
+            )
+        moved = period.amount - offset
         self._paid(
             period=number,
             amount=period.amount,
-            legs=ledger.transfer(ledger.council(self.authority), self.fund, period.amount),
+            offset=offset,
+            legs=ledger.transfer(ledger.council(self.authority), self.fund, moved),
             effective=paid_on,
             command_id=command_id,
         )
 
-    @event("PaymentMade")
+    class PaymentMade(LedgerAggregate.Event):
+        """Version 2 adds `offset`, kept back against a surplus (none before)."""
+
+        class_version = 2
+        period: int
+        amount: Decimal
+        offset: Decimal
+        legs: dict[str, Decimal]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["offset"] = Decimal("0.00")
+
+    @event(PaymentMade)
     def _paid(
         self,
         period: int,
         amount: Decimal,
+        offset: Decimal,
         legs: dict[str, Decimal],
         effective: date,
         command_id: str,
     ) -> None:
         self.paid[period] = effective
+        self.moved[period] = amount - offset
+
+    def revise(self, effective: date, amount: Decimal, budget: Budget, command_id: str) -> None:
+        """Re-spread the schedule to a new yearly `amount` from `effective`.
+
+        Periods paid, withheld or starting before `effective` keep their
+        amounts; the others share the rest by the days rule of a new schedule.
+        """
+        self.check_is_budget(budget)
+        budget.check_not_ended(effective)
+        budget.check_within_period(effective, f"a revision of schedule {self.ref}")
+        keep = {
+            p.number
+            for p in self.periods
+            if p.number in self.paid or p.number in self.withheld or p.start < effective
+        }
+        try:
+            periods = respread(self.periods, keep, amount, budget.end)
+        except ValueError as e:
+            raise RuleBroken(
+                f"schedule {self.ref} cannot be revised to {pounds(amount)} from {effective}: {e}"
+            ) from None
+        self._revised(
+            amount=amount,
+            periods=[
+                {"number": p.number, "start": p.start, "end": p.end, "amount": p.amount}
+                for p in periods
+            ],
+            effective=effective,
+            command_id=command_id,
+        )
+
+    @event("Revised")
+    def _revised(
+        self, amount: Decimal, periods: list[dict[str, Any]], effective: date, command_id: str
+    ) -> None:
+        self.amount = amount
+        self.periods = tuple(Period(**p) for p in periods)
 
     def withhold(self, number: int, on: date, reason: str, command_id: str) -> None:
         """Hold back period `number` (e.g. a surplus, missing returns): it is not paid."""
@@ -262,7 +341,7 @@ class Schedule(LedgerAggregate):
 
     def reverse(self, number: int, on: date, reason: str, command_id: str) -> None:
         """Take period `number`'s payment back to the council; it may be paid again."""
-        period = self.period(number)
+        self.period(number)
         if number not in self.paid:
             if number in self.reversed:
                 why = f"its payment was already reversed on {self.reversed[number]}"
@@ -275,10 +354,10 @@ class Schedule(LedgerAggregate):
             )
         self._reversed(
             period=number,
-            amount=period.amount,
+            amount=self.moved[number],
             paid_on=self.paid[number],
             reason=reason,
-            legs=ledger.transfer(self.fund, ledger.council(self.authority), period.amount),
+            legs=ledger.transfer(self.fund, ledger.council(self.authority), self.moved[number]),
             effective=on,
             command_id=command_id,
         )
@@ -295,4 +374,5 @@ class Schedule(LedgerAggregate):
         command_id: str,
     ) -> None:
         del self.paid[period]
+        del self.moved[period]
         self.reversed[period] = effective

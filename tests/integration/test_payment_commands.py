@@ -29,7 +29,7 @@ STARTS = [START + timedelta(days=28 * n) for n in range(13)]  # the 13 periods' 
 SETUP = [
     {"type": "RegisterPerson", "person_id": "P1", "authority": "FIFE"},
     {"type": "ProposeBudget", "budget_id": "B1", "person_id": "P1", "start": "2026-04-06",
-     "amount": "13000.00", "method": "RAS"},
+     "amount": "16650.00", "method": "RAS"},
     {"type": "AgreeBudget", "budget_id": "B1", "agreed_on": "2026-04-01"},
     {"type": "IssueCard", "card_id": "C1", "person_id": "P1", "budget_id": "B1", "last4": "4821"},
     {"type": "SchedulePayments", "schedule_id": "S1", "budget_id": "B1", "option": 1,
