@@ -39,8 +39,9 @@ from isf_ledger.projections.audit_trail import Change, trail
 from isf_ledger.projections.ledger_legs import balance, journal
 from isf_ledger.projections.runner import Projection, Recorded, catch_up, rebuild
 from isf_ledger.reports.card_month import CardReconciliation
-from isf_ledger.reports.card_queries import card_journal
+from isf_ledger.reports.card_queries import card_balance, card_journal
 from isf_ledger.reports.card_reconciliation import card_payments, known_card, reconcile_cards
+from isf_ledger.reports.card_surplus import weekly_shares
 from isf_ledger.reports.person_statement import PersonStatement, person_statement
 from isf_ledger.reports.provider_statement import ProviderStatement, provider_statement
 from isf_ledger.reports.sources import refs_of
@@ -150,7 +151,10 @@ class Ledger:
         with self.engine.connect() as conn:
             if card is not None and not known_card(conn, card, as_at):
                 raise NotFound(f"unknown card {card}")
-            return reconcile_cards(conn, month, self.settings, card=card, as_at=as_at)
+            weekly = weekly_shares(conn, self.app, card, as_at)
+            return reconcile_cards(
+                conn, month, self.settings, card=card, as_at=as_at, weekly=weekly
+            )
 
     def card_payments(self, since: date, until: date) -> list[Payment]:
         """Payments the ledger made to cards between two dates."""
@@ -209,6 +213,11 @@ class Ledger:
         """The balance of a fund (ISF or card) on a business date, as stored."""
         with self.engine.connect() as conn:
             return balance(conn, account, on=on)
+
+    def card_balance(self, card_id: str, on: date) -> Decimal:
+        """A card's own balance on a business date: its transactions posted by then."""
+        with self.engine.connect() as conn:
+            return card_balance(conn, card_id, on)
 
     def refs_of_budget(self, kind: str, budget_id: str) -> list[str]:
         """Caller ids of the aggregates of `kind` (schedules, contributions) of a budget."""

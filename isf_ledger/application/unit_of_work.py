@@ -19,6 +19,7 @@ from eventsourcing.persistence import Recording
 from sqlalchemy import Engine
 
 from isf_ledger.adapters.event_store import LedgerApp, load_aggregates
+from isf_ledger.domain import ledger
 from isf_ledger.domain.base import LedgerAggregate
 from isf_ledger.domain.errors import AlreadyExists, NotFound
 
@@ -34,11 +35,13 @@ class UnitOfWork:
         seal: Callable[[str, str], str],
         stored_balance: Callable[[str, date], Decimal],
         stored_refs: Callable[[str, str], list[str]],
+        stored_card_balance: Callable[[str, date], Decimal],
     ) -> None:
         self.app = app
         self.seal = seal  # seals a person's personal data with their own key
         self._stored_balance = stored_balance
         self._stored_refs = stored_refs  # (kind, budget_id) -> caller ids, as stored
+        self._stored_card_balance = stored_card_balance
         self.events: list[Any] = []
         self._aggregates: dict[UUID, LedgerAggregate | None] = {}
         self._touched: dict[UUID, LedgerAggregate] = {}
@@ -120,6 +123,20 @@ class UnitOfWork:
             Decimal("0.00"),
         )
         return self._stored_balance(account, on) + pending
+
+    def card_balance(self, card_id: str, on: date) -> Decimal:
+        """A card's own balance on `on` (its transactions posted by then), less
+        what this batch already took off it."""
+        account = ledger.card(card_id)
+        taken = sum(
+            (
+                e.legs[account]
+                for e in self.events
+                if account in getattr(e, "legs", {}) and e.legs[account] < 0 and e.effective <= on
+            ),
+            Decimal("0.00"),
+        )
+        return self._stored_card_balance(card_id, on) + taken
 
     def commit(self) -> list[Recording[UUID]]:
         """Store every kept event in one transaction; returns their recordings."""

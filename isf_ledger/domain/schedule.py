@@ -157,6 +157,11 @@ class Schedule(LedgerAggregate):
             )
         return self.periods[number - 1]
 
+    @property
+    def offsets(self) -> Decimal:
+        """What paid periods kept back against a surplus (counted as recovered)."""
+        return sum((self.period(n).amount - moved for n, moved in self.moved.items()), ZERO)
+
     def period_status(self, number: int) -> str:
         """ "due", "paid on D", "withheld on D", or "reversed on D, due again"."""
         self.period(number)

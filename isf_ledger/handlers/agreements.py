@@ -147,7 +147,7 @@ def recover_surplus(uow: UnitOfWork, cmd: c.RecoverSurplus) -> None:
             cmd.amount,
             cmd.on,
             cmd.reason,
-            balance=uow.balance(ledger.card(cmd.card_id), cmd.on),
+            balance=uow.card_balance(cmd.card_id, cmd.on),
             command_id=cmd.command_id,
         )
 

@@ -122,3 +122,13 @@ def _in_pounds(pence: dict[str, int]) -> dict[str, Decimal]:
         - totals["reversals"]
     )
     return totals
+
+
+def card_balance(conn: Connection, card_id: str, on: date) -> Decimal:
+    """A card's own balance on `on`: the sum of its transactions posted by then."""
+    pence = conn.scalar(
+        select(func.coalesce(func.sum(t.c.pence), 0)).where(
+            t.c.card_id == card_id, t.c.posted_on <= on
+        )
+    )
+    return from_pence(int(pence or 0))

@@ -20,21 +20,25 @@ from sqlalchemy import Connection, bindparam, select
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.domain import ledger
 from isf_ledger.domain.errors import NotFound
-from isf_ledger.domain.flows import flow_of
+from isf_ledger.domain.flows import PAYMENT_REVERSED, flow_of
 from isf_ledger.domain.money import ZERO, round_half_up
 from isf_ledger.projections.ledger_legs import from_pence, ledger_legs
 from isf_ledger.reports.card_queries import card_spending_by_month
+from isf_ledger.reports.persons_share import persons_share
 from isf_ledger.reports.records import report_json
 from isf_ledger.reports.sources import load_each, persons_subjects
 
 WORDS = {
     "payments_in": "Paid in by the council",
     "top_ups_in": "Top-up received",
+    "contributions_in": "Your contribution received",
     "charges_hours": "Support hours",
     "charges_other": "Other costs",
     "recovered": "Returned to the council (unspent money)",
     "card_spending": "Spent with your card",
 }
+# A line's words by the event behind it, where the flow alone would mislead.
+EVENT_WORDS = {PAYMENT_REVERSED: "Taken back by the council (a payment reversed)"}
 SPENDING = ("charges_hours", "charges_other", "card_spending")
 BUDGET_KINDS = ("budget", "options")
 
@@ -77,6 +81,13 @@ class PersonStatement:
     remaining: Decimal
     lines: tuple[StatementLine, ...]
     monthly: tuple[MonthToDate, ...]
+    contribution: Decimal  # the yearly amount the person is assessed to pay
+    council_pays: Decimal  # the budget less the contribution
+    contributions_paid: Decimal
+    contribution_arrears: Decimal  # due by the statement's day less paid
+    recovered_to_date: Decimal  # returned to the council, and kept back from payments
+    status: str  # active or ended
+    due_back: Decimal | None  # once ended: what is left in the funds, owed back
     as_at: str | None = None
 
     def as_json(self) -> dict[str, Any]:
@@ -101,7 +112,9 @@ def person_statement(
     budget_id: str | None = None,
     as_at: str | None = None,
 ) -> PersonStatement:
-    subjects = persons_subjects(conn, person_id, ("budget", "agreement", "card"))
+    subjects = persons_subjects(
+        conn, person_id, ("budget", "agreement", "card", "schedule", "contribution")
+    )
     refs = [budget_id] if budget_id else [ref for kind, ref, _ in subjects if kind == "budget"]
     # The budgets and their option choices, in one read.
     found = load_each(conn, app, [(kind, ref) for ref in refs for kind in BUDGET_KINDS], as_at)
@@ -124,6 +137,7 @@ def person_statement(
     for line in lines:
         totals[line.flow] += line.value
     spent = -sum((totals[flow] for flow in SPENDING), ZERO)
+    share = persons_share(conn, app, budget, of_budget, funds, as_at)
     return PersonStatement(
         person_id=person_id,
         budget_id=budget.ref,
@@ -139,6 +153,13 @@ def person_statement(
             StatementLine(date.fromisoformat(line.date), line.what, line.value) for line in lines
         ),
         monthly=_monthly(budget, lines),
+        contribution=share.contribution,
+        council_pays=budget.amount - share.contribution,
+        contributions_paid=totals["contributions_in"],
+        contribution_arrears=share.arrears,
+        recovered_to_date=-totals["recovered"] + share.offsets,
+        status="ended" if budget.ended_on is not None else "active",
+        due_back=share.due_back if budget.ended_on is not None else None,
         as_at=as_at,
     )
 
@@ -162,9 +183,8 @@ def _fund_lines(conn: Connection, funds: list[str], as_at: str | None) -> list[_
         if flow == "charges_hours":
             hours_by_month[effective.isoformat()[:7]] += pence
             continue
-        lines.append(
-            _Movement(effective.isoformat(), flow, WORDS.get(flow, "Other"), from_pence(pence))
-        )
+        what = EVENT_WORDS.get(event_type) or WORDS.get(flow, "Other")
+        lines.append(_Movement(effective.isoformat(), flow, what, from_pence(pence)))
     for month, pence in hours_by_month.items():
         what = f"{WORDS['charges_hours']} in {month}"
         lines.append(_Movement(f"{month}-01", "charges_hours", what, from_pence(pence)))

@@ -30,11 +30,12 @@ from isf_ledger.domain.money import PENNY, ZERO
 from isf_ledger.domain.periods import month_days
 from isf_ledger.projections.agreement_weeks import HOURS_RECORDED_TOPIC, Week, weeks_of
 from isf_ledger.projections.runner import instant
+from isf_ledger.reports.fund_endings import related_of
 from isf_ledger.reports.records import report_json
 from isf_ledger.reports.sources import Window, flows, load, refs_of, total
 from isf_ledger.settings import Settings
 
-MONEY_IN = ("payments_in", "top_ups_in")
+MONEY_IN = ("payments_in", "top_ups_in", "contributions_in")
 MONEY_OUT = ("charges_hours", "charges_other", "recovered")
 
 
@@ -56,6 +57,14 @@ class IsfMonth:
     surplus: Decimal
     flex_flags: tuple[str, ...]
     prior_period_adjustments: Decimal
+    contributions_in: Decimal  # the person's assessed contribution received: money in
+    contribution_arrears: Decimal  # contribution due by the month's end less received
+    hours_awaiting_approval: Decimal  # above the flex cap, not charged until approved
+    hours_declined: Decimal  # above the flex cap, declined: never charged to the ISF
+    status: str  # at the month's end: active, suspended, not yet signed, terminated, ended
+    due_back: Decimal  # once ended: the whole positive balance, owed back to the council
+    surplus_basis: str  # how `surplus` was worked out
+    surplus_on_payments: Decimal | None  # on the other basis, when it gives another figure
 
 
 @dataclass(frozen=True)
@@ -96,6 +105,7 @@ def provider_statement(
     )
     issued = previous_as_at or instant_of_day(first)
     late = flows(conn, accounts.values(), Window(before=first, as_at=as_at, recorded_after=issued))
+    related = related_of(conn, app, agreements.values(), last, as_at)
     rows = []
     for ref, agreement in sorted(agreements.items()):
         if agreement.start > last:
@@ -106,6 +116,7 @@ def provider_statement(
         closing = opening_balance + total(moved)
         recorded = weeks_by_key.get(keys[ref], [])
         weeks = [w for w in recorded if first <= w.week_start <= last]
+        ending = related.ending(agreement)
         rows.append(
             IsfMonth(
                 agreement_id=ref,
@@ -119,9 +130,26 @@ def provider_statement(
                 hours_planned=agreement.planned_hours(first, last).quantize(PENNY),
                 hours_delivered=sum((w.delivered_hours for w in weeks), Decimal(0)).quantize(PENNY),
                 closing_balance=closing,
-                surplus=agreement.surplus(closing, last),
+                surplus=ending.surplus(closing),
                 flex_flags=_flex_flags(agreement, recorded, first, last, settings),
                 prior_period_adjustments=total(late.get(account, {})),
+                contributions_in=moved.get("contributions_in", ZERO),
+                contribution_arrears=related.arrears(ref),
+                hours_awaiting_approval=sum(
+                    (
+                        agreement.hours_awaiting_approval(w.week_start, w.delivered_hours)
+                        for w in weeks
+                    ),
+                    Decimal(0),
+                ).quantize(PENNY),
+                hours_declined=sum(
+                    (agreement.hours_declined(w.week_start, w.delivered_hours) for w in weeks),
+                    Decimal(0),
+                ).quantize(PENNY),
+                status=ending.status,
+                due_back=ending.due_back(closing),
+                surplus_basis=ending.basis,
+                surplus_on_payments=ending.other_surplus(closing),
             )
         )
     return ProviderStatement(provider_id, month, tuple(rows), as_at)

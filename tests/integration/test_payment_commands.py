@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from isf_ledger.adapters.card_files.profile import load_profile
 from isf_ledger.adapters.event_store import events_table
 from isf_ledger.application.apply import apply_lines
 from isf_ledger.bootstrap import Ledger
@@ -270,13 +271,26 @@ def test_an_isf_top_up_stops_when_the_agreement_is_terminated(ledger):
     assert balance(ledger, "council:FIFE") == D("0.00")
 
 
-def test_a_recovery_from_the_card_is_refused_above_its_balance(ledger):
+def test_a_recovery_from_the_card_is_refused_above_the_cards_own_balance(ledger, tmp_path):
     applied(ledger, [*SETUP, pay(1, START)], "s")
-    recover = {"type": "RecoverSurplus", "card_id": "C1", "on": "2026-04-30", "amount": "1000.00",
+    export = tmp_path / "card.csv"
+    export.write_text(
+        "transaction_id,card_id,posted_on,type,description,merchant,mcc,amount,balance\n"
+        "t1,C1,2026-04-07,LOAD,load,,,997.26,997.26\n"
+        "t2,C1,2026-04-20,PURCHASE,shop,Tesco,5411,-97.26,900.00\n"
+        "t3,C1,2026-05-02,PURCHASE,shop,Tesco,5411,-100.00,800.00\n"
+    )
+    ledger.import_cards([export], load_profile("generic"))
+    # The card's balance is its own transactions posted by the day: 997.26 - 97.26.
+    recover = {"type": "RecoverSurplus", "card_id": "C1", "on": "2026-04-30", "amount": "900.01",
                "reason": "unspent"}  # fmt: skip
     assert refused(ledger, [recover], "x") == [
-        "recovery of £1,000.00 is more than the card balance of £997.26 on 2026-04-30"
+        "recovery of £900.01 is more than the card balance of £900.00 on 2026-04-30"
     ]
-    applied(ledger, [{**recover, "amount": "997.26"}], "r")
-    assert balance(ledger, "card:C1") == D("0.00")
-    assert balance(ledger, "council:FIFE") == D("0.00")
+    # Two in one file count against the same balance.
+    half = {**recover, "amount": "450.00"}
+    assert refused(ledger, [half, {**half, "amount": "450.01"}], "y") == [
+        "recovery of £450.01 is more than the card balance of £450.00 on 2026-04-30"
+    ]
+    applied(ledger, [{**recover, "amount": "900.00"}], "r")
+    assert balance(ledger, "council:FIFE") == D("-97.26")

@@ -39,11 +39,42 @@ def summary_sentences(data: PersonStatement) -> list[str]:
         f"So far {pounds(data.paid_to_date)} has been paid, "
         f"{pounds(data.spent_to_date)} has been spent on your support, {left}",
     ]
+    sentences += _share_sentences(data)
     top_ups = data.top_ups_to_date
     if top_ups != 0:
         sentences.append(
             f"{pounds(top_ups)} has also been added as top-ups by you, your family or "
             "someone else. Top-ups are extra money on top of the council's budget."
+        )
+    return sentences
+
+
+def _share_sentences(data: PersonStatement) -> list[str]:
+    """Your contribution, money returned, and the end of the budget, in words."""
+    sentences = []
+    if data.contribution:
+        sentences.append(
+            f"Your budget is {pounds(data.budget)}. The council pays "
+            f"{pounds(data.council_pays)}; you pay {pounds(data.contribution)}. "
+            f"You have paid {pounds(data.contributions_paid)} so far."
+        )
+    if data.contribution_arrears > 0:
+        sentences.append(
+            f"{pounds(data.contribution_arrears)} of your contribution is due and not yet paid."
+        )
+    if data.recovered_to_date:
+        sentences.append(
+            f"{pounds(data.recovered_to_date)} of unspent money has been returned to the council."
+        )
+    if data.status == "ended":
+        owed = data.due_back or ZERO
+        sentences.append(
+            "Your budget has ended. "
+            + (
+                f"{pounds(owed)} is left unspent and is due back to the council."
+                if owed
+                else "Nothing is left to return to the council."
+            )
         )
     return sentences
 
