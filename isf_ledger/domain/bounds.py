@@ -73,22 +73,41 @@ def first_breach(
     contributions: Sequence[Claim],
     allocations_on: Allocations,
     budget_on: Callable[[date], Decimal],
+    change_days: Sequence[date] = (),
 ) -> Breach | None:
-    """The first schedule (in the order given) above its bound, or None."""
+    """The first schedule (in the order given) above its bound, or None.
+
+    A schedule is held to the allocation in force on its first due day and on
+    every later day the choice changes (`change_days`), so a new choice cannot
+    bring an allocation below what is already scheduled.
+    """
     for s in schedules:
-        allocs = allocations_on(s.first_due)
-        named = {a.agreement_id or a.card_id for a in allocs} - {None}
-        if not allocs:
-            option, payee, limit = 0, None, budget_on(s.first_due)
-        else:
-            option, payee = s.option, s.payee if s.payee in named else None
-            limit = sum((a.amount for a in allocs if _pays(a, s, named)), ZERO)
-        scheduled = sum((c.amount for c in schedules if _same_bound(s, c, allocs, named)), ZERO)
-        contributed = sum(
-            (c.amount for c in contributions if _same_bound(s, c, allocs, named)), ZERO
-        )
-        if scheduled > limit - contributed:
-            return Breach(s.ref, option, payee, s.first_due, scheduled, limit, contributed)
+        for day in [s.first_due, *sorted(d for d in change_days if d > s.first_due)]:
+            found = _breach_on(s, day, schedules, contributions, allocations_on, budget_on)
+            if found is not None:
+                return found
+    return None
+
+
+def _breach_on(
+    s: Claim,
+    day: date,
+    schedules: Sequence[Claim],
+    contributions: Sequence[Claim],
+    allocations_on: Allocations,
+    budget_on: Callable[[date], Decimal],
+) -> Breach | None:
+    allocs = allocations_on(day)
+    named = {a.agreement_id or a.card_id for a in allocs} - {None}
+    if not allocs:
+        option, payee, limit = 0, None, budget_on(day)
+    else:
+        option, payee = s.option, s.payee if s.payee in named else None
+        limit = sum((a.amount for a in allocs if _pays(a, s, named)), ZERO)
+    scheduled = sum((c.amount for c in schedules if _same_bound(s, c, allocs, named)), ZERO)
+    contributed = sum((c.amount for c in contributions if _same_bound(s, c, allocs, named)), ZERO)
+    if scheduled > limit - contributed:
+        return Breach(s.ref, option, payee, day, scheduled, limit, contributed)
     return None
 
 

@@ -36,4 +36,5 @@ def breach(
         contributions,
         choice.allocations_on if choice else lambda _: (),
         budget.amount_on,
+        [day for day, _ in [*budget.amounts, *(choice.choices if choice else [])]],
     )

@@ -77,3 +77,17 @@ def test_a_change_that_would_leave_a_schedule_above_says_to_revise_it_first():
     with pytest.raises(RuleBroken, match=expected):
         check_change("the option choice from 2026-05-01", breach)
     check_change("anything", None)
+
+
+def test_a_later_choice_holds_schedules_that_began_before_it():
+    before = (Allocation(2, D("12000.00"), agreement_id="A1"),)
+    after = (Allocation(2, D("8000.00"), agreement_id="A1"),)
+    change = date(2026, 6, 1)
+
+    def allocations_on(day: date) -> tuple[Allocation, ...]:
+        return after if day >= change else before
+
+    schedules = [claim("S1", "12000.00")]
+    assert first_breach(schedules, [], allocations_on, budget_of("13000")) is None
+    found = first_breach(schedules, [], allocations_on, budget_of("13000"), [change])
+    assert found is not None and (found.on, found.allocation) == (change, D("8000.00"))
