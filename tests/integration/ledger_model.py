@@ -30,7 +30,7 @@ TERMINATED = "change to a terminated agreement after its end"
 NOT_ACTIVE = "agreement not active"
 PAID_TWICE = "period already paid"
 QUARTER = "hours not in quarter hours"
-FLEX = "hours above the flex cap without approval"
+OVER_ALLOCATION = "schedules above the allocation"
 OVER_BALANCE = "recovery above the balance"
 OVER_BUDGET = "allocations above the budget"
 RULE = "another rule"
@@ -139,8 +139,10 @@ class AgreementM:
     cap: int
     signed: dict[str, date] = field(default_factory=dict)
     terminated_on: date | None = None
-    weeks: dict[date, int] = field(default_factory=dict)
+    weeks: dict[date, int] = field(default_factory=dict)  # week -> pence charged
+    hours: dict[date, int] = field(default_factory=dict)  # week -> quarters delivered
     approvals: set[date] = field(default_factory=set)
+    declines: set[date] = field(default_factory=set)
     cost_days: list[date] = field(default_factory=list)
     recovery_days: list[date] = field(default_factory=list)
 
@@ -149,8 +151,8 @@ class AgreementM:
         return max(self.start, *self.signed.values()) if len(self.signed) == 3 else None
 
     def in_force(self, day: date) -> bool:
-        """Signed by all three by `day`, on or after its start, before its termination."""
-        if self.terminated_on is not None and day >= self.terminated_on:
+        """Signed by all three by `day`, on or after its start, up to its termination day."""
+        if self.terminated_on is not None and day > self.terminated_on:
             return False
         return day >= self.start and all(
             p in self.signed and self.signed[p] <= day for p in PARTIES
@@ -158,6 +160,12 @@ class AgreementM:
 
     def after_end(self, day: date) -> bool:
         return self.terminated_on is not None and day > self.terminated_on
+
+    def awaiting(self, week: date) -> int:
+        """Quarters of the week above plan + cap, neither approved nor declined."""
+        if week in self.approvals or week in self.declines or week not in self.hours:
+            return 0
+        return max(0, self.hours[week] - self.planned - self.cap)
 
     def mondays(self) -> list[date]:
         first = self.start + timedelta(days=(-self.start.weekday()) % 7)
@@ -179,6 +187,7 @@ class ScheduleM:
     fund: str
     authority: str
     periods: list[tuple[date, date, int]]
+    amount: int = 0  # yearly
     paid: dict[int, date] = field(default_factory=dict)
     withheld: dict[int, date] = field(default_factory=dict)
 
@@ -196,6 +205,10 @@ class Model:
     providers: dict[str, str] = field(default_factory=dict)  # provider -> framework
     budgets: dict[str, BudgetM] = field(default_factory=dict)
     choices: dict[str, list[tuple[date, int]]] = field(default_factory=dict)  # budget -> totals
+    # budget -> each choice's allocations as (option, pence, named payee or None)
+    allocs: dict[str, list[tuple[date, list[tuple[int, int, str | None]]]]] = field(
+        default_factory=dict
+    )
     agreements: dict[str, AgreementM] = field(default_factory=dict)
     cards: dict[str, CardM] = field(default_factory=dict)
     schedules: dict[str, ScheduleM] = field(default_factory=dict)
@@ -229,6 +242,32 @@ class Model:
             {d for d, _ in budget.amounts} | {d for d, _ in self.choices.get(budget_id, [])}
         )
         return all(self.allocated_on(budget_id, d) <= budget.amount_on(d) for d in changes)
+
+    def over_allocation(self, budget_id: str) -> bool:
+        """Some schedule's yearly amount, with the others paid from the same part,
+        is above the allocation (or, before any choice, the budget) in force on its
+        first due day or on any later day the choice or the budget changes."""
+        budget = self.budgets[budget_id]
+        ours = [s for s in self.schedules.values() if s.budget == budget_id]
+        choices = self.allocs.get(budget_id, [])
+        changes = [d for d, _ in budget.amounts] + [d for d, _ in choices]
+        for s in ours:
+            first = s.periods[0][0]
+            for day in [first, *(d for d in changes if d > first)]:
+                in_force = [a for d, a in choices if d <= day]
+                allocs = in_force[-1] if in_force else []
+                named = {p for _, _, p in allocs if p}
+                if not allocs:
+                    limit, peers = budget.amount_on(day), ours
+                elif s.payee in named:
+                    limit = sum(a for _, a, p in allocs if p == s.payee)
+                    peers = [x for x in ours if x.payee == s.payee]
+                else:
+                    limit = sum(a for o, a, p in allocs if o == s.option and not p)
+                    peers = [x for x in ours if x.option == s.option and x.payee not in named]
+                if sum(x.amount for x in peers) > limit:
+                    return True
+        return False
 
     # Commands
 
@@ -294,6 +333,9 @@ class Model:
         if not self.allocations_fit(c["budget_id"]):
             budget.amounts.pop()
             return OVER_BUDGET
+        if self.over_allocation(c["budget_id"]):
+            budget.amounts.pop()
+            return OVER_ALLOCATION
         return None
 
     def _EndBudget(self, c: dict[str, Any]) -> str | None:
@@ -342,13 +384,24 @@ class Model:
             ):
                 return RULE
         self.choices[c["budget_id"]] = [*earlier, (effective, sum(amounts))]  # type: ignore[arg-type]
+        earlier_allocs = self.allocs.get(c["budget_id"], [])
+        parts = [
+            (a["option"], pence_of(a["amount"]), a.get("agreement_id") or a.get("card_id"))
+            for a in allocations
+        ]
+        self.allocs[c["budget_id"]] = [*earlier_allocs, (effective, parts)]  # type: ignore[list-item]
+        refused = None
         if not self.allocations_fit(c["budget_id"]):
+            refused = OVER_BUDGET
+        elif self.over_allocation(c["budget_id"]):
+            refused = OVER_ALLOCATION
+        if refused is not None:
+            self.allocs[c["budget_id"]] = earlier_allocs
             if earlier:
                 self.choices[c["budget_id"]] = earlier
             else:
                 del self.choices[c["budget_id"]]
-            return OVER_BUDGET
-        return None
+        return refused
 
     def _DraftAgreement(self, c: dict[str, Any]) -> str | None:
         rate = pence_of(c["hourly_rate"])
@@ -398,9 +451,8 @@ class Model:
             return TERMINATED
         if agreement.terminated_on is not None or on < agreement.start:
             return RULE
-        later = [w for w in agreement.weeks if w >= on] + [
-            d for d in agreement.cost_days if d >= on
-        ]
+        # Money may still move on the day itself.
+        later = [w for w in agreement.weeks if w > on] + [d for d in agreement.cost_days if d > on]
         if later or any(d > on for d in agreement.recovery_days):
             return RULE
         agreement.terminated_on = on
@@ -413,9 +465,29 @@ class Model:
         week = date.fromisoformat(c["week_start"])
         if agreement.after_end(week):
             return TERMINATED
-        if week.weekday() != 0 or week in agreement.approvals or week in agreement.weeks:
+        if week.weekday() != 0 or week in agreement.approvals or week in agreement.declines:
             return RULE
+        if week in agreement.weeks:
+            if not agreement.awaiting(week):
+                return RULE
+            late = week_charge(agreement.hours[week], agreement.rate) - agreement.weeks[week]
+            agreement.weeks[week] += late
+            self._move(week, f"isf:{c['agreement_id']}", f"support:{agreement.provider}", late)
         agreement.approvals.add(week)
+        return None
+
+    def _DeclineFlex(self, c: dict[str, Any]) -> str | None:
+        agreement = self.agreements.get(c["agreement_id"])
+        if agreement is None:
+            return UNKNOWN
+        week = date.fromisoformat(c["week_start"])
+        if agreement.after_end(week):
+            return TERMINATED
+        if week.weekday() != 0 or week in agreement.approvals or week in agreement.declines:
+            return RULE
+        if week in agreement.weeks and not agreement.awaiting(week):
+            return RULE
+        agreement.declines.add(week)
         return None
 
     def _RecordHours(self, c: dict[str, Any]) -> str | None:
@@ -438,10 +510,13 @@ class Model:
             return NOT_ACTIVE
         if week in agreement.weeks:
             return RULE
-        if week not in agreement.approvals and quarters > agreement.planned + agreement.cap:
-            return FLEX
-        charge = week_charge(quarters, agreement.rate)
+        # Hours above plan + cap are recorded, but charged only once approved.
+        charged = quarters
+        if week not in agreement.approvals:
+            charged = min(quarters, agreement.planned + agreement.cap)
+        charge = week_charge(charged, agreement.rate)
         agreement.weeks[week] = charge
+        agreement.hours[week] = quarters
         self._move(week, f"isf:{c['agreement_id']}", f"support:{agreement.provider}", charge)
         return None
 
@@ -478,7 +553,8 @@ class Model:
             if card is None:
                 return UNKNOWN
             fund, authority = f"card:{c['card_id']}", card.authority
-        if amount > self.balance(fund, on):
+        # A card's balance is its own transactions; the model imports none.
+        if amount > (self.balance(fund, on) if "agreement_id" in c else 0):
             return OVER_BALANCE
         if "agreement_id" in c:
             agreement.recovery_days.append(on)
@@ -521,8 +597,17 @@ class Model:
             return RULE
         fund = f"isf:{c['payee']}" if c["option"] == 2 else f"card:{c['payee']}"
         self.schedules[c["schedule_id"]] = ScheduleM(
-            c["budget_id"], c["option"], c["payee"], fund, self.persons[budget.person], spread
+            c["budget_id"],
+            c["option"],
+            c["payee"],
+            fund,
+            self.persons[budget.person],
+            spread,
+            amount,
         )
+        if self.over_allocation(c["budget_id"]):
+            del self.schedules[c["schedule_id"]]
+            return OVER_ALLOCATION
         return None
 
     def _RecordPayment(self, c: dict[str, Any]) -> str | None:
@@ -541,6 +626,13 @@ class Model:
             return ENDED
         if schedule.option == 2 and not self.agreements[schedule.payee].in_force(paid_on):
             return NOT_ACTIVE
+        start = schedule.periods[number - 1][0]
+        if ended_on is not None and start > ended_on:
+            return ENDED
+        if schedule.option == 2:
+            terminated_on = self.agreements[schedule.payee].terminated_on
+            if terminated_on is not None and start > terminated_on:
+                return TERMINATED
         schedule.paid[number] = paid_on
         amount = schedule.periods[number - 1][2]
         self._move(paid_on, f"council:{schedule.authority}", schedule.fund, amount)

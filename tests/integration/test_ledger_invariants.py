@@ -84,7 +84,7 @@ SAYS = {
     m.UNKNOWN: "unknown",
     m.PAID_TWICE: "already made",
     m.QUARTER: "quarter hours",
-    m.FLEX: "over the flex cap",
+    m.OVER_ALLOCATION: "a year (schedule",
     m.OVER_BALANCE: "more than the",
     m.OVER_BUDGET: "more than budget",
     m.ENDED: "ended on",
@@ -346,6 +346,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 "last4": "4821",
             }
         )
+        half = self.model.budgets["B1"].amounts[0][1] // 2  # both schedules fit the budget
         for schedule, option, payee in (("S1", 2, "A1"), ("S2", 1, "C1")):
             self.submit(
                 {
@@ -356,7 +357,7 @@ class LedgerMachine(RuleBasedStateMachine):
                     "payee": payee,
                     "frequency": data.draw(st.sampled_from(["monthly", "4-weekly"])),
                     "first_due": self.model.agreements["A1"].start.isoformat(),
-                    "amount": money_text(data.draw(pence(1000_00, 15000_00))),
+                    "amount": money_text(data.draw(pence(1000_00, min(15000_00, half)))),
                 }
             )
             s, active = self.model.schedules[schedule], self.model.agreements["A1"].activated_on
@@ -780,6 +781,35 @@ class LedgerMachine(RuleBasedStateMachine):
         }
         self.expect_refused(bad, self.expect_model_refuses(bad, m.PAID_TWICE))
 
+    def periods_after_an_ending(self) -> list[tuple[str, int, date]]:
+        """(schedule, period, its ending day) of unpaid periods starting after an ending."""
+        found = []
+        for ref, s in sorted(self.model.schedules.items()):
+            budget = self.model.budgets[s.budget]
+            end = s.option == 2 and self.model.agreements[s.payee].terminated_on
+            for day in (d for d in (end, budget.ended_on) if d):
+                found += [
+                    (ref, n, day)
+                    for n, (start, _, _) in enumerate(s.periods, start=1)
+                    if start > day and n not in s.paid and n not in s.withheld
+                ]
+        return found
+
+    @precondition(lambda self: self.periods_after_an_ending())
+    @rule(data=st.data())
+    def nothing_is_paid_for_a_period_after_an_ending(self, data: st.DataObject) -> None:
+        schedule, number, day = data.draw(st.sampled_from(self.periods_after_an_ending()))
+        bad = {
+            "command_id": self.new_id(),
+            "type": "RecordPayment",
+            "schedule_id": schedule,
+            "period": number,
+            "paid_on": day.isoformat(),  # money may still move on the day itself
+        }
+        self.expect_refused(
+            bad, self.expect_model_refuses(bad, m.ENDED, m.TERMINATED, m.NOT_ACTIVE, m.RULE)
+        )
+
     def weeks_open_for_hours(self) -> list[tuple[str, date]]:
         """Agreement weeks that are active and not yet recorded."""
         return [
@@ -802,29 +832,39 @@ class LedgerMachine(RuleBasedStateMachine):
         }
         self.expect_refused(bad, self.expect_model_refuses(bad, m.QUARTER))
 
-    @precondition(
-        lambda self: any(
-            w not in self.model.agreements[a].approvals for a, w in self.weeks_open_for_hours()
-        )
-    )
+    @precondition(lambda self: self.weeks_open_for_hours())
     @rule(data=st.data())
-    def hours_above_the_flex_cap_without_approval_are_refused(self, data: st.DataObject) -> None:
-        open_weeks = [
-            (a, w)
-            for a, w in self.weeks_open_for_hours()
-            if w not in self.model.agreements[a].approvals
-        ]
-        agreement, week = data.draw(st.sampled_from(open_weeks))
+    def hours_above_the_flex_cap_are_recorded_and_wait_for_approval(
+        self, data: st.DataObject
+    ) -> None:
+        agreement, week = data.draw(st.sampled_from(self.weeks_open_for_hours()))
         a = self.model.agreements[agreement]
         quarters = a.planned + a.cap + data.draw(st.integers(min_value=1, max_value=20))
-        bad = {
-            "command_id": self.new_id(),
-            "type": "RecordHours",
-            "agreement_id": agreement,
-            "week_start": week.isoformat(),
-            "delivered_hours": data.draw(quarter_hours_text(st.just(quarters))),
-        }
-        self.expect_refused(bad, self.expect_model_refuses(bad, m.FLEX))
+        self.submit(
+            {
+                "type": "RecordHours",
+                "agreement_id": agreement,
+                "week_start": week.isoformat(),
+                "delivered_hours": data.draw(quarter_hours_text(st.just(quarters))),
+            }
+        )
+
+    @precondition(lambda self: self.model.agreements)
+    @rule(data=st.data())
+    def decline_flex_for_a_week(self, data: st.DataObject) -> None:
+        agreement = self.pick_agreement(data)
+        a = self.model.agreements[agreement]
+        waiting = sorted(w for w in a.weeks if a.awaiting(w))
+        week = data.draw(st.sampled_from(waiting) if waiting else st.sampled_from(a.mondays()))
+        self.submit(
+            {
+                "type": "DeclineFlex",
+                "agreement_id": agreement,
+                "week_start": week.isoformat(),
+                "declined_by": "team leader",
+                "reason": "not agreed",
+            }
+        )
 
     @precondition(lambda self: self.model.agreements or self.model.cards)
     @rule(data=st.data())
@@ -1193,6 +1233,11 @@ class LedgerMachine(RuleBasedStateMachine):
                 assert self.ledger.fund_balance(account, on) == expected, (account, on)
 
     @invariant()
+    def scheduled_council_money_stays_within_the_allocations(self) -> None:
+        model = self.committed
+        assert not any(model.over_allocation(b) for b in model.budgets)
+
+    @invariant()
     def every_movement_sums_to_zero(self) -> None:
         legs = ledger_legs.c
         with self.ledger.engine.connect() as conn:
@@ -1275,6 +1320,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 w: m.pounds(c) for w, c in a.weeks.items()
             }
             assert set(agreement.flex_approvals) == a.approvals
+            assert set(agreement.flex_declines) == a.declines
             for week in a.mondays():
                 assert agreement.is_active_on(week) == a.in_force(week), (ref, week)
         for ref, c in model.cards.items():
