@@ -105,6 +105,30 @@ def periods(
     return [*out, (start, stop, amount - sum(p for _, _, p in out))]
 
 
+def respread(
+    spread: list[tuple[date, date, int]], keep: set[int], amount: int, end: date
+) -> list[tuple[date, date, int]] | None:
+    """The periods not kept share what the kept ones leave of `amount`, by days
+    from the first of them to `end`; None when that cannot be done."""
+    kept = sum(p for n, (_, _, p) in enumerate(spread, start=1) if n in keep)
+    others = [n for n in range(1, len(spread) + 1) if n not in keep]
+    rest = amount - kept
+    if rest < 0 or (not others and rest != 0):
+        return None
+    if not others:
+        return spread
+    total_days = (end - spread[others[0] - 1][0]).days + 1
+    new = dict.fromkeys(others, 0)
+    for n in others[:-1]:
+        start, stop, _ = spread[n - 1]
+        days = (stop - start).days + 1
+        new[n] = (2 * rest * days + total_days) // (2 * total_days)
+    new[others[-1]] = rest - sum(new[n] for n in others[:-1])
+    if new[others[-1]] < 0:
+        return None
+    return [(s, e, new.get(n, p)) for n, (s, e, p) in enumerate(spread, start=1)]
+
+
 def week_charge(quarters: int, rate: int) -> int:
     """Hours x rate in pence, half up: rate x quarters / 4."""
     return (rate * quarters + 2) // 4
@@ -190,6 +214,18 @@ class ScheduleM:
     amount: int = 0  # yearly
     paid: dict[int, date] = field(default_factory=dict)
     withheld: dict[int, date] = field(default_factory=dict)
+    moved: dict[int, int] = field(default_factory=dict)  # period -> pence moved (less offset)
+
+
+@dataclass
+class ContributionM:
+    budget: str
+    option: int
+    payee: str
+    fund: str
+    periods: list[tuple[date, date, int]]
+    amount: int
+    received: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -213,6 +249,7 @@ class Model:
     cards: dict[str, CardM] = field(default_factory=dict)
     schedules: dict[str, ScheduleM] = field(default_factory=dict)
     topups: dict[str, TopUpM] = field(default_factory=dict)
+    contributions: dict[str, ContributionM] = field(default_factory=dict)
     movements: list[dict[str, tuple[date, int]]] = field(default_factory=list)
 
     # Queries
@@ -249,6 +286,7 @@ class Model:
         first due day or on any later day the choice or the budget changes."""
         budget = self.budgets[budget_id]
         ours = [s for s in self.schedules.values() if s.budget == budget_id]
+        paying = [k for k in self.contributions.values() if k.budget == budget_id]
         choices = self.allocs.get(budget_id, [])
         changes = [d for d, _ in budget.amounts] + [d for d, _ in choices]
         for s in ours:
@@ -258,14 +296,16 @@ class Model:
                 allocs = in_force[-1] if in_force else []
                 named = {p for _, _, p in allocs if p}
                 if not allocs:
-                    limit, peers = budget.amount_on(day), ours
+                    limit, peers, given = budget.amount_on(day), ours, paying
                 elif s.payee in named:
                     limit = sum(a for _, a, p in allocs if p == s.payee)
                     peers = [x for x in ours if x.payee == s.payee]
+                    given = [k for k in paying if k.payee == s.payee]
                 else:
                     limit = sum(a for o, a, p in allocs if o == s.option and not p)
                     peers = [x for x in ours if x.option == s.option and x.payee not in named]
-                if sum(x.amount for x in peers) > limit:
+                    given = [k for k in paying if k.option == s.option and k.payee not in named]
+                if sum(x.amount for x in peers) > limit - sum(k.amount for k in given):
                     return True
         return False
 
@@ -633,9 +673,90 @@ class Model:
             terminated_on = self.agreements[schedule.payee].terminated_on
             if terminated_on is not None and start > terminated_on:
                 return TERMINATED
-        schedule.paid[number] = paid_on
         amount = schedule.periods[number - 1][2]
-        self._move(paid_on, f"council:{schedule.authority}", schedule.fund, amount)
+        offset = pence_of(c.get("offset", "0.00"))
+        if offset is None or offset < 0:
+            return UNREADABLE
+        if offset > amount:
+            return RULE
+        schedule.paid[number] = paid_on
+        schedule.moved[number] = amount - offset
+        self._move(paid_on, f"council:{schedule.authority}", schedule.fund, amount - offset)
+        return None
+
+    def _ReviseSchedule(self, c: dict[str, Any]) -> str | None:
+        amount = pence_of(c["amount"])
+        if amount is None or amount < 0:
+            return UNREADABLE
+        schedule = self.schedules.get(c["schedule_id"])
+        if schedule is None:
+            return UNKNOWN
+        budget = self.budgets[schedule.budget]
+        effective = date.fromisoformat(c["effective"])
+        if budget.ended_on is not None and effective > budget.ended_on:
+            return ENDED
+        if not budget.within(effective):
+            return RULE
+        keep = {
+            n
+            for n, (start, _, _) in enumerate(schedule.periods, start=1)
+            if n in schedule.paid or n in schedule.withheld or start < effective
+        }
+        spread = respread(schedule.periods, keep, amount, budget.end)
+        if spread is None:
+            return RULE
+        before = (schedule.periods, schedule.amount)
+        schedule.periods, schedule.amount = spread, amount
+        if self.over_allocation(schedule.budget):
+            schedule.periods, schedule.amount = before
+            return OVER_ALLOCATION
+        return None
+
+    def _AssessContribution(self, c: dict[str, Any]) -> str | None:
+        amount = pence_of(c["amount"])
+        if amount is None or amount <= 0:
+            return UNREADABLE
+        if c["contribution_id"] in self.contributions:
+            return EXISTS
+        budget = self.budgets.get(c["budget_id"])
+        payee = self.agreements.get(c["payee"]) or self.cards.get(c["payee"])
+        if budget is None or payee is None:
+            return UNKNOWN
+        if budget.ended_on is not None:
+            return ENDED
+        first_due = date.fromisoformat(c["first_due"])
+        if not budget.within(first_due) or payee.budget != c["budget_id"]:
+            return RULE
+        spread = periods(first_due, c["frequency"], budget.end, amount)
+        if spread[-1][2] < 0:
+            return RULE
+        option = 2 if c["payee"] in self.agreements else 1
+        fund = f"isf:{c['payee']}" if option == 2 else f"card:{c['payee']}"
+        self.contributions[c["contribution_id"]] = ContributionM(
+            c["budget_id"], option, c["payee"], fund, spread, amount
+        )
+        if self.over_allocation(c["budget_id"]):
+            del self.contributions[c["contribution_id"]]
+            return OVER_ALLOCATION
+        return None
+
+    def _RecordContribution(self, c: dict[str, Any]) -> str | None:
+        amount = pence_of(c["amount"])
+        if amount is None or amount <= 0:
+            return UNREADABLE
+        k = self.contributions.get(c["contribution_id"])
+        if k is None:
+            return UNKNOWN
+        number = c["period"]
+        if number > len(k.periods):
+            return RULE
+        if amount > k.periods[number - 1][2] - k.received.get(number, 0):
+            return RULE
+        received_on = date.fromisoformat(c["received_on"])
+        if k.option == 2 and self.agreements[k.payee].after_end(received_on):
+            return TERMINATED
+        k.received[number] = k.received.get(number, 0) + amount
+        self._move(received_on, f"contribution:{c['contribution_id']}", k.fund, amount)
         return None
 
     def _WithholdPayment(self, c: dict[str, Any]) -> str | None:
@@ -656,7 +777,7 @@ class Model:
         if number > len(schedule.periods) or number not in schedule.paid:
             return RULE
         del schedule.paid[number]
-        amount = schedule.periods[number - 1][2]
+        amount = schedule.moved.pop(number)
         self._move(
             date.fromisoformat(c["on"]), schedule.fund, f"council:{schedule.authority}", amount
         )

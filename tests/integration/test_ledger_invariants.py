@@ -46,6 +46,7 @@ from isf_ledger.bootstrap import Ledger, init_ledger, open_ledger
 from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.card import Card
+from isf_ledger.domain.contribution import Contribution
 from isf_ledger.domain.option_choice import OptionChoice
 from isf_ledger.domain.person import Person
 from isf_ledger.domain.provider import Provider
@@ -75,6 +76,7 @@ AGREEMENTS = ("A1", "A2", "A3", "A4")
 CARDS = ("C1", "C2")
 SCHEDULES = ("S1", "S2", "S3", "S4")
 TOPUPS = ("T1", "T2", "T3")
+CONTRIBUTIONS = ("K1", "K2")
 NEVER_CREATED = ("nobody", "X-404", "gone.1")
 BUDGET_STARTS = (date(2026, 4, 6), date(2026, 4, 1), date(2028, 2, 29))
 CONFLICT = "conflict"
@@ -665,14 +667,67 @@ class LedgerMachine(RuleBasedStateMachine):
         for number in range(first, first + count):
             start = s.periods[min(number, len(s.periods)) - 1][0]
             paid_on = data.draw(days_from(start, -5, 5))
+            offset = data.draw(st.one_of(st.none(), st.none(), pence(0, 300_00)))
             self.submit(
                 {
                     "type": "RecordPayment",
                     "schedule_id": schedule,
                     "period": number,
                     "paid_on": paid_on.isoformat(),
+                    **({} if offset is None else {"offset": money_text(offset)}),
                 }
             )
+
+    @precondition(lambda self: self.model.schedules)
+    @rule(data=st.data())
+    def revise_a_schedule(self, data: st.DataObject) -> None:
+        schedule = data.draw(st.sampled_from(sorted(self.model.schedules)))
+        s = self.model.schedules[schedule]
+        effective = data.draw(st.sampled_from([p[0] for p in s.periods]))
+        effective += timedelta(days=data.draw(st.sampled_from([0, 0, 3])))
+        self.submit(
+            {
+                "type": "ReviseSchedule",
+                "schedule_id": schedule,
+                "effective": effective.isoformat(),
+                "amount": money_text(data.draw(pence(0, max(1, s.amount * 3 // 2)))),
+            }
+        )
+
+    @precondition(lambda self: self.model.agreements or self.model.cards)
+    @rule(data=st.data())
+    def assess_a_contribution(self, data: st.DataObject) -> None:
+        payees = [(a, x.budget) for a, x in sorted(self.model.agreements.items())]
+        payees += [(c, x.budget) for c, x in sorted(self.model.cards.items())]
+        payee, budget = data.draw(st.sampled_from(payees))
+        self.submit(
+            {
+                "type": "AssessContribution",
+                "contribution_id": self.pick_new(data, self.model.contributions, CONTRIBUTIONS),
+                "budget_id": budget,
+                "payee": payee,
+                "frequency": data.draw(st.sampled_from(["monthly", "4-weekly"])),
+                "first_due": data.draw(days_from(self.budget_start(budget), 0, 60)).isoformat(),
+                "amount": money_text(data.draw(pence(100_00, 3000_00))),
+            }
+        )
+
+    @precondition(lambda self: self.model.contributions)
+    @rule(data=st.data())
+    def receive_a_contribution(self, data: st.DataObject) -> None:
+        ref = data.draw(st.sampled_from(sorted(self.model.contributions)))
+        k = self.model.contributions[ref]
+        number = data.draw(st.integers(min_value=1, max_value=len(k.periods)))
+        due = k.periods[number - 1][2] - k.received.get(number, 0)
+        self.submit(
+            {
+                "type": "RecordContribution",
+                "contribution_id": ref,
+                "period": number,
+                "received_on": data.draw(days_from(k.periods[number - 1][0], 0, 20)).isoformat(),
+                "amount": money_text(data.draw(pence(1, max(1, due + 100)))),
+            }
+        )
 
     @precondition(lambda self: self.model.schedules)
     @rule(data=st.data())
@@ -1258,6 +1313,7 @@ class LedgerMachine(RuleBasedStateMachine):
             (Card, model.cards),
             (Schedule, model.schedules),
             (TopUp, model.topups),
+            (Contribution, model.contributions),
         )
         return {cls.id_for(ref): ref for cls, refs in kinds for ref in refs}
 
@@ -1332,6 +1388,10 @@ class LedgerMachine(RuleBasedStateMachine):
                 (start, end, m.pounds(p)) for start, end, p in s.periods
             ], ref
             assert (schedule.paid, schedule.withheld, schedule.fund) == (s.paid, s.withheld, s.fund)
+        for ref, k in model.contributions.items():
+            contribution = by_kind["Contribution", ref]
+            assert contribution.received == {n: m.pounds(p) for n, p in k.received.items()}
+            assert contribution.amount == m.pounds(k.amount)
         for ref, t in model.topups.items():
             topup = by_kind["TopUp", ref]
             assert topup.received == [(d, m.pounds(p)) for d, p in t.received]
