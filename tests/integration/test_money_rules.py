@@ -109,6 +109,10 @@ def test_hours_above_the_cap_wait_and_a_late_approval_is_a_prior_period_adjustme
     # Plan 10 + cap 3.5: 2.5 and 1.5 hours wait, uncharged.
     assert june.hours_awaiting_approval == D("4.00")
     assert june.charges_hours == D("540.00")  # (13.5 + 13.5) x 20.00
+    assert june.flex_flags[:2] == (
+        "week of 2026-06-01: 16 hours against 10 planned, above flex cap, awaiting approval",
+        "week of 2026-06-08: 15 hours against 10 planned, above flex cap, awaiting approval",
+    )
     issued = now()
     applied(ledger, [{"type": "ApproveFlex", "agreement_id": "A1", "week_start": "2026-06-01",
                       "approved_by": "team leader"},
@@ -118,6 +122,7 @@ def test_hours_above_the_cap_wait_and_a_late_approval_is_a_prior_period_adjustme
     assert july.prior_period_adjustments == D("-50.00")  # 2.5 x 20.00 charged to June
     june = ledger.provider_statement("PR1", "2026-06").agreements[0]
     assert (june.hours_awaiting_approval, june.hours_declined) == (D("0.00"), D("1.50"))
+    assert [f.rsplit(", ", 1)[1] for f in june.flex_flags[:2]] == ["approved", "declined"]
     assert june.charges_hours == D("590.00")
 
 
