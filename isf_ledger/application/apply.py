@@ -148,7 +148,13 @@ def _apply(ledger: Ledger, parsed: list[Parsed]) -> ApplyResult:
         return result
     ledger.keys.discard()
     ledger.catch_up()
-    uow = UnitOfWork(ledger.app, ledger.keys.seal, ledger.fund_balance, ledger.card_balance)
+    uow = UnitOfWork(
+        ledger.app,
+        ledger.keys.seal,
+        ledger.fund_balance,
+        ledger.refs_of_budget,
+        ledger.card_balance,
+    )
     uow.preload(ledger.engine, named_aggregates(p.command for p in parsed if p.command is not None))
     seen: dict[str, str] = {}
     for number, command_id, cmd, fingerprint, problem in parsed:

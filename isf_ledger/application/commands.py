@@ -45,6 +45,12 @@ def _positive(amount: Decimal) -> Decimal:
     return amount
 
 
+def _not_negative(amount: Decimal) -> Decimal:
+    if amount < 0:
+        raise ValueError("cannot be below zero")
+    return amount
+
+
 def _hours(value: Any) -> Decimal:
     if not isinstance(value, str) or not DECIMAL_PATTERN.match(value):
         raise ValueError(f'must be hours as a decimal string like "37.5", not {value!r}')
@@ -89,6 +95,7 @@ def _digits(value: Any) -> str:
 Id = Annotated[str, BeforeValidator(_id)]
 Money = Annotated[Decimal, BeforeValidator(_money)]
 PositiveMoney = Annotated[Decimal, BeforeValidator(_money), AfterValidator(_positive)]
+NotNegativeMoney = Annotated[Decimal, BeforeValidator(_money), AfterValidator(_not_negative)]
 Hours = Annotated[Decimal, BeforeValidator(_hours)]
 Day = Annotated[date, BeforeValidator(_date)]
 Text = Annotated[str, BeforeValidator(_text)]
@@ -255,6 +262,32 @@ class RecordPayment(Command):
     schedule_id: Id
     period: Count
     paid_on: Day
+    offset: NotNegativeMoney = Decimal("0.00")
+
+
+class ReviseSchedule(Command):
+    type: Literal["ReviseSchedule"]
+    schedule_id: Id
+    effective: Day
+    amount: NotNegativeMoney
+
+
+class AssessContribution(Command):
+    type: Literal["AssessContribution"]
+    contribution_id: Id
+    budget_id: Id
+    payee: Id
+    frequency: Literal["4-weekly", "monthly"]
+    first_due: Day
+    amount: PositiveMoney
+
+
+class RecordContribution(Command):
+    type: Literal["RecordContribution"]
+    contribution_id: Id
+    period: Count
+    received_on: Day
+    amount: PositiveMoney
 
 
 class WithholdPayment(Command):
@@ -305,6 +338,14 @@ class ApproveFlex(Command):
     approved_by: Text
 
 
+class DeclineFlex(Command):
+    type: Literal["DeclineFlex"]
+    agreement_id: Id
+    week_start: Day
+    declined_by: Text
+    reason: Text
+
+
 class RecordCost(Command):
     type: Literal["RecordCost"]
     agreement_id: Id
@@ -352,7 +393,8 @@ COMMAND_TYPES: dict[str, type[Command]] = {
         ChooseOptions, DraftAgreement, SignAgreement, VaryAgreement, SuspendAgreement,
         ResumeAgreement, TerminateAgreement, IssueCard, SchedulePayments, RecordPayment,
         WithholdPayment, ReversePayment, AgreeTopUp, RecordTopUp, RecordHours, ApproveFlex,
-        RecordCost, RecoverSurplus, RegisterBankAccount, RecordPaymentRun,
+        RecordCost, RecoverSurplus, RegisterBankAccount, RecordPaymentRun, ReviseSchedule,
+        AssessContribution, RecordContribution, DeclineFlex,
     )
 }  # fmt: skip
 

@@ -56,9 +56,11 @@ from isf_ledger.projections.runner import (
 from isf_ledger.reports.card_month import CardReconciliation
 from isf_ledger.reports.card_queries import card_balance, card_journal
 from isf_ledger.reports.card_reconciliation import card_payments, known_card, reconcile_cards
+from isf_ledger.reports.card_surplus import weekly_shares
 from isf_ledger.reports.payments import PaymentsDue, RunResult
 from isf_ledger.reports.person_statement import PersonStatement, person_statement
 from isf_ledger.reports.provider_statement import ProviderStatement, provider_statement
+from isf_ledger.reports.sources import refs_of
 from isf_ledger.settings import Settings
 
 JournalWriter = Callable[[Iterable[JournalEntry], TextIO], None]
@@ -242,7 +244,10 @@ class Ledger:
         with self.engine.connect() as conn:
             if card is not None and not known_card(conn, card, as_at):
                 raise NotFound(f"unknown card {card}")
-            return reconcile_cards(conn, month, self.settings, card=card, as_at=as_at)
+            weekly = weekly_shares(conn, self.app, card, as_at)
+            return reconcile_cards(
+                conn, month, self.settings, card=card, as_at=as_at, weekly=weekly
+            )
 
     def payments_due(self, since: date, until: date) -> PaymentsDue:
         """Every schedule period starting in the window still to pay: payable, or not and why."""
@@ -307,9 +312,14 @@ class Ledger:
             return balance(conn, account, on=on)
 
     def card_balance(self, card_id: str, on: date) -> Decimal:
-        """A card's balance on a business date: the sum of its imported transactions."""
+        """A card's own balance on a business date: its transactions posted by then."""
         with self.engine.connect() as conn:
             return card_balance(conn, card_id, on)
+
+    def refs_of_budget(self, kind: str, budget_id: str) -> list[str]:
+        """Caller ids of the aggregates of `kind` (schedules, contributions) of a budget."""
+        with self.engine.connect() as conn:
+            return refs_of(conn, kind, budget_id=budget_id)
 
     def close(self) -> None:
         self.app.close()

@@ -13,8 +13,8 @@ council. Choices:
 - one record of hours per week: a second is refused, naming the command that
   recorded the first (a correction would be a command of its own);
 - costs may be recorded while the agreement is active or suspended (a cost can
-  fall due while support is paused), never before it is active nor from the
-  day it is terminated;
+  fall due while support is paused), never before it is active nor after the
+  day it is terminated (money may still move on that day itself);
 - a surplus may be recovered while suspended and on the day of termination
   (the usual claw-back at the end), never after it;
 - nothing is backdated under facts already recorded: a variation, suspension
@@ -24,6 +24,7 @@ council. Choices:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -128,6 +129,7 @@ class Agreement(AgreementQueries, LedgerAggregate):
         self.suspensions: list[tuple[date, date | None]] = []
         self.terminated_on: date | None = None
         self.flex_approvals: dict[date, str] = {}
+        self.flex_declines: dict[date, str] = {}
         self.weeks: dict[date, WeekOfHours] = {}
         self.cost_days: list[date] = []
         self.recovery_days: list[date] = []
@@ -258,8 +260,14 @@ class Agreement(AgreementQueries, LedgerAggregate):
                 f"agreement {self.ref} cannot be terminated on {on}, before its start on "
                 f"{self.start}"
             )
-        self.check_no_hours_from(on, "a termination")
-        later = [d for d in self.cost_days if d >= on] + [d for d in self.recovery_days if d > on]
+        # Money may still move on the day itself: the last week may start then.
+        charged = sorted(w for w in self.weeks if w > on)
+        if charged:
+            raise RuleBroken(
+                f"agreement {self.ref}: hours for week {charged[-1]} are already recorded, "
+                f"so a termination must take effect on or after {charged[-1]}"
+            )
+        later = [d for d in self.cost_days + self.recovery_days if d > on]
         later += [d for since, until in self.suspensions for d in (since, until) if d and d > on]
         if later:
             raise RuleBroken(
@@ -275,25 +283,92 @@ class Agreement(AgreementQueries, LedgerAggregate):
     # Hours and flex
 
     def approve_flex(self, week_start: date, approved_by: str, command_id: str) -> None:
+        """Approve hours above the cap: before the week's hours, or after them,
+        when the hours awaiting approval are charged to the week's month."""
         self.check_not_after_end(week_start)
         self.check_monday(week_start)
-        if week_start in self.flex_approvals:
-            raise RuleBroken(
-                f"agreement {self.ref}: flex for week {week_start} was already approved by "
-                f"{self.flex_approvals[week_start]}"
+        self.check_flex_undecided(week_start)
+        week = self.weeks.get(week_start)
+        if week is None:
+            self._flex_approved(
+                approved_by=approved_by, effective=week_start, command_id=command_id
             )
-        if week_start in self.weeks:
-            raise RuleBroken(
-                f"agreement {self.ref}: hours for week {week_start} are already recorded; "
-                "an approval must come before them"
-            )
-        self._flex_approved(approved_by=approved_by, effective=week_start, command_id=command_id)
+            return
+        awaiting = self.check_hours_await(week, "approve")
+        charge = week_charge(week.delivered_hours, week.hourly_rate) - week.charge
+        self._flex_approved_after_hours(
+            approved_by=approved_by,
+            hours=awaiting,
+            charge=charge,
+            legs=ledger.transfer(ledger.isf(self.ref), ledger.support(self.provider_id), charge),
+            effective=week_start,
+            command_id=command_id,
+        )
 
     @event("FlexApproved")
     def _flex_approved(self, approved_by: str, effective: date, command_id: str) -> None:
         self.flex_approvals[effective] = approved_by
 
+    @event("FlexApprovedAfterHours")
+    def _flex_approved_after_hours(
+        self,
+        approved_by: str,
+        hours: Decimal,
+        charge: Decimal,
+        legs: dict[str, Decimal],
+        effective: date,
+        command_id: str,
+    ) -> None:
+        self.flex_approvals[effective] = approved_by
+        if effective in self.weeks:  # reports load agreements without their weeks
+            week = self.weeks[effective]
+            self.weeks[effective] = replace(week, charge=week.charge + charge)
+
+    def decline_flex(
+        self, week_start: date, declined_by: str, reason: str, command_id: str
+    ) -> None:
+        """Refuse hours above the cap (before or after them): never charged to the ISF."""
+        self.check_not_after_end(week_start)
+        self.check_monday(week_start)
+        self.check_flex_undecided(week_start)
+        week = self.weeks.get(week_start)
+        hours = self.check_hours_await(week, "decline") if week else Decimal(0)
+        self._flex_declined(
+            declined_by=declined_by,
+            reason=reason,
+            hours=hours,
+            effective=week_start,
+            command_id=command_id,
+        )
+
+    @event("FlexDeclined")
+    def _flex_declined(
+        self, declined_by: str, reason: str, hours: Decimal, effective: date, command_id: str
+    ) -> None:
+        self.flex_declines[effective] = declined_by
+
+    def check_flex_undecided(self, week_start: date) -> None:
+        for decided, by in (("approved", self.flex_approvals), ("declined", self.flex_declines)):
+            if week_start in by:
+                raise RuleBroken(
+                    f"agreement {self.ref}: flex for week {week_start} was already {decided} "
+                    f"by {by[week_start]}"
+                )
+
+    def check_hours_await(self, week: WeekOfHours, verb: str) -> Decimal:
+        """The week's hours awaiting approval; refuses when there are none to `verb`."""
+        awaiting = self.hours_awaiting_approval(week.week_start, week.delivered_hours)
+        if awaiting == 0:
+            raise RuleBroken(
+                f"agreement {self.ref}: no hours of week {week.week_start} await approval, "
+                f"so there is nothing to {verb}: its {hours_text(week.delivered_hours)} hours "
+                "are within the plan and the flex cap"
+            )
+        return awaiting
+
     def record_hours(self, week_start: date, delivered_hours: Decimal, command_id: str) -> None:
+        """Record the week's true hours. Hours above plan + cap are never refused:
+        unless approved they await approval and are not charged (declined: never)."""
         self.check_not_after_end(week_start)
         self.check_monday(week_start)
         if delivered_hours < 0:
@@ -312,13 +387,15 @@ class Agreement(AgreementQueries, LedgerAggregate):
                 "hours); each week is recorded once"
             )
         terms = self.terms_on(week_start)
-        self.check_hours_within_flex(week_start, delivered_hours, terms)
-        charge = week_charge(delivered_hours, terms.hourly_rate)
+        uncharged = self.hours_awaiting_approval(week_start, delivered_hours) + self.hours_declined(
+            week_start, delivered_hours
+        )
+        charge = week_charge(delivered_hours - uncharged, terms.hourly_rate)
         flags = weekly_flags(
             delivered_hours,
             terms.planned_weekly_hours,
             terms.flex_cap_hours,
-            approved=week_start in self.flex_approvals,
+            self.approval_of(week_start),
         )
         self._hours_recorded(
             delivered_hours=delivered_hours,

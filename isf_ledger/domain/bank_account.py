@@ -109,6 +109,9 @@ class BankAccount(LedgerAggregate):
     def check_can_receive_money(self, day: date) -> None:
         """An account can be paid once registered: the contract has no closing."""
 
+    def check_period_within(self, start: date, what: str) -> None:
+        """An account has no end; the budget's end is checked by the schedule."""
+
 
 def details_key(owner_kind: str, owner_id: str, account_id: str) -> str:
     """The key-store name sealing an account's details.

@@ -14,7 +14,16 @@ from typing import Any, Protocol, TypeVar, get_type_hints
 
 from isf_ledger.application.commands import Command
 from isf_ledger.application.unit_of_work import UnitOfWork
-from isf_ledger.handlers import accounts, agreements, budgets, cards, payments, people, topups
+from isf_ledger.handlers import (
+    accounts,
+    agreements,
+    budgets,
+    cards,
+    contributions,
+    payments,
+    people,
+    topups,
+)
 
 C = TypeVar("C", bound=Command, contravariant=True)
 
@@ -43,6 +52,7 @@ HANDLERS = by_command(
         *topups.HANDLERS,
         *cards.HANDLERS,
         *accounts.HANDLERS,
+        *contributions.HANDLERS,
     )
 )
 

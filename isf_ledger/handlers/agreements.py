@@ -6,12 +6,14 @@ from isf_ledger.application import commands as c
 from isf_ledger.application.unit_of_work import UnitOfWork
 from isf_ledger.domain import ledger
 from isf_ledger.domain.agreement import Agreement
+from isf_ledger.domain.bounds import check_change
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.card import Card
 from isf_ledger.domain.errors import RuleBroken
 from isf_ledger.domain.option_choice import Allocation, OptionChoice
 from isf_ledger.domain.person import Person
 from isf_ledger.domain.provider import Provider
+from isf_ledger.handlers.bounds import breach
 
 
 def choose_options(uow: UnitOfWork, cmd: c.ChooseOptions) -> None:
@@ -46,6 +48,7 @@ def choose_options(uow: UnitOfWork, cmd: c.ChooseOptions) -> None:
             agreement_budgets=agreement_budgets,
             card_budgets=card_budgets,
         )
+    check_change(f"the option choice from {cmd.effective}", breach(uow, budget))
 
 
 def _card_budget(uow: UnitOfWork, card_id: str) -> str | None:
@@ -114,6 +117,12 @@ def approve_flex(uow: UnitOfWork, cmd: c.ApproveFlex) -> None:
     )
 
 
+def decline_flex(uow: UnitOfWork, cmd: c.DeclineFlex) -> None:
+    uow.get(Agreement, cmd.agreement_id).decline_flex(
+        cmd.week_start, cmd.declined_by, cmd.reason, command_id=cmd.command_id
+    )
+
+
 def record_cost(uow: UnitOfWork, cmd: c.RecordCost) -> None:
     uow.get(Agreement, cmd.agreement_id).record_cost(
         cmd.on, cmd.amount, cmd.description, command_id=cmd.command_id
@@ -153,6 +162,7 @@ HANDLERS = (
     terminate_agreement,
     record_hours,
     approve_flex,
+    decline_flex,
     record_cost,
     recover_surplus,
 )

@@ -12,12 +12,14 @@ from isf_ledger.application import commands as c
 from isf_ledger.application.unit_of_work import UnitOfWork
 from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.bank_account import BankAccount
+from isf_ledger.domain.bounds import check_schedule
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.card import Card
 from isf_ledger.domain.errors import NotFound
 from isf_ledger.domain.payment_run import PaymentRun, RunPayment
 from isf_ledger.domain.person import Person
 from isf_ledger.domain.schedule import Payee, Schedule
+from isf_ledger.handlers.bounds import breach
 
 PAYEES: dict[str, type[Agreement] | type[Card] | type[BankAccount]] = {
     "agreement": Agreement,
@@ -44,19 +46,26 @@ def payee_of(uow: UnitOfWork, schedule: Schedule) -> Payee:
 def schedule_payments(uow: UnitOfWork, cmd: c.SchedulePayments) -> None:
     uow.check_new(Schedule, cmd.schedule_id)
     budget = uow.get(Budget, cmd.budget_id)
-    uow.add(
-        Schedule.make(
-            schedule_id=cmd.schedule_id,
-            budget=budget,
-            person=uow.get(Person, budget.person_id),
-            option=cmd.option,
-            payee=_payee(uow, cmd.option, cmd.payee),
-            frequency=cmd.frequency,
-            first_due=cmd.first_due,
-            amount=cmd.amount,
-            command_id=cmd.command_id,
-        )
+    schedule = Schedule.make(
+        schedule_id=cmd.schedule_id,
+        budget=budget,
+        person=uow.get(Person, budget.person_id),
+        option=cmd.option,
+        payee=_payee(uow, cmd.option, cmd.payee),
+        frequency=cmd.frequency,
+        first_due=cmd.first_due,
+        amount=cmd.amount,
+        command_id=cmd.command_id,
     )
+    uow.add(schedule)
+    check_schedule(breach(uow, budget, first=schedule.ref))
+
+
+def revise_schedule(uow: UnitOfWork, cmd: c.ReviseSchedule) -> None:
+    schedule = uow.get(Schedule, cmd.schedule_id)
+    budget = uow.get(Budget, schedule.budget_id)
+    schedule.revise(cmd.effective, cmd.amount, budget, command_id=cmd.command_id)
+    check_schedule(breach(uow, budget, first=schedule.ref))
 
 
 def record_payment(uow: UnitOfWork, cmd: c.RecordPayment) -> None:
@@ -67,6 +76,7 @@ def record_payment(uow: UnitOfWork, cmd: c.RecordPayment) -> None:
         payee=payee_of(uow, schedule),
         budget=uow.get(Budget, schedule.budget_id),
         command_id=cmd.command_id,
+        offset=cmd.offset,
     )
 
 
@@ -97,6 +107,7 @@ def record_payment_run(uow: UnitOfWork, cmd: c.RecordPaymentRun) -> None:
 
 HANDLERS = (
     schedule_payments,
+    revise_schedule,
     record_payment,
     withhold_payment,
     reverse_payment,

@@ -68,6 +68,7 @@ class CardMonth:
     unexpected_loads: tuple[UnexpectedLoad, ...]
     flagged: tuple[Flag, ...]
     status: str
+    surplus: Decimal  # computed closing above `surplus_weeks` of the card's planned payments
 
 
 @dataclass(frozen=True)

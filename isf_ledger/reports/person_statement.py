@@ -24,6 +24,7 @@ from isf_ledger.domain.flows import flow_of
 from isf_ledger.domain.money import ZERO, round_half_up
 from isf_ledger.projections.ledger_legs import from_pence, ledger_legs
 from isf_ledger.reports.card_queries import card_spending_by_month
+from isf_ledger.reports.persons_share import persons_share
 from isf_ledger.reports.records import OPTIONAL, report_json
 from isf_ledger.reports.sources import load_each, persons_subjects
 
@@ -40,6 +41,7 @@ WORDS = {
 }
 FLOW_WORDS = {
     "top_ups_in": "Top-up received",
+    "contributions_in": "Your contribution received",
     "charges_hours": "Support from your provider",
     "card_spending": "Spent with your card",
     "charges_other": "Other costs",
@@ -88,11 +90,16 @@ class PersonStatement:
     spent_to_date: Decimal
     top_ups_to_date: Decimal
     remaining: Decimal
-    recovered_to_date: Decimal
+    recovered_to_date: Decimal  # returned to the council, and kept back from payments
     status: str  # "active" or "ended"
     ended_on: date | None = field(metadata=OPTIONAL)
     lines: tuple[StatementLine, ...]
     monthly: tuple[MonthToDate, ...]
+    contribution: Decimal  # the yearly amount the person is assessed to pay
+    council_pays: Decimal  # the budget less the contribution
+    contributions_paid: Decimal
+    contribution_arrears: Decimal  # due by the statement's day less paid
+    due_back: Decimal | None = field(metadata=OPTIONAL)  # once ended: left in the funds
     as_at: str | None = None
 
     def as_json(self) -> dict[str, Any]:
@@ -118,7 +125,9 @@ def person_statement(
     budget_id: str | None = None,
     as_at: str | None = None,
 ) -> PersonStatement:
-    subjects = persons_subjects(conn, person_id, ("budget", "agreement", "card"))
+    subjects = persons_subjects(
+        conn, person_id, ("budget", "agreement", "card", "schedule", "contribution")
+    )
     refs = [budget_id] if budget_id else [ref for kind, ref, _ in subjects if kind == "budget"]
     # The budgets and their option choices, in one read.
     found = load_each(conn, app, [(kind, ref) for ref in refs for kind in BUDGET_KINDS], as_at)
@@ -141,6 +150,7 @@ def person_statement(
     for line in lines:
         totals[line.flow] += line.value
     spent = -sum((totals[flow] for flow in SPENDING), ZERO)
+    share = persons_share(conn, app, budget, of_budget, funds, as_at)
     return PersonStatement(
         person_id=person_id,
         budget_id=budget.ref,
@@ -152,7 +162,7 @@ def person_statement(
         spent_to_date=spent,
         top_ups_to_date=totals["top_ups_in"],
         remaining=budget.amount - spent,
-        recovered_to_date=-totals["recovered"],
+        recovered_to_date=-totals["recovered"] + share.offsets,
         status="ended" if budget.ended_on else "active",
         ended_on=budget.ended_on,
         lines=tuple(
@@ -160,6 +170,11 @@ def person_statement(
             for line in lines
         ),
         monthly=_monthly(budget, lines),
+        contribution=share.contribution,
+        council_pays=budget.amount - share.contribution,
+        contributions_paid=totals["contributions_in"],
+        contribution_arrears=share.arrears,
+        due_back=share.due_back if budget.ended_on is not None else None,
         as_at=as_at,
     )
 

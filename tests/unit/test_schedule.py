@@ -285,8 +285,8 @@ def test_a_payment_after_the_budget_ended_is_refused_but_on_its_last_day_is_made
             "agreement A1 is not active on 2026-05-04: suspended since 2026-05-01",
         ),
         (
-            lambda a: a.terminate(date(2026, 5, 4), command_id="term"),
-            "agreement A1 is not active on 2026-05-04: terminated on 2026-05-04",
+            lambda a: a.terminate(date(2026, 5, 3), command_id="term"),
+            "agreement A1 is not active on 2026-05-04: terminated on 2026-05-03",
         ),
     ],
 )
@@ -310,6 +310,9 @@ def test_the_payee_decides_whether_it_can_receive_money(b):
 
         def check_can_receive_money(self, day: date) -> None:
             raise RuleBroken(f"card C1 cannot be loaded on {day}")
+
+        def check_period_within(self, start: date, what: str) -> None:
+            pass
 
     s = schedule(b, card(b))
     with refused(s, "card C1 cannot be loaded on 2026-04-06"):
