@@ -319,6 +319,7 @@ class RecordCost(Command):
     on: Day
     amount: PositiveMoney
     description: Text
+    cost_id: Id | None = None
 
 
 class RecoverSurplus(Command):
@@ -327,6 +328,29 @@ class RecoverSurplus(Command):
     card_id: Id | None = None
     on: Day
     amount: PositiveMoney
+    reason: Text
+
+
+class CorrectHours(Command):
+    type: Literal["CorrectHours"]
+    agreement_id: Id
+    week_start: Day
+    delivered_hours: Hours
+    reason: Text
+
+
+class ReverseCost(Command):
+    type: Literal["ReverseCost"]
+    cost_id: Id
+    on: Day
+    reason: Text
+
+
+class ReverseTopUp(Command):
+    type: Literal["ReverseTopUp"]
+    topup_id: Id
+    received_on: Day
+    on: Day
     reason: Text
 
 
@@ -339,7 +363,7 @@ COMMAND_TYPES: dict[str, type[Command]] = {
         ResumeAgreement, TerminateAgreement, IssueCard, SchedulePayments, RecordPayment,
         WithholdPayment, ReversePayment, AgreeTopUp, RecordTopUp, RecordHours, ApproveFlex,
         RecordCost, RecoverSurplus, ReviseSchedule, AssessContribution, RecordContribution,
-        DeclineFlex,
+        DeclineFlex, CorrectHours, ReverseCost, ReverseTopUp,
     )
 }  # fmt: skip
 

@@ -132,9 +132,14 @@ def _correction(isf: IsfMonth) -> str | None:
     """The corrections note, if this figure includes any."""
     if isf.prior_period_adjustments == 0:
         return None
+    named = "".join(
+        f" {a.what.capitalize()} (effective {a.effective}, command {a.command_id}): "
+        f"{pounds(a.amount)}."
+        for a in isf.adjustments
+    )
     return (
         f"Includes {pounds(isf.prior_period_adjustments)} of corrections to earlier months "
-        "recorded since."
+        f"recorded since.{named}"
     )
 
 
