@@ -354,6 +354,14 @@ class ReverseTopUp(Command):
     reason: Text
 
 
+class ResolveException(Command):
+    type: Literal["ResolveException"]
+    exception_id: Id
+    outcome: Literal["explained", "recover", "write-off"]
+    reason: Text
+    amount: PositiveMoney | None = None
+
+
 COMMAND_TYPES: dict[str, type[Command]] = {
     cls.__name__: cls
     for cls in (
@@ -363,7 +371,7 @@ COMMAND_TYPES: dict[str, type[Command]] = {
         ResumeAgreement, TerminateAgreement, IssueCard, SchedulePayments, RecordPayment,
         WithholdPayment, ReversePayment, AgreeTopUp, RecordTopUp, RecordHours, ApproveFlex,
         RecordCost, RecoverSurplus, ReviseSchedule, AssessContribution, RecordContribution,
-        DeclineFlex, CorrectHours, ReverseCost, ReverseTopUp,
+        DeclineFlex, CorrectHours, ReverseCost, ReverseTopUp, ResolveException,
     )
 }  # fmt: skip
 

@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import chain
 from pathlib import Path
@@ -37,11 +37,12 @@ from isf_ledger.domain.errors import LedgerError, NotFound
 from isf_ledger.projections import catalogue
 from isf_ledger.projections.audit_trail import Change, trail
 from isf_ledger.projections.ledger_legs import balance, journal
-from isf_ledger.projections.runner import Projection, Recorded, catch_up, rebuild
+from isf_ledger.projections.runner import Projection, Recorded, catch_up, instant, rebuild
 from isf_ledger.reports.card_month import CardReconciliation
 from isf_ledger.reports.card_queries import card_balance, card_journal
 from isf_ledger.reports.card_reconciliation import card_payments, known_card, reconcile_cards
 from isf_ledger.reports.card_surplus import weekly_shares
+from isf_ledger.reports.exceptions import ExceptionList, exception_list, refresh, stored_exception
 from isf_ledger.reports.person_statement import PersonStatement, person_statement
 from isf_ledger.reports.provider_statement import ProviderStatement, provider_statement
 from isf_ledger.reports.sources import refs_of
@@ -106,6 +107,22 @@ class Ledger:
         refresh_statistics(self.engine)
         return read
 
+    def refresh_exceptions(self) -> None:
+        """Bring the exceptions read model in line with what the reports raise now."""
+        self.catch_up()
+        with self.engine.begin() as conn:
+            refresh(conn, self.app, self.settings, instant(datetime.now(UTC)))
+
+    def known_exception(self, exception_id: str) -> tuple[str, str, str] | None:
+        """(kind, subject kind, subject) of an exception the reports raised, or None."""
+        with self.engine.connect() as conn:
+            found = stored_exception(conn, exception_id)
+        if found is None:  # raised since the exceptions were last listed?
+            with self.engine.begin() as conn:
+                refresh(conn, self.app, self.settings, instant(datetime.now(UTC)))
+                found = stored_exception(conn, exception_id)
+        return found
+
     def catch_up(self, fresh: Sequence[Recorded] = ()) -> int:
         """Seal new events, then bring every read model up to date with them."""
         seal_new(self.engine, self.app)
@@ -154,6 +171,20 @@ class Ledger:
             weekly = weekly_shares(conn, self.app, card, as_at)
             return reconcile_cards(
                 conn, month, self.settings, card=card, as_at=as_at, weekly=weekly
+            )
+
+    def exceptions(
+        self, *, month: str | None = None, status: str = "open", today: date | None = None
+    ) -> ExceptionList:
+        """Every exception the reports raise (and raised), oldest first, with decisions."""
+        self.refresh_exceptions()
+        with self.engine.connect() as conn:
+            return exception_list(
+                conn,
+                self.app,
+                today=today or datetime.now(UTC).date(),
+                month=month,
+                status=status,
             )
 
     def card_payments(self, since: date, until: date) -> list[Payment]:

@@ -19,6 +19,7 @@ from isf_ledger.handlers import (
     budgets,
     cards,
     contributions,
+    exceptions,
     payments,
     people,
     topups,
@@ -51,6 +52,7 @@ HANDLERS = by_command(
         *topups.HANDLERS,
         *cards.HANDLERS,
         *contributions.HANDLERS,
+        *exceptions.HANDLERS,
     )
 )
 

@@ -1,0 +1,218 @@
+"""The exceptions read model: everything raised, when, and whether it is still there.
+
+Decisions (see README "Exceptions"):
+- Exceptions are read off the reports' own records (`exception_rules`), so
+  they agree with the provider statement and the card reconciliation.
+- The table is refreshed by `refresh` when the exceptions are asked for
+  and when a `ResolveException` names one it does not hold; not on every
+  command, because it means running every month's statements. A refresh
+  adds what is newly raised and marks what is no longer raised as gone,
+  with why: that is an exception closing itself. A rebuild leaves the
+  table alone (ids are a hash of what raised them, so nothing to rebuild).
+- What a person decided is an event (`ExceptionCase`), never a row here, so
+  a rebuild loses no decision; a `recover` debt is paid down by recoveries
+  from the subject's fund recorded after the decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Connection, Date, String, Table, Text, func, select
+
+from isf_ledger.adapters.card_store.tables import card_transactions
+from isf_ledger.adapters.event_store import LedgerApp
+from isf_ledger.adapters.schema import metadata
+from isf_ledger.domain import ledger
+from isf_ledger.domain.exceptions import gone_why
+from isf_ledger.projections.ledger_legs import from_pence, ledger_legs, to_pence
+from isf_ledger.projections.runner import instant
+from isf_ledger.reports.card_reconciliation import reconcile_cards
+from isf_ledger.reports.card_surplus import weekly_shares
+from isf_ledger.reports.exception_rules import Raised, raised_by_card, raised_by_isf
+from isf_ledger.reports.provider_statement import provider_statement
+from isf_ledger.reports.records import report_json
+from isf_ledger.reports.sources import load, refs_of
+from isf_ledger.settings import Settings
+
+RECOVERIES = ("Agreement.SurplusRecovered", "Card.SurplusRecovered")
+
+exceptions = Table(
+    "exceptions",
+    metadata,
+    Column("exception_id", String(24), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("subject_kind", String(16), nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("raised_on", Date, nullable=False),
+    Column("amount", BigInteger),
+    Column("detail", Text, nullable=False),
+    Column("gone_at", String(32)),
+    Column("gone_why", Text),
+)
+
+
+def activity_months(conn: Connection) -> list[str]:
+    """Every month from the first money movement or card transaction to the last."""
+    days = [
+        day
+        for column in (ledger_legs.c.effective, card_transactions.c.posted_on)
+        for day in conn.execute(select(func.min(column), func.max(column))).one()
+        if day is not None
+    ]
+    if not days:
+        return []
+    first, last = min(days), max(days)
+    months = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def raised_now(conn: Connection, app: LedgerApp, settings: Settings) -> dict[str, Raised]:
+    """Every exception the reports raise today, in every month with any activity."""
+    found: dict[str, Raised] = {}
+    providers = refs_of(conn, "provider")
+    weekly = weekly_shares(conn, app, None, None)
+    for month in activity_months(conn):
+        raised: list[Raised] = []
+        for provider in providers:
+            for isf in provider_statement(conn, app, settings, provider, month).agreements:
+                raised += raised_by_isf(isf, month)
+        for card in reconcile_cards(conn, month, settings, weekly=weekly).cards:
+            raised += raised_by_card(card, month)
+        for r in raised:
+            first = found.get(r.exception_id)
+            found[r.exception_id] = r if first is None else _later(first, r)
+    return found
+
+
+def _later(first: Raised, later: Raised) -> Raised:
+    """The same exception seen again in a later month: first raised, latest amount."""
+    return Raised(**{**first.__dict__, "amount": later.amount, "detail": later.detail})
+
+
+def refresh(conn: Connection, app: LedgerApp, settings: Settings, now: str) -> None:
+    """Bring the table in line with what the reports raise now (see the module's note)."""
+    current = raised_now(conn, app, settings)
+    stored = {row.exception_id: row for row in conn.execute(select(exceptions))}
+    for xid, r in current.items():
+        values = {"amount": None if r.amount is None else to_pence(r.amount), "detail": r.detail}
+        if xid not in stored:
+            conn.execute(exceptions.insert().values(
+                exception_id=xid, kind=r.kind, subject_kind=r.subject_kind, subject=r.subject,
+                month=r.month, raised_on=r.raised_on, gone_at=None, gone_why=None, **values,
+            ))  # fmt: skip
+        else:
+            conn.execute(
+                exceptions.update()
+                .where(exceptions.c.exception_id == xid)
+                .values(gone_at=None, gone_why=None, **values)
+            )
+    for xid, row in stored.items():
+        if xid not in current and row.gone_at is None:
+            conn.execute(
+                exceptions.update()
+                .where(exceptions.c.exception_id == xid)
+                .values(gone_at=now, gone_why=gone_why(row.kind))
+            )
+
+
+def stored_exception(conn: Connection, exception_id: str) -> tuple[str, str, str] | None:
+    """(kind, subject kind, subject) of a stored exception, or None."""
+    e = exceptions
+    row = conn.execute(
+        select(e.c.kind, e.c.subject_kind, e.c.subject).where(e.c.exception_id == exception_id)
+    ).first()
+    return None if row is None else (row.kind, row.subject_kind, row.subject)
+
+
+@dataclass(frozen=True)
+class ExceptionItem:
+    exception_id: str
+    kind: str
+    subject: str
+    month: str
+    raised_on: date
+    age_days: int
+    amount: Decimal | None
+    status: str  # open or resolved
+    outcome: str | None  # explained, recover, write-off, or gone (the cause went away)
+    reason: str | None  # the decision's reason, or why it closed itself
+    owed: Decimal | None  # a `recover` debt still unpaid
+    detail: str
+
+
+@dataclass(frozen=True)
+class ExceptionList:
+    month: str | None
+    status: str
+    counts: dict[str, int]
+    exceptions: tuple[ExceptionItem, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return report_json(self)
+
+
+def exception_list(
+    conn: Connection, app: LedgerApp, *, today: date, month: str | None, status: str
+) -> ExceptionList:
+    """The stored exceptions with their decisions, oldest first, filtered."""
+    query = select(exceptions)
+    if month is not None:
+        query = query.where(exceptions.c.month == month)
+    rows = list(conn.execute(query))
+    cases = load(conn, app, "exception", [r.exception_id for r in rows], None)
+    items = [_item(conn, r, cases.get(r.exception_id), today) for r in rows]
+    items = [i for i in items if status == "all" or i.status == status]
+    items.sort(key=lambda i: (-i.age_days, i.exception_id))
+    counts: dict[str, int] = {}
+    for i in items:
+        counts[i.kind] = counts.get(i.kind, 0) + 1
+    return ExceptionList(month, status, dict(sorted(counts.items())), tuple(items))
+
+
+def _item(conn: Connection, row: Any, case: Any, today: date) -> ExceptionItem:
+    outcome, reason, owed = None, None, None
+    resolved = False
+    if case is not None:
+        outcome, reason, resolved = case.outcome, case.reason, case.outcome != "recover"
+        if case.outcome == "recover":
+            owed = max(Decimal("0.00"), case.amount - _recovered_since(conn, row, case))
+            resolved = owed == 0
+    elif row.gone_at is not None:
+        outcome, reason, resolved = "gone", row.gone_why, True
+    return ExceptionItem(
+        exception_id=row.exception_id,
+        kind=row.kind,
+        subject=f"{row.subject_kind} {row.subject}",
+        month=row.month,
+        raised_on=row.raised_on,
+        age_days=(today - row.raised_on).days,
+        amount=None if row.amount is None else from_pence(row.amount),
+        status="resolved" if resolved else "open",
+        outcome=outcome,
+        reason=reason,
+        owed=owed,
+        detail=row.detail,
+    )
+
+
+def _recovered_since(conn: Connection, row: Any, case: Any) -> Decimal:
+    """What recoveries took from the subject's fund after the decision."""
+    fund = ledger.isf(row.subject) if row.subject_kind == "agreement" else ledger.card(row.subject)
+    t = ledger_legs
+    pence = conn.scalar(
+        select(func.coalesce(func.sum(t.c.pence), 0)).where(
+            t.c.account == fund,
+            t.c.type.in_(RECOVERIES),
+            t.c.recorded_at > instant(case.created_on),
+        )
+    )
+    return -from_pence(int(pence or 0))

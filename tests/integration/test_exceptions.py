@@ -1,0 +1,100 @@
+"""Exceptions with a life, on both databases: raised from the reports' own flags,
+listed with stable ids, resolved each way, paid down, and closed when their cause
+goes away."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from isf_ledger.domain.exceptions import exception_id
+from tests.integration.in_process import applied
+from tests.integration.test_money_rules import SETUP, errors, schedule
+
+D = Decimal
+TODAY = date(2026, 12, 1)
+PAY_APRIL = {"type": "RecordPayment", "schedule_id": "S1", "period": 1, "paid_on": "2026-04-06"}
+OVER_CAP = {"type": "RecordHours", "agreement_id": "A1", "week_start": "2026-04-06",
+            "delivered_hours": "16"}  # fmt: skip
+ASSESS = {"type": "AssessContribution", "contribution_id": "K1", "budget_id": "B1",
+          "payee": "A1", "frequency": "monthly", "first_due": "2026-04-06",
+          "amount": "1200.00"}  # fmt: skip
+
+
+GIFT = [
+    {"type": "AgreeTopUp", "topup_id": "T1", "agreement_id": "A1", "payer": "family",
+     "amount_per_period": "2000.00", "reason": "a holiday"},
+    {"type": "RecordTopUp", "topup_id": "T1", "received_on": "2026-04-10", "amount": "2000.00"},
+]  # fmt: skip
+
+
+def listed(ledger, **options):
+    return {(x.kind, x.month): x for x in ledger.exceptions(today=TODAY, **options).exceptions}
+
+
+def test_provider_statement_flags_are_exceptions_with_stable_ids(ledger):
+    applied(ledger, [*SETUP, schedule("10000.00"), ASSESS, OVER_CAP], "s")
+    found = listed(ledger)
+    assert set(found) == {
+        ("negative-balance", "2026-04"),
+        ("flex-awaiting-approval", "2026-04"),
+        ("contribution-arrears", "2026-04"),
+    }
+    negative = found["negative-balance", "2026-04"]
+    assert negative.exception_id == exception_id("negative-balance", "agreement:A1", "2026-04")
+    assert (negative.amount, negative.raised_on, negative.age_days) == (
+        D("-270.00"), date(2026, 4, 30), 215)  # fmt: skip
+    assert (negative.status, negative.subject) == ("open", "agreement A1")
+    counts = ledger.exceptions(today=TODAY).counts
+    assert counts == {"contribution-arrears": 1, "flex-awaiting-approval": 1, "negative-balance": 1}
+    ledger.rebuild()
+    assert listed(ledger) == found
+
+
+def test_a_cause_that_goes_away_closes_its_exception_recording_why(ledger):
+    applied(ledger, [*SETUP, schedule("10000.00"), OVER_CAP], "s")
+    awaiting = listed(ledger)["flex-awaiting-approval", "2026-04"]
+    applied(ledger, [{"type": "ApproveFlex", "agreement_id": "A1", "week_start": "2026-04-06",
+                      "approved_by": "team leader"}], "f")  # fmt: skip
+    assert ("flex-awaiting-approval", "2026-04") not in listed(ledger)
+    closed = listed(ledger, status="resolved")["flex-awaiting-approval", "2026-04"]
+    assert closed.exception_id == awaiting.exception_id
+    assert (closed.outcome, closed.reason) == (
+        "gone", "the flexed hours were approved, declined or corrected")  # fmt: skip
+
+
+def test_resolved_each_way_and_a_recover_debt_stays_open_until_paid(ledger):
+    applied(ledger, [*SETUP, schedule("10000.00"), PAY_APRIL, ASSESS, OVER_CAP, *GIFT], "s")
+    found = listed(ledger)
+    surplus, arrears, flex = (found[k, "2026-04"] for k in
+                              ("surplus", "contribution-arrears", "flex-awaiting-approval"))  # fmt: skip
+    applied(ledger, [
+        {"type": "ResolveException", "exception_id": flex.exception_id, "outcome": "explained",
+         "reason": "approval on its way"},
+        {"type": "ResolveException", "exception_id": arrears.exception_id,
+         "outcome": "write-off", "reason": "hardship"},
+        {"type": "ResolveException", "exception_id": surplus.exception_id, "outcome": "recover",
+         "reason": "unspent", "amount": "100.00"},
+    ], "r")  # fmt: skip
+    after = listed(ledger, status="all")
+    assert [(after[k, "2026-04"].status, after[k, "2026-04"].outcome) for k in
+            ("flex-awaiting-approval", "contribution-arrears", "surplus")] == [
+        ("resolved", "explained"), ("resolved", "write-off"), ("open", "recover")]  # fmt: skip
+    assert after["surplus", "2026-04"].owed == D("100.00")
+    applied(ledger, [{"type": "RecoverSurplus", "agreement_id": "A1", "on": "2026-05-01",
+                      "amount": "60.00", "reason": "first part"}], "p1")  # fmt: skip
+    assert listed(ledger)["surplus", "2026-04"].owed == D("40.00")
+    applied(ledger, [{"type": "RecoverSurplus", "agreement_id": "A1", "on": "2026-05-02",
+                      "amount": "40.00", "reason": "the rest"}], "p2")  # fmt: skip
+    paid = listed(ledger, status="resolved")["surplus", "2026-04"]
+    assert (paid.status, paid.owed) == ("resolved", D("0.00"))
+    assert errors(ledger, [{"type": "ResolveException", "exception_id": flex.exception_id,
+                            "outcome": "write-off", "reason": "again"}], "x") == [
+        f"exception {flex.exception_id} was already resolved (explained) by command r1"
+    ]  # fmt: skip
+    assert errors(ledger, [{"type": "ResolveException", "exception_id": "X-0000",
+                            "outcome": "explained", "reason": "?"}], "y") == [
+        "unknown exception X-0000"]  # fmt: skip
+    trail = [c for c in ledger.audit_trail(agreement="A1") if c.type == "ExceptionCase.Resolved"]
+    assert [c.data["exception_id"] for c in trail] == [flex.exception_id, arrears.exception_id,
+                                                       surplus.exception_id]  # fmt: skip
