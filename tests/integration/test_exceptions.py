@@ -66,8 +66,8 @@ def test_a_cause_that_goes_away_closes_its_exception_recording_why(ledger):
 def test_resolved_each_way_and_a_recover_debt_stays_open_until_paid(ledger):
     applied(ledger, [*SETUP, schedule("10000.00"), PAY_APRIL, ASSESS, OVER_CAP, *GIFT], "s")
     found = listed(ledger)
-    surplus, arrears, flex = (found[k, "2026-04"] for k in
-                              ("surplus", "contribution-arrears", "flex-awaiting-approval"))  # fmt: skip
+    kinds = ("surplus", "contribution-arrears", "flex-awaiting-approval")
+    surplus, arrears, flex = (found[k, "2026-04"] for k in kinds)
     applied(ledger, [
         {"type": "ResolveException", "exception_id": flex.exception_id, "outcome": "explained",
          "reason": "approval on its way"},
