@@ -3,14 +3,14 @@
 Filled by `Ledger.exceptions` (and after a rebuild), not from the
 notification log: see `isf_ledger/reports/exceptions.py`.
 
-Revision ID: 0008_exceptions
+Revision ID: 0008
 Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_exceptions"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
