@@ -42,7 +42,14 @@ from isf_ledger.reports.card_month import CardReconciliation
 from isf_ledger.reports.card_queries import card_balance, card_journal
 from isf_ledger.reports.card_reconciliation import card_payments, known_card, reconcile_cards
 from isf_ledger.reports.card_surplus import weekly_shares
-from isf_ledger.reports.exceptions import ExceptionList, exception_list, refresh, stored_exception
+from isf_ledger.reports.exceptions import (
+    ExceptionList,
+    exception_list,
+    refresh,
+    stored_exception,
+    with_refs_cards,
+    with_refs_isf,
+)
 from isf_ledger.reports.person_statement import PersonStatement, person_statement
 from isf_ledger.reports.provider_statement import ProviderStatement, provider_statement
 from isf_ledger.reports.sources import refs_of
@@ -143,7 +150,7 @@ class Ledger:
     ) -> ProviderStatement:
         """Each person's ISF the provider holds, for one month."""
         with self.engine.connect() as conn:
-            return provider_statement(
+            statement = provider_statement(
                 conn,
                 self.app,
                 self.settings,
@@ -152,6 +159,7 @@ class Ledger:
                 as_at=as_at,
                 previous_as_at=previous_as_at,
             )
+            return with_refs_isf(conn, self.app, statement)
 
     def person_statement(
         self, person_id: str, *, budget_id: str | None = None, as_at: str | None = None
@@ -169,9 +177,8 @@ class Ledger:
             if card is not None and not known_card(conn, card, as_at):
                 raise NotFound(f"unknown card {card}")
             weekly = weekly_shares(conn, self.app, card, as_at)
-            return reconcile_cards(
-                conn, month, self.settings, card=card, as_at=as_at, weekly=weekly
-            )
+            rec = reconcile_cards(conn, month, self.settings, card=card, as_at=as_at, weekly=weekly)
+            return with_refs_cards(conn, self.app, rec, as_at)
 
     def exceptions(
         self, *, month: str | None = None, status: str = "open", today: date | None = None

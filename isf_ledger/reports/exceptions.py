@@ -16,7 +16,8 @@ Decisions (see README "Exceptions"):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -30,10 +31,12 @@ from isf_ledger.domain import ledger
 from isf_ledger.domain.exceptions import gone_why
 from isf_ledger.projections.ledger_legs import from_pence, ledger_legs, to_pence
 from isf_ledger.projections.runner import instant
+from isf_ledger.reports.card_month import CardReconciliation
 from isf_ledger.reports.card_reconciliation import reconcile_cards
 from isf_ledger.reports.card_surplus import weekly_shares
+from isf_ledger.reports.exception_refs import ExceptionRef
 from isf_ledger.reports.exception_rules import Raised, raised_by_card, raised_by_isf
-from isf_ledger.reports.provider_statement import provider_statement
+from isf_ledger.reports.provider_statement import ProviderStatement, provider_statement
 from isf_ledger.reports.records import report_json
 from isf_ledger.reports.sources import load, refs_of
 from isf_ledger.settings import Settings
@@ -124,6 +127,44 @@ def refresh(conn: Connection, app: LedgerApp, settings: Settings, now: str) -> N
             )
 
 
+def with_refs_isf(
+    conn: Connection, app: LedgerApp, statement: ProviderStatement
+) -> ProviderStatement:
+    """The statement with each ISF's exceptions (id and status) beside its flags."""
+    raised = {i.agreement_id: raised_by_isf(i, statement.month) for i in statement.agreements}
+    refs = _refs(conn, app, [r for found in raised.values() for r in found], statement.as_at)
+    isfs = [replace(i, exceptions=refs(raised[i.agreement_id])) for i in statement.agreements]
+    return replace(statement, agreements=tuple(isfs))
+
+
+def with_refs_cards(
+    conn: Connection, app: LedgerApp, rec: CardReconciliation, as_at: str | None
+) -> CardReconciliation:
+    """The reconciliation with each card's exceptions (id and status) beside its flags."""
+    raised = {c.card_id: raised_by_card(c, rec.month) for c in rec.cards}
+    refs = _refs(conn, app, [r for found in raised.values() for r in found], as_at)
+    cards = [replace(c, exceptions=refs(raised[c.card_id])) for c in rec.cards]
+    return replace(rec, cards=tuple(cards))
+
+
+def _refs(
+    conn: Connection, app: LedgerApp, raised: list[Raised], as_at: str | None
+) -> Callable[[list[Raised]], tuple[ExceptionRef, ...]]:
+    """A function giving raised exceptions their status as decided by `as_at`."""
+    cases = load(conn, app, "exception", {r.exception_id for r in raised}, as_at)
+
+    def status(r: Raised) -> str:
+        case = cases.get(r.exception_id)
+        if case is None:
+            return "open"
+        if case.outcome != "recover":
+            return "resolved"
+        owed = case.amount - _recovered_since(conn, r.subject_kind, r.subject, case, as_at)
+        return "resolved" if owed <= 0 else "open"
+
+    return lambda found: tuple(ExceptionRef(r.exception_id, r.kind, status(r)) for r in found)
+
+
 def stored_exception(conn: Connection, exception_id: str) -> tuple[str, str, str] | None:
     """(kind, subject kind, subject) of a stored exception, or None."""
     e = exceptions
@@ -184,7 +225,8 @@ def _item(conn: Connection, row: Any, case: Any, today: date) -> ExceptionItem:
     if case is not None:
         outcome, reason, resolved = case.outcome, case.reason, case.outcome != "recover"
         if case.outcome == "recover":
-            owed = max(Decimal("0.00"), case.amount - _recovered_since(conn, row, case))
+            recovered = _recovered_since(conn, row.subject_kind, row.subject, case, None)
+            owed = max(Decimal("0.00"), case.amount - recovered)
             resolved = owed == 0
     elif row.gone_at is not None:
         outcome, reason, resolved = "gone", row.gone_why, True
@@ -204,15 +246,18 @@ def _item(conn: Connection, row: Any, case: Any, today: date) -> ExceptionItem:
     )
 
 
-def _recovered_since(conn: Connection, row: Any, case: Any) -> Decimal:
-    """What recoveries took from the subject's fund after the decision."""
-    fund = ledger.isf(row.subject) if row.subject_kind == "agreement" else ledger.card(row.subject)
+def _recovered_since(
+    conn: Connection, subject_kind: str, subject: str, case: Any, as_at: str | None
+) -> Decimal:
+    """What recoveries took from the subject's fund after the decision (by `as_at`)."""
+    fund = ledger.isf(subject) if subject_kind == "agreement" else ledger.card(subject)
     t = ledger_legs
-    pence = conn.scalar(
-        select(func.coalesce(func.sum(t.c.pence), 0)).where(
-            t.c.account == fund,
-            t.c.type.in_(RECOVERIES),
-            t.c.recorded_at > instant(case.created_on),
-        )
+    query = select(func.coalesce(func.sum(t.c.pence), 0)).where(
+        t.c.account == fund,
+        t.c.type.in_(RECOVERIES),
+        t.c.recorded_at > instant(case.created_on),
     )
+    if as_at is not None:
+        query = query.where(t.c.recorded_at <= as_at)
+    pence = conn.scalar(query)
     return -from_pence(int(pence or 0))

@@ -31,6 +31,7 @@ from isf_ledger.domain.money import PENNY, ZERO
 from isf_ledger.domain.periods import month_days
 from isf_ledger.projections.agreement_weeks import HOURS_RECORDED_TOPIC, Week, weeks_of
 from isf_ledger.projections.runner import instant
+from isf_ledger.reports.exception_refs import ExceptionRef
 from isf_ledger.reports.fund_endings import related_of
 from isf_ledger.reports.records import report_json
 from isf_ledger.reports.sources import Movement, Window, flows, load, movements, refs_of, total
@@ -85,6 +86,7 @@ class IsfMonth:
     surplus_basis: str  # how `surplus` was worked out
     surplus_on_payments: Decimal | None  # on the other basis, when it gives another figure
     adjustments: tuple[Adjustment, ...] = ()  # the prior-period adjustments, one a change
+    exceptions: tuple[ExceptionRef, ...] = ()  # each flag's exception id and status
 
 
 @dataclass(frozen=True)

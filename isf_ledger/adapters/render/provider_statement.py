@@ -125,6 +125,7 @@ def _facts(isf: IsfMonth) -> list[tuple[str, str]]:
         facts.append(("Due back to the council (final account)", grouped(isf.due_back)))
     if isf.contribution_arrears:
         facts.append(("Contribution arrears", grouped(isf.contribution_arrears)))
+    facts += [(f"Exception {x.exception_id}", f"{x.kind}: {x.status}") for x in isf.exceptions]
     return facts
 
 
