@@ -7,9 +7,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from isf_ledger.adapters.card_files.profile import load_profile
+from isf_ledger.bootstrap import open_ledger
 from isf_ledger.domain.exceptions import exception_id
+from isf_ledger.settings import Settings
 from tests.integration.in_process import applied
 from tests.integration.test_money_rules import SETUP, errors, schedule
+from tests.integration.test_reconcile_cards import B2, build, export
 
 D = Decimal
 TODAY = date(2026, 12, 1)
@@ -98,3 +102,34 @@ def test_resolved_each_way_and_a_recover_debt_stays_open_until_paid(ledger):
     trail = [c for c in ledger.audit_trail(agreement="A1") if c.type == "ExceptionCase.Resolved"]
     assert [c.data["exception_id"] for c in trail] == [flex.exception_id, arrears.exception_id,
                                                        surplus.exception_id]  # fmt: skip
+
+
+def test_card_flags_are_exceptions_beside_the_flags_and_a_missing_load_closes_itself(
+    db_url, tmp_path
+):
+    url = build(db_url, tmp_path)["url"]
+    led = open_ledger(Settings(db_url=url))
+    try:
+        march = {
+            (x.kind, x.subject) for x in led.exceptions(month="2026-03", today=TODAY).exceptions
+        }
+        assert march >= {
+            ("blocked-merchant", "card CARD-A"), ("possible-duplicate", "card CARD-A"),
+            ("unexpected-load", "card CARD-A"), ("balance-difference", "card CARD-A"),
+            ("missing-load", "card CARD-B"), ("cash-over-limit", "card CARD-B"),
+        }  # fmt: skip
+        rec = {c.card_id: c for c in led.reconcile_cards("2026-03").cards}
+        assert {x.kind for x in rec["CARD-B"].exceptions} >= {"missing-load", "cash-over-limit"}
+        missing = next(x for x in rec["CARD-B"].exceptions if x.kind == "missing-load")
+        late = tmp_path / "late.csv"
+        late.write_text(export([("CARD-B", "2026-03-04", "LOAD", "Direct payment", "", "", B2)],
+                               off_by=D(0)))  # fmt: skip
+        led.import_cards([late], load_profile("generic"))
+        listed_now = {
+            x.exception_id: x for x in led.exceptions(status="all", today=TODAY).exceptions
+        }
+        gone = listed_now[missing.exception_id]
+        assert (gone.status, gone.outcome, gone.reason) == ("resolved", "gone", "the load arrived")
+        assert led.exceptions(today=TODAY).exceptions == led.exceptions(today=TODAY).exceptions
+    finally:
+        led.close()
