@@ -9,11 +9,12 @@ from pathlib import Path
 import click
 
 from isf_ledger.adapters.card_files.profile import load_profile
+from isf_ledger.adapters.render import exceptions as exceptions_render
 from isf_ledger.adapters.render import person_statement as person_render
 from isf_ledger.adapters.render import provider_statement as provider_render
 from isf_ledger.adapters.render import reconciliation as reconciliation_render
 from isf_ledger.bootstrap import init_ledger
-from isf_ledger.demo import card_export, demo_commands
+from isf_ledger.demo import card_export, demo_commands, resolutions
 from isf_ledger.projections.runner import instant
 from isf_ledger.settings import settings_from_env
 
@@ -46,6 +47,13 @@ def demo(db_url: str) -> None:
             card_export(((p.card_id, p.on, p.pence) for p in loads), CARDS_UNTIL), encoding="utf-8"
         )
         imported = ledger.import_cards([cards_csv], load_profile("generic"))
+        raised = {x.kind: x.exception_id for x in ledger.exceptions().exceptions}
+        decided = ledger.apply(
+            [(n, json.dumps(c)) for n, c in enumerate(resolutions(raised), start=1)]
+        )
+        for error in decided.errors:
+            click.echo(f"demo resolution {error.line}: {error.error}", err=True)
+        exceptions = ledger.exceptions(status="all")
         # The whole year was recorded just now: treat September's statement as
         # issued now too, so nothing shows as a late correction.
         now = instant(datetime.now(UTC))
@@ -62,6 +70,7 @@ def demo(db_url: str) -> None:
     click.echo(provider_render.render_text(provider))
     click.echo(person_render.render_text(person))
     click.echo(reconciliation_render.render_text(october))
+    click.echo(exceptions_render.render_text(exceptions))
     click.echo("Budget B-0003's audit trail, first changes (who made each, and why):")
     for row in changes[:6]:
         why = f" because {row.reason}" if row.reason else ""
@@ -73,6 +82,8 @@ def demo(db_url: str) -> None:
         "statement provider --provider PRV-HILL --month 2026-10",
         f"cards import {cards_csv} --profile generic   # again: nothing twice",
         "reconcile cards --month 2026-10 --format json",
+        "exceptions --status all --format csv",
+        "statement provider --provider PRV-HILL --month 2026-09",
         "audit trail --card C-0001",
         "export hledger",
     ):

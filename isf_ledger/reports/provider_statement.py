@@ -128,7 +128,7 @@ def provider_statement(
     issued = previous_as_at or instant_of_day(first)
     late_window = Window(before=first, as_at=as_at, recorded_after=issued)
     late = flows(conn, accounts.values(), late_window)
-    late_lines = _adjustments(movements(conn, accounts.values(), late_window))
+    late_lines = _adjustments(movements(conn, accounts.values(), ADJUSTMENT_WORDS, late_window))
     related = related_of(conn, app, agreements.values(), last, as_at)
     rows = []
     for ref, agreement in sorted(agreements.items()):
@@ -181,10 +181,14 @@ def provider_statement(
 
 
 def _adjustments(moved: list[Movement]) -> dict[str, tuple[Adjustment, ...]]:
-    """Each account's late changes as lines naming what changed and the command."""
+    """Each account's late corrections as lines naming what changed and the command.
+
+    Only corrections are named: a ledger recorded in bulk after the fact has
+    every earlier movement late, and those are facts, not corrections.
+    """
     lines: dict[str, list[Adjustment]] = {}
     for m in moved:
-        what = ADJUSTMENT_WORDS.get(m.event_type, m.event_type.rsplit(".", 1)[-1])
+        what = ADJUSTMENT_WORDS[m.event_type]
         lines.setdefault(m.account, []).append(
             Adjustment(m.effective, what, m.command_id, m.amount)
         )

@@ -137,12 +137,14 @@ class Movement:
     amount: Decimal
 
 
-def movements(conn: Connection, accounts: Iterable[str], window: Window) -> list[Movement]:
-    """Each event's net legs on each account within `window`, oldest effective first."""
+def movements(
+    conn: Connection, accounts: Iterable[str], types: Iterable[str], window: Window
+) -> list[Movement]:
+    """Each event of `types`: its net legs on each account within `window`, oldest first."""
     t = ledger_legs
     query = (
         select(t.c.account, t.c.effective, t.c.type, t.c.command_id, func.sum(t.c.pence))
-        .where(t.c.account.in_(list(accounts)))
+        .where(t.c.account.in_(list(accounts)), t.c.type.in_(list(types)))
         .group_by(t.c.account, t.c.position, t.c.effective, t.c.type, t.c.command_id)
         .order_by(t.c.effective, t.c.position)
     )

@@ -20,6 +20,8 @@ def test_the_demo_shows_statements_and_a_card_reconciliation_and_reimports_nothi
     assert "Spent with your card in 2026-10" in run.stdout
     assert "blocked merchant category 7995 (gambling)" in run.stdout
     assert "possible duplicate" in run.stdout
+    for outcome in ("explained", "recover", "write-off"):  # an exception resolved each way
+        assert f"[{outcome}: " in run.stdout
 
     again = isf_ledger(
         "cards", "import", str(tmp_path / "demo-cards.csv"), "--profile", "generic",
