@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from isf_ledger.adapters.card_files.profile import load_profile
 from isf_ledger.bootstrap import open_ledger
-from isf_ledger.domain.exceptions import exception_id
+from isf_ledger.domain.exceptions import KINDS, exception_id
 from isf_ledger.settings import Settings
 from tests.integration.in_process import applied
 from tests.integration.test_money_rules import SETUP, errors, schedule
@@ -131,5 +131,66 @@ def test_card_flags_are_exceptions_beside_the_flags_and_a_missing_load_closes_it
         gone = listed_now[missing.exception_id]
         assert (gone.status, gone.outcome, gone.reason) == ("resolved", "gone", "the load arrived")
         assert led.exceptions(today=TODAY).exceptions == led.exceptions(today=TODAY).exceptions
+    finally:
+        led.close()
+
+
+def isf_of_every_kind() -> list[dict]:
+    """Agreements that raise every ISF kind: A9 (no payments: negative; a flexed
+    week awaiting approval; four weeks 30% above plan; contribution arrears), A8
+    (terminated with money left: due back), A7 (a large top-up: surplus)."""
+    sign = [{"type": "SignAgreement", "agreement_id": a, "party": p, "signed_on": "2026-04-03"}
+            for a in ("A9", "A8", "A7") for p in ("authority", "person", "provider")]  # fmt: skip
+    draft = [{"type": "DraftAgreement", "agreement_id": a, "budget_id": "B9",
+              "provider_id": "PR9", "start": "2026-04-06", "hourly_rate": "20.00",
+              "planned_weekly_hours": "10", "payment_frequency": "monthly"}
+             for a in ("A9", "A8", "A7")]  # fmt: skip
+    weeks = (("2026-04-06", "13"), ("2026-04-13", "13"), ("2026-04-20", "13"),
+             ("2026-04-27", "16"))  # fmt: skip
+    hours = [{"type": "RecordHours", "agreement_id": "A9", "week_start": w,
+              "delivered_hours": h} for w, h in weeks]  # fmt: skip
+    gifts = [
+        {"type": "AgreeTopUp", "topup_id": t, "agreement_id": a, "payer": "family",
+         "amount_per_period": "3000.00", "reason": "gift"} for t, a in (("T8", "A8"), ("T7", "A7"))
+    ] + [{"type": "RecordTopUp", "topup_id": t, "received_on": "2026-04-10", "amount": "3000.00"}
+         for t in ("T8", "T7")]  # fmt: skip
+    return [
+        {"type": "RegisterPerson", "person_id": "P9", "authority": "FIFE"},
+        {"type": "RegisterProvider", "provider_id": "PR9", "name": "Care", "framework": "on"},
+        {"type": "ProposeBudget", "budget_id": "B9", "person_id": "P9", "start": "2026-04-06",
+         "amount": "20000.00", "method": "RAS"},
+        {"type": "AgreeBudget", "budget_id": "B9", "agreed_on": "2026-04-01"},
+        *draft, *sign,
+        {"type": "ChooseOptions", "budget_id": "B9", "effective": "2026-04-06",
+         "allocations": [{"option": 2, "amount": "5000.00", "agreement_id": "A9"}]},
+        {"type": "AssessContribution", "contribution_id": "K9", "budget_id": "B9",
+         "payee": "A9", "frequency": "monthly", "first_due": "2026-04-06", "amount": "1200.00"},
+        *hours, *gifts,
+        {"type": "TerminateAgreement", "agreement_id": "A8", "on": "2026-04-20"},
+    ]  # fmt: skip
+
+
+def test_every_kind_is_raised_listed_resolved_and_audited(db_url, tmp_path):
+    url = build(db_url, tmp_path)["url"]
+    led = open_ledger(Settings(db_url=url))
+    try:
+        applied(led, isf_of_every_kind(), "k")
+        found = led.exceptions(today=TODAY).exceptions
+        assert {x.kind for x in found} == set(KINDS)
+        outcomes = ("explained", "write-off", "recover")
+        decisions = [
+            {"type": "ResolveException", "exception_id": x.exception_id,
+             "outcome": outcomes[n % 3], "reason": f"looked at {x.kind}",
+             **({"amount": "1.00"} if n % 3 == 2 else {})}
+            for n, x in enumerate(found)
+        ]  # fmt: skip
+        applied(led, decisions, "r")
+        after = {x.exception_id: x for x in led.exceptions(status="all", today=TODAY).exceptions}
+        for n, x in enumerate(found):
+            expected = ("open", "recover") if n % 3 == 2 else ("resolved", outcomes[n % 3])
+            assert (after[x.exception_id].status, after[x.exception_id].outcome) == expected
+        audited = [c.data["exception_id"] for c in led.audit_trail()
+                   if c.type == "ExceptionCase.Resolved"]  # fmt: skip
+        assert sorted(audited) == sorted(x.exception_id for x in found)
     finally:
         led.close()
