@@ -20,7 +20,7 @@ from sqlalchemy import Connection, bindparam, select
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.domain import ledger
 from isf_ledger.domain.errors import NotFound
-from isf_ledger.domain.flows import PAYMENT_REVERSED, flow_of
+from isf_ledger.domain.flows import COST_REVERSED, PAYMENT_REVERSED, TOPUP_REVERSED, flow_of
 from isf_ledger.domain.money import ZERO, round_half_up
 from isf_ledger.projections.ledger_legs import from_pence, ledger_legs
 from isf_ledger.reports.card_queries import card_spending_by_month
@@ -38,7 +38,11 @@ WORDS = {
     "card_spending": "Spent with your card",
 }
 # A line's words by the event behind it, where the flow alone would mislead.
-EVENT_WORDS = {PAYMENT_REVERSED: "Taken back by the council (a payment reversed)"}
+EVENT_WORDS = {
+    PAYMENT_REVERSED: "Taken back by the council (a payment reversed)",
+    COST_REVERSED: "A cost taken off again (charged in error)",
+    TOPUP_REVERSED: "A top-up given back (it did not arrive or was returned)",
+}
 SPENDING = ("charges_hours", "charges_other", "card_spending")
 BUDGET_KINDS = ("budget", "options")
 

@@ -97,3 +97,26 @@ def test_a_correction_of_nothing_or_a_second_reversal_is_refused_and_changes_not
     assert errors(ledger, [{**REVERSE_COST, "on": "2026-04-19"}], "y") == [
         "cost C1 was already reversed by command r1"
     ]
+
+
+def test_as_at_reproduces_every_statement_issued_between_corrections(ledger):
+    applied(ledger, [*SETUP, schedule("12000.00"), HOURS, COST, *TOPUP], "s")
+    batches = [[correct("8.5")], [REVERSE_COST], [correct("12")], [REVERSE_TOPUP], [correct("9")]]
+    issued = []
+    for n, batch in enumerate(batches):
+        at = now()
+        issued.append((at, [april(ledger, as_at=at), may_of(ledger, at)]))
+        applied(ledger, batch, f"b{n}.")
+    for at, statements in issued:
+        assert [april(ledger, as_at=at), may_of(ledger, at)] == statements
+
+
+def may_of(ledger: Ledger, as_at: str) -> Any:
+    return ledger.provider_statement("PR1", "2026-05", as_at=as_at).agreements[0]
+
+
+def test_the_person_statement_says_what_a_reversal_did_in_words(ledger):
+    applied(ledger, [*SETUP, COST, *TOPUP, REVERSE_COST, REVERSE_TOPUP], "s")
+    words = {line.what for line in ledger.person_statement("P1", as_at=now()).lines}
+    assert {"A cost taken off again (charged in error)",
+            "A top-up given back (it did not arrive or was returned)"} <= words  # fmt: skip
