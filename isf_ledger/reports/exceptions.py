@@ -29,6 +29,7 @@ from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.adapters.schema import metadata
 from isf_ledger.domain import ledger
 from isf_ledger.domain.exceptions import gone_why
+from isf_ledger.domain.money import ZERO
 from isf_ledger.projections.ledger_legs import from_pence, ledger_legs, to_pence
 from isf_ledger.projections.runner import instant
 from isf_ledger.reports.card_month import CardReconciliation
@@ -159,7 +160,7 @@ def _refs(
             return "open"
         if case.outcome != "recover":
             return "resolved"
-        owed = case.amount - _recovered_since(conn, r.subject_kind, r.subject, case, as_at)
+        owed = case.amount - _recovered_since(conn, app, r.subject_kind, r.subject, case, as_at)
         return "resolved" if owed <= 0 else "open"
 
     return lambda found: tuple(ExceptionRef(r.exception_id, r.kind, status(r)) for r in found)
@@ -210,7 +211,7 @@ def exception_list(
         query = query.where(exceptions.c.month == month)
     rows = list(conn.execute(query))
     cases = load(conn, app, "exception", [r.exception_id for r in rows], None)
-    items = [_item(conn, r, cases.get(r.exception_id), today) for r in rows]
+    items = [_item(conn, app, r, cases.get(r.exception_id), today) for r in rows]
     items = [i for i in items if status == "all" or i.status == status]
     items.sort(key=lambda i: (-i.age_days, i.exception_id))
     counts: dict[str, int] = {}
@@ -219,13 +220,13 @@ def exception_list(
     return ExceptionList(month, status, dict(sorted(counts.items())), tuple(items))
 
 
-def _item(conn: Connection, row: Any, case: Any, today: date) -> ExceptionItem:
+def _item(conn: Connection, app: LedgerApp, row: Any, case: Any, today: date) -> ExceptionItem:
     outcome, reason, owed = None, None, None
     resolved = False
     if case is not None:
         outcome, reason, resolved = case.outcome, case.reason, case.outcome != "recover"
         if case.outcome == "recover":
-            recovered = _recovered_since(conn, row.subject_kind, row.subject, case, None)
+            recovered = _recovered_since(conn, app, row.subject_kind, row.subject, case, None)
             owed = max(Decimal("0.00"), case.amount - recovered)
             resolved = owed == 0
     elif row.gone_at is not None:
@@ -247,17 +248,29 @@ def _item(conn: Connection, row: Any, case: Any, today: date) -> ExceptionItem:
 
 
 def _recovered_since(
-    conn: Connection, subject_kind: str, subject: str, case: Any, as_at: str | None
+    conn: Connection,
+    app: LedgerApp,
+    subject_kind: str,
+    subject: str,
+    case: Any,
+    as_at: str | None,
 ) -> Decimal:
-    """What recoveries took from the subject's fund after the decision (by `as_at`)."""
+    """What recoveries took from the subject's fund, and payments to it kept back
+    as offsets, after the decision (and by `as_at`)."""
+    decided = instant(case.created_on)
     fund = ledger.isf(subject) if subject_kind == "agreement" else ledger.card(subject)
     t = ledger_legs
     query = select(func.coalesce(func.sum(t.c.pence), 0)).where(
         t.c.account == fund,
         t.c.type.in_(RECOVERIES),
-        t.c.recorded_at > instant(case.created_on),
+        t.c.recorded_at > decided,
     )
     if as_at is not None:
         query = query.where(t.c.recorded_at <= as_at)
-    pence = conn.scalar(query)
-    return -from_pence(int(pence or 0))
+    recovered = -from_pence(int(conn.scalar(query) or 0))
+    schedules = refs_of(conn, "schedule", **{f"{subject_kind}_id": subject})
+    since = sum((s.offsets for s in load(conn, app, "schedule", schedules, as_at).values()), ZERO)
+    before = sum(
+        (s.offsets for s in load(conn, app, "schedule", schedules, decided).values()), ZERO
+    )
+    return recovered + since - before

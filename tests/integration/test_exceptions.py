@@ -88,8 +88,8 @@ def test_resolved_each_way_and_a_recover_debt_stays_open_until_paid(ledger):
     applied(ledger, [{"type": "RecoverSurplus", "agreement_id": "A1", "on": "2026-05-01",
                       "amount": "60.00", "reason": "first part"}], "p1")  # fmt: skip
     assert listed(ledger)["surplus", "2026-04"].owed == D("40.00")
-    applied(ledger, [{"type": "RecoverSurplus", "agreement_id": "A1", "on": "2026-05-02",
-                      "amount": "40.00", "reason": "the rest"}], "p2")  # fmt: skip
+    applied(ledger, [{"type": "RecordPayment", "schedule_id": "S1", "period": 2,
+                      "paid_on": "2026-05-06", "offset": "40.00"}], "p2")  # fmt: skip
     paid = listed(ledger, status="resolved")["surplus", "2026-04"]
     assert (paid.status, paid.owed) == ("resolved", D("0.00"))
     assert errors(ledger, [{"type": "ResolveException", "exception_id": flex.exception_id,
