@@ -72,7 +72,13 @@ def budgets() -> list[Command]:
 
 
 def _agreement(
-    n: str, budget: str, provider: str, start: str, rate: str, hours: str
+    n: str,
+    budget: str,
+    provider: str,
+    start: str,
+    rate: str,
+    hours: str,
+    signed: str = "2026-04-01",
 ) -> list[Command]:
     commands = [
         _cmd(
@@ -94,7 +100,7 @@ def _agreement(
                 "SignAgreement",
                 agreement_id=f"A-{n}",
                 party=party,
-                signed_on="2026-04-01",
+                signed_on=signed,
             )
         )
     return commands

@@ -45,6 +45,12 @@ def _positive(amount: Decimal) -> Decimal:
     return amount
 
 
+def _not_negative(amount: Decimal) -> Decimal:
+    if amount < 0:
+        raise ValueError("cannot be below zero")
+    return amount
+
+
 def _hours(value: Any) -> Decimal:
     if not isinstance(value, str) or not DECIMAL_PATTERN.match(value):
         raise ValueError(f'must be hours as a decimal string like "37.5", not {value!r}')
@@ -73,6 +79,7 @@ def _text(value: Any) -> str:
 Id = Annotated[str, BeforeValidator(_id)]
 Money = Annotated[Decimal, BeforeValidator(_money)]
 PositiveMoney = Annotated[Decimal, BeforeValidator(_money), AfterValidator(_positive)]
+NotNegativeMoney = Annotated[Decimal, BeforeValidator(_money), AfterValidator(_not_negative)]
 Hours = Annotated[Decimal, BeforeValidator(_hours)]
 Day = Annotated[date, BeforeValidator(_date)]
 Text = Annotated[str, BeforeValidator(_text)]
@@ -229,14 +236,14 @@ class RecordPayment(Command):
     schedule_id: Id
     period: Count
     paid_on: Day
-    offset: Money = Decimal("0.00")
+    offset: NotNegativeMoney = Decimal("0.00")
 
 
 class ReviseSchedule(Command):
     type: Literal["ReviseSchedule"]
     schedule_id: Id
     effective: Day
-    amount: Money
+    amount: NotNegativeMoney
 
 
 class AssessContribution(Command):

@@ -26,8 +26,8 @@ from isf_ledger.domain.base import LedgerAggregate
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.errors import RuleBroken
 from isf_ledger.domain.money import ZERO
-from isf_ledger.domain.periods import Period, schedule_periods
-from isf_ledger.domain.schedule import Payee, fund_of
+from isf_ledger.domain.periods import Period, period_rows
+from isf_ledger.domain.schedule import Payee, fund_of, spread_periods
 
 OPTION_OF = {"agreement": 2, "card": 1}
 
@@ -51,19 +51,10 @@ class Contribution(LedgerAggregate):
         command_id: str,
     ) -> Contribution:
         """The person pays `amount` a year into `payee` (an ISF or a card)."""
-        budget.check_not_ended()
-        budget.check_within_period(
-            first_due, f"the first due day of contribution {contribution_id}"
-        )
-        if payee.budget_id != budget.ref:
-            raise RuleBroken(
-                f"contribution {contribution_id}: {payee.KIND} {payee.ref} belongs to budget "
-                f"{payee.budget_id}, not budget {budget.ref}"
-            )
-        try:
-            periods = schedule_periods(first_due, frequency, budget.end, amount)
-        except ValueError as e:
-            raise RuleBroken(f"contribution {contribution_id}: {e}") from None
+        periods = spread_periods(
+            f"contribution {contribution_id}", "first due day", budget, payee, frequency,
+            first_due, amount,
+        )  # fmt: skip
         return cls(
             contribution_id=contribution_id,
             budget_id=budget.ref,
@@ -72,10 +63,7 @@ class Contribution(LedgerAggregate):
             card_id=payee.ref if payee.KIND == "card" else None,
             frequency=frequency,
             amount=amount,
-            periods=[
-                {"number": p.number, "start": p.start, "end": p.end, "amount": p.amount}
-                for p in periods
-            ],
+            periods=period_rows(periods),
             effective=first_due,
             command_id=command_id,
         )

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, localcontext
+from typing import Any
 
 from isf_ledger.domain.money import PENNY, ZERO, round_half_up
 
@@ -162,6 +163,13 @@ def respread(
     shares = spread(amount - kept, [p.days for p in others], _days(others[0].start, budget_end))
     new = dict(zip((p.number for p in others), shares, strict=True))
     return tuple(Period(p.number, p.start, p.end, new.get(p.number, p.amount)) for p in periods)
+
+
+def period_rows(periods: Iterable[Period]) -> list[dict[str, Any]]:
+    """Periods as an event keeps them: number, start, end, amount."""
+    return [
+        {"number": p.number, "start": p.start, "end": p.end, "amount": p.amount} for p in periods
+    ]
 
 
 def period_containing(periods: Iterable[Period], d: date) -> Period | None:

@@ -29,7 +29,7 @@ from isf_ledger.domain.base import LedgerAggregate
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.errors import RuleBroken
 from isf_ledger.domain.money import ZERO
-from isf_ledger.domain.periods import Period, respread, schedule_periods
+from isf_ledger.domain.periods import Period, period_rows, respread, schedule_periods
 
 # Which kind of aggregate each option pays into.
 PAYEE_KINDS = {1: "card", 2: "agreement"}
@@ -60,6 +60,31 @@ def fund_of(option: int, payee_ref: str) -> str:
     return ledger.isf(payee_ref) if option == 2 else ledger.card(payee_ref)
 
 
+def spread_periods(
+    what: str,
+    first: str,
+    budget: Budget,
+    payee: Payee,
+    frequency: str,
+    first_due: date,
+    amount: Decimal,
+) -> tuple[Period, ...]:
+    """The periods of a yearly `amount` paid into (or by the person into) `payee`
+    from `first_due`; refuses an ended budget, a day outside it, a payee of
+    another budget, or an amount that cannot be spread. `what` names it."""
+    budget.check_not_ended()
+    budget.check_within_period(first_due, f"the {first} of {what}")
+    if payee.budget_id != budget.ref:
+        raise RuleBroken(
+            f"{what}: {payee.KIND} {payee.ref} belongs to budget "
+            f"{payee.budget_id}, not budget {budget.ref}"
+        )
+    try:
+        return schedule_periods(first_due, frequency, budget.end, amount)
+    except ValueError as e:
+        raise RuleBroken(f"{what}: {e}") from None
+
+
 class Schedule(LedgerAggregate):
     KIND = "schedule"
 
@@ -86,17 +111,9 @@ class Schedule(LedgerAggregate):
             raise RuleBroken(
                 f"budget {budget.ref} belongs to person {budget.person_id}, not {person.ref}"
             )
-        budget.check_not_ended()
-        budget.check_within_period(first_due, f"the first payment of schedule {schedule_id}")
-        if payee.budget_id != budget.ref:
-            raise RuleBroken(
-                f"schedule {schedule_id}: {payee.KIND} {payee.ref} belongs to budget "
-                f"{payee.budget_id}, not budget {budget.ref}"
-            )
-        try:
-            periods = schedule_periods(first_due, frequency, budget.end, amount)
-        except ValueError as e:
-            raise RuleBroken(f"schedule {schedule_id}: {e}") from None
+        periods = spread_periods(
+            f"schedule {schedule_id}", "first payment", budget, payee, frequency, first_due, amount
+        )
         return cls(
             schedule_id=schedule_id,
             budget_id=budget.ref,
@@ -107,10 +124,7 @@ class Schedule(LedgerAggregate):
             authority=person.authority,
             frequency=frequency,
             amount=amount,
-            periods=[
-                {"number": p.number, "start": p.start, "end": p.end, "amount": p.amount}
-                for p in periods
-            ],
+            periods=period_rows(periods),
             effective=first_due,
             command_id=command_id,
         )
@@ -306,10 +320,7 @@ class Schedule(LedgerAggregate):
             ) from None
         self._revised(
             amount=amount,
-            periods=[
-                {"number": p.number, "start": p.start, "end": p.end, "amount": p.amount}
-                for p in periods
-            ],
+            periods=period_rows(periods),
             effective=effective,
             command_id=command_id,
         )

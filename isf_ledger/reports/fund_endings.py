@@ -84,7 +84,7 @@ class Related:
         """Contributions due into the ISF by the month's end, less those received."""
         return sum(
             (
-                k.due_by(self.last) - self.received.get(k.ref, ZERO)
+                max(ZERO, k.due_by(self.last) - self.received.get(k.ref, ZERO))
                 for k in self.contributions.get(agreement_id, [])
             ),
             ZERO,

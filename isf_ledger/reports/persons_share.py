@@ -59,7 +59,7 @@ def persons_share(
         contribution=sum((k.amount for k in contributions), ZERO),
         arrears=sum(
             (
-                k.due_by(day) + total(received.get(ledger.contribution(k.ref), {}))
+                max(ZERO, k.due_by(day) + total(received.get(ledger.contribution(k.ref), {})))
                 for k in contributions
             ),
             ZERO,

@@ -25,7 +25,7 @@ from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.domain import ledger
 from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.base import aggregate_id
-from isf_ledger.domain.flex import review_flex
+from isf_ledger.domain.flex import review_flex, weekly_flags
 from isf_ledger.domain.flows import COST_REVERSED, HOURS_CORRECTED, TOPUP_REVERSED
 from isf_ledger.domain.money import PENNY, ZERO
 from isf_ledger.domain.periods import month_days
@@ -208,12 +208,19 @@ def _flex_flags(
     `recorded` holds the agreement's first week and every week from the
     earliest start of a review that can end in this month, oldest first.
     """
+    # Each week's flag as the agreement stands now: hours above the cap may have
+    # been approved or declined since they were recorded.
     flags = [
         f"week of {w.week_start}: {w.delivered_hours} hours against {w.planned_hours} planned, "
         f"{flag}"
         for w in recorded
         if first <= w.week_start <= last
-        for flag in w.flags
+        for flag in weekly_flags(
+            w.delivered_hours,
+            w.planned_hours,
+            agreement.terms_on(w.week_start).flex_cap_hours,
+            agreement.approval_of(w.week_start),
+        )
     ]
     reviews = review_flex(
         [(w.week_start, w.planned_hours, w.delivered_hours) for w in recorded],

@@ -109,6 +109,10 @@ def test_hours_above_the_cap_wait_and_a_late_approval_is_a_prior_period_adjustme
     # Plan 10 + cap 3.5: 2.5 and 1.5 hours wait, uncharged.
     assert june.hours_awaiting_approval == D("4.00")
     assert june.charges_hours == D("540.00")  # (13.5 + 13.5) x 20.00
+    assert june.flex_flags[:2] == (
+        "week of 2026-06-01: 16 hours against 10 planned, above flex cap, awaiting approval",
+        "week of 2026-06-08: 15 hours against 10 planned, above flex cap, awaiting approval",
+    )
     issued = now()
     applied(ledger, [{"type": "ApproveFlex", "agreement_id": "A1", "week_start": "2026-06-01",
                       "approved_by": "team leader"},
@@ -118,6 +122,7 @@ def test_hours_above_the_cap_wait_and_a_late_approval_is_a_prior_period_adjustme
     assert july.prior_period_adjustments == D("-50.00")  # 2.5 x 20.00 charged to June
     june = ledger.provider_statement("PR1", "2026-06").agreements[0]
     assert (june.hours_awaiting_approval, june.hours_declined) == (D("0.00"), D("1.50"))
+    assert [f.rsplit(", ", 1)[1] for f in june.flex_flags[:2]] == ["approved", "declined"]
     assert june.charges_hours == D("590.00")
 
 
@@ -146,3 +151,35 @@ def test_an_offset_is_kept_back_from_a_payment_and_counts_as_recovered(ledger):
     assert isf.payments_in == person.paid_to_date == person.paid_to_date
     assert person.recovered_to_date == D("100.00")
     assert isf.payments_in + D("100.00") == D("986.30")  # 12,000 x 30 / 365
+
+
+def test_a_statement_names_its_surplus_basis_and_gives_the_other_when_it_differs(ledger):
+    pay = [{"type": "RecordPayment", "schedule_id": "S1", "period": n, "paid_on": day}
+           for n, day in ((1, "2026-04-06"), (2, "2026-05-06"))]  # fmt: skip
+    applied(ledger, [*SETUP, schedule("12000.00"), *pay], "s")
+    (isf,) = ledger.provider_statement("PR1", "2026-05").agreements
+    # 986.30 + 1,019.18 paid for April and May, nothing charged.
+    assert isf.closing_balance == D("2005.48")
+    assert isf.surplus_basis == "weeks of planned hours x rate"
+    assert isf.surplus == D("2005.48") - 8 * D("200.00")  # 8 weeks of 10 hours at £20.00
+    # 8 weeks of planned payments: 12,000 x 7 / 365 = 230.14 a week.
+    assert isf.surplus_on_payments == D("2005.48") - 8 * D("230.14")
+
+
+def test_a_cards_surplus_is_its_balance_above_eight_weeks_of_its_payments(ledger, tmp_path):
+    from isf_ledger.adapters.card_files.profile import load_profile
+
+    applied(ledger, [*SETUP[:4], {"type": "IssueCard", "card_id": "C1", "person_id": "P1",
+                              "budget_id": "B1", "last4": "4821"},
+                     {"type": "SchedulePayments", "schedule_id": "S9", "budget_id": "B1",
+                      "option": 1, "payee": "C1", "frequency": "monthly",
+                      "first_due": "2026-04-06", "amount": "1000.00"}], "s")  # fmt: skip
+    export = tmp_path / "card.csv"
+    export.write_text(
+        "transaction_id,card_id,posted_on,type,description,merchant,mcc,amount,balance\n"
+        "t1,C1,2026-04-07,LOAD,load,,,500.00,500.00\n"
+    )
+    ledger.import_cards([export], load_profile("generic"))
+    (card,) = ledger.reconcile_cards("2026-04").cards
+    # A week of 1,000 a year is 19.18; eight of them 153.44.
+    assert card.surplus == D("500.00") - 8 * D("19.18")
