@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from cli.options import MONTH, db_option, format_option, ledger_for, print_json
+from cli.options import MONTH, as_at_option, db_option, format_option, ledger_for, print_json
 from isf_ledger.adapters.render.exceptions import render_csv, render_text
 
 
@@ -27,15 +27,18 @@ def _month(_ctx: Any, _param: Any, value: str | None) -> str | None:
     help="Which to list.",
 )
 @db_option
+@as_at_option
 @format_option("text", "json", "csv")
-def exceptions_command(month: str | None, status: str, db_url: str | None, fmt: str) -> None:
+def exceptions_command(
+    month: str | None, status: str, db_url: str | None, as_at: str | None, fmt: str
+) -> None:
     """Blocked merchants, cash over the limit, possible duplicates, missing and unexpected
     loads, balance differences, flex awaiting approval or varying, negative balances,
     surpluses, contribution arrears and final balances due back: each with a stable
     id to resolve it by (`ResolveException`), its age and its status."""
     ledger = ledger_for(db_url)
     try:
-        data = ledger.exceptions(month=month, status=status)
+        data = ledger.exceptions(month=month, status=status, as_at=as_at)
     finally:
         ledger.close()
     if fmt == "json":

@@ -181,17 +181,26 @@ class Ledger:
             return with_refs_cards(conn, self.app, rec, as_at)
 
     def exceptions(
-        self, *, month: str | None = None, status: str = "open", today: date | None = None
+        self,
+        *,
+        month: str | None = None,
+        status: str = "open",
+        today: date | None = None,
+        as_at: str | None = None,
     ) -> ExceptionList:
-        """Every exception the reports raise (and raised), oldest first, with decisions."""
-        self.refresh_exceptions()
+        """Every exception the reports raise (and raised), oldest first, with decisions;
+        with `as_at`, as the ledger stood then."""
+        if as_at is None:
+            self.refresh_exceptions()
         with self.engine.connect() as conn:
             return exception_list(
                 conn,
                 self.app,
-                today=today or datetime.now(UTC).date(),
+                today=today or date.fromisoformat((as_at or instant(datetime.now(UTC)))[:10]),
                 month=month,
                 status=status,
+                as_at=as_at,
+                settings=self.settings,
             )
 
     def card_payments(self, since: date, until: date) -> list[Payment]:

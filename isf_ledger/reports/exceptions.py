@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Column, Connection, Date, String, Table, Text, func, select
 
-from isf_ledger.adapters.card_store.tables import card_transactions
+from isf_ledger.adapters.card_store.tables import card_imports, card_transactions
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.adapters.schema import metadata
 from isf_ledger.domain import ledger
@@ -60,14 +60,17 @@ exceptions = Table(
 )
 
 
-def activity_months(conn: Connection) -> list[str]:
-    """Every month from the first money movement or card transaction to the last."""
-    days = [
-        day
-        for column in (ledger_legs.c.effective, card_transactions.c.posted_on)
-        for day in conn.execute(select(func.min(column), func.max(column))).one()
-        if day is not None
-    ]
+def activity_months(conn: Connection, as_at: str | None = None) -> list[str]:
+    """Every month from the first money movement or card transaction to the last
+    (of those recorded by `as_at`)."""
+    legs = select(func.min(ledger_legs.c.effective), func.max(ledger_legs.c.effective))
+    t = card_transactions
+    cards = select(func.min(t.c.posted_on), func.max(t.c.posted_on))
+    if as_at is not None:
+        legs = legs.where(ledger_legs.c.recorded_at <= as_at)
+        imported = select(card_imports.c.id).where(card_imports.c.recorded_at <= as_at)
+        cards = cards.where(t.c.import_id.in_(imported))
+    days = [day for query in (legs, cards) for day in conn.execute(query).one() if day is not None]
     if not days:
         return []
     first, last = min(days), max(days)
@@ -79,17 +82,20 @@ def activity_months(conn: Connection) -> list[str]:
     return months
 
 
-def raised_now(conn: Connection, app: LedgerApp, settings: Settings) -> dict[str, Raised]:
-    """Every exception the reports raise today, in every month with any activity."""
+def raised_now(
+    conn: Connection, app: LedgerApp, settings: Settings, as_at: str | None = None
+) -> dict[str, Raised]:
+    """Every exception the reports raise (as at `as_at`), in every month with activity."""
     found: dict[str, Raised] = {}
     providers = refs_of(conn, "provider")
-    weekly = weekly_shares(conn, app, None, None)
-    for month in activity_months(conn):
+    weekly = weekly_shares(conn, app, None, as_at)
+    for month in activity_months(conn, as_at):
         raised: list[Raised] = []
         for provider in providers:
-            for isf in provider_statement(conn, app, settings, provider, month).agreements:
+            statement = provider_statement(conn, app, settings, provider, month, as_at=as_at)
+            for isf in statement.agreements:
                 raised += raised_by_isf(isf, month)
-        for card in reconcile_cards(conn, month, settings, weekly=weekly).cards:
+        for card in reconcile_cards(conn, month, settings, as_at=as_at, weekly=weekly).cards:
             raised += raised_by_card(card, month)
         for r in raised:
             first = found.get(r.exception_id)
@@ -203,15 +209,34 @@ class ExceptionList:
 
 
 def exception_list(
-    conn: Connection, app: LedgerApp, *, today: date, month: str | None, status: str
+    conn: Connection,
+    app: LedgerApp,
+    *,
+    today: date,
+    month: str | None,
+    status: str,
+    as_at: str | None = None,
+    settings: Settings | None = None,
 ) -> ExceptionList:
-    """The stored exceptions with their decisions, oldest first, filtered."""
-    query = select(exceptions)
-    if month is not None:
-        query = query.where(exceptions.c.month == month)
-    rows = list(conn.execute(query))
-    cases = load(conn, app, "exception", [r.exception_id for r in rows], None)
-    items = [_item(conn, app, r, cases.get(r.exception_id), today) for r in rows]
+    """The stored exceptions with their decisions, oldest first, filtered.
+
+    With `as_at` (and `settings`), what the reports raised as the ledger stood
+    then, with the decisions made by then: the table is not read, since what
+    had gone by then is not kept.
+    """
+    if as_at is not None and settings is not None:
+        rows: list[Any] = [
+            _Row(**{**r.__dict__, "amount": None if r.amount is None else to_pence(r.amount)})
+            for r in raised_now(conn, app, settings, as_at).values()
+            if month is None or r.month == month
+        ]
+    else:
+        query = select(exceptions)
+        if month is not None:
+            query = query.where(exceptions.c.month == month)
+        rows = list(conn.execute(query))
+    cases = load(conn, app, "exception", [r.exception_id for r in rows], as_at)
+    items = [_item(conn, app, r, cases.get(r.exception_id), today, as_at) for r in rows]
     items = [i for i in items if status == "all" or i.status == status]
     items.sort(key=lambda i: (-i.age_days, i.exception_id))
     counts: dict[str, int] = {}
@@ -220,13 +245,31 @@ def exception_list(
     return ExceptionList(month, status, dict(sorted(counts.items())), tuple(items))
 
 
-def _item(conn: Connection, app: LedgerApp, row: Any, case: Any, today: date) -> ExceptionItem:
+@dataclass(frozen=True)
+class _Row:
+    """A raised exception shaped as a row of the table (amount in pence), never gone."""
+
+    exception_id: str
+    kind: str
+    subject_kind: str
+    subject: str
+    month: str
+    raised_on: date
+    amount: int | None
+    detail: str
+    gone_at: None = None
+    gone_why: None = None
+
+
+def _item(
+    conn: Connection, app: LedgerApp, row: Any, case: Any, today: date, as_at: str | None
+) -> ExceptionItem:
     outcome, reason, owed = None, None, None
     resolved = False
     if case is not None:
         outcome, reason, resolved = case.outcome, case.reason, case.outcome != "recover"
         if case.outcome == "recover":
-            recovered = _recovered_since(conn, app, row.subject_kind, row.subject, case, None)
+            recovered = _recovered_since(conn, app, row.subject_kind, row.subject, case, as_at)
             owed = max(Decimal("0.00"), case.amount - recovered)
             resolved = owed == 0
     elif row.gone_at is not None:

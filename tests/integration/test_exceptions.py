@@ -12,7 +12,7 @@ from isf_ledger.bootstrap import open_ledger
 from isf_ledger.domain.exceptions import KINDS, exception_id
 from isf_ledger.settings import Settings
 from tests.integration.in_process import applied
-from tests.integration.test_money_rules import SETUP, errors, schedule
+from tests.integration.test_money_rules import SETUP, errors, now, schedule
 from tests.integration.test_reconcile_cards import B2, build, export
 
 D = Decimal
@@ -70,6 +70,7 @@ def test_a_cause_that_goes_away_closes_its_exception_recording_why(ledger):
 def test_resolved_each_way_and_a_recover_debt_stays_open_until_paid(ledger):
     applied(ledger, [*SETUP, schedule("10000.00"), PAY_APRIL, ASSESS, OVER_CAP, *GIFT], "s")
     found = listed(ledger)
+    before = now()
     kinds = ("surplus", "contribution-arrears", "flex-awaiting-approval")
     surplus, arrears, flex = (found[k, "2026-04"] for k in kinds)
     applied(ledger, [
@@ -90,6 +91,11 @@ def test_resolved_each_way_and_a_recover_debt_stays_open_until_paid(ledger):
     assert listed(ledger)["surplus", "2026-04"].owed == D("40.00")
     applied(ledger, [{"type": "RecordPayment", "schedule_id": "S1", "period": 2,
                       "paid_on": "2026-05-06", "offset": "40.00"}], "p2")  # fmt: skip
+    then = listed(ledger, status="all", as_at=before)
+    assert {x.status for x in then.values()} == {"open"}
+    assert {k: x.exception_id for k, x in then.items()} == {
+        k: x.exception_id for k, x in found.items()
+    }
     paid = listed(ledger, status="resolved")["surplus", "2026-04"]
     assert (paid.status, paid.owed) == ("resolved", D("0.00"))
     assert errors(ledger, [{"type": "ResolveException", "exception_id": flex.exception_id,
