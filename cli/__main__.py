@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "keys",
     "demo",
     "payments",
+    "exceptions",
 )
 
 

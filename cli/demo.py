@@ -10,12 +10,13 @@ from typing import Any
 import click
 
 from isf_ledger.adapters.card_files.profile import load_profile
+from isf_ledger.adapters.render import exceptions as exceptions_render
 from isf_ledger.adapters.render import person_statement as person_render
 from isf_ledger.adapters.render import provider_statement as provider_render
 from isf_ledger.adapters.render import reconciliation as reconciliation_render
 from isf_ledger.application.apply import ApplyResult
 from isf_ledger.bootstrap import Ledger, init_ledger
-from isf_ledger.demo import card_export, demo_commands
+from isf_ledger.demo import card_export, demo_commands, resolutions
 from isf_ledger.demo_second_year import morag_late_approval, second_year_commands
 from isf_ledger.projections.runner import instant
 from isf_ledger.settings import settings_from_env
@@ -47,6 +48,11 @@ def demo(db_url: str) -> None:
             card_export(((p.card_id, p.on, p.pence) for p in loads), CARDS_UNTIL), encoding="utf-8"
         )
         imported = ledger.import_cards([cards_csv], load_profile("generic"))
+        raised: dict[str, str] = {}
+        for x in ledger.exceptions().exceptions:  # oldest first: the first of each kind
+            raised.setdefault(x.kind, x.exception_id)
+        _applied(ledger, resolutions(raised))
+        exceptions = ledger.exceptions(status="resolved")
         # The whole year was recorded just now: treat September's statement as
         # issued now too, so nothing shows as a late correction.
         now = instant(datetime.now(UTC))
@@ -66,6 +72,7 @@ def demo(db_url: str) -> None:
     click.echo(provider_render.render_text(provider))
     click.echo(person_render.render_text(person))
     click.echo(reconciliation_render.render_text(october))
+    click.echo(exceptions_render.render_text(exceptions))
     click.echo("Budget B-0003's audit trail, first changes (who made each, and why):")
     for row in changes[:6]:
         why = f" because {row.reason}" if row.reason else ""
@@ -85,6 +92,8 @@ def demo(db_url: str) -> None:
         "statement provider --provider PRV-HILL --month 2026-10",
         f"cards import {cards_csv} --profile generic   # again: nothing twice",
         "reconcile cards --month 2026-10 --format json",
+        "exceptions --status all --format csv",
+        "statement provider --provider PRV-HILL --month 2026-09",
         "audit trail --card C-0001",
         "export hledger",
         "payments due --from 2026-11-16 --to 2026-12-13",

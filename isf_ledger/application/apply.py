@@ -154,6 +154,7 @@ def _apply(ledger: Ledger, parsed: list[Parsed]) -> ApplyResult:
         ledger.fund_balance,
         ledger.refs_of_budget,
         ledger.card_balance,
+        ledger.known_exception,
     )
     uow.preload(ledger.engine, named_aggregates(p.command for p in parsed if p.command is not None))
     seen: dict[str, str] = {}

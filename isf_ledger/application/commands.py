@@ -352,6 +352,7 @@ class RecordCost(Command):
     on: Day
     amount: PositiveMoney
     description: Text
+    cost_id: Id | None = None
 
 
 class RecoverSurplus(Command):
@@ -385,6 +386,37 @@ class RecordPaymentRun(Command):
     lines: tuple[RunLine, ...]
 
 
+class CorrectHours(Command):
+    type: Literal["CorrectHours"]
+    agreement_id: Id
+    week_start: Day
+    delivered_hours: Hours
+    reason: Text
+
+
+class ReverseCost(Command):
+    type: Literal["ReverseCost"]
+    cost_id: Id
+    on: Day
+    reason: Text
+
+
+class ReverseTopUp(Command):
+    type: Literal["ReverseTopUp"]
+    topup_id: Id
+    received_on: Day
+    on: Day
+    reason: Text
+
+
+class ResolveException(Command):
+    type: Literal["ResolveException"]
+    exception_id: Id
+    outcome: Literal["explained", "recover", "write-off"]
+    reason: Text
+    amount: PositiveMoney | None = None
+
+
 COMMAND_TYPES: dict[str, type[Command]] = {
     cls.__name__: cls
     for cls in (
@@ -395,6 +427,7 @@ COMMAND_TYPES: dict[str, type[Command]] = {
         WithholdPayment, ReversePayment, AgreeTopUp, RecordTopUp, RecordHours, ApproveFlex,
         RecordCost, RecoverSurplus, RegisterBankAccount, RecordPaymentRun, ReviseSchedule,
         AssessContribution, RecordContribution, DeclineFlex,
+        CorrectHours, ReverseCost, ReverseTopUp, ResolveException,
     )
 }  # fmt: skip
 

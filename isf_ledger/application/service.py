@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import chain
 from pathlib import Path
@@ -51,12 +51,21 @@ from isf_ledger.projections.runner import (
     Recorded,
     catch_up,
     check_projectable,
+    instant,
     rebuild,
 )
 from isf_ledger.reports.card_month import CardReconciliation
 from isf_ledger.reports.card_queries import card_balance, card_journal
 from isf_ledger.reports.card_reconciliation import card_payments, known_card, reconcile_cards
 from isf_ledger.reports.card_surplus import weekly_shares
+from isf_ledger.reports.exceptions import (
+    ExceptionList,
+    exception_list,
+    refresh,
+    stored_exception,
+    with_refs_cards,
+    with_refs_isf,
+)
 from isf_ledger.reports.payments import PaymentsDue, RunResult
 from isf_ledger.reports.person_statement import PersonStatement, person_statement
 from isf_ledger.reports.provider_statement import ProviderStatement, provider_statement
@@ -199,6 +208,22 @@ class Ledger:
         with self.engine.connect() as conn, conn.begin():
             check_projectable(conn, self.projections, events)
 
+    def refresh_exceptions(self) -> None:
+        """Bring the exceptions read model in line with what the reports raise now."""
+        self.catch_up()
+        with self.engine.begin() as conn:
+            refresh(conn, self.app, self.settings, instant(datetime.now(UTC)))
+
+    def known_exception(self, exception_id: str) -> tuple[str, str, str] | None:
+        """(kind, subject kind, subject) of an exception the reports raised, or None."""
+        with self.engine.connect() as conn:
+            found = stored_exception(conn, exception_id)
+        if found is None:  # raised since the exceptions were last listed?
+            with self.engine.begin() as conn:
+                refresh(conn, self.app, self.settings, instant(datetime.now(UTC)))
+                found = stored_exception(conn, exception_id)
+        return found
+
     def catch_up(self, fresh: Sequence[Recorded] = ()) -> int:
         """Seal new events, then bring every read model up to date with them."""
         seal_new(self.engine, self.app)
@@ -219,7 +244,7 @@ class Ledger:
     ) -> ProviderStatement:
         """Each person's ISF the provider holds, for one month."""
         with self.engine.connect() as conn:
-            return provider_statement(
+            statement = provider_statement(
                 conn,
                 self.app,
                 self.settings,
@@ -228,6 +253,7 @@ class Ledger:
                 as_at=as_at,
                 previous_as_at=previous_as_at,
             )
+            return with_refs_isf(conn, self.app, statement)
 
     def person_statement(
         self, person_id: str, *, budget_id: str | None = None, as_at: str | None = None
@@ -245,8 +271,30 @@ class Ledger:
             if card is not None and not known_card(conn, card, as_at):
                 raise NotFound(f"unknown card {card}")
             weekly = weekly_shares(conn, self.app, card, as_at)
-            return reconcile_cards(
-                conn, month, self.settings, card=card, as_at=as_at, weekly=weekly
+            rec = reconcile_cards(conn, month, self.settings, card=card, as_at=as_at, weekly=weekly)
+            return with_refs_cards(conn, self.app, rec, as_at)
+
+    def exceptions(
+        self,
+        *,
+        month: str | None = None,
+        status: str = "open",
+        today: date | None = None,
+        as_at: str | None = None,
+    ) -> ExceptionList:
+        """Every exception the reports raise (and raised), oldest first, with decisions;
+        with `as_at`, as the ledger stood then."""
+        if as_at is None:
+            self.refresh_exceptions()
+        with self.engine.connect() as conn:
+            return exception_list(
+                conn,
+                self.app,
+                today=today or date.fromisoformat((as_at or instant(datetime.now(UTC)))[:10]),
+                month=month,
+                status=status,
+                as_at=as_at,
+                settings=self.settings,
             )
 
     def payments_due(self, since: date, until: date) -> PaymentsDue:

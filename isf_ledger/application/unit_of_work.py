@@ -38,12 +38,14 @@ class UnitOfWork:
         stored_balance: Callable[[str, date], Decimal],
         stored_refs: Callable[[str, str], list[str]],
         card_transactions: Callable[[str, date], Decimal],
+        stored_exception: Callable[[str], tuple[str, str, str] | None] = lambda _: None,
     ) -> None:
         self.app = app
         self.seal = seal  # seals a person's personal data with their own key
         self._stored_balance = stored_balance
         self._stored_refs = stored_refs  # (kind, budget_id) -> caller ids, as stored
         self._card_transactions = card_transactions
+        self.stored_exception = stored_exception  # id -> (kind, subject kind, subject)
         self.events: list[Any] = []
         self._aggregates: dict[UUID, LedgerAggregate | None] = {}
         self._touched: dict[UUID, LedgerAggregate] = {}

@@ -20,6 +20,7 @@ from isf_ledger.handlers import (
     budgets,
     cards,
     contributions,
+    exceptions,
     payments,
     people,
     topups,
@@ -53,6 +54,7 @@ HANDLERS = by_command(
         *cards.HANDLERS,
         *accounts.HANDLERS,
         *contributions.HANDLERS,
+        *exceptions.HANDLERS,
     )
 )
 

@@ -9,6 +9,7 @@ from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.bounds import check_change
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.card import Card
+from isf_ledger.domain.cost import Cost
 from isf_ledger.domain.errors import RuleBroken
 from isf_ledger.domain.option_choice import Allocation, OptionChoice
 from isf_ledger.domain.person import Person
@@ -123,9 +124,27 @@ def decline_flex(uow: UnitOfWork, cmd: c.DeclineFlex) -> None:
     )
 
 
+def correct_hours(uow: UnitOfWork, cmd: c.CorrectHours) -> None:
+    uow.get(Agreement, cmd.agreement_id).correct_hours(
+        cmd.week_start, cmd.delivered_hours, cmd.reason, command_id=cmd.command_id
+    )
+
+
 def record_cost(uow: UnitOfWork, cmd: c.RecordCost) -> None:
-    uow.get(Agreement, cmd.agreement_id).record_cost(
-        cmd.on, cmd.amount, cmd.description, command_id=cmd.command_id
+    agreement = uow.get(Agreement, cmd.agreement_id)
+    if cmd.cost_id is not None:
+        uow.check_new(Cost, cmd.cost_id)
+    agreement.record_cost(
+        cmd.on, cmd.amount, cmd.description, command_id=cmd.command_id, cost_id=cmd.cost_id
+    )
+    if cmd.cost_id is not None:
+        uow.add(Cost.name(cmd.cost_id, agreement, cmd.on, cmd.command_id))
+
+
+def reverse_cost(uow: UnitOfWork, cmd: c.ReverseCost) -> None:
+    cost = uow.get(Cost, cmd.cost_id)
+    uow.get(Agreement, cost.agreement_id).reverse_cost(
+        cmd.cost_id, cmd.on, cmd.reason, command_id=cmd.command_id
     )
 
 
@@ -163,6 +182,8 @@ HANDLERS = (
     record_hours,
     approve_flex,
     decline_flex,
+    correct_hours,
     record_cost,
+    reverse_cost,
     recover_surplus,
 )

@@ -125,11 +125,12 @@ def reconcile_cards(
         difference = None if closing is None else closing - computed
         missing_loads = tuple(missing.get(card_id, ()))
         unexpected_loads = tuple(unexpected.get(card_id, ()))
+        money: dict[str, Any] = {name: from_pence(sums.get(name, 0)) for name, _ in TOTALS}
         cards.append(
             CardMonth(
                 card_id=card_id,
                 opening_balance=from_pence(opening),
-                **{name: from_pence(sums.get(name, 0)) for name, _ in TOTALS},
+                **money,
                 computed_closing=from_pence(computed),
                 reported_closing=_pounds(closing),
                 difference=_pounds(difference),

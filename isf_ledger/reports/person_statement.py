@@ -20,7 +20,7 @@ from sqlalchemy import Connection, bindparam, select
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.domain import ledger
 from isf_ledger.domain.errors import NotFound
-from isf_ledger.domain.flows import flow_of
+from isf_ledger.domain.flows import COST_REVERSED, TOPUP_REVERSED, flow_of
 from isf_ledger.domain.money import ZERO, round_half_up
 from isf_ledger.projections.ledger_legs import from_pence, ledger_legs
 from isf_ledger.reports.card_queries import card_spending_by_month
@@ -46,6 +46,12 @@ FLOW_WORDS = {
     "card_spending": "Spent with your card",
     "charges_other": "Other costs",
     "recovered": "Unspent money returned to the council",
+}
+# A line's words by the event behind it, where the flow alone would mislead (a
+# reversed payment is said by WORDS: money out of payments_in).
+EVENT_WORDS = {
+    COST_REVERSED: "A cost taken off again (charged in error)",
+    TOPUP_REVERSED: "A top-up given back (it did not arrive or was returned)",
 }
 SPENDING = ("charges_hours", "charges_other", "card_spending")
 BUDGET_KINDS = ("budget", "options")
@@ -200,7 +206,9 @@ def _fund_lines(conn: Connection, funds: list[str], as_at: str | None) -> list[_
             continue
         value = from_pence(pence)
         fund = account.split(":", 1)[0]
-        what = WORDS.get((fund, flow, value >= 0), FLOW_WORDS.get(flow, "Other"))
+        what = EVENT_WORDS.get(event_type) or WORDS.get(
+            (fund, flow, value >= 0), FLOW_WORDS.get(flow, "Other")
+        )
         lines.append(_Movement(effective.isoformat(), flow, what, value))
     lines += [
         _month_line(month, "charges_hours", from_pence(p)) for month, p in hours_by_month.items()

@@ -27,17 +27,37 @@ from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.base import aggregate_id
 from isf_ledger.domain.errors import NotFound
 from isf_ledger.domain.flex import review_flex, weekly_flags
+from isf_ledger.domain.flows import COST_REVERSED, HOURS_CORRECTED, TOPUP_REVERSED
 from isf_ledger.domain.money import PENNY, ZERO
 from isf_ledger.domain.periods import month_days
 from isf_ledger.projections.agreement_weeks import HOURS_RECORDED_TOPIC, Week, weeks_of
 from isf_ledger.projections.runner import instant
+from isf_ledger.reports.exception_refs import ExceptionRef
 from isf_ledger.reports.fund_endings import related_of
 from isf_ledger.reports.records import report_json
-from isf_ledger.reports.sources import Window, flows, load, refs_of, total
+from isf_ledger.reports.sources import Movement, Window, flows, load, movements, refs_of, total
 from isf_ledger.settings import Settings
 
 MONEY_IN = ("payments_in", "top_ups_in", "contributions_in")
 MONEY_OUT = ("charges_hours", "charges_other", "recovered")
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A change to an earlier month recorded after its statement was issued."""
+
+    effective: date
+    what: str
+    command_id: str
+    amount: Decimal  # into the ISF: a smaller charge is positive
+
+
+ADJUSTMENT_WORDS = {
+    HOURS_CORRECTED: "hours corrected",
+    COST_REVERSED: "cost reversed",
+    TOPUP_REVERSED: "top-up reversed",
+    "Agreement.FlexApprovedAfterHours": "flexed hours approved",
+}
 
 
 @dataclass(frozen=True)
@@ -67,6 +87,8 @@ class IsfMonth:
     due_back: Decimal  # once ended: the whole positive balance, owed back to the council
     surplus_basis: str  # how `surplus` was worked out
     surplus_on_payments: Decimal | None  # on the other basis, when it gives another figure
+    adjustments: tuple[Adjustment, ...] = ()  # the prior-period adjustments, one a change
+    exceptions: tuple[ExceptionRef, ...] = ()  # each flag's exception id and status
 
 
 @dataclass(frozen=True)
@@ -108,7 +130,9 @@ def provider_statement(
         conn, accounts.values(), Window(since=first, before=last + timedelta(1), as_at=as_at)
     )
     issued = previous_as_at or instant_of_day(first)
-    late = flows(conn, accounts.values(), Window(before=first, as_at=as_at, recorded_after=issued))
+    late_window = Window(before=first, as_at=as_at, recorded_after=issued)
+    late = flows(conn, accounts.values(), late_window)
+    late_lines = _adjustments(movements(conn, accounts.values(), ADJUSTMENT_WORDS, late_window))
     # A fund with nothing recorded when last month's statement was issued was on no
     # statement: its earlier months were entered late, not corrected.
     known = flows(conn, accounts.values(), Window(as_at=min(issued, as_at or issued)))
@@ -158,9 +182,25 @@ def provider_statement(
                 due_back=ending.due_back(closing),
                 surplus_basis=ending.basis,
                 surplus_on_payments=ending.other_surplus(closing),
+                adjustments=late_lines.get(account, ()),
             )
         )
     return ProviderStatement(provider_id, month, tuple(rows), as_at)
+
+
+def _adjustments(moved: list[Movement]) -> dict[str, tuple[Adjustment, ...]]:
+    """Each account's late corrections as lines naming what changed and the command.
+
+    Only corrections are named: a ledger recorded in bulk after the fact has
+    every earlier movement late, and those are facts, not corrections.
+    """
+    lines: dict[str, list[Adjustment]] = {}
+    for m in moved:
+        what = ADJUSTMENT_WORDS[m.event_type]
+        lines.setdefault(m.account, []).append(
+            Adjustment(m.effective, what, m.command_id, m.amount)
+        )
+    return {account: tuple(found) for account, found in lines.items()}
 
 
 def instant_of_day(day: date) -> str:

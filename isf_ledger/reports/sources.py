@@ -126,5 +126,39 @@ def flows(
     return totals
 
 
+@dataclass(frozen=True)
+class Movement:
+    """One money event's legs on one account: what moved, when, by which command."""
+
+    account: str
+    effective: date
+    event_type: str
+    command_id: str
+    amount: Decimal
+
+
+def movements(
+    conn: Connection, accounts: Iterable[str], types: Iterable[str], window: Window
+) -> list[Movement]:
+    """Each event of `types`: its net legs on each account within `window`, oldest first."""
+    t = ledger_legs
+    query = (
+        select(t.c.account, t.c.effective, t.c.type, t.c.command_id, func.sum(t.c.pence))
+        .where(t.c.account.in_(list(accounts)), t.c.type.in_(list(types)))
+        .group_by(t.c.account, t.c.position, t.c.effective, t.c.type, t.c.command_id)
+        .order_by(t.c.effective, t.c.position)
+    )
+    if window.before is not None:
+        query = query.where(t.c.effective < window.before)
+    if window.as_at is not None:
+        query = query.where(t.c.recorded_at <= window.as_at)
+    if window.recorded_after is not None:
+        query = query.where(t.c.recorded_at > window.recorded_after)
+    return [
+        Movement(account, effective, event_type, command_id, from_pence(pence))
+        for account, effective, event_type, command_id, pence in conn.execute(query)
+    ]
+
+
 def total(by_flow: dict[str, Decimal]) -> Decimal:
     return sum(by_flow.values(), Decimal("0.00"))

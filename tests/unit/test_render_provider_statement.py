@@ -55,6 +55,7 @@ def agreement(**changes: Any) -> IsfMonth:
                 else Decimal(row[f.name])
             )
             for f in fields(IsfMonth)
+            if f.name in row  # the rest keep their defaults
         }
     )
 

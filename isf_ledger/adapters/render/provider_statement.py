@@ -130,9 +130,14 @@ def _notes(isf: IsfMonth, late: Decimal) -> list[str]:
             "ledger after last month's statement was issued; no earlier statement showed it."
         )
     if isf.prior_period_adjustments - late != 0:
+        named = "".join(
+            f" {a.what.capitalize()} (effective {a.effective}, command {a.command_id}): "
+            f"{pounds(a.amount)}."
+            for a in isf.adjustments
+        )
         notes.append(
             f"Includes {pounds(isf.prior_period_adjustments - late)} of corrections to earlier "
-            "months recorded since."
+            f"months recorded since.{named}"
         )
     return notes
 
@@ -159,6 +164,7 @@ def _facts(isf: IsfMonth) -> list[tuple[str, str]]:
         facts.append(("Due back to the council (final account)", grouped(isf.due_back)))
     if isf.contribution_arrears:
         facts.append(("Contribution arrears", grouped(isf.contribution_arrears)))
+    facts += [(f"Exception {x.exception_id}", f"{x.kind}: {x.status}") for x in isf.exceptions]
     return facts
 
 

@@ -80,6 +80,9 @@ def _text_card(card: CardMonth) -> list[str]:
     lines.append(f"  Flagged for a look: {len(flagged) or 'none'}")
     for flag in flagged:
         lines.append(f"    {printable(flag.why)}: {_describe(flag.transaction)}")
+    if card.exceptions:
+        lines.append("  Exceptions (resolve by id):")
+        lines += [f"    {x.exception_id} {x.kind}: {x.status}" for x in card.exceptions]
     return lines
 
 
