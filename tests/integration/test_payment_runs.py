@@ -210,3 +210,17 @@ def test_statements_show_the_money_a_run_paid(council, tmp_path):
     card = council.person_statement("P2")
     assert direct.paid_to_date == D("598.36")
     assert card.paid_to_date == D("986.30")
+
+
+def test_a_bank_file_without_the_councils_account_is_refused_before_anything_is_paid(
+    db_url, tmp_path
+):
+    led = init_ledger(Settings(db_url=db_url))  # no ISF_LEDGER_BANK_* settings
+    try:
+        applied(led, COUNCIL, "c")
+        before = stored(led)
+        with pytest.raises(LedgerError, match="set ISF_LEDGER_BANK_SORT_CODE"):
+            run(led, tmp_path)
+        assert stored(led) == before and not (tmp_path / "cards.csv").exists()
+    finally:
+        led.close()
