@@ -14,6 +14,7 @@ from tests.integration.test_money_rules import SETUP, schedule
 def test_the_exceptions_command_lists_the_same_exceptions_in_every_format(db_url, tmp_path):
     given = [*SETUP, schedule("10000.00"), ASSESS, OVER_CAP]
     commands = [{"command_id": f"c{n}", **c} for n, c in enumerate(given)]
+    assert run("init", "--db", db_url).returncode == 0  # only init makes a ledger
     assert run("apply", write_jsonl(tmp_path / "c.jsonl", commands), "--db", db_url).returncode == 0
     out = {
         fmt: run("exceptions", "--db", db_url, "--month", "2026-04", "--format", fmt)
