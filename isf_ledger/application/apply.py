@@ -23,7 +23,7 @@ from eventsourcing.persistence import IntegrityError
 from isf_ledger.adapters.card_files.cells import mask_card_numbers
 from isf_ledger.adapters.personal_data import KeyTaken
 from isf_ledger.application.commands import Command, CommandError, parse_command
-from isf_ledger.application.unit_of_work import UnitOfWork
+from isf_ledger.application.unit_of_work import StaleRead, UnitOfWork
 from isf_ledger.domain.base import aggregate_id
 from isf_ledger.domain.command_record import CommandRecord
 from isf_ledger.domain.errors import LedgerError
@@ -75,7 +75,7 @@ def apply_lines(ledger: Ledger, lines: Iterable[tuple[int, str]]) -> ApplyResult
     for attempt in range(1, ATTEMPTS + 1):
         try:
             return _apply(ledger, parsed)
-        except (IntegrityError, KeyTaken):
+        except (IntegrityError, KeyTaken, StaleRead):
             # Another process stored some of these command ids, aggregates or
             # person keys between our reads and our write, and nothing of ours
             # was stored: read the ledger again and start over. Each retry means

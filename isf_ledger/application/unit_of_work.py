@@ -26,6 +26,10 @@ from isf_ledger.domain.errors import AlreadyExists, NotFound
 A = TypeVar("A", bound=LedgerAggregate)
 
 
+class StaleRead(Exception):
+    """Another writer changed the ledger after this batch read it; try again."""
+
+
 class UnitOfWork:
     """Aggregates and new events of one batch."""
 
@@ -85,7 +89,14 @@ class UnitOfWork:
     def of_budget(self, cls: type[A], budget_id: str) -> list[A]:
         """Every aggregate of this kind hanging from budget `budget_id`: stored, or
         made earlier in this batch."""
-        found = {ref: self.get(cls, ref) for ref in self._stored_refs(cls.KIND, budget_id)}
+        found: dict[str, A] = {}
+        for ref in self._stored_refs(cls.KIND, budget_id):
+            stored = self.find(cls, ref)
+            if stored is None:
+                # The read model is newer than what this batch read: another
+                # writer stored it since. Read the ledger again.
+                raise StaleRead(f"{cls.KIND} {ref} was stored by another writer")
+            found[ref] = stored
         for aggregate in list(self._aggregates.values()):
             if isinstance(aggregate, cls) and getattr(aggregate, "budget_id", None) == budget_id:
                 found.setdefault(cast(Any, aggregate).ref, aggregate)

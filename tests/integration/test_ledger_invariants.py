@@ -1236,7 +1236,7 @@ class LedgerMachine(RuleBasedStateMachine):
                         "type": "RecordPayment",
                         "schedule_id": schedule,
                         "period": unpaid[0],
-                        "paid_on": x.terminated_on.isoformat(),
+                        "paid_on": after.isoformat(),  # on the day itself money still moves
                     }
                 )
         bad = {"command_id": self.new_id(), **data.draw(st.sampled_from(tries))}
