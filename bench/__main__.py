@@ -1,4 +1,4 @@
-"""`python -m bench [apply|import|reconcile|reports|all]` `[--db ...] [--quick|--scale F]`.
+"""`python -m bench [apply|import|reconcile|reports|payments|all]` `[--db ...] [--quick|--scale F]`.
 
 `--db` is sqlite, postgres or both.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import apply_bench, import_bench, reconcile_bench, reports_bench
+from bench import apply_bench, import_bench, payments_bench, reconcile_bench, reports_bench
 from bench.common import save
 from isf_ledger import logs
 
@@ -16,6 +16,7 @@ BENCHES = {
     "import": import_bench,
     "reconcile": reconcile_bench,
     "reports": reports_bench,
+    "payments": payments_bench,
 }
 
 

@@ -23,6 +23,8 @@ COMMAND_MODULES = (
     "forget",
     "keys",
     "demo",
+    "payments",
+    "exceptions",
 )
 
 

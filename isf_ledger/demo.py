@@ -6,6 +6,9 @@ with its checks recorded). Morag (P-0001) mixes an ISF with Clyde Care
 direct payment on a card (Option 1, monthly), with weekly hours, a flexed week
 that needed approval, a cost, a family top-up. Iain (P-0002) has a card only;
 Aileen (P-0003) an ISF with the off-framework day service, revised in October.
+Corrections are new facts: Aileen's week of 7 September is corrected from
+13.5 to 12.5 hours (£24.00 less, in September), and a taxi charged twice to
+Morag's ISF in August is reversed (£18.00 back, net nothing in August).
 Each builder returns contract-shaped JSON commands, so the demo goes through
 exactly the same `apply` path as a finance officer's file. The card
 provider's export for both cards is written the same way a finance officer
@@ -47,6 +50,10 @@ def people_and_providers() -> list[Command]:
              name="Hillside Day Opportunities", framework="off",
              checks=["Care Inspectorate registration", "public liability insurance",
                      "PVG safeguarding", "financial standing"]),
+        _cmd("demo-v1b", "RegisterBankAccount", account_id="BANK-CARE", owner="PRV-CARE",
+             sort_code="80-22-60", account_number="10293847", account_name="Clyde Care at Home"),
+        _cmd("demo-v2b", "RegisterBankAccount", account_id="BANK-HILL", owner="PRV-HILL",
+             sort_code="83-91-12", account_number="56473829", account_name="Hillside Day Opps"),
     ]  # fmt: skip
 
 
@@ -69,7 +76,13 @@ def budgets() -> list[Command]:
 
 
 def _agreement(
-    n: str, budget: str, provider: str, start: str, rate: str, hours: str
+    n: str,
+    budget: str,
+    provider: str,
+    start: str,
+    rate: str,
+    hours: str,
+    signed: str = "2026-04-01",
 ) -> list[Command]:
     commands = [
         _cmd(
@@ -91,7 +104,7 @@ def _agreement(
                 "SignAgreement",
                 agreement_id=f"A-{n}",
                 party=party,
-                signed_on="2026-04-01",
+                signed_on=signed,
             )
         )
     return commands
@@ -193,6 +206,16 @@ def morag() -> list[Command]:
             on="2026-06-15",
             amount="48.00",
             description="day trip entry and travel",
+            cost_id="K-0001",
+        ),
+        _cmd(
+            "demo-k2",
+            "RecordCost",
+            agreement_id="A-0001",
+            on="2026-08-03",
+            amount="18.00",
+            description="taxi to the day centre",
+            cost_id="K-0002",
         ),
         _cmd(
             "demo-t1",
@@ -255,9 +278,35 @@ def iain_and_aileen() -> list[Command]:
     ]
 
 
+def corrections() -> list[Command]:
+    """A corrected week and a reversed cost, recorded after the facts they correct."""
+    return [
+        _cmd("demo-x1", "CorrectHours", agreement_id="A-0003", week_start="2026-09-07",
+             delivered_hours="12.5", reason="the day service's register showed a half day"),
+        _cmd("demo-x2", "ReverseCost", cost_id="K-0002", on="2026-08-20",
+             reason="the same taxi was charged to the card"),
+    ]  # fmt: skip
+
+
 def demo_commands() -> list[Command]:
     """Every command of the demo, in the order a council would record them."""
-    return people_and_providers() + budgets() + morag() + iain_and_aileen()
+    return people_and_providers() + budgets() + morag() + iain_and_aileen() + corrections()
+
+
+def resolutions(open_ids: dict[str, str]) -> list[Command]:
+    """One exception resolved each way, by kind -> id of October's open exceptions:
+    the bet explained, the double taxi recovered from the card (and paid back at
+    once), the card's surplus written off."""
+    return [
+        _cmd("demo-r1", "ResolveException", exception_id=open_ids["blocked-merchant"],
+             outcome="explained", reason="the bet was refunded; card rules explained again"),
+        _cmd("demo-r2", "ResolveException", exception_id=open_ids["possible-duplicate"],
+             outcome="recover", amount="16.40", reason="the taxi was charged twice"),
+        _cmd("demo-r3", "RecoverSurplus", card_id="C-0002", on="2026-11-02", amount="16.40",
+             reason="the second taxi fare, owed back"),
+        _cmd("demo-r4", "ResolveException", exception_id=open_ids["surplus"],
+             outcome="write-off", reason="kept for the winter: agreed at review"),
+    ]  # fmt: skip
 
 
 # (days after the load, description, merchant, category code, pence out)

@@ -31,6 +31,7 @@ class Settings:
     monthly_cash_limit: Decimal = Decimal("300.00")
     load_match_days: int = 5
     flex_variance_threshold: Decimal = Decimal("0.10")
+    surplus_weeks: int = 8  # a card's balance above this many weeks of payments is surplus
     batch_size: int = 5000
     rebuild_cache_mb: int = 512  # SQLite pages a rebuild may keep in memory
     # PostgreSQL ends a session left idle inside a transaction after this many
@@ -38,6 +39,10 @@ class Settings:
     # a busy machine while the client was still building its INSERT.
     pg_idle_in_transaction_s: int = 600
     at_rest_key: str | None = None
+    # The council's own account, the originator of its bank payment files.
+    bank_sort_code: str | None = None
+    bank_account: str | None = None
+    bank_name: str | None = None
 
 
 def settings_from_env(db_url: str | None = None) -> Settings:
@@ -53,7 +58,11 @@ def settings_from_env(db_url: str | None = None) -> Settings:
         blocked_mccs=dict(blocked),
         monthly_cash_limit=Decimal(env.get("ISF_LEDGER_CASH_LIMIT", "300.00")),
         load_match_days=int(env.get("ISF_LEDGER_LOAD_MATCH_DAYS", "5")),
+        surplus_weeks=int(env.get("ISF_LEDGER_SURPLUS_WEEKS", "8")),
         rebuild_cache_mb=int(env.get("ISF_LEDGER_REBUILD_CACHE_MB", "512")),
         pg_idle_in_transaction_s=int(env.get("ISF_LEDGER_PG_IDLE_IN_TRANSACTION_S", "600")),
         at_rest_key=env.get("ISF_LEDGER_AT_REST_KEY") or None,
+        bank_sort_code=env.get("ISF_LEDGER_BANK_SORT_CODE") or None,
+        bank_account=env.get("ISF_LEDGER_BANK_ACCOUNT") or None,
+        bank_name=env.get("ISF_LEDGER_BANK_NAME") or None,
     )

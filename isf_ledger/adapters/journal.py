@@ -48,6 +48,7 @@ KIND_ROOTS = {
     "support": "Expenses:Support",
     "costs": "Expenses:Costs",
     "cardspend": "Expenses:Card",
+    "direct": "Expenses:DirectPayment",  # paid to a person's own account: not reconciled
 }
 UNKNOWN_ROOT = "Equity:Other"
 

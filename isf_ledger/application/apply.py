@@ -23,7 +23,7 @@ from eventsourcing.persistence import IntegrityError
 from isf_ledger.adapters.card_files.cells import mask_card_numbers
 from isf_ledger.adapters.personal_data import KeyTaken
 from isf_ledger.application.commands import Command, CommandError, parse_command
-from isf_ledger.application.unit_of_work import UnitOfWork
+from isf_ledger.application.unit_of_work import StaleRead, UnitOfWork
 from isf_ledger.domain.base import aggregate_id
 from isf_ledger.domain.command_record import CommandRecord
 from isf_ledger.domain.errors import LedgerError
@@ -80,7 +80,7 @@ def apply_lines(ledger: Ledger, lines: Iterable[tuple[int, str | bytes]]) -> App
     for attempt in range(1, ATTEMPTS + 1):
         try:
             return _apply(ledger, parsed)
-        except (IntegrityError, KeyTaken):
+        except (IntegrityError, KeyTaken, StaleRead):
             # Another process stored some of these command ids, aggregates or
             # person keys between our reads and our write, and nothing of ours
             # was stored: read the ledger again and start over. Each retry means
@@ -148,7 +148,14 @@ def _apply(ledger: Ledger, parsed: list[Parsed]) -> ApplyResult:
         return result
     ledger.keys.discard()
     ledger.catch_up()
-    uow = UnitOfWork(ledger.app, ledger.keys.seal, ledger.fund_balance, ledger.card_balance)
+    uow = UnitOfWork(
+        ledger.app,
+        ledger.keys.seal,
+        ledger.fund_balance,
+        ledger.refs_of_budget,
+        ledger.card_balance,
+        ledger.known_exception,
+    )
     uow.preload(ledger.engine, named_aggregates(p.command for p in parsed if p.command is not None))
     seen: dict[str, str] = {}
     for number, command_id, cmd, fingerprint, problem in parsed:
@@ -210,7 +217,8 @@ def named_aggregates(commands: Iterable[Command]) -> set[UUID]:
     """Event-store ids of every aggregate the commands could touch.
 
     An `<kind>_id` field names an aggregate of that kind; a `payee` is an
-    agreement or a card; a budget also has its option choice.
+    agreement, a card or an account; an `owner` a provider or a person; a
+    budget also has its option choice.
     """
     ids: set[UUID] = set()
     for cmd in commands:
@@ -219,7 +227,9 @@ def named_aggregates(commands: Iterable[Command]) -> set[UUID]:
             if not isinstance(value, str):
                 continue
             if name == "payee":
-                ids.update(aggregate_id(kind, value) for kind in ("agreement", "card"))
+                ids.update(aggregate_id(k, value) for k in ("agreement", "card", "account"))
+            elif name == "owner":
+                ids.update(aggregate_id(k, value) for k in ("provider", "person"))
             elif name.endswith("_id") and name != "command_id":
                 kind = name.removesuffix("_id")
                 ids.add(aggregate_id(kind, value))

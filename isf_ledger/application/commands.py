@@ -45,6 +45,12 @@ def _positive(amount: Decimal) -> Decimal:
     return amount
 
 
+def _not_negative(amount: Decimal) -> Decimal:
+    if amount < 0:
+        raise ValueError("cannot be below zero")
+    return amount
+
+
 def _hours(value: Any) -> Decimal:
     if not isinstance(value, str) or not DECIMAL_PATTERN.match(value):
         raise ValueError(f'must be hours as a decimal string like "37.5", not {value!r}')
@@ -79,9 +85,17 @@ def _text(value: Any) -> str:
     return mask_card_numbers(value)
 
 
+def _digits(value: Any) -> str:
+    """Digits as text, spaces and dashes dropped (`12-34-56`); never echoed back."""
+    if not isinstance(value, str):
+        raise ValueError("must be digits written as a string")
+    return value.replace(" ", "").replace("-", "")
+
+
 Id = Annotated[str, BeforeValidator(_id)]
 Money = Annotated[Decimal, BeforeValidator(_money)]
 PositiveMoney = Annotated[Decimal, BeforeValidator(_money), AfterValidator(_positive)]
+NotNegativeMoney = Annotated[Decimal, BeforeValidator(_money), AfterValidator(_not_negative)]
 Hours = Annotated[Decimal, BeforeValidator(_hours)]
 Day = Annotated[date, BeforeValidator(_date)]
 Text = Annotated[str, BeforeValidator(_text)]
@@ -233,11 +247,47 @@ class SchedulePayments(Command):
     amount: PositiveMoney
 
 
+class RunLine(BaseModel):
+    """One period a payment run paid, and the bank account it paid (if any)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schedule_id: Id
+    period: Count
+    account_id: Id | None = None
+
+
 class RecordPayment(Command):
     type: Literal["RecordPayment"]
     schedule_id: Id
     period: Count
     paid_on: Day
+    offset: NotNegativeMoney = Decimal("0.00")
+
+
+class ReviseSchedule(Command):
+    type: Literal["ReviseSchedule"]
+    schedule_id: Id
+    effective: Day
+    amount: NotNegativeMoney
+
+
+class AssessContribution(Command):
+    type: Literal["AssessContribution"]
+    contribution_id: Id
+    budget_id: Id
+    payee: Id
+    frequency: Literal["4-weekly", "monthly"]
+    first_due: Day
+    amount: PositiveMoney
+
+
+class RecordContribution(Command):
+    type: Literal["RecordContribution"]
+    contribution_id: Id
+    period: Count
+    received_on: Day
+    amount: PositiveMoney
 
 
 class WithholdPayment(Command):
@@ -288,12 +338,21 @@ class ApproveFlex(Command):
     approved_by: Text
 
 
+class DeclineFlex(Command):
+    type: Literal["DeclineFlex"]
+    agreement_id: Id
+    week_start: Day
+    declined_by: Text
+    reason: Text
+
+
 class RecordCost(Command):
     type: Literal["RecordCost"]
     agreement_id: Id
     on: Day
     amount: PositiveMoney
     description: Text
+    cost_id: Id | None = None
 
 
 class RecoverSurplus(Command):
@@ -305,6 +364,59 @@ class RecoverSurplus(Command):
     reason: Text
 
 
+class RegisterBankAccount(Command):
+    """Bank details: checked for shape by the domain, sealed before any event holds them."""
+
+    type: Literal["RegisterBankAccount"]
+    account_id: Id
+    owner: Id
+    sort_code: Annotated[str, BeforeValidator(_digits)]
+    account_number: Annotated[str, BeforeValidator(_digits)]
+    account_name: Text
+
+
+class RecordPaymentRun(Command):
+    """Made by `isf-ledger payments run`: the run, its window and what it paid."""
+
+    type: Literal["RecordPaymentRun"]
+    run_id: Id
+    period_from: Day
+    period_to: Day
+    paid_on: Day
+    lines: tuple[RunLine, ...]
+
+
+class CorrectHours(Command):
+    type: Literal["CorrectHours"]
+    agreement_id: Id
+    week_start: Day
+    delivered_hours: Hours
+    reason: Text
+
+
+class ReverseCost(Command):
+    type: Literal["ReverseCost"]
+    cost_id: Id
+    on: Day
+    reason: Text
+
+
+class ReverseTopUp(Command):
+    type: Literal["ReverseTopUp"]
+    topup_id: Id
+    received_on: Day
+    on: Day
+    reason: Text
+
+
+class ResolveException(Command):
+    type: Literal["ResolveException"]
+    exception_id: Id
+    outcome: Literal["explained", "recover", "write-off"]
+    reason: Text
+    amount: PositiveMoney | None = None
+
+
 COMMAND_TYPES: dict[str, type[Command]] = {
     cls.__name__: cls
     for cls in (
@@ -313,7 +425,9 @@ COMMAND_TYPES: dict[str, type[Command]] = {
         ChooseOptions, DraftAgreement, SignAgreement, VaryAgreement, SuspendAgreement,
         ResumeAgreement, TerminateAgreement, IssueCard, SchedulePayments, RecordPayment,
         WithholdPayment, ReversePayment, AgreeTopUp, RecordTopUp, RecordHours, ApproveFlex,
-        RecordCost, RecoverSurplus,
+        RecordCost, RecoverSurplus, RegisterBankAccount, RecordPaymentRun, ReviseSchedule,
+        AssessContribution, RecordContribution, DeclineFlex,
+        CorrectHours, ReverseCost, ReverseTopUp, ResolveException,
     )
 }  # fmt: skip
 

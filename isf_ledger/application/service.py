@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import chain
 from pathlib import Path
@@ -27,10 +28,18 @@ from isf_ledger.adapters.card_store.digest import import_problems
 from isf_ledger.adapters.database import Database
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.adapters.journal import JournalEntry
+from isf_ledger.adapters.payment_files.profile import FileProfile
+from isf_ledger.adapters.payment_files.writers import (
+    Originator,
+    bank_file,
+    card_file,
+    write_atomically,
+)
 from isf_ledger.adapters.personal_data import PersonKeys
 from isf_ledger.adapters.seal import Verification, seal_new, verify
 from isf_ledger.adapters.statistics import refresh_statistics
 from isf_ledger.application import card_import as importer
+from isf_ledger.application import payments
 from isf_ledger.application.apply import ApplyResult, apply_lines
 from isf_ledger.domain.card_matching import Payment
 from isf_ledger.domain.errors import LedgerError, NotFound
@@ -42,13 +51,25 @@ from isf_ledger.projections.runner import (
     Recorded,
     catch_up,
     check_projectable,
+    instant,
     rebuild,
 )
 from isf_ledger.reports.card_month import CardReconciliation
 from isf_ledger.reports.card_queries import card_balance, card_journal
 from isf_ledger.reports.card_reconciliation import card_payments, known_card, reconcile_cards
+from isf_ledger.reports.card_surplus import weekly_shares
+from isf_ledger.reports.exceptions import (
+    ExceptionList,
+    exception_list,
+    refresh,
+    stored_exception,
+    with_refs_cards,
+    with_refs_isf,
+)
+from isf_ledger.reports.payments import PaymentsDue, RunResult
 from isf_ledger.reports.person_statement import PersonStatement, person_statement
 from isf_ledger.reports.provider_statement import ProviderStatement, provider_statement
+from isf_ledger.reports.sources import refs_of
 from isf_ledger.settings import Settings
 
 JournalWriter = Callable[[Iterable[JournalEntry], TextIO], None]
@@ -94,6 +115,77 @@ class Ledger:
             self, paths, profile, skip_invalid=skip_invalid, rejects=rejects, progress=progress
         )
 
+    def payments_run(
+        self,
+        run_id: str,
+        since: date,
+        until: date,
+        paid_on: date,
+        *,
+        bank_profile: FileProfile,
+        card_profile: FileProfile,
+        bank_out: str | Path | None = None,
+        card_out: str | Path | None = None,
+        dry_run: bool = False,
+        progress: payments.Progress | None = None,
+    ) -> RunResult:
+        """Pay every payable period of the window in one batch, then write the files.
+
+        A run id recorded before pays nothing more: its files are written again
+        from the run as recorded, byte for byte (a crash after the commit and
+        before the files is recovered this way). A dry run records nothing.
+        """
+        origin = self.originator() if bank_out is not None else None
+        for out in (bank_out, card_out):
+            if out is not None and not Path(out).parent.is_dir():
+                raise LedgerError(f"cannot write {out}: no such folder")
+        run = None if dry_run else payments.recorded_run(self, run_id)
+        existed = run is not None
+        report, entries = payments.due(self, since, until, on=paid_on, progress=progress)
+        if run is not None:
+            payments.check_same_run(run, since, until, paid_on)
+        elif not dry_run:
+            payments.record_run(self, run_id, since, until, paid_on, entries)
+            run = payments.recorded_run(self, run_id)
+        if run is not None:
+            entries = payments.entries_of(run)
+        bank, cards = payments.file_lines(self, entries, paid_on)
+        if bank_out is not None and origin is not None:
+            text = bank_file(bank_profile, origin, bank, paid_on, dry_run=dry_run)
+            write_atomically(bank_out, text)
+        if card_out is not None:
+            write_atomically(card_out, card_file(card_profile, cards, dry_run=dry_run))
+        return RunResult(
+            run_id=run_id,
+            period_from=since,
+            period_to=until,
+            paid_on=paid_on,
+            dry_run=dry_run,
+            already_recorded=existed,
+            payments=len(entries),
+            totals=payments.totals_of(entries),
+            cannot_pay=report.cannot_pay,
+            bank_file=str(bank_out) if bank_out is not None else None,
+            card_file=str(card_out) if card_out is not None else None,
+        )
+
+    def originator(self) -> Originator:
+        """The council's own account, from the settings; refused plainly when unset."""
+        s = self.settings
+        if not (s.bank_sort_code and s.bank_account and s.bank_name):
+            raise LedgerError(
+                "a bank file needs the council's own account: set ISF_LEDGER_BANK_SORT_CODE "
+                "(6 digits), ISF_LEDGER_BANK_ACCOUNT (8 digits) and ISF_LEDGER_BANK_NAME"
+            )
+        if not (
+            re.fullmatch(r"[0-9]{6}", s.bank_sort_code)
+            and re.fullmatch(r"[0-9]{8}", s.bank_account)
+        ):
+            raise LedgerError(
+                "ISF_LEDGER_BANK_SORT_CODE must be 6 digits and ISF_LEDGER_BANK_ACCOUNT 8 digits"
+            )
+        return Originator(s.bank_sort_code, s.bank_account, s.bank_name)
+
     def recover(self) -> None:
         """Finish what a run killed part-way left: import events, seals, read models."""
         importer.record_missing_events(self)
@@ -116,6 +208,22 @@ class Ledger:
         with self.engine.connect() as conn, conn.begin():
             check_projectable(conn, self.projections, events)
 
+    def refresh_exceptions(self) -> None:
+        """Bring the exceptions read model in line with what the reports raise now."""
+        self.catch_up()
+        with self.engine.begin() as conn:
+            refresh(conn, self.app, self.settings, instant(datetime.now(UTC)))
+
+    def known_exception(self, exception_id: str) -> tuple[str, str, str] | None:
+        """(kind, subject kind, subject) of an exception the reports raised, or None."""
+        with self.engine.connect() as conn:
+            found = stored_exception(conn, exception_id)
+        if found is None:  # raised since the exceptions were last listed?
+            with self.engine.begin() as conn:
+                refresh(conn, self.app, self.settings, instant(datetime.now(UTC)))
+                found = stored_exception(conn, exception_id)
+        return found
+
     def catch_up(self, fresh: Sequence[Recorded] = ()) -> int:
         """Seal new events, then bring every read model up to date with them."""
         seal_new(self.engine, self.app)
@@ -136,7 +244,7 @@ class Ledger:
     ) -> ProviderStatement:
         """Each person's ISF the provider holds, for one month."""
         with self.engine.connect() as conn:
-            return provider_statement(
+            statement = provider_statement(
                 conn,
                 self.app,
                 self.settings,
@@ -145,6 +253,7 @@ class Ledger:
                 as_at=as_at,
                 previous_as_at=previous_as_at,
             )
+            return with_refs_isf(conn, self.app, statement)
 
     def person_statement(
         self, person_id: str, *, budget_id: str | None = None, as_at: str | None = None
@@ -161,7 +270,36 @@ class Ledger:
         with self.engine.connect() as conn:
             if card is not None and not known_card(conn, card, as_at):
                 raise NotFound(f"unknown card {card}")
-            return reconcile_cards(conn, month, self.settings, card=card, as_at=as_at)
+            weekly = weekly_shares(conn, self.app, card, as_at)
+            rec = reconcile_cards(conn, month, self.settings, card=card, as_at=as_at, weekly=weekly)
+            return with_refs_cards(conn, self.app, rec, as_at)
+
+    def exceptions(
+        self,
+        *,
+        month: str | None = None,
+        status: str = "open",
+        today: date | None = None,
+        as_at: str | None = None,
+    ) -> ExceptionList:
+        """Every exception the reports raise (and raised), oldest first, with decisions;
+        with `as_at`, as the ledger stood then."""
+        if as_at is None:
+            self.refresh_exceptions()
+        with self.engine.connect() as conn:
+            return exception_list(
+                conn,
+                self.app,
+                today=today or date.fromisoformat((as_at or instant(datetime.now(UTC)))[:10]),
+                month=month,
+                status=status,
+                as_at=as_at,
+                settings=self.settings,
+            )
+
+    def payments_due(self, since: date, until: date) -> PaymentsDue:
+        """Every schedule period starting in the window still to pay: payable, or not and why."""
+        return payments.due(self, since, until)[0]
 
     def card_payments(self, since: date, until: date) -> list[Payment]:
         """Payments the ledger made to cards between two dates."""
@@ -222,9 +360,14 @@ class Ledger:
             return balance(conn, account, on=on)
 
     def card_balance(self, card_id: str, on: date) -> Decimal:
-        """A card's balance on a business date: the sum of its imported transactions."""
+        """A card's own balance on a business date: its transactions posted by then."""
         with self.engine.connect() as conn:
             return card_balance(conn, card_id, on)
+
+    def refs_of_budget(self, kind: str, budget_id: str) -> list[str]:
+        """Caller ids of the aggregates of `kind` (schedules, contributions) of a budget."""
+        with self.engine.connect() as conn:
+            return refs_of(conn, kind, budget_id=budget_id)
 
     def close(self) -> None:
         self.app.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -28,6 +28,10 @@ from isf_ledger.domain.option_choice import OptionChoice
 A = TypeVar("A", bound=LedgerAggregate)
 
 
+class StaleRead(Exception):
+    """Another writer changed the ledger after this batch read it; try again."""
+
+
 class UnitOfWork:
     """Aggregates and new events of one batch."""
 
@@ -36,12 +40,16 @@ class UnitOfWork:
         app: LedgerApp,
         seal: Callable[[str, str], str],
         stored_balance: Callable[[str, date], Decimal],
+        stored_refs: Callable[[str, str], list[str]],
         card_transactions: Callable[[str, date], Decimal],
+        stored_exception: Callable[[str], tuple[str, str, str] | None] = lambda _: None,
     ) -> None:
         self.app = app
         self.seal = seal  # seals a person's personal data with their own key
         self._stored_balance = stored_balance
+        self._stored_refs = stored_refs  # (kind, budget_id) -> caller ids, as stored
         self._card_transactions = card_transactions
+        self.stored_exception = stored_exception  # id -> (kind, subject kind, subject)
         self.events: list[Any] = []
         self._aggregates: dict[UUID, LedgerAggregate | None] = {}
         self._touched: dict[UUID, LedgerAggregate] = {}
@@ -87,6 +95,22 @@ class UnitOfWork:
         if found is None:
             raise NotFound(f"unknown {cls.KIND} {ref}")
         return found
+
+    def of_budget(self, cls: type[A], budget_id: str) -> list[A]:
+        """Every aggregate of this kind hanging from budget `budget_id`: stored, or
+        made earlier in this batch."""
+        found: dict[str, A] = {}
+        for ref in self._stored_refs(cls.KIND, budget_id):
+            stored = self.find(cls, ref)
+            if stored is None:
+                # The read model is newer than what this batch read: another
+                # writer stored it since. Read the ledger again.
+                raise StaleRead(f"{cls.KIND} {ref} was stored by another writer")
+            found[ref] = stored
+        for aggregate in list(self._aggregates.values()):
+            if isinstance(aggregate, cls) and getattr(aggregate, "budget_id", None) == budget_id:
+                found.setdefault(cast(Any, aggregate).ref, aggregate)
+        return [found[ref] for ref in sorted(found)]
 
     def check_new(self, cls: type[LedgerAggregate], ref: str) -> None:
         if self.find(cls, ref) is not None:

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from isf_ledger.domain.errors import RuleBroken
-from isf_ledger.domain.flex import is_monday, is_quarter_hours, within_flex_cap
+from isf_ledger.domain.flex import hours_above_cap, is_monday, is_quarter_hours
 from isf_ledger.domain.money import ZERO, round_half_up
 from isf_ledger.domain.periods import mondays
 
@@ -146,6 +146,7 @@ class AgreementQueries:
     suspensions: list[tuple[date, date | None]]
     terminated_on: date | None
     flex_approvals: dict[date, str]
+    flex_declines: dict[date, str]
     weeks: dict[date, WeekOfHours]
 
     # Queries
@@ -190,7 +191,7 @@ class AgreementQueries:
 
     def why_not_in_force(self, day: date) -> str | None:
         """Why the agreement does not bind on `day` (suspended or not), or None."""
-        if self.terminated_on is not None and day >= self.terminated_on:
+        if self.terminated_on is not None and day > self.terminated_on:
             return f"terminated on {self.terminated_on}"
         if day < self.start:
             return f"before its start on {self.start}"
@@ -220,6 +221,28 @@ class AgreementQueries:
             Decimal(0),
         )
 
+    def hours_above_cap(self, week_start: date, delivered: Decimal) -> Decimal:
+        terms = self.terms_on(week_start)
+        return hours_above_cap(delivered, terms.planned_weekly_hours, terms.flex_cap_hours)
+
+    def hours_awaiting_approval(self, week_start: date, delivered: Decimal) -> Decimal:
+        """Hours above the cap neither approved nor declined: not charged yet."""
+        if week_start in self.flex_approvals or week_start in self.flex_declines:
+            return Decimal(0)
+        return self.hours_above_cap(week_start, delivered)
+
+    def hours_declined(self, week_start: date, delivered: Decimal) -> Decimal:
+        """Hours above the cap the council declined: never charged to the ISF."""
+        if week_start not in self.flex_declines:
+            return Decimal(0)
+        return self.hours_above_cap(week_start, delivered)
+
+    def approval_of(self, week_start: date) -> str:
+        """What was decided about the week's hours above the cap, in words."""
+        if week_start in self.flex_approvals:
+            return "approved"
+        return "declined" if week_start in self.flex_declines else "awaiting approval"
+
     def surplus(self, balance: Decimal, on: date) -> Decimal:
         """How much of an ISF balance on `on` is above the surplus threshold."""
         return max(ZERO, balance - self.surplus_threshold_on(on))
@@ -240,6 +263,14 @@ class AgreementQueries:
         why = self.why_not_active(day)
         if why is not None:
             raise RuleBroken(f"agreement {self.ref} is not active on {day}: {why}")
+
+    def check_period_within(self, start: date, what: str) -> None:
+        """Nothing is paid for a period that starts after the agreement ended."""
+        if self.terminated_on is not None and start > self.terminated_on:
+            raise RuleBroken(
+                f"{what} cannot be paid: agreement {self.ref} was terminated on "
+                f"{self.terminated_on}, before it"
+            )
 
     def check_not_after_end(self, day: date) -> None:
         if self.terminated_on is not None and day > self.terminated_on:
@@ -263,15 +294,3 @@ class AgreementQueries:
                 f"agreement {self.ref}: week_start {week_start} is a "
                 f"{week_start.strftime('%A')}; weeks start on a Monday"
             )
-
-    def check_hours_within_flex(self, week_start: date, delivered: Decimal, terms: Terms) -> None:
-        if week_start in self.flex_approvals:
-            return
-        if within_flex_cap(delivered, terms.planned_weekly_hours, terms.flex_cap_hours):
-            return
-        above = delivered - terms.planned_weekly_hours
-        raise RuleBroken(
-            f"{hours_text(delivered)} hours in week {week_start} is {hours_text(above)} above "
-            f"the plan of {hours_text(terms.planned_weekly_hours)}, over the flex cap of "
-            f"{hours_text(terms.flex_cap_hours)}: record an ApproveFlex for that week first"
-        )

@@ -103,6 +103,13 @@ class Budget(LedgerAggregate):
                 f"budget {self.ref} ended on {self.ended_on}; no change can be made after its end"
             )
 
+    def check_period_within(self, start: date, what: str) -> None:
+        """Nothing is paid for a period that starts after the budget ended."""
+        if self.ended_on is not None and start > self.ended_on:
+            raise RuleBroken(
+                f"{what} cannot be paid: budget {self.ref} ended on {self.ended_on}, before it"
+            )
+
     def check_within_period(self, day: date, what: str) -> None:
         if not self.start <= day <= self.end:
             raise RuleBroken(

@@ -85,6 +85,9 @@ class Card(LedgerAggregate):
     def check_can_receive_money(self, day: date) -> None:
         """A card can be loaded once issued: the contract has no cancellation."""
 
+    def check_period_within(self, start: date, what: str) -> None:
+        """A card ends with its budget, which the schedule checks itself."""
+
     # Commands
 
     def recover_surplus(

@@ -39,13 +39,22 @@ def week_charge(delivered_hours: Decimal, hourly_rate: Decimal) -> Decimal:
     return round_half_up(delivered_hours * hourly_rate)
 
 
-def weekly_flags(delivered: Decimal, planned: Decimal, cap: Decimal, approved: bool) -> list[str]:
-    """Plain words for a statement about one week's flex; none at or below plan."""
+def weekly_flags(delivered: Decimal, planned: Decimal, cap: Decimal, approval: str) -> list[str]:
+    """Plain words for a statement about one week's flex; none at or below plan.
+
+    `approval` is what was decided, when the hours were recorded, about hours
+    above the cap: "approved", "declined" or "awaiting approval".
+    """
     if delivered <= planned:
         return []
     if within_flex_cap(delivered, planned, cap):
         return ["above plan within flex cap"]
-    return ["above flex cap, approved" if approved else "above flex cap, not approved"]
+    return [f"above flex cap, {approval}"]
+
+
+def hours_above_cap(delivered: Decimal, planned: Decimal, cap: Decimal) -> Decimal:
+    """Hours of a week above plan + cap: the ones that need the council's approval."""
+    return max(Decimal(0), delivered - planned - cap)
 
 
 @dataclass(frozen=True, slots=True)

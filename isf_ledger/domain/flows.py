@@ -10,13 +10,22 @@ from __future__ import annotations
 
 PAYMENT_MADE = "Schedule.PaymentMade"
 PAYMENT_REVERSED = "Schedule.PaymentReversed"
+HOURS_CORRECTED = "Agreement.HoursCorrected"
+COST_REVERSED = "Agreement.CostReversed"
+TOPUP_REVERSED = "TopUp.TopUpReversed"
+CORRECTIONS = (HOURS_CORRECTED, COST_REVERSED, TOPUP_REVERSED)
 
 FLOWS = {
     PAYMENT_MADE: "payments_in",
     PAYMENT_REVERSED: "payments_in",
     "TopUp.TopUpReceived": "top_ups_in",
+    TOPUP_REVERSED: "top_ups_in",
+    "Contribution.ContributionReceived": "contributions_in",
     "Agreement.HoursRecorded": "charges_hours",
+    "Agreement.FlexApprovedAfterHours": "charges_hours",
+    HOURS_CORRECTED: "charges_hours",
     "Agreement.CostRecorded": "charges_other",
+    COST_REVERSED: "charges_other",
     "Agreement.SurplusRecovered": "recovered",
     "Card.SurplusRecovered": "recovered",
 }

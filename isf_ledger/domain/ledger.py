@@ -10,9 +10,11 @@ Accounts are named `kind:id`:
 - `council:<authority>`   the council's funding (pays out, receives recoveries)
 - `isf:<agreement_id>`    an individual service fund held by a provider
 - `card:<card_id>`        a direct-payment card
+- `direct:<budget_id>`    a budget's direct payments into the person's own bank account
 - `support:<provider_id>` hours of support charged to an ISF
 - `costs:<agreement_id>`  other costs charged to an ISF
-- `topup:<topup_id>`      whoever paid a top-up or contribution
+- `topup:<topup_id>`      whoever paid a top-up
+- `contribution:<id>`     the person paying an assessed contribution
 - `cardspend:<card_id>`   what a card's holder spent (purchases, cash, fees)
 """
 
@@ -39,6 +41,10 @@ def card(card_id: str) -> str:
     return f"card:{card_id}"
 
 
+def direct_payment(budget_id: str) -> str:
+    return f"direct:{budget_id}"
+
+
 def support(provider_id: str) -> str:
     return f"support:{provider_id}"
 
@@ -49,6 +55,10 @@ def costs(agreement_id: str) -> str:
 
 def topup(topup_id: str) -> str:
     return f"topup:{topup_id}"
+
+
+def contribution(contribution_id: str) -> str:
+    return f"contribution:{contribution_id}"
 
 
 def cardspend(card_id: str) -> str:

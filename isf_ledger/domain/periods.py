@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, localcontext
+from typing import Any
 
 from isf_ledger.domain.money import PENNY, ZERO, round_half_up
 
@@ -117,24 +118,58 @@ def schedule_periods(
         raise ValueError(f"the amount to schedule must be whole pence, not {amount}")
     starts = _starts(first_due, frequency, budget_end)
     ends = [s - timedelta(days=1) for s in starts[1:]] + [budget_end]
-    total_days = _days(first_due, budget_end)
-    shares = [
-        _pro_rata(amount, _days(s, e), total_days)
-        for s, e in zip(starts[:-1], ends[:-1], strict=True)
-    ]
+    amounts = spread(
+        amount,
+        [_days(s, e) for s, e in zip(starts, ends, strict=True)],
+        _days(first_due, budget_end),
+    )
+    return tuple(
+        Period(n, s, e, a)
+        for n, (s, e, a) in enumerate(zip(starts, ends, amounts, strict=True), start=1)
+    )
+
+
+def spread(amount: Decimal, days: list[int], total_days: int) -> list[Decimal]:
+    """`amount` shared by days: each but the last `amount x days / total_days`,
+    rounded half-up, the last the remainder, so the shares sum to `amount`."""
+    shares = [_pro_rata(amount, d, total_days) for d in days[:-1]]
     remainder = amount - sum(shares, ZERO)
     if remainder < 0:
         # Only for a few pence over many periods: each rounded up, the last
         # would have to pay money back.
         raise ValueError(
-            f"{amount} is too little to spread over {len(starts)} periods: "
+            f"{amount} is too little to spread over {len(days)} periods: "
             "rounding each to the penny would leave the last one below zero"
         )
-    amounts = [*shares, remainder]
-    return tuple(
-        Period(n, s, e, a)
-        for n, (s, e, a) in enumerate(zip(starts, ends, amounts, strict=True), start=1)
-    )
+    return [*shares, remainder]
+
+
+def respread(
+    periods: tuple[Period, ...], keep: set[int], amount: Decimal, budget_end: date
+) -> tuple[Period, ...]:
+    """`periods` with those not in `keep` sharing `amount` less what the kept ones hold.
+
+    The days rule of a new schedule: each shares by its days over the days
+    from the first of them to `budget_end`, the last takes the remainder.
+    """
+    kept = sum((p.amount for p in periods if p.number in keep), ZERO)
+    others = [p for p in periods if p.number not in keep]
+    if amount < kept:
+        raise ValueError(f"{amount} is below the {kept} already paid, withheld or started")
+    if not others:
+        if amount != kept:
+            raise ValueError(f"no period is left to carry {amount - kept}")
+        return periods
+    shares = spread(amount - kept, [p.days for p in others], _days(others[0].start, budget_end))
+    new = dict(zip((p.number for p in others), shares, strict=True))
+    return tuple(Period(p.number, p.start, p.end, new.get(p.number, p.amount)) for p in periods)
+
+
+def period_rows(periods: Iterable[Period]) -> list[dict[str, Any]]:
+    """Periods as an event keeps them: number, start, end, amount."""
+    return [
+        {"number": p.number, "start": p.start, "end": p.end, "amount": p.amount} for p in periods
+    ]
 
 
 def period_containing(periods: Iterable[Period], d: date) -> Period | None:

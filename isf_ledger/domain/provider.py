@@ -64,6 +64,15 @@ class Provider(LedgerAggregate):
         self.name = name
         self.framework = framework
         self.checks = checks
+        self.bank_account: str | None = None
+
+    def pay_into(self, account_id: str, command_id: str) -> None:
+        """From now on the provider's payments go to `account_id` (the latest registered)."""
+        self._account_chosen(account_id=account_id, command_id=command_id)
+
+    @event("BankAccountChosen")
+    def _account_chosen(self, account_id: str, command_id: str, effective: None = None) -> None:
+        self.bank_account = account_id
 
     @property
     def is_off_framework(self) -> bool:

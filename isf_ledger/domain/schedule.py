@@ -1,9 +1,12 @@
 """Payments in advance: a schedule of periods, each paid once, withheld or reversed.
 
 Option 2 pays into an agreement's ISF, Option 1 onto a card issued for the
-same budget. The periods and their amounts are worked out once, when the
-schedule is made (see `periods.schedule_periods`), and kept in its first event
-(number, start, end, amount), so replaying the schedule never depends on later
+same budget or into a bank account of the budget's person (a direct payment
+to the account: the money goes into the budget's direct-payment fund,
+`ledger.direct_payment`, whose spending the ledger does not see). The
+periods and their amounts are worked out once, when the schedule is made
+(see `periods.schedule_periods`), and kept in its first event (number,
+start, end, amount), so replaying the schedule never depends on later
 changes to the budget and the arithmetic can be read in the audit trail.
 
 Each period is paid at most once. A payment can be reversed (money back from
@@ -24,14 +27,16 @@ from typing import Any, ClassVar, Protocol
 from eventsourcing.domain import event
 
 from isf_ledger.domain import ledger
+from isf_ledger.domain.agreement_terms import pounds
 from isf_ledger.domain.base import LedgerAggregate
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.errors import RuleBroken
-from isf_ledger.domain.periods import Period, schedule_periods
+from isf_ledger.domain.money import ZERO
+from isf_ledger.domain.periods import Period, period_rows, respread, schedule_periods
 
-# Which kind of aggregate each option pays into.
-PAYEE_KINDS = {1: "card", 2: "agreement"}
-PAYEE_WORDS = {1: "onto a card", 2: "into an agreement's ISF"}
+# Which kinds of aggregate each option pays into.
+PAYEE_KINDS = {1: ("card", "account"), 2: ("agreement",)}
+PAYEE_WORDS = {1: "onto a card or into the person's bank account", 2: "into an agreement's ISF"}
 
 
 class Payee(Protocol):
@@ -43,6 +48,8 @@ class Payee(Protocol):
 
     def check_can_receive_money(self, day: date) -> None: ...
 
+    def check_period_within(self, start: date, what: str) -> None: ...
+
 
 class PersonOfBudget(Protocol):
     """The person a budget is for, who names the council that pays."""
@@ -51,9 +58,39 @@ class PersonOfBudget(Protocol):
     authority: str
 
 
-def fund_of(option: int, payee_ref: str) -> str:
-    """The ledger account a schedule of this option pays into."""
-    return ledger.isf(payee_ref) if option == 2 else ledger.card(payee_ref)
+def fund_of(payee_kind: str, payee_ref: str, budget_id: str) -> str:
+    """The ledger account a schedule pays into."""
+    if payee_kind == "agreement":
+        return ledger.isf(payee_ref)
+    if payee_kind == "card":
+        return ledger.card(payee_ref)
+    return ledger.direct_payment(budget_id)
+
+
+def spread_periods(
+    what: str,
+    first: str,
+    budget: Budget,
+    payee: Payee,
+    frequency: str,
+    first_due: date,
+    amount: Decimal,
+) -> tuple[Period, ...]:
+    """The periods of a yearly `amount` paid into (or by the person into) `payee`
+    from `first_due`; refuses an ended budget, a day outside it, a payee of
+    another budget, or an amount that cannot be spread. `what` names it. A bank
+    account is the person's, not one budget's: the caller checks its owner."""
+    budget.check_not_ended()
+    budget.check_within_period(first_due, f"the {first} of {what}")
+    if payee.KIND != "account" and payee.budget_id != budget.ref:
+        raise RuleBroken(
+            f"{what}: {payee.KIND} {payee.ref} belongs to budget "
+            f"{payee.budget_id}, not budget {budget.ref}"
+        )
+    try:
+        return schedule_periods(first_due, frequency, budget.end, amount)
+    except ValueError as e:
+        raise RuleBroken(f"{what}: {e}") from None
 
 
 class Schedule(LedgerAggregate):
@@ -82,36 +119,51 @@ class Schedule(LedgerAggregate):
             raise RuleBroken(
                 f"budget {budget.ref} belongs to person {budget.person_id}, not {person.ref}"
             )
-        budget.check_not_ended()
-        budget.check_within_period(first_due, f"the first payment of schedule {schedule_id}")
-        if payee.budget_id != budget.ref:
-            raise RuleBroken(
-                f"schedule {schedule_id}: {payee.KIND} {payee.ref} belongs to budget "
-                f"{payee.budget_id}, not budget {budget.ref}"
-            )
-        try:
-            periods = schedule_periods(first_due, frequency, budget.end, amount)
-        except ValueError as e:
-            raise RuleBroken(f"schedule {schedule_id}: {e}") from None
+        if payee.KIND == "account":
+            cls.check_account_is_persons(schedule_id, payee, budget)
+        periods = spread_periods(
+            f"schedule {schedule_id}", "first payment", budget, payee, frequency, first_due, amount
+        )
         return cls(
             schedule_id=schedule_id,
             budget_id=budget.ref,
             person_id=budget.person_id,
             agreement_id=payee.ref if option == 2 else None,
-            card_id=payee.ref if option == 1 else None,
+            card_id=payee.ref if payee.KIND == "card" else None,
+            account_id=payee.ref if payee.KIND == "account" else None,
             option=option,
             authority=person.authority,
             frequency=frequency,
             amount=amount,
-            periods=[
-                {"number": p.number, "start": p.start, "end": p.end, "amount": p.amount}
-                for p in periods
-            ],
+            periods=period_rows(periods),
             effective=first_due,
             command_id=command_id,
         )
 
-    @event("Scheduled")
+    class Scheduled(LedgerAggregate.Created):
+        """Version 2 names a bank account (`account_id`) as an Option 1 payee."""
+
+        schedule_id: str
+        budget_id: str
+        person_id: str
+        agreement_id: str | None
+        card_id: str | None
+        account_id: str | None
+        option: int
+        authority: str
+        frequency: str
+        amount: Decimal
+        periods: list[dict[str, Any]]
+        effective: date
+        command_id: str
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["account_id"] = None
+
+    @event(Scheduled)
     def __init__(
         self,
         schedule_id: str,
@@ -119,6 +171,7 @@ class Schedule(LedgerAggregate):
         person_id: str,
         agreement_id: str | None,
         card_id: str | None,
+        account_id: str | None,
         option: int,
         authority: str,
         frequency: str,
@@ -131,13 +184,16 @@ class Schedule(LedgerAggregate):
         self.budget_id = budget_id
         self.person_id = person_id
         self.option = option
-        self.payee = str(agreement_id if option == 2 else card_id)
-        self.fund = fund_of(option, self.payee)
+        self.payee_kind = "agreement" if agreement_id else "card" if card_id else "account"
+        self.payee = str(agreement_id or card_id or account_id)
+        self.fund = fund_of(self.payee_kind, self.payee, budget_id)
         self.authority = authority
         self.frequency = frequency
         self.amount = amount
         self.periods = tuple(Period(**p) for p in periods)
         self.paid: dict[int, date] = {}
+        self.moved: dict[int, Decimal] = {}  # money moved by each paid period (less any offset)
+        self.first_due = effective
         self.withheld: dict[int, date] = {}
         self.reversed: dict[int, date] = {}  # the latest reversal of each period
 
@@ -150,6 +206,11 @@ class Schedule(LedgerAggregate):
                 f"schedule {self.ref} has {len(self.periods)} periods; there is no period {number}"
             )
         return self.periods[number - 1]
+
+    @property
+    def offsets(self) -> Decimal:
+        """What paid periods kept back against a surplus (counted as recovered)."""
+        return sum((self.period(n).amount - moved for n, moved in self.moved.items()), ZERO)
 
     def period_status(self, number: int) -> str:
         """ "due", "paid on D", "withheld on D", or "reversed on D, due again"."""
@@ -171,17 +232,25 @@ class Schedule(LedgerAggregate):
                 f"schedule {schedule_id}: option {option} is not paid on a schedule; "
                 "option 1 pays onto a card, option 2 into an agreement's ISF"
             )
-        wanted = PAYEE_KINDS[option]
-        if wanted != payee.KIND:
+        if payee.KIND not in PAYEE_KINDS[option]:
             raise RuleBroken(
                 f"schedule {schedule_id}: option {option} pays {PAYEE_WORDS[option]}, "
                 f"not {payee.KIND} {payee.ref}"
             )
 
-    def check_is_payee(self, payee: Payee) -> None:
-        if (payee.KIND, payee.ref) != (PAYEE_KINDS[self.option], self.payee):
+    @staticmethod
+    def check_account_is_persons(schedule_id: str, account: Payee, budget: Budget) -> None:
+        owner = getattr(account, "person_id", None)
+        if owner != budget.person_id:
             raise RuleBroken(
-                f"schedule {self.ref} pays {PAYEE_KINDS[self.option]} {self.payee}, "
+                f"schedule {schedule_id}: account {account.ref} is not an account of "
+                f"person {budget.person_id}, whose budget {budget.ref} this is"
+            )
+
+    def check_is_payee(self, payee: Payee) -> None:
+        if (payee.KIND, payee.ref) != (self.payee_kind, self.payee):
+            raise RuleBroken(
+                f"schedule {self.ref} pays {self.payee_kind} {self.payee}, "
                 f"not {payee.KIND} {payee.ref}"
             )
 
@@ -205,37 +274,126 @@ class Schedule(LedgerAggregate):
                 f"on {self.withheld[number]}"
             )
 
-    # Commands
+    def check_payable(self, number: int, on: date, payee: Payee, budget: Budget) -> None:
+        """Every rule a payment of period `number` on `on` must pass, in one place.
 
-    def record_payment(
-        self, number: int, paid_on: date, payee: Payee, budget: Budget, command_id: str
-    ) -> None:
-        """Pay period `number` from the council into the payee's fund on `paid_on`."""
-        period = self.period(number)
+        `payments due` asks this of every period it lists, so a rule added here
+        (an allocation that no longer covers the schedule, say) moves periods
+        to the list of those that cannot be paid, with its words.
+        """
+        self.period(number)
         self.check_not_paid(number)
         self.check_not_withheld(number)
         self.check_is_budget(budget)
         self.check_is_payee(payee)
-        budget.check_not_ended(paid_on)
-        payee.check_can_receive_money(paid_on)
+        budget.check_not_ended(on)
+        payee.check_can_receive_money(on)
+        start = self.period(number).start
+        what = f"period {number} of schedule {self.ref}, starting {start},"
+        budget.check_period_within(start, what)
+        payee.check_period_within(start, what)
+
+    def why_not_payable(self, number: int, on: date, payee: Payee, budget: Budget) -> str | None:
+        """None when period `number` can be paid on `on`; otherwise the rule, in words."""
+        try:
+            self.check_payable(number, on, payee, budget)
+        except RuleBroken as e:
+            return str(e)
+        return None
+
+    # Commands
+
+    def record_payment(
+        self,
+        number: int,
+        paid_on: date,
+        payee: Payee,
+        budget: Budget,
+        command_id: str,
+        offset: Decimal = ZERO,
+    ) -> None:
+        """Pay period `number` from the council into the payee's fund on `paid_on`.
+
+        `offset` is kept back against a surplus: the money moved is the
+        period's amount less it. Nothing is paid for a period that starts
+        after the payee's or the budget's end.
+        """
+        period = self.period(number)
+        self.check_payable(number, paid_on, payee, budget)
+        if not ZERO <= offset <= period.amount:
+            raise RuleBroken(
+                f"an offset kept back from period {number} of schedule {self.ref} must be "
+                f"from £0.00 to the period's {pounds(period.amount)}, not {pounds(offset)}"
+            )
+        moved = period.amount - offset
         self._paid(
             period=number,
             amount=period.amount,
-            legs=ledger.transfer(ledger.council(self.authority), self.fund, period.amount),
+            offset=offset,
+            legs=ledger.transfer(ledger.council(self.authority), self.fund, moved),
             effective=paid_on,
             command_id=command_id,
         )
 
-    @event("PaymentMade")
+    class PaymentMade(LedgerAggregate.Event):
+        """Version 2 adds `offset`, kept back against a surplus (none before)."""
+
+        class_version = 2
+        period: int
+        amount: Decimal
+        offset: Decimal
+        legs: dict[str, Decimal]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["offset"] = Decimal("0.00")
+
+    @event(PaymentMade)
     def _paid(
         self,
         period: int,
         amount: Decimal,
+        offset: Decimal,
         legs: dict[str, Decimal],
         effective: date,
         command_id: str,
     ) -> None:
         self.paid[period] = effective
+        self.moved[period] = amount - offset
+
+    def revise(self, effective: date, amount: Decimal, budget: Budget, command_id: str) -> None:
+        """Re-spread the schedule to a new yearly `amount` from `effective`.
+
+        Periods paid, withheld or starting before `effective` keep their
+        amounts; the others share the rest by the days rule of a new schedule.
+        """
+        self.check_is_budget(budget)
+        budget.check_not_ended(effective)
+        budget.check_within_period(effective, f"a revision of schedule {self.ref}")
+        keep = {
+            p.number
+            for p in self.periods
+            if p.number in self.paid or p.number in self.withheld or p.start < effective
+        }
+        try:
+            periods = respread(self.periods, keep, amount, budget.end)
+        except ValueError as e:
+            raise RuleBroken(
+                f"schedule {self.ref} cannot be revised to {pounds(amount)} from {effective}: {e}"
+            ) from None
+        self._revised(
+            amount=amount,
+            periods=period_rows(periods),
+            effective=effective,
+            command_id=command_id,
+        )
+
+    @event("Revised")
+    def _revised(
+        self, amount: Decimal, periods: list[dict[str, Any]], effective: date, command_id: str
+    ) -> None:
+        self.amount = amount
+        self.periods = tuple(Period(**p) for p in periods)
 
     def withhold(self, number: int, on: date, reason: str, command_id: str) -> None:
         """Hold back period `number` (e.g. a surplus, missing returns): it is not paid."""
@@ -262,7 +420,7 @@ class Schedule(LedgerAggregate):
 
     def reverse(self, number: int, on: date, reason: str, command_id: str) -> None:
         """Take period `number`'s payment back to the council; it may be paid again."""
-        period = self.period(number)
+        self.period(number)
         if number not in self.paid:
             if number in self.reversed:
                 why = f"its payment was already reversed on {self.reversed[number]}"
@@ -275,10 +433,10 @@ class Schedule(LedgerAggregate):
             )
         self._reversed(
             period=number,
-            amount=period.amount,
+            amount=self.moved[number],
             paid_on=self.paid[number],
             reason=reason,
-            legs=ledger.transfer(self.fund, ledger.council(self.authority), period.amount),
+            legs=ledger.transfer(self.fund, ledger.council(self.authority), self.moved[number]),
             effective=on,
             command_id=command_id,
         )
@@ -295,4 +453,5 @@ class Schedule(LedgerAggregate):
         command_id: str,
     ) -> None:
         del self.paid[period]
+        del self.moved[period]
         self.reversed[period] = effective

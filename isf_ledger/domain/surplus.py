@@ -12,6 +12,7 @@ from decimal import Decimal
 from isf_ledger.domain import ledger
 from isf_ledger.domain.agreement_terms import pounds
 from isf_ledger.domain.errors import RuleBroken
+from isf_ledger.domain.money import ZERO, round_half_up
 
 
 def recovery_legs(
@@ -30,3 +31,13 @@ def recovery_legs(
             f"{pounds(balance)} on {on}"
         )
     return ledger.transfer(account, ledger.council(authority), amount)
+
+
+def weekly_share(yearly: Decimal, budget_days: int) -> Decimal:
+    """A week of a fund's planned payments: their yearly amount x 7 / days in the budget."""
+    return round_half_up(yearly * 7 / budget_days)
+
+
+def surplus_above(balance: Decimal, threshold: Decimal) -> Decimal:
+    """How much of a balance is above a surplus threshold."""
+    return max(ZERO, balance - threshold)

@@ -8,7 +8,9 @@ Choices:
 - an assessed contribution is paid by the person, never by family or others;
 - money for an ISF cannot arrive after the agreement was terminated (on the
   day of termination it still can); a card, with no cancellation, always can;
-- the amount received may differ from the amount agreed per period.
+- the amount received may differ from the amount agreed per period;
+- a receipt can be reversed once, effective on the day it was received (of
+  several receipts on one day, the earliest not yet reversed).
 """
 
 from __future__ import annotations
@@ -115,7 +117,8 @@ class TopUp(LedgerAggregate):
         self.payer = payer
         self.kind = kind
         self.amount_per_period = amount_per_period
-        self.received: list[tuple[date, Decimal]] = []
+        self.received: list[tuple[date, Decimal, str]] = []  # day, amount, command
+        self.reversed: dict[str, str] = {}  # receiving command -> reversing command
 
     # Rules
 
@@ -147,4 +150,45 @@ class TopUp(LedgerAggregate):
     def _received(
         self, amount: Decimal, legs: dict[str, Decimal], effective: date, command_id: str
     ) -> None:
-        self.received.append((effective, amount))
+        self.received.append((effective, amount, command_id))
+
+    def reverse(self, received_on: date, on: date, reason: str, command_id: str) -> None:
+        """Take a receipt back out of the fund, effective on the day it arrived;
+        `on` is when the reversal was decided."""
+        receipts = [r for r in self.received if r[0] == received_on]
+        if not receipts:
+            raise RuleBroken(f"top-up {self.ref} has no receipt on {received_on} to reverse")
+        left = [r for r in receipts if r[2] not in self.reversed]
+        if not left:
+            raise RuleBroken(
+                f"top-up {self.ref}: the receipt of {received_on} was already reversed by "
+                f"command {self.reversed[receipts[-1][2]]}"
+            )
+        if on < received_on:
+            raise RuleBroken(
+                f"top-up {self.ref}: a receipt of {received_on} cannot be reversed on {on}, "
+                "before it arrived"
+            )
+        _, amount, recorded_by = left[0]
+        self._reversed(
+            amount=amount,
+            reversed_on=on,
+            reason=reason,
+            corrects=recorded_by,
+            legs=ledger.transfer(self.fund, ledger.topup(self.ref), amount),
+            effective=received_on,
+            command_id=command_id,
+        )
+
+    @event("TopUpReversed")
+    def _reversed(
+        self,
+        amount: Decimal,
+        reversed_on: date,
+        reason: str,
+        corrects: str,
+        legs: dict[str, Decimal],
+        effective: date,
+        command_id: str,
+    ) -> None:
+        self.reversed[corrects] = command_id

@@ -14,7 +14,17 @@ from typing import Any, Protocol, TypeVar, get_type_hints
 
 from isf_ledger.application.commands import Command
 from isf_ledger.application.unit_of_work import UnitOfWork
-from isf_ledger.handlers import agreements, budgets, cards, payments, people, topups
+from isf_ledger.handlers import (
+    accounts,
+    agreements,
+    budgets,
+    cards,
+    contributions,
+    exceptions,
+    payments,
+    people,
+    topups,
+)
 
 C = TypeVar("C", bound=Command, contravariant=True)
 
@@ -42,6 +52,9 @@ HANDLERS = by_command(
         *payments.HANDLERS,
         *topups.HANDLERS,
         *cards.HANDLERS,
+        *accounts.HANDLERS,
+        *contributions.HANDLERS,
+        *exceptions.HANDLERS,
     )
 )
 

@@ -6,12 +6,15 @@ from isf_ledger.application import commands as c
 from isf_ledger.application.unit_of_work import UnitOfWork
 from isf_ledger.domain import ledger
 from isf_ledger.domain.agreement import Agreement
+from isf_ledger.domain.bounds import check_change
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.card import Card
+from isf_ledger.domain.cost import Cost
 from isf_ledger.domain.errors import RuleBroken
 from isf_ledger.domain.option_choice import Allocation, OptionChoice
 from isf_ledger.domain.person import Person
 from isf_ledger.domain.provider import Provider
+from isf_ledger.handlers.bounds import breach
 
 
 def choose_options(uow: UnitOfWork, cmd: c.ChooseOptions) -> None:
@@ -46,6 +49,7 @@ def choose_options(uow: UnitOfWork, cmd: c.ChooseOptions) -> None:
             agreement_budgets=agreement_budgets,
             card_budgets=card_budgets,
         )
+    check_change(f"the option choice from {cmd.effective}", breach(uow, budget))
 
 
 def _card_budget(uow: UnitOfWork, card_id: str) -> str | None:
@@ -114,9 +118,33 @@ def approve_flex(uow: UnitOfWork, cmd: c.ApproveFlex) -> None:
     )
 
 
+def decline_flex(uow: UnitOfWork, cmd: c.DeclineFlex) -> None:
+    uow.get(Agreement, cmd.agreement_id).decline_flex(
+        cmd.week_start, cmd.declined_by, cmd.reason, command_id=cmd.command_id
+    )
+
+
+def correct_hours(uow: UnitOfWork, cmd: c.CorrectHours) -> None:
+    uow.get(Agreement, cmd.agreement_id).correct_hours(
+        cmd.week_start, cmd.delivered_hours, cmd.reason, command_id=cmd.command_id
+    )
+
+
 def record_cost(uow: UnitOfWork, cmd: c.RecordCost) -> None:
-    uow.get(Agreement, cmd.agreement_id).record_cost(
-        cmd.on, cmd.amount, cmd.description, command_id=cmd.command_id
+    agreement = uow.get(Agreement, cmd.agreement_id)
+    if cmd.cost_id is not None:
+        uow.check_new(Cost, cmd.cost_id)
+    agreement.record_cost(
+        cmd.on, cmd.amount, cmd.description, command_id=cmd.command_id, cost_id=cmd.cost_id
+    )
+    if cmd.cost_id is not None:
+        uow.add(Cost.name(cmd.cost_id, agreement, cmd.on, cmd.command_id))
+
+
+def reverse_cost(uow: UnitOfWork, cmd: c.ReverseCost) -> None:
+    cost = uow.get(Cost, cmd.cost_id)
+    uow.get(Agreement, cost.agreement_id).reverse_cost(
+        cmd.cost_id, cmd.on, cmd.reason, command_id=cmd.command_id
     )
 
 
@@ -153,6 +181,9 @@ HANDLERS = (
     terminate_agreement,
     record_hours,
     approve_flex,
+    decline_flex,
+    correct_hours,
     record_cost,
+    reverse_cost,
     recover_surplus,
 )

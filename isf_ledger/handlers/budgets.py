@@ -6,9 +6,11 @@ from decimal import Decimal
 
 from isf_ledger.application import commands as c
 from isf_ledger.application.unit_of_work import UnitOfWork
+from isf_ledger.domain.bounds import check_change
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.option_choice import OptionChoice
 from isf_ledger.domain.person import Person
+from isf_ledger.handlers.bounds import breach
 
 
 def propose_budget(uow: UnitOfWork, cmd: c.ProposeBudget) -> None:
@@ -33,13 +35,15 @@ def agree_budget(uow: UnitOfWork, cmd: c.AgreeBudget) -> None:
 def revise_budget(uow: UnitOfWork, cmd: c.ReviseBudget) -> None:
     choice = uow.find(OptionChoice, cmd.budget_id)
     amounts = choice.amounts_on(cmd.effective).values() if choice else ()
-    uow.get(Budget, cmd.budget_id).revise(
+    budget = uow.get(Budget, cmd.budget_id)
+    budget.revise(
         cmd.amount,
         cmd.effective,
         cmd.reason,
         allocated=sum(amounts, Decimal("0.00")),
         command_id=cmd.command_id,
     )
+    check_change(f"revising budget {budget.ref} from {cmd.effective}", breach(uow, budget))
 
 
 def end_budget(uow: UnitOfWork, cmd: c.EndBudget) -> None:

@@ -40,4 +40,10 @@ def record_topup(uow: UnitOfWork, cmd: c.RecordTopUp) -> None:
     )
 
 
-HANDLERS = (agree_topup, record_topup)
+def reverse_topup(uow: UnitOfWork, cmd: c.ReverseTopUp) -> None:
+    uow.get(TopUp, cmd.topup_id).reverse(
+        cmd.received_on, cmd.on, cmd.reason, command_id=cmd.command_id
+    )
+
+
+HANDLERS = (agree_topup, record_topup, reverse_topup)

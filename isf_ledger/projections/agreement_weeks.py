@@ -1,5 +1,9 @@
 """Weeks of hours: each agreement's recorded weeks as plain rows.
 
+A corrected week (`HoursCorrected`) adds a row of its own; the week is the
+latest row recorded by the instant asked about, so `--as-at` still reads the
+hours a statement was issued with.
+
 A provider statement needs the weeks of one month (and the few before it
 that a flex review looks back over), not years of them. Reading them here
 spares it rebuilding every agreement from every `HoursRecorded` event, which
@@ -38,6 +42,7 @@ from isf_ledger.domain.agreement import Agreement
 from isf_ledger.projections.runner import Recorded, to_json
 
 HOURS_RECORDED = "Agreement.HoursRecorded"
+WEEK_EVENTS = (HOURS_RECORDED, "Agreement.HoursCorrected")
 HOURS_RECORDED_TOPIC = f"{get_topic(Agreement)}.HoursRecorded"  # as stored
 
 agreement_weeks = Table(
@@ -81,7 +86,7 @@ class AgreementWeeks:
                 rec.recorded_at,
             )
             for rec in batch
-            if rec.type == HOURS_RECORDED
+            if rec.type in WEEK_EVENTS
         ]
         insert_rows(conn, agreement_weeks.name, agreement_weeks.c.keys(), rows)
 
@@ -108,9 +113,12 @@ def weeks_of(
     query = query.where(or_(w.c.week_start >= since, w.c.week_start == earliest.scalar_subquery()))
     found: dict[str, list[Week]] = defaultdict(list)
     for originator_id, week_start, planned, delivered, flags in conn.execute(
-        query.order_by(w.c.originator_id, w.c.week_start)
+        query.order_by(w.c.originator_id, w.c.week_start, w.c.position)
     ):
-        found[originator_id].append(
-            Week(week_start, Decimal(planned), Decimal(delivered), tuple(json.loads(flags)))
-        )
+        week = Week(week_start, Decimal(planned), Decimal(delivered), tuple(json.loads(flags)))
+        weeks = found[originator_id]
+        if weeks and weeks[-1].week_start == week_start:
+            weeks[-1] = week  # corrected later
+        else:
+            weeks.append(week)
     return found

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from isf_ledger.reports.exception_refs import ExceptionRef
 from isf_ledger.reports.records import report_json
 
 
@@ -68,6 +69,8 @@ class CardMonth:
     unexpected_loads: tuple[UnexpectedLoad, ...]
     flagged: tuple[Flag, ...]
     status: str
+    surplus: Decimal  # computed closing above `surplus_weeks` of the card's planned payments
+    exceptions: tuple[ExceptionRef, ...] = ()  # each flag's exception id and status
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ in Python over those few rows.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -50,7 +51,9 @@ from isf_ledger.adapters.card_store.tables import card_imports, card_transaction
 from isf_ledger.domain import card_checks
 from isf_ledger.domain.card_matching import Load, Payment, match, net_of_reversals
 from isf_ledger.domain.flows import PAYMENT_MADE, PAYMENT_REVERSED
+from isf_ledger.domain.money import ZERO
 from isf_ledger.domain.periods import month_days
+from isf_ledger.domain.surplus import surplus_above
 from isf_ledger.projections.card_registry import card_registry
 from isf_ledger.projections.ledger_legs import from_pence, ledger_legs
 from isf_ledger.reports.card_month import (
@@ -98,8 +101,13 @@ def reconcile_cards(
     *,
     card: str | None = None,
     as_at: str | None = None,
+    weekly: Mapping[str, Decimal] | None = None,
 ) -> CardReconciliation:
-    """The `reconcile cards` report of every card (or one) for the month."""
+    """The `reconcile cards` report of every card (or one) for the month.
+
+    `weekly` is each card's weekly share of its planned payments (see
+    `card_surplus`); a card without one has all of its balance as surplus.
+    """
     start, last = month_days(month)
     end = last + timedelta(days=1)
     totals, last_days = _totals(conn, start, end, as_at, card)
@@ -117,11 +125,12 @@ def reconcile_cards(
         difference = None if closing is None else closing - computed
         missing_loads = tuple(missing.get(card_id, ()))
         unexpected_loads = tuple(unexpected.get(card_id, ()))
+        money: dict[str, Any] = {name: from_pence(sums.get(name, 0)) for name, _ in TOTALS}
         cards.append(
             CardMonth(
                 card_id=card_id,
                 opening_balance=from_pence(opening),
-                **{name: from_pence(sums.get(name, 0)) for name, _ in TOTALS},
+                **money,
                 computed_closing=from_pence(computed),
                 reported_closing=_pounds(closing),
                 difference=_pounds(difference),
@@ -131,6 +140,10 @@ def reconcile_cards(
                 flagged=flagged.get(card_id, ()),
                 status=card_checks.status(
                     _pounds(difference), len(missing_loads), len(unexpected_loads)
+                ),
+                surplus=surplus_above(
+                    from_pence(computed),
+                    settings.surplus_weeks * (weekly or {}).get(card_id, ZERO),
                 ),
             )
         )

@@ -20,10 +20,11 @@ from sqlalchemy import Connection, bindparam, select
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.domain import ledger
 from isf_ledger.domain.errors import NotFound
-from isf_ledger.domain.flows import flow_of
+from isf_ledger.domain.flows import COST_REVERSED, TOPUP_REVERSED, flow_of
 from isf_ledger.domain.money import ZERO, round_half_up
 from isf_ledger.projections.ledger_legs import from_pence, ledger_legs
 from isf_ledger.reports.card_queries import card_spending_by_month
+from isf_ledger.reports.persons_share import persons_share
 from isf_ledger.reports.records import OPTIONAL, report_json
 from isf_ledger.reports.sources import load_each, persons_subjects
 
@@ -40,10 +41,17 @@ WORDS = {
 }
 FLOW_WORDS = {
     "top_ups_in": "Top-up received",
+    "contributions_in": "Your contribution received",
     "charges_hours": "Support from your provider",
     "card_spending": "Spent with your card",
     "charges_other": "Other costs",
     "recovered": "Unspent money returned to the council",
+}
+# A line's words by the event behind it, where the flow alone would mislead (a
+# reversed payment is said by WORDS: money out of payments_in).
+EVENT_WORDS = {
+    COST_REVERSED: "A cost taken off again (charged in error)",
+    TOPUP_REVERSED: "A top-up given back (it did not arrive or was returned)",
 }
 SPENDING = ("charges_hours", "charges_other", "card_spending")
 BUDGET_KINDS = ("budget", "options")
@@ -88,11 +96,16 @@ class PersonStatement:
     spent_to_date: Decimal
     top_ups_to_date: Decimal
     remaining: Decimal
-    recovered_to_date: Decimal
+    recovered_to_date: Decimal  # returned to the council, and kept back from payments
     status: str  # "active" or "ended"
     ended_on: date | None = field(metadata=OPTIONAL)
     lines: tuple[StatementLine, ...]
     monthly: tuple[MonthToDate, ...]
+    contribution: Decimal  # the yearly amount the person is assessed to pay
+    council_pays: Decimal  # the budget less the contribution
+    contributions_paid: Decimal
+    contribution_arrears: Decimal  # due by the statement's day less paid
+    due_back: Decimal | None = field(metadata=OPTIONAL)  # once ended: left in the funds
     as_at: str | None = None
 
     def as_json(self) -> dict[str, Any]:
@@ -118,7 +131,9 @@ def person_statement(
     budget_id: str | None = None,
     as_at: str | None = None,
 ) -> PersonStatement:
-    subjects = persons_subjects(conn, person_id, ("budget", "agreement", "card"))
+    subjects = persons_subjects(
+        conn, person_id, ("budget", "agreement", "card", "schedule", "contribution")
+    )
     refs = [budget_id] if budget_id else [ref for kind, ref, _ in subjects if kind == "budget"]
     # The budgets and their option choices, in one read.
     found = load_each(conn, app, [(kind, ref) for ref in refs for kind in BUDGET_KINDS], as_at)
@@ -132,7 +147,7 @@ def person_statement(
     of_budget = [(kind, ref) for kind, ref, budget_ref in subjects if budget_ref == budget.ref]
     cards = [ref for kind, ref in of_budget if kind == "card"]
     funds = [ledger.isf(ref) for kind, ref in of_budget if kind == "agreement"]
-    funds += [ledger.card(ref) for ref in cards]
+    funds += [ledger.card(ref) for ref in cards] + [ledger.direct_payment(budget.ref)]
     lines = sorted(
         _fund_lines(conn, funds, as_at) + _card_lines(conn, cards, as_at),
         key=lambda line: (line.date[:7], line.month is not None, line.date),
@@ -141,6 +156,7 @@ def person_statement(
     for line in lines:
         totals[line.flow] += line.value
     spent = -sum((totals[flow] for flow in SPENDING), ZERO)
+    share = persons_share(conn, app, budget, of_budget, funds, as_at)
     return PersonStatement(
         person_id=person_id,
         budget_id=budget.ref,
@@ -152,7 +168,7 @@ def person_statement(
         spent_to_date=spent,
         top_ups_to_date=totals["top_ups_in"],
         remaining=budget.amount - spent,
-        recovered_to_date=-totals["recovered"],
+        recovered_to_date=-totals["recovered"] + share.offsets,
         status="ended" if budget.ended_on else "active",
         ended_on=budget.ended_on,
         lines=tuple(
@@ -160,6 +176,11 @@ def person_statement(
             for line in lines
         ),
         monthly=_monthly(budget, lines),
+        contribution=share.contribution,
+        council_pays=budget.amount - share.contribution,
+        contributions_paid=totals["contributions_in"],
+        contribution_arrears=share.arrears,
+        due_back=share.due_back if budget.ended_on is not None else None,
         as_at=as_at,
     )
 
@@ -185,7 +206,9 @@ def _fund_lines(conn: Connection, funds: list[str], as_at: str | None) -> list[_
             continue
         value = from_pence(pence)
         fund = account.split(":", 1)[0]
-        what = WORDS.get((fund, flow, value >= 0), FLOW_WORDS.get(flow, "Other"))
+        what = EVENT_WORDS.get(event_type) or WORDS.get(
+            (fund, flow, value >= 0), FLOW_WORDS.get(flow, "Other")
+        )
         lines.append(_Movement(effective.isoformat(), flow, what, value))
     lines += [
         _month_line(month, "charges_hours", from_pence(p)) for month, p in hours_by_month.items()

@@ -26,17 +26,38 @@ from isf_ledger.domain import ledger
 from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.base import aggregate_id
 from isf_ledger.domain.errors import NotFound
-from isf_ledger.domain.flex import review_flex
+from isf_ledger.domain.flex import review_flex, weekly_flags
+from isf_ledger.domain.flows import COST_REVERSED, HOURS_CORRECTED, TOPUP_REVERSED
 from isf_ledger.domain.money import PENNY, ZERO
 from isf_ledger.domain.periods import month_days
 from isf_ledger.projections.agreement_weeks import HOURS_RECORDED_TOPIC, Week, weeks_of
 from isf_ledger.projections.runner import instant
+from isf_ledger.reports.exception_refs import ExceptionRef
+from isf_ledger.reports.fund_endings import related_of
 from isf_ledger.reports.records import report_json
-from isf_ledger.reports.sources import Window, flows, load, refs_of, total
+from isf_ledger.reports.sources import Movement, Window, flows, load, movements, refs_of, total
 from isf_ledger.settings import Settings
 
-MONEY_IN = ("payments_in", "top_ups_in")
+MONEY_IN = ("payments_in", "top_ups_in", "contributions_in")
 MONEY_OUT = ("charges_hours", "charges_other", "recovered")
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A change to an earlier month recorded after its statement was issued."""
+
+    effective: date
+    what: str
+    command_id: str
+    amount: Decimal  # into the ISF: a smaller charge is positive
+
+
+ADJUSTMENT_WORDS = {
+    HOURS_CORRECTED: "hours corrected",
+    COST_REVERSED: "cost reversed",
+    TOPUP_REVERSED: "top-up reversed",
+    "Agreement.FlexApprovedAfterHours": "flexed hours approved",
+}
 
 
 @dataclass(frozen=True)
@@ -58,6 +79,16 @@ class IsfMonth:
     flex_flags: tuple[str, ...]
     prior_period_adjustments: Decimal
     entered_after_last_statement: bool
+    contributions_in: Decimal  # the person's assessed contribution received: money in
+    contribution_arrears: Decimal  # contribution due by the month's end less received
+    hours_awaiting_approval: Decimal  # above the flex cap, not charged until approved
+    hours_declined: Decimal  # above the flex cap, declined: never charged to the ISF
+    status: str  # at the month's end: active, suspended, not yet signed, terminated, ended
+    due_back: Decimal  # once ended: the whole positive balance, owed back to the council
+    surplus_basis: str  # how `surplus` was worked out
+    surplus_on_payments: Decimal | None  # on the other basis, when it gives another figure
+    adjustments: tuple[Adjustment, ...] = ()  # the prior-period adjustments, one a change
+    exceptions: tuple[ExceptionRef, ...] = ()  # each flag's exception id and status
 
 
 @dataclass(frozen=True)
@@ -99,10 +130,13 @@ def provider_statement(
         conn, accounts.values(), Window(since=first, before=last + timedelta(1), as_at=as_at)
     )
     issued = previous_as_at or instant_of_day(first)
-    late = flows(conn, accounts.values(), Window(before=first, as_at=as_at, recorded_after=issued))
+    late_window = Window(before=first, as_at=as_at, recorded_after=issued)
+    late = flows(conn, accounts.values(), late_window)
+    late_lines = _adjustments(movements(conn, accounts.values(), ADJUSTMENT_WORDS, late_window))
     # A fund with nothing recorded when last month's statement was issued was on no
     # statement: its earlier months were entered late, not corrected.
     known = flows(conn, accounts.values(), Window(as_at=min(issued, as_at or issued)))
+    related = related_of(conn, app, agreements.values(), last, as_at)
     rows = []
     for ref, agreement in sorted(agreements.items()):
         if agreement.start > last:
@@ -113,6 +147,7 @@ def provider_statement(
         closing = opening_balance + total(moved)
         recorded = weeks_by_key.get(keys[ref], [])
         weeks = [w for w in recorded if first <= w.week_start <= last]
+        ending = related.ending(agreement)
         rows.append(
             IsfMonth(
                 agreement_id=ref,
@@ -126,13 +161,46 @@ def provider_statement(
                 hours_planned=agreement.planned_hours(first, last).quantize(PENNY),
                 hours_delivered=sum((w.delivered_hours for w in weeks), Decimal(0)).quantize(PENNY),
                 closing_balance=closing,
-                surplus=agreement.surplus(closing, last),
+                surplus=ending.surplus(closing),
                 flex_flags=_flex_flags(agreement, recorded, first, last, settings),
                 prior_period_adjustments=total(late.get(account, {})),
                 entered_after_last_statement=account not in known,
+                contributions_in=moved.get("contributions_in", ZERO),
+                contribution_arrears=related.arrears(ref),
+                hours_awaiting_approval=sum(
+                    (
+                        agreement.hours_awaiting_approval(w.week_start, w.delivered_hours)
+                        for w in weeks
+                    ),
+                    Decimal(0),
+                ).quantize(PENNY),
+                hours_declined=sum(
+                    (agreement.hours_declined(w.week_start, w.delivered_hours) for w in weeks),
+                    Decimal(0),
+                ).quantize(PENNY),
+                status=ending.status,
+                due_back=ending.due_back(closing),
+                surplus_basis=ending.basis,
+                surplus_on_payments=ending.other_surplus(closing),
+                adjustments=late_lines.get(account, ()),
             )
         )
     return ProviderStatement(provider_id, month, tuple(rows), as_at)
+
+
+def _adjustments(moved: list[Movement]) -> dict[str, tuple[Adjustment, ...]]:
+    """Each account's late corrections as lines naming what changed and the command.
+
+    Only corrections are named: a ledger recorded in bulk after the fact has
+    every earlier movement late, and those are facts, not corrections.
+    """
+    lines: dict[str, list[Adjustment]] = {}
+    for m in moved:
+        what = ADJUSTMENT_WORDS[m.event_type]
+        lines.setdefault(m.account, []).append(
+            Adjustment(m.effective, what, m.command_id, m.amount)
+        )
+    return {account: tuple(found) for account, found in lines.items()}
 
 
 def instant_of_day(day: date) -> str:
@@ -148,12 +216,19 @@ def _flex_flags(
     `recorded` holds the agreement's first week and every week from the
     earliest start of a review that can end in this month, oldest first.
     """
+    # Each week's flag as the agreement stands now: hours above the cap may have
+    # been approved or declined since they were recorded.
     flags = [
         f"week of {w.week_start}: {w.delivered_hours} hours against {w.planned_hours} planned, "
         f"{flag}"
         for w in recorded
         if first <= w.week_start <= last
-        for flag in w.flags
+        for flag in weekly_flags(
+            w.delivered_hours,
+            w.planned_hours,
+            agreement.terms_on(w.week_start).flex_cap_hours,
+            agreement.approval_of(w.week_start),
+        )
     ]
     reviews = review_flex(
         [(w.week_start, w.planned_hours, w.delivered_hours) for w in recorded],

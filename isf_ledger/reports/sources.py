@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, Select, bindparam, func, select
 
 from isf_ledger.adapters.event_store import LedgerApp, load_aggregates
 from isf_ledger.domain.base import aggregate_id
@@ -98,6 +98,20 @@ class Window:
     recorded_after: str | None = None  # recorded strictly after
 
 
+def within(query: Select[Any], window: Window) -> Select[Any]:
+    """`query` over the ledger legs, kept to the legs within `window`."""
+    t = ledger_legs
+    if window.since is not None:
+        query = query.where(t.c.effective >= window.since)
+    if window.before is not None:
+        query = query.where(t.c.effective < window.before)
+    if window.as_at is not None:
+        query = query.where(t.c.recorded_at <= window.as_at)
+    if window.recorded_after is not None:
+        query = query.where(t.c.recorded_at > window.recorded_after)
+    return query
+
+
 def flows(
     conn: Connection, accounts: Iterable[str], window: Window
 ) -> dict[str, dict[str, Decimal]]:
@@ -112,18 +126,38 @@ def flows(
         .where(t.c.account.in_(accounts))
         .group_by(t.c.account, t.c.type)
     )
-    if window.since is not None:
-        query = query.where(t.c.effective >= window.since)
-    if window.before is not None:
-        query = query.where(t.c.effective < window.before)
-    if window.as_at is not None:
-        query = query.where(t.c.recorded_at <= window.as_at)
-    if window.recorded_after is not None:
-        query = query.where(t.c.recorded_at > window.recorded_after)
-    for account, event_type, pence in conn.execute(query):
+    for account, event_type, pence in conn.execute(within(query, window)):
         flow = flow_of(event_type)
         totals[account][flow] = totals[account].get(flow, Decimal("0.00")) + from_pence(pence)
     return totals
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One money event's legs on one account: what moved, when, by which command."""
+
+    account: str
+    effective: date
+    event_type: str
+    command_id: str
+    amount: Decimal
+
+
+def movements(
+    conn: Connection, accounts: Iterable[str], types: Iterable[str], window: Window
+) -> list[Movement]:
+    """Each event of `types`: its net legs on each account within `window`, oldest first."""
+    t = ledger_legs
+    query = (
+        select(t.c.account, t.c.effective, t.c.type, t.c.command_id, func.sum(t.c.pence))
+        .where(t.c.account.in_(list(accounts)), t.c.type.in_(list(types)))
+        .group_by(t.c.account, t.c.position, t.c.effective, t.c.type, t.c.command_id)
+        .order_by(t.c.effective, t.c.position)
+    )
+    return [
+        Movement(account, effective, event_type, command_id, from_pence(pence))
+        for account, effective, event_type, command_id, pence in conn.execute(within(query, window))
+    ]
 
 
 def total(by_flow: dict[str, Decimal]) -> Decimal:

@@ -93,7 +93,7 @@ def test_init_rebuild_and_forget_answer_in_json(tmp_path, db_url):
     apply(db_url, tmp_path, [PERSON | {"name": "Morag"}])
     rebuilt = cli("projections", "rebuild", "--db", db_url, "--format", "json")
     assert rebuilt.exit_code == 0
-    assert json.loads(rebuilt.stdout) == {"read_models": 4, "events": 2}
+    assert json.loads(rebuilt.stdout) == {"read_models": 5, "events": 2}
     forgot = cli("forget", "person", "P1", "--db", db_url, "--format", "json")
     assert forgot.exit_code == 0 and json.loads(forgot.stdout) == {"forgotten": "P1"}
 

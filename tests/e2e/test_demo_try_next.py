@@ -27,7 +27,7 @@ def test_the_demos_try_next_commands_run_as_printed(tmp_path):
     assert demo.returncode == 0, demo.stderr
     tail = demo.stdout.split("\nTry next", 1)[1].splitlines()[1:]
     commands = [line.strip() for line in tail if line.strip()]
-    assert len(commands) == 6
+    assert len(commands) == 10
     env = os.environ | {"UV_PROJECT": str(ROOT), "UV_FROZEN": "1"}
     for command in commands:
         assert command.startswith("uv run isf-ledger --db demo.db "), command

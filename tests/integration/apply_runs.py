@@ -28,6 +28,7 @@ from isf_ledger.adapters.database import parse_url
 from isf_ledger.adapters.schema import projection_positions
 from isf_ledger.adapters.seal import event_seals
 from isf_ledger.bootstrap import init_ledger, open_ledger
+from isf_ledger.domain.bank_account import details_key
 from isf_ledger.projections.audit_trail import audit_commands, audit_subjects, audit_trail
 from isf_ledger.projections.ledger_legs import ledger_legs
 from isf_ledger.settings import Settings
@@ -214,6 +215,10 @@ def snapshot(db_url: str) -> dict[str, Any]:
             if sealed is not None:
                 person = row["data"]["person_id"]
                 names[person] = row["data"]["name"] = ledger.keys.unseal(person, sealed)
+            data = row["data"]
+            if "sealed_details" in data:  # a bank account's, sealed with its owner's key
+                key = details_key(data["owner_kind"], data["owner_id"], data["account_id"])
+                data["details"] = ledger.keys.unseal(key, data.pop("sealed_details"))
     finally:
         ledger.close()
     verify = json.loads(cli("audit", "verify", "--db", db_url, "--format", "json"))

@@ -30,7 +30,7 @@ TERMINATED = "change to a terminated agreement after its end"
 NOT_ACTIVE = "agreement not active"
 PAID_TWICE = "period already paid"
 QUARTER = "hours not in quarter hours"
-FLEX = "hours above the flex cap without approval"
+OVER_ALLOCATION = "schedules above the allocation"
 OVER_BALANCE = "recovery above the balance"
 OVER_BUDGET = "allocations above the budget"
 RULE = "another rule"
@@ -105,6 +105,30 @@ def periods(
     return [*out, (start, stop, amount - sum(p for _, _, p in out))]
 
 
+def respread(
+    spread: list[tuple[date, date, int]], keep: set[int], amount: int, end: date
+) -> list[tuple[date, date, int]] | None:
+    """The periods not kept share what the kept ones leave of `amount`, by days
+    from the first of them to `end`; None when that cannot be done."""
+    kept = sum(p for n, (_, _, p) in enumerate(spread, start=1) if n in keep)
+    others = [n for n in range(1, len(spread) + 1) if n not in keep]
+    rest = amount - kept
+    if rest < 0 or (not others and rest != 0):
+        return None
+    if not others:
+        return spread
+    total_days = (end - spread[others[0] - 1][0]).days + 1
+    new = dict.fromkeys(others, 0)
+    for n in others[:-1]:
+        start, stop, _ = spread[n - 1]
+        days = (stop - start).days + 1
+        new[n] = (2 * rest * days + total_days) // (2 * total_days)
+    new[others[-1]] = rest - sum(new[n] for n in others[:-1])
+    if new[others[-1]] < 0:
+        return None
+    return [(s, e, new.get(n, p)) for n, (s, e, p) in enumerate(spread, start=1)]
+
+
 def week_charge(quarters: int, rate: int) -> int:
     """Hours x rate in pence, half up: rate x quarters / 4."""
     return (rate * quarters + 2) // 4
@@ -139,8 +163,10 @@ class AgreementM:
     cap: int
     signed: dict[str, date] = field(default_factory=dict)
     terminated_on: date | None = None
-    weeks: dict[date, int] = field(default_factory=dict)
+    weeks: dict[date, int] = field(default_factory=dict)  # week -> pence charged
+    hours: dict[date, int] = field(default_factory=dict)  # week -> quarters delivered
     approvals: set[date] = field(default_factory=set)
+    declines: set[date] = field(default_factory=set)
     cost_days: list[date] = field(default_factory=list)
     recovery_days: list[date] = field(default_factory=list)
 
@@ -149,8 +175,8 @@ class AgreementM:
         return max(self.start, *self.signed.values()) if len(self.signed) == 3 else None
 
     def in_force(self, day: date) -> bool:
-        """Signed by all three by `day`, on or after its start, before its termination."""
-        if self.terminated_on is not None and day >= self.terminated_on:
+        """Signed by all three by `day`, on or after its start, up to its termination day."""
+        if self.terminated_on is not None and day > self.terminated_on:
             return False
         return day >= self.start and all(
             p in self.signed and self.signed[p] <= day for p in PARTIES
@@ -158,6 +184,12 @@ class AgreementM:
 
     def after_end(self, day: date) -> bool:
         return self.terminated_on is not None and day > self.terminated_on
+
+    def awaiting(self, week: date) -> int:
+        """Quarters of the week above plan + cap, neither approved nor declined."""
+        if week in self.approvals or week in self.declines or week not in self.hours:
+            return 0
+        return max(0, self.hours[week] - self.planned - self.cap)
 
     def mondays(self) -> list[date]:
         first = self.start + timedelta(days=(-self.start.weekday()) % 7)
@@ -179,8 +211,21 @@ class ScheduleM:
     fund: str
     authority: str
     periods: list[tuple[date, date, int]]
+    amount: int = 0  # yearly
     paid: dict[int, date] = field(default_factory=dict)
     withheld: dict[int, date] = field(default_factory=dict)
+    moved: dict[int, int] = field(default_factory=dict)  # period -> pence moved (less offset)
+
+
+@dataclass
+class ContributionM:
+    budget: str
+    option: int
+    payee: str
+    fund: str
+    periods: list[tuple[date, date, int]]
+    amount: int
+    received: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -196,10 +241,15 @@ class Model:
     providers: dict[str, str] = field(default_factory=dict)  # provider -> framework
     budgets: dict[str, BudgetM] = field(default_factory=dict)
     choices: dict[str, list[tuple[date, int]]] = field(default_factory=dict)  # budget -> totals
+    # budget -> each choice's allocations as (option, pence, named payee or None)
+    allocs: dict[str, list[tuple[date, list[tuple[int, int, str | None]]]]] = field(
+        default_factory=dict
+    )
     agreements: dict[str, AgreementM] = field(default_factory=dict)
     cards: dict[str, CardM] = field(default_factory=dict)
     schedules: dict[str, ScheduleM] = field(default_factory=dict)
     topups: dict[str, TopUpM] = field(default_factory=dict)
+    contributions: dict[str, ContributionM] = field(default_factory=dict)
     movements: list[dict[str, tuple[date, int]]] = field(default_factory=list)
 
     # Queries
@@ -229,6 +279,35 @@ class Model:
             {d for d, _ in budget.amounts} | {d for d, _ in self.choices.get(budget_id, [])}
         )
         return all(self.allocated_on(budget_id, d) <= budget.amount_on(d) for d in changes)
+
+    def over_allocation(self, budget_id: str) -> bool:
+        """Some schedule's yearly amount, with the others paid from the same part,
+        is above the allocation (or, before any choice, the budget) in force on its
+        first due day or on any later day the choice or the budget changes."""
+        budget = self.budgets[budget_id]
+        ours = [s for s in self.schedules.values() if s.budget == budget_id]
+        paying = [k for k in self.contributions.values() if k.budget == budget_id]
+        choices = self.allocs.get(budget_id, [])
+        changes = [d for d, _ in budget.amounts] + [d for d, _ in choices]
+        for s in ours:
+            first = s.periods[0][0]
+            for day in [first, *(d for d in changes if d > first)]:
+                in_force = [a for d, a in choices if d <= day]
+                allocs = in_force[-1] if in_force else []
+                named = {p for _, _, p in allocs if p}
+                if not allocs:
+                    limit, peers, given = budget.amount_on(day), ours, paying
+                elif s.payee in named:
+                    limit = sum(a for _, a, p in allocs if p == s.payee)
+                    peers = [x for x in ours if x.payee == s.payee]
+                    given = [k for k in paying if k.payee == s.payee]
+                else:
+                    limit = sum(a for o, a, p in allocs if o == s.option and not p)
+                    peers = [x for x in ours if x.option == s.option and x.payee not in named]
+                    given = [k for k in paying if k.option == s.option and k.payee not in named]
+                if sum(x.amount for x in peers) > limit - sum(k.amount for k in given):
+                    return True
+        return False
 
     # Commands
 
@@ -294,6 +373,9 @@ class Model:
         if not self.allocations_fit(c["budget_id"]):
             budget.amounts.pop()
             return OVER_BUDGET
+        if self.over_allocation(c["budget_id"]):
+            budget.amounts.pop()
+            return OVER_ALLOCATION
         return None
 
     def _EndBudget(self, c: dict[str, Any]) -> str | None:
@@ -342,13 +424,24 @@ class Model:
             ):
                 return RULE
         self.choices[c["budget_id"]] = [*earlier, (effective, sum(amounts))]  # type: ignore[arg-type]
+        earlier_allocs = self.allocs.get(c["budget_id"], [])
+        parts = [
+            (a["option"], pence_of(a["amount"]), a.get("agreement_id") or a.get("card_id"))
+            for a in allocations
+        ]
+        self.allocs[c["budget_id"]] = [*earlier_allocs, (effective, parts)]  # type: ignore[list-item]
+        refused = None
         if not self.allocations_fit(c["budget_id"]):
+            refused = OVER_BUDGET
+        elif self.over_allocation(c["budget_id"]):
+            refused = OVER_ALLOCATION
+        if refused is not None:
+            self.allocs[c["budget_id"]] = earlier_allocs
             if earlier:
                 self.choices[c["budget_id"]] = earlier
             else:
                 del self.choices[c["budget_id"]]
-            return OVER_BUDGET
-        return None
+        return refused
 
     def _DraftAgreement(self, c: dict[str, Any]) -> str | None:
         rate = pence_of(c["hourly_rate"])
@@ -398,9 +491,8 @@ class Model:
             return TERMINATED
         if agreement.terminated_on is not None or on < agreement.start:
             return RULE
-        later = [w for w in agreement.weeks if w >= on] + [
-            d for d in agreement.cost_days if d >= on
-        ]
+        # Money may still move on the day itself.
+        later = [w for w in agreement.weeks if w > on] + [d for d in agreement.cost_days if d > on]
         if later or any(d > on for d in agreement.recovery_days):
             return RULE
         agreement.terminated_on = on
@@ -413,9 +505,29 @@ class Model:
         week = date.fromisoformat(c["week_start"])
         if agreement.after_end(week):
             return TERMINATED
-        if week.weekday() != 0 or week in agreement.approvals or week in agreement.weeks:
+        if week.weekday() != 0 or week in agreement.approvals or week in agreement.declines:
             return RULE
+        if week in agreement.weeks:
+            if not agreement.awaiting(week):
+                return RULE
+            late = week_charge(agreement.hours[week], agreement.rate) - agreement.weeks[week]
+            agreement.weeks[week] += late
+            self._move(week, f"isf:{c['agreement_id']}", f"support:{agreement.provider}", late)
         agreement.approvals.add(week)
+        return None
+
+    def _DeclineFlex(self, c: dict[str, Any]) -> str | None:
+        agreement = self.agreements.get(c["agreement_id"])
+        if agreement is None:
+            return UNKNOWN
+        week = date.fromisoformat(c["week_start"])
+        if agreement.after_end(week):
+            return TERMINATED
+        if week.weekday() != 0 or week in agreement.approvals or week in agreement.declines:
+            return RULE
+        if week in agreement.weeks and not agreement.awaiting(week):
+            return RULE
+        agreement.declines.add(week)
         return None
 
     def _RecordHours(self, c: dict[str, Any]) -> str | None:
@@ -438,10 +550,13 @@ class Model:
             return NOT_ACTIVE
         if week in agreement.weeks:
             return RULE
-        if week not in agreement.approvals and quarters > agreement.planned + agreement.cap:
-            return FLEX
-        charge = week_charge(quarters, agreement.rate)
+        # Hours above plan + cap are recorded, but charged only once approved.
+        charged = quarters
+        if week not in agreement.approvals:
+            charged = min(quarters, agreement.planned + agreement.cap)
+        charge = week_charge(charged, agreement.rate)
         agreement.weeks[week] = charge
+        agreement.hours[week] = quarters
         self._move(week, f"isf:{c['agreement_id']}", f"support:{agreement.provider}", charge)
         return None
 
@@ -524,8 +639,17 @@ class Model:
             return RULE
         fund = f"isf:{c['payee']}" if c["option"] == 2 else f"card:{c['payee']}"
         self.schedules[c["schedule_id"]] = ScheduleM(
-            c["budget_id"], c["option"], c["payee"], fund, self.persons[budget.person], spread
+            c["budget_id"],
+            c["option"],
+            c["payee"],
+            fund,
+            self.persons[budget.person],
+            spread,
+            amount,
         )
+        if self.over_allocation(c["budget_id"]):
+            del self.schedules[c["schedule_id"]]
+            return OVER_ALLOCATION
         return None
 
     def _RecordPayment(self, c: dict[str, Any]) -> str | None:
@@ -544,9 +668,97 @@ class Model:
             return ENDED
         if schedule.option == 2 and not self.agreements[schedule.payee].in_force(paid_on):
             return NOT_ACTIVE
-        schedule.paid[number] = paid_on
+        start = schedule.periods[number - 1][0]
+        if ended_on is not None and start > ended_on:
+            return ENDED
+        if schedule.option == 2:
+            terminated_on = self.agreements[schedule.payee].terminated_on
+            if terminated_on is not None and start > terminated_on:
+                return TERMINATED
         amount = schedule.periods[number - 1][2]
-        self._move(paid_on, f"council:{schedule.authority}", schedule.fund, amount)
+        offset = pence_of(c.get("offset", "0.00"))
+        if offset is None or offset < 0:
+            return UNREADABLE
+        if offset > amount:
+            return RULE
+        schedule.paid[number] = paid_on
+        schedule.moved[number] = amount - offset
+        self._move(paid_on, f"council:{schedule.authority}", schedule.fund, amount - offset)
+        return None
+
+    def _ReviseSchedule(self, c: dict[str, Any]) -> str | None:
+        amount = pence_of(c["amount"])
+        if amount is None or amount < 0:
+            return UNREADABLE
+        schedule = self.schedules.get(c["schedule_id"])
+        if schedule is None:
+            return UNKNOWN
+        budget = self.budgets[schedule.budget]
+        effective = date.fromisoformat(c["effective"])
+        if budget.ended_on is not None and effective > budget.ended_on:
+            return ENDED
+        if not budget.within(effective):
+            return RULE
+        keep = {
+            n
+            for n, (start, _, _) in enumerate(schedule.periods, start=1)
+            if n in schedule.paid or n in schedule.withheld or start < effective
+        }
+        spread = respread(schedule.periods, keep, amount, budget.end)
+        if spread is None:
+            return RULE
+        before = (schedule.periods, schedule.amount)
+        schedule.periods, schedule.amount = spread, amount
+        if self.over_allocation(schedule.budget):
+            schedule.periods, schedule.amount = before
+            return OVER_ALLOCATION
+        return None
+
+    def _AssessContribution(self, c: dict[str, Any]) -> str | None:
+        amount = pence_of(c["amount"])
+        if amount is None or amount <= 0:
+            return UNREADABLE
+        if c["contribution_id"] in self.contributions:
+            return EXISTS
+        budget = self.budgets.get(c["budget_id"])
+        payee = self.agreements.get(c["payee"]) or self.cards.get(c["payee"])
+        if budget is None or payee is None:
+            return UNKNOWN
+        if budget.ended_on is not None:
+            return ENDED
+        first_due = date.fromisoformat(c["first_due"])
+        if not budget.within(first_due) or payee.budget != c["budget_id"]:
+            return RULE
+        spread = periods(first_due, c["frequency"], budget.end, amount)
+        if spread[-1][2] < 0:
+            return RULE
+        option = 2 if c["payee"] in self.agreements else 1
+        fund = f"isf:{c['payee']}" if option == 2 else f"card:{c['payee']}"
+        self.contributions[c["contribution_id"]] = ContributionM(
+            c["budget_id"], option, c["payee"], fund, spread, amount
+        )
+        if self.over_allocation(c["budget_id"]):
+            del self.contributions[c["contribution_id"]]
+            return OVER_ALLOCATION
+        return None
+
+    def _RecordContribution(self, c: dict[str, Any]) -> str | None:
+        amount = pence_of(c["amount"])
+        if amount is None or amount <= 0:
+            return UNREADABLE
+        k = self.contributions.get(c["contribution_id"])
+        if k is None:
+            return UNKNOWN
+        number = c["period"]
+        if number > len(k.periods):
+            return RULE
+        if amount > k.periods[number - 1][2] - k.received.get(number, 0):
+            return RULE
+        received_on = date.fromisoformat(c["received_on"])
+        if k.option == 2 and self.agreements[k.payee].after_end(received_on):
+            return TERMINATED
+        k.received[number] = k.received.get(number, 0) + amount
+        self._move(received_on, f"contribution:{c['contribution_id']}", k.fund, amount)
         return None
 
     def _WithholdPayment(self, c: dict[str, Any]) -> str | None:
@@ -567,7 +779,7 @@ class Model:
         if number > len(schedule.periods) or number not in schedule.paid:
             return RULE
         del schedule.paid[number]
-        amount = schedule.periods[number - 1][2]
+        amount = schedule.moved.pop(number)
         self._move(
             date.fromisoformat(c["on"]), schedule.fund, f"council:{schedule.authority}", amount
         )

@@ -138,14 +138,13 @@ def test_a_file_with_one_bad_week_changes_nothing(ledger):
     bad = [
         *WEEKS[:2],
         {"type": "RecordHours", "agreement_id": "A1", "week_start": "2026-04-20",
-         "delivered_hours": "13.75"},
+         "delivered_hours": "13.1"},
         {"type": "RecordHours", "agreement_id": "A1", "week_start": "2026-04-28",
          "delivered_hours": "7.1"},
     ]  # fmt: skip
     errors = refused(ledger, bad, "b")
     assert errors == [
-        "13.75 hours in week 2026-04-20 is 3.75 above the plan of 10, over the flex cap of 3.5: "
-        "record an ApproveFlex for that week first",
+        "hours must be in quarter hours (multiples of 0.25): 13.1 is not",
         "agreement A1: week_start 2026-04-28 is a Tuesday; weeks start on a Monday",
     ]
     assert ledger.fund_balance("isf:A1", date(2026, 12, 31)) == D("0.00")

@@ -46,6 +46,7 @@ from isf_ledger.bootstrap import Ledger, init_ledger, open_ledger
 from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.card import Card
+from isf_ledger.domain.contribution import Contribution
 from isf_ledger.domain.option_choice import OptionChoice
 from isf_ledger.domain.person import Person
 from isf_ledger.domain.provider import Provider
@@ -75,6 +76,7 @@ AGREEMENTS = ("A1", "A2", "A3", "A4")
 CARDS = ("C1", "C2")
 SCHEDULES = ("S1", "S2", "S3", "S4")
 TOPUPS = ("T1", "T2", "T3")
+CONTRIBUTIONS = ("K1", "K2")
 NEVER_CREATED = ("nobody", "X-404", "gone.1")
 BUDGET_STARTS = (date(2026, 4, 6), date(2026, 4, 1), date(2028, 2, 29))
 CONFLICT = "conflict"
@@ -84,7 +86,7 @@ SAYS = {
     m.UNKNOWN: "unknown",
     m.PAID_TWICE: "already made",
     m.QUARTER: "quarter hours",
-    m.FLEX: "over the flex cap",
+    m.OVER_ALLOCATION: "a year (schedule",
     m.OVER_BALANCE: "more than the",
     m.OVER_BUDGET: "more than budget",
     m.ENDED: "ended on",
@@ -346,6 +348,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 "last4": "4821",
             }
         )
+        half = self.model.budgets["B1"].amounts[0][1] // 2  # both schedules fit the budget
         for schedule, option, payee in (("S1", 2, "A1"), ("S2", 1, "C1")):
             self.submit(
                 {
@@ -356,7 +359,7 @@ class LedgerMachine(RuleBasedStateMachine):
                     "payee": payee,
                     "frequency": data.draw(st.sampled_from(["monthly", "4-weekly"])),
                     "first_due": self.model.agreements["A1"].start.isoformat(),
-                    "amount": money_text(data.draw(pence(1000_00, 15000_00))),
+                    "amount": money_text(data.draw(pence(1000_00, min(15000_00, half)))),
                 }
             )
             s, active = self.model.schedules[schedule], self.model.agreements["A1"].activated_on
@@ -664,14 +667,67 @@ class LedgerMachine(RuleBasedStateMachine):
         for number in range(first, first + count):
             start = s.periods[min(number, len(s.periods)) - 1][0]
             paid_on = data.draw(days_from(start, -5, 5))
+            offset = data.draw(st.one_of(st.none(), st.none(), pence(0, 300_00)))
             self.submit(
                 {
                     "type": "RecordPayment",
                     "schedule_id": schedule,
                     "period": number,
                     "paid_on": paid_on.isoformat(),
+                    **({} if offset is None else {"offset": money_text(offset)}),
                 }
             )
+
+    @precondition(lambda self: self.model.schedules)
+    @rule(data=st.data())
+    def revise_a_schedule(self, data: st.DataObject) -> None:
+        schedule = data.draw(st.sampled_from(sorted(self.model.schedules)))
+        s = self.model.schedules[schedule]
+        effective = data.draw(st.sampled_from([p[0] for p in s.periods]))
+        effective += timedelta(days=data.draw(st.sampled_from([0, 0, 3])))
+        self.submit(
+            {
+                "type": "ReviseSchedule",
+                "schedule_id": schedule,
+                "effective": effective.isoformat(),
+                "amount": money_text(data.draw(pence(0, max(1, s.amount * 3 // 2)))),
+            }
+        )
+
+    @precondition(lambda self: self.model.agreements or self.model.cards)
+    @rule(data=st.data())
+    def assess_a_contribution(self, data: st.DataObject) -> None:
+        payees = [(a, x.budget) for a, x in sorted(self.model.agreements.items())]
+        payees += [(c, x.budget) for c, x in sorted(self.model.cards.items())]
+        payee, budget = data.draw(st.sampled_from(payees))
+        self.submit(
+            {
+                "type": "AssessContribution",
+                "contribution_id": self.pick_new(data, self.model.contributions, CONTRIBUTIONS),
+                "budget_id": budget,
+                "payee": payee,
+                "frequency": data.draw(st.sampled_from(["monthly", "4-weekly"])),
+                "first_due": data.draw(days_from(self.budget_start(budget), 0, 60)).isoformat(),
+                "amount": money_text(data.draw(pence(100_00, 3000_00))),
+            }
+        )
+
+    @precondition(lambda self: self.model.contributions)
+    @rule(data=st.data())
+    def receive_a_contribution(self, data: st.DataObject) -> None:
+        ref = data.draw(st.sampled_from(sorted(self.model.contributions)))
+        k = self.model.contributions[ref]
+        number = data.draw(st.integers(min_value=1, max_value=len(k.periods)))
+        due = k.periods[number - 1][2] - k.received.get(number, 0)
+        self.submit(
+            {
+                "type": "RecordContribution",
+                "contribution_id": ref,
+                "period": number,
+                "received_on": data.draw(days_from(k.periods[number - 1][0], 0, 20)).isoformat(),
+                "amount": money_text(data.draw(pence(1, max(1, due + 100)))),
+            }
+        )
 
     @precondition(lambda self: self.model.schedules)
     @rule(data=st.data())
@@ -780,6 +836,35 @@ class LedgerMachine(RuleBasedStateMachine):
         }
         self.expect_refused(bad, self.expect_model_refuses(bad, m.PAID_TWICE))
 
+    def periods_after_an_ending(self) -> list[tuple[str, int, date]]:
+        """(schedule, period, its ending day) of unpaid periods starting after an ending."""
+        found = []
+        for ref, s in sorted(self.model.schedules.items()):
+            budget = self.model.budgets[s.budget]
+            end = s.option == 2 and self.model.agreements[s.payee].terminated_on
+            for day in (d for d in (end, budget.ended_on) if d):
+                found += [
+                    (ref, n, day)
+                    for n, (start, _, _) in enumerate(s.periods, start=1)
+                    if start > day and n not in s.paid and n not in s.withheld
+                ]
+        return found
+
+    @precondition(lambda self: self.periods_after_an_ending())
+    @rule(data=st.data())
+    def nothing_is_paid_for_a_period_after_an_ending(self, data: st.DataObject) -> None:
+        schedule, number, day = data.draw(st.sampled_from(self.periods_after_an_ending()))
+        bad = {
+            "command_id": self.new_id(),
+            "type": "RecordPayment",
+            "schedule_id": schedule,
+            "period": number,
+            "paid_on": day.isoformat(),  # money may still move on the day itself
+        }
+        self.expect_refused(
+            bad, self.expect_model_refuses(bad, m.ENDED, m.TERMINATED, m.NOT_ACTIVE, m.RULE)
+        )
+
     def weeks_open_for_hours(self) -> list[tuple[str, date]]:
         """Agreement weeks that are active and not yet recorded."""
         return [
@@ -802,29 +887,39 @@ class LedgerMachine(RuleBasedStateMachine):
         }
         self.expect_refused(bad, self.expect_model_refuses(bad, m.QUARTER))
 
-    @precondition(
-        lambda self: any(
-            w not in self.model.agreements[a].approvals for a, w in self.weeks_open_for_hours()
-        )
-    )
+    @precondition(lambda self: self.weeks_open_for_hours())
     @rule(data=st.data())
-    def hours_above_the_flex_cap_without_approval_are_refused(self, data: st.DataObject) -> None:
-        open_weeks = [
-            (a, w)
-            for a, w in self.weeks_open_for_hours()
-            if w not in self.model.agreements[a].approvals
-        ]
-        agreement, week = data.draw(st.sampled_from(open_weeks))
+    def hours_above_the_flex_cap_are_recorded_and_wait_for_approval(
+        self, data: st.DataObject
+    ) -> None:
+        agreement, week = data.draw(st.sampled_from(self.weeks_open_for_hours()))
         a = self.model.agreements[agreement]
         quarters = a.planned + a.cap + data.draw(st.integers(min_value=1, max_value=20))
-        bad = {
-            "command_id": self.new_id(),
-            "type": "RecordHours",
-            "agreement_id": agreement,
-            "week_start": week.isoformat(),
-            "delivered_hours": data.draw(quarter_hours_text(st.just(quarters))),
-        }
-        self.expect_refused(bad, self.expect_model_refuses(bad, m.FLEX))
+        self.submit(
+            {
+                "type": "RecordHours",
+                "agreement_id": agreement,
+                "week_start": week.isoformat(),
+                "delivered_hours": data.draw(quarter_hours_text(st.just(quarters))),
+            }
+        )
+
+    @precondition(lambda self: self.model.agreements)
+    @rule(data=st.data())
+    def decline_flex_for_a_week(self, data: st.DataObject) -> None:
+        agreement = self.pick_agreement(data)
+        a = self.model.agreements[agreement]
+        waiting = sorted(w for w in a.weeks if a.awaiting(w))
+        week = data.draw(st.sampled_from(waiting) if waiting else st.sampled_from(a.mondays()))
+        self.submit(
+            {
+                "type": "DeclineFlex",
+                "agreement_id": agreement,
+                "week_start": week.isoformat(),
+                "declined_by": "team leader",
+                "reason": "not agreed",
+            }
+        )
 
     @precondition(lambda self: self.model.agreements or self.model.cards)
     @rule(data=st.data())
@@ -1141,7 +1236,7 @@ class LedgerMachine(RuleBasedStateMachine):
                         "type": "RecordPayment",
                         "schedule_id": schedule,
                         "period": unpaid[0],
-                        "paid_on": x.terminated_on.isoformat(),
+                        "paid_on": after.isoformat(),  # on the day itself money still moves
                     }
                 )
         bad = {"command_id": self.new_id(), **data.draw(st.sampled_from(tries))}
@@ -1193,6 +1288,11 @@ class LedgerMachine(RuleBasedStateMachine):
                 assert self.ledger.fund_balance(account, on) == expected, (account, on)
 
     @invariant()
+    def scheduled_council_money_stays_within_the_allocations(self) -> None:
+        model = self.committed
+        assert not any(model.over_allocation(b) for b in model.budgets)
+
+    @invariant()
     def every_movement_sums_to_zero(self) -> None:
         legs = ledger_legs.c
         with self.ledger.engine.connect() as conn:
@@ -1213,6 +1313,7 @@ class LedgerMachine(RuleBasedStateMachine):
             (Card, model.cards),
             (Schedule, model.schedules),
             (TopUp, model.topups),
+            (Contribution, model.contributions),
         )
         return {cls.id_for(ref): ref for cls, refs in kinds for ref in refs}
 
@@ -1275,6 +1376,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 w: m.pounds(c) for w, c in a.weeks.items()
             }
             assert set(agreement.flex_approvals) == a.approvals
+            assert set(agreement.flex_declines) == a.declines
             for week in a.mondays():
                 assert agreement.is_active_on(week) == a.in_force(week), (ref, week)
         for ref, c in model.cards.items():
@@ -1286,9 +1388,15 @@ class LedgerMachine(RuleBasedStateMachine):
                 (start, end, m.pounds(p)) for start, end, p in s.periods
             ], ref
             assert (schedule.paid, schedule.withheld, schedule.fund) == (s.paid, s.withheld, s.fund)
+        for ref, k in model.contributions.items():
+            contribution = by_kind["Contribution", ref]
+            assert contribution.received == {n: m.pounds(p) for n, p in k.received.items()}
+            assert contribution.amount == m.pounds(k.amount)
         for ref, t in model.topups.items():
             topup = by_kind["TopUp", ref]
-            assert topup.received == [(d, m.pounds(p)) for d, p in t.received]
+            assert [(d, a) for d, a, _ in topup.received] == [
+                (d, m.pounds(p)) for d, p in t.received
+            ]
 
     @invariant()
     def replays_agree_every_few_steps(self) -> None:

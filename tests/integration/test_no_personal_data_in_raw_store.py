@@ -46,7 +46,13 @@ LEDGER = [
      "amount": "1200.00"},
     {"command_id": "c9", "type": "RecordPayment", "schedule_id": "S1", "period": 1,
      "paid_on": "2026-04-06"},
+    {"command_id": "c10", "type": "RegisterBankAccount", "account_id": "P1-BANK", "owner": "P1",
+     "sort_code": "30-96-34", "account_number": "73920418", "account_name": NAMES[0]},
+    {"command_id": "c11", "type": "RegisterBankAccount", "account_id": "PR1-BANK",
+     "owner": "PR1", "sort_code": "404784", "account_number": "41926307",
+     "account_name": "Acme Care"},
 ]  # fmt: skip
+ACCOUNTS = ("73920418", "41926307", "7392041", "4192630")
 
 
 def cli(*args: str, key: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -85,6 +91,8 @@ def test_no_name_or_full_card_number_reaches_the_raw_store(db_url, tmp_path):
         for part in name.lower().split():
             assert part.encode() not in raw, part
     for number in (PAN, OTHER_PAN, PAN[:12], "4539 1488 0343"):
+        assert number.encode() not in raw, number
+    for number in ACCOUNTS:
         assert number.encode() not in raw, number
     assert b"****6467" in raw and b"****0004" in raw  # what was kept instead
 
@@ -160,7 +168,7 @@ def test_events_can_be_encrypted_at_rest_and_need_their_key(db_url, tmp_path):
     applied(db_url, tmp_path, key=key)
 
     states = stored_states(db_url, key)
-    assert len(states) == 2 * len(LEDGER)
+    assert len(states) == 2 * len(LEDGER) + 1  # a provider's account also names it the payee
     for state in states:
         with pytest.raises(ValueError):
             json.loads(state)

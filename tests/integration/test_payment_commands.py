@@ -31,7 +31,7 @@ STARTS = [START + timedelta(days=28 * n) for n in range(13)]  # the 13 periods' 
 SETUP = [
     {"type": "RegisterPerson", "person_id": "P1", "authority": "FIFE"},
     {"type": "ProposeBudget", "budget_id": "B1", "person_id": "P1", "start": "2026-04-06",
-     "amount": "13000.00", "method": "RAS"},
+     "amount": "16650.00", "method": "RAS"},
     {"type": "AgreeBudget", "budget_id": "B1", "agreed_on": "2026-04-01"},
     {"type": "IssueCard", "card_id": "C1", "person_id": "P1", "budget_id": "B1", "last4": "4821"},
     {"type": "SchedulePayments", "schedule_id": "S1", "budget_id": "B1", "option": 1,
@@ -215,7 +215,7 @@ def test_schedules_name_a_payee_of_the_right_kind_and_budget(ledger):
     )
     assert errors == [
         "schedule S9: card C1 belongs to budget B1, not budget B2",
-        "unknown card A1",
+        "unknown card or bank account A1",
         "unknown agreement C1",
         "the first payment of schedule S9 on 2027-04-06 is outside budget B1's period "
         "2026-04-06 to 2027-04-05",
@@ -295,3 +295,28 @@ def test_a_recovery_from_the_card_is_refused_above_what_its_transactions_leave(l
     ]
     applied(ledger, [{**recover, "amount": "315.12"}], "r")
     assert balance(ledger, "council:FIFE") == D("-997.26") + D("315.12")
+
+
+def test_a_recovery_from_the_card_is_refused_above_the_cards_own_balance(ledger, tmp_path):
+    applied(ledger, [*SETUP, pay(1, START)], "s")
+    export = tmp_path / "card.csv"
+    export.write_text(
+        "transaction_id,card_id,posted_on,type,description,merchant,mcc,amount,balance\n"
+        "t1,C1,2026-04-07,LOAD,load,,,997.26,997.26\n"
+        "t2,C1,2026-04-20,PURCHASE,shop,Tesco,5411,-97.26,900.00\n"
+        "t3,C1,2026-05-02,PURCHASE,shop,Tesco,5411,-100.00,800.00\n"
+    )
+    ledger.import_cards([export], load_profile("generic"))
+    # The card's balance is its own transactions posted by the day: 997.26 - 97.26.
+    recover = {"type": "RecoverSurplus", "card_id": "C1", "on": "2026-04-30", "amount": "900.01",
+               "reason": "unspent"}  # fmt: skip
+    assert refused(ledger, [recover], "x") == [
+        "recovery of £900.01 is more than the card balance of £900.00 on 2026-04-30"
+    ]
+    # Two in one file count against the same balance.
+    half = {**recover, "amount": "450.00"}
+    assert refused(ledger, [half, {**half, "amount": "450.01"}], "y") == [
+        "recovery of £450.01 is more than the card balance of £450.00 on 2026-04-30"
+    ]
+    applied(ledger, [{**recover, "amount": "900.00"}], "r")
+    assert balance(ledger, "council:FIFE") == D("-97.26")

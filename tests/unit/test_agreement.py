@@ -284,14 +284,14 @@ def test_an_agreement_is_resumed_after_the_day_it_was_suspended():
         a.resume(date(2026, 6, 1), command_id="x2")
 
 
-def test_a_terminated_agreement_is_inactive_from_its_termination_date():
+def test_a_terminated_agreement_is_inactive_after_its_termination_date():
     a = signed()
     a.terminate(date(2026, 12, 31), command_id="t1")
-    assert a.is_active_on(date(2026, 12, 30))
+    assert a.is_active_on(date(2026, 12, 31))  # money may still move on the day itself
     with pytest.raises(
-        RuleBroken, match="agreement A1 is not active on 2026-12-31: terminated on 2026-12-31"
+        RuleBroken, match="agreement A1 is not active on 2027-01-01: terminated on 2026-12-31"
     ):
-        a.check_can_receive_money(date(2026, 12, 31))
+        a.check_can_receive_money(date(2027, 1, 1))
 
 
 @pytest.mark.parametrize(
@@ -335,7 +335,7 @@ def test_an_agreement_cannot_be_terminated_before_its_start():
 def test_an_unsigned_draft_can_be_terminated():
     a = draft()
     a.terminate(START, command_id="t1")
-    assert a.why_not_active(START) == "terminated on 2026-04-06"
+    assert a.why_not_active(date(2026, 4, 7)) == "terminated on 2026-04-06"
 
 
 def test_a_termination_cannot_reach_back_over_a_suspension_already_recorded():

@@ -99,12 +99,13 @@ def test_a_charge_is_exact_to_the_penny_for_any_quarter_hours_and_rate(quarters,
 @pytest.mark.parametrize(
     ("delivered", "approved", "flags"),
     [
-        ("30", False, []),
-        ("33.5", False, []),
-        ("35", False, ["above plan within flex cap"]),
-        ("37", False, ["above plan within flex cap"]),
-        ("40", True, ["above flex cap, approved"]),
-        ("40", False, ["above flex cap, not approved"]),
+        ("30", "awaiting approval", []),
+        ("33.5", "awaiting approval", []),
+        ("35", "awaiting approval", ["above plan within flex cap"]),
+        ("37", "awaiting approval", ["above plan within flex cap"]),
+        ("40", "approved", ["above flex cap, approved"]),
+        ("40", "awaiting approval", ["above flex cap, awaiting approval"]),
+        ("40", "declined", ["above flex cap, declined"]),
     ],
 )
 def test_each_week_has_a_plain_words_flag_only_when_above_plan(delivered, approved, flags):

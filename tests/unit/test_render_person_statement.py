@@ -82,6 +82,11 @@ def record(data: dict[str, Any]) -> PersonStatement:
             MonthToDate(m["month"], D(m["budget_to_date"]), D(m["spent_to_date"]))
             for m in data["monthly"] or ()
         ),
+        contribution=D(data.get("contribution", "0.00")),
+        council_pays=D(data.get("council_pays", data["budget"])),
+        contributions_paid=D(data.get("contributions_paid", "0.00")),
+        contribution_arrears=D(data.get("contribution_arrears", "0.00")),
+        due_back=D(data["due_back"]) if data.get("due_back") else None,
     )
 
 
@@ -202,3 +207,29 @@ def test_a_statement_with_nothing_yet_still_renders():
     data = person_statement_data(lines=[], monthly=None, paid_to_date="0.00")
     assert "Nothing yet." in person_statement.render_text(data)
     svg_of(person_statement.render_html(data))
+
+
+def test_a_contribution_is_explained_as_part_of_the_budget_with_its_arrears():
+    text = person_statement.render_text(
+        person_statement_data(
+            contribution="1200.00",
+            council_pays="22800.00",
+            contributions_paid="300.00",
+            contribution_arrears="98.63",
+        )
+    )
+    assert (
+        "Your budget is £24,000.00. The council pays £22,800.00; you pay £1,200.00. "
+        "You have paid £300.00 so far." in text
+    )
+    assert "£98.63 of your contribution is due and not yet paid." in text
+
+
+def test_an_ended_budget_says_so_and_what_is_due_back():
+    text = person_statement.render_text(
+        person_statement_data(status="ended", due_back="632.02", recovered_to_date="100.00")
+    )
+    assert "the budget has ended, so nothing more can be spent from it." in text
+    assert "£632.02 paid in and not spent is due back to the council." in text
+    assert "£100.00 that was paid in but not spent has been returned to the council." in text
+    assert "nothing more can be spent" not in person_statement.render_text(person_statement_data())

@@ -12,7 +12,7 @@ from typing import Any
 from isf_ledger.adapters.render import provider_statement
 from isf_ledger.reports.provider_statement import IsfMonth, ProviderStatement
 
-TEXT = ("agreement_id", "person_id")
+TEXT = ("agreement_id", "person_id", "status", "surplus_basis")
 
 
 def agreement(**changes: Any) -> IsfMonth:
@@ -33,6 +33,14 @@ def agreement(**changes: Any) -> IsfMonth:
         "flex_flags": ["week of 2026-04-13: 4.25 hours above plan"],
         "prior_period_adjustments": "0.00",
         "entered_after_last_statement": False,
+        "contributions_in": "0.00",
+        "contribution_arrears": "0.00",
+        "hours_awaiting_approval": "0.00",
+        "hours_declined": "0.00",
+        "status": "active",
+        "due_back": "0.00",
+        "surplus_basis": "weeks of planned hours x rate",
+        "surplus_on_payments": None,
     }
     row.update(changes)
     return IsfMonth(
@@ -42,9 +50,12 @@ def agreement(**changes: Any) -> IsfMonth:
                 if f.name in TEXT or f.name == "entered_after_last_statement"
                 else tuple(row[f.name])
                 if f.name == "flex_flags"
+                else None
+                if row[f.name] is None
                 else Decimal(row[f.name])
             )
             for f in fields(IsfMonth)
+            if f.name in row  # the rest keep their defaults
         }
     )
 

@@ -48,6 +48,7 @@ def card(**changes: Any) -> CardMonth:
             Flag(bought(date(2026, 4, 11), "-60.00"), "-cash over limit"),
         ),
         status="discrepancy",
+        surplus=D("0.00"),
     )
     return replace(row, **changes)
 

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 import pytest
 
 from isf_ledger.domain.agreement import Agreement
+from isf_ledger.domain.bank_account import BankAccount
 from isf_ledger.domain.base import LedgerAggregate
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.card import Card
@@ -56,7 +57,7 @@ def agreement(b: Budget, signed_on: date | None = START) -> Agreement:
 
 def schedule(
     b: Budget,
-    payee: Card | Agreement,
+    payee: Card | Agreement | BankAccount,
     option: int = 1,
     frequency: str = "4-weekly",
     first_due: date = START,
@@ -161,13 +162,34 @@ def test_a_payee_of_another_budget_is_refused(b):
         schedule(other, card(b))
 
 
-def test_option_2_pays_only_an_agreement_and_option_1_only_a_card(b, c):
+def test_option_2_pays_only_an_agreement_and_option_1_a_card_or_an_account(b, c):
     with pytest.raises(RuleBroken, match="option 2 pays into an agreement's ISF, not card C1"):
         schedule(b, c, option=2)
-    with pytest.raises(RuleBroken, match="option 1 pays onto a card, not agreement A1"):
+    with pytest.raises(RuleBroken, match="option 1 pays onto a card or into the person's bank"):
         schedule(b, agreement(b), option=1)
+    with pytest.raises(RuleBroken, match="option 2 pays into an agreement's ISF, not account"):
+        schedule(b, account("P1"), option=2)
     with pytest.raises(RuleBroken, match="option 3 is not paid on a schedule"):
         schedule(b, c, option=3)
+
+
+def account(owner: str, kind: str = "person") -> BankAccount:
+    return BankAccount.register("ACC", kind, owner, "0418", "sealed", command_id="acc")
+
+
+def test_option_1_pays_an_account_of_the_budgets_person_into_a_direct_payment_fund(b):
+    s = schedule(b, account("P1"))
+    assert (s.payee_kind, s.payee, s.fund) == ("account", "ACC", "direct:B1")
+    for other in (account("P2"), account("PR1", "provider")):
+        with pytest.raises(RuleBroken, match="account ACC is not an account of person P1"):
+            schedule(b, other)
+
+
+def test_a_schedule_recorded_before_accounts_replays_with_no_account(b, c):
+    state: dict[str, object] = {"schedule_id": "S1", "card_id": "C1"}
+    Schedule.Scheduled.upcast_v1_v2(state)
+    assert state == {"schedule_id": "S1", "card_id": "C1", "account_id": None}
+    assert Schedule.Scheduled.class_version == 2
 
 
 def test_the_person_must_be_the_budgets(b, c):
@@ -263,8 +285,8 @@ def test_a_payment_after_the_budget_ended_is_refused_but_on_its_last_day_is_made
             "agreement A1 is not active on 2026-05-04: suspended since 2026-05-01",
         ),
         (
-            lambda a: a.terminate(date(2026, 5, 4), command_id="term"),
-            "agreement A1 is not active on 2026-05-04: terminated on 2026-05-04",
+            lambda a: a.terminate(date(2026, 5, 3), command_id="term"),
+            "agreement A1 is not active on 2026-05-04: terminated on 2026-05-03",
         ),
     ],
 )
@@ -288,6 +310,9 @@ def test_the_payee_decides_whether_it_can_receive_money(b):
 
         def check_can_receive_money(self, day: date) -> None:
             raise RuleBroken(f"card C1 cannot be loaded on {day}")
+
+        def check_period_within(self, start: date, what: str) -> None:
+            pass
 
     s = schedule(b, card(b))
     with refused(s, "card C1 cannot be loaded on 2026-04-06"):

@@ -85,7 +85,7 @@ def test_a_top_up_received_into_an_isf_is_never_council_money():
     assert received.legs == {"topup:T1": D("-40.00"), "isf:A1": D("40.00")}
     assert residual(received.legs.values()) == 0
     assert not any(account.startswith("council:") for account in received.legs)
-    assert t.received == [(date(2026, 4, 10), D("40.00"))]
+    assert t.received == [(date(2026, 4, 10), D("40.00"), "rec")]
 
 
 def test_a_top_up_onto_a_card_may_differ_from_the_amount_agreed():
@@ -153,7 +153,7 @@ def test_nothing_arrives_in_an_isf_after_its_agreement_was_terminated():
     with refused(t, "agreement A1 was terminated on 2026-09-30; no change can be made"):
         t.receive(date(2026, 10, 1), D("40.00"), a, command_id="late")
     t.receive(date(2026, 9, 30), D("40.00"), a, command_id="last day")
-    assert t.received == [(date(2026, 9, 30), D("40.00"))]
+    assert t.received == [(date(2026, 9, 30), D("40.00"), "last day")]
 
 
 def test_money_is_received_only_into_the_top_ups_own_fund():

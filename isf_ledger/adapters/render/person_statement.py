@@ -47,6 +47,7 @@ def summary_sentences(data: PersonStatement) -> list[str]:
             f"{pounds(data.recovered_to_date)} that was paid in but not spent has been "
             "returned to the council."
         )
+    sentences += _share_sentences(data)
     top_ups = data.top_ups_to_date
     if top_ups != 0:
         sentences.append(
@@ -58,14 +59,35 @@ def summary_sentences(data: PersonStatement) -> list[str]:
 
 def _what_is_left(data: PersonStatement) -> str:
     """The end of the second sentence: what is left, what was overspent, or that it ended."""
-    if data.status == "ended" and data.ended_on is not None:
-        return (
-            f"and the budget ended on {long_date(data.ended_on)}, so nothing more can be "
-            "spent from it. Money paid in and not spent is due back to the council."
-        )
+    if data.status == "ended":
+        ended = f"ended on {long_date(data.ended_on)}" if data.ended_on else "has ended"
+        return f"and the budget {ended}, so nothing more can be spent from it."
     if data.remaining >= 0:
         return f"and {pounds(data.remaining)} is left."
     return f"which is {pounds(-data.remaining)} more than your budget."
+
+
+def _share_sentences(data: PersonStatement) -> list[str]:
+    """Your contribution, and what an ended budget owes back, in words."""
+    sentences = []
+    if data.contribution:
+        sentences.append(
+            f"Your budget is {pounds(data.budget)}. The council pays "
+            f"{pounds(data.council_pays)}; you pay {pounds(data.contribution)}. "
+            f"You have paid {pounds(data.contributions_paid)} so far."
+        )
+    if data.contribution_arrears > 0:
+        sentences.append(
+            f"{pounds(data.contribution_arrears)} of your contribution is due and not yet paid."
+        )
+    if data.status == "ended":
+        owed = data.due_back or ZERO
+        sentences.append(
+            f"{pounds(owed)} paid in and not spent is due back to the council."
+            if owed
+            else "Nothing paid in is due back to the council."
+        )
+    return sentences
 
 
 def _allocations(data: PersonStatement) -> list[tuple[str, str]]:

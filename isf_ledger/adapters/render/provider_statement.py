@@ -39,13 +39,20 @@ SUM_FIELDS = (
     "opening_balance",
     "payments_in",
     "top_ups_in",
+    "contributions_in",
     "charges_hours",
     "charges_other",
     "recovered",
     "closing_balance",
 )
-OTHER_MONEY_FIELDS = ("surplus", "prior_period_adjustments")
-HOUR_FIELDS = ("hours_planned", "hours_delivered")
+OTHER_MONEY_FIELDS = (
+    "surplus",
+    "prior_period_adjustments",
+    "contribution_arrears",
+    "due_back",
+    "surplus_on_payments",
+)
+HOUR_FIELDS = ("hours_planned", "hours_delivered", "hours_awaiting_approval", "hours_declined")
 
 
 def _steps(isf: IsfMonth) -> list[Step]:
@@ -54,6 +61,7 @@ def _steps(isf: IsfMonth) -> list[Step]:
         Step("", "Opening balance", isf.opening_balance),
         Step("+", "Payments in from the council", isf.payments_in),
         Step("+", "Top-ups in", isf.top_ups_in),
+        Step("+", "Contributions in from the person", isf.contributions_in),
         Step("-", "Support hours delivered × rate", isf.charges_hours),
         Step("-", "Other charges", isf.charges_other),
         Step("-", "Recovered by the council", isf.recovered),
@@ -89,6 +97,14 @@ def _totals(agreements: Sequence[IsfMonth]) -> IsfMonth:
         flex_flags=(),
         prior_period_adjustments=money("prior_period_adjustments"),
         entered_after_last_statement=False,
+        contributions_in=money("contributions_in"),
+        contribution_arrears=money("contribution_arrears"),
+        hours_awaiting_approval=hours("hours_awaiting_approval"),
+        hours_declined=hours("hours_declined"),
+        status="",
+        due_back=money("due_back"),
+        surplus_basis="",
+        surplus_on_payments=None,
     )
 
 
@@ -114,11 +130,42 @@ def _notes(isf: IsfMonth, late: Decimal) -> list[str]:
             "ledger after last month's statement was issued; no earlier statement showed it."
         )
     if isf.prior_period_adjustments - late != 0:
+        named = "".join(
+            f" {a.what.capitalize()} (effective {a.effective}, command {a.command_id}): "
+            f"{pounds(a.amount)}."
+            for a in isf.adjustments
+        )
         notes.append(
             f"Includes {pounds(isf.prior_period_adjustments - late)} of corrections to earlier "
-            "months recorded since."
+            f"months recorded since.{named}"
         )
     return notes
+
+
+def _facts(isf: IsfMonth) -> list[tuple[str, str]]:
+    """What the sum does not show, as (label, value): status, surplus, arrears, flex."""
+    planned, delivered = isf.hours_planned, isf.hours_delivered
+    facts = [("Status", isf.status)] if isf.status else []
+    facts += [
+        ("Hours planned", str(planned)),
+        ("Hours delivered", str(delivered)),
+        ("Delivered minus planned", f"{delivered - planned:+}"),
+    ]
+    if isf.hours_awaiting_approval:
+        facts.append(("Hours awaiting approval (not charged)", str(isf.hours_awaiting_approval)))
+    if isf.hours_declined:
+        facts.append(("Hours declined (never charged)", str(isf.hours_declined)))
+    facts.append(("Surplus above the threshold", grouped(isf.surplus)))
+    if isf.surplus_basis:
+        facts.append(("Surplus worked out on", isf.surplus_basis))
+    if isf.surplus_on_payments is not None:
+        facts.append(("Surplus on weeks of planned payments", grouped(isf.surplus_on_payments)))
+    if isf.due_back:
+        facts.append(("Due back to the council (final account)", grouped(isf.due_back)))
+    if isf.contribution_arrears:
+        facts.append(("Contribution arrears", grouped(isf.contribution_arrears)))
+    facts += [(f"Exception {x.exception_id}", f"{x.kind}: {x.status}") for x in isf.exceptions]
+    return facts
 
 
 def _title(data: ProviderStatement) -> str:
@@ -135,13 +182,7 @@ def _heading(index: int, count: int, isf: IsfMonth) -> str:
 def _text_section(heading: str, isf: IsfMonth, late: Decimal, *, flex: bool = True) -> list[str]:
     """One ISF's section; `flex` is False for the totals, which have no flex line."""
     lines = [heading, text_rule(), *text_steps(_steps(isf)), ""]
-    planned, delivered = isf.hours_planned, isf.hours_delivered
-    lines += [
-        text_row("Hours planned", str(planned)),
-        text_row("Hours delivered", str(delivered)),
-        text_row("Delivered minus planned", f"{delivered - planned:+}"),
-        text_row("Surplus above the threshold", grouped(isf.surplus)),
-    ]
+    lines += [text_row(label, value) for label, value in _facts(isf)]
     if flex:
         flags = isf.flex_flags
         lines.append(f"  Flex: {printable('; '.join(flags)) if flags else 'nothing flagged'}")
@@ -229,7 +270,6 @@ section.totals { border-top: 4px double #111; }
 def _html_section(
     heading: str, isf: IsfMonth, late: Decimal, css_class: str = "", *, flex: bool = True
 ) -> str:
-    planned, delivered = isf.hours_planned, isf.hours_delivered
     flags = isf.flex_flags
     flexed = ""
     if flex and flags:
@@ -237,15 +277,9 @@ def _html_section(
         flexed = f"<p>Flex flagged:</p><ul>{items}</ul>"
     elif flex:
         flexed = "<p>Flex: nothing flagged.</p>"
-    facts = [
-        ("Hours planned", planned),
-        ("Hours delivered", delivered),
-        ("Delivered minus planned", f"{delivered - planned:+}"),
-        ("Surplus above the threshold", pounds(isf.surplus)),
-    ]
     rows = "".join(
         f"<tr><th scope='row'>{esc(label)}</th><td class='num'>{esc(value)}</td></tr>"
-        for label, value in facts
+        for label, value in _facts(isf)
     )
     return (
         f"<section class='{css_class}'><h2>{esc(heading)}</h2>"

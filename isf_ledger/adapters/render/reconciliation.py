@@ -70,6 +70,7 @@ def _text_card(card: CardMonth) -> list[str]:
             "none" if difference is None else grouped(difference),
         ),
         text_row("Expected loads", grouped(card.expected_loads)),
+        text_row("Surplus (above the weeks of payments kept)", grouped(card.surplus)),
     ]
     for key, label in LISTS:
         items = getattr(card, key)
@@ -79,6 +80,9 @@ def _text_card(card: CardMonth) -> list[str]:
     lines.append(f"  Flagged for a look: {len(flagged) or 'none'}")
     for flag in flagged:
         lines.append(f"    {printable(flag.why)}: {_describe(flag.transaction)}")
+    if card.exceptions:
+        lines.append("  Exceptions (resolve by id):")
+        lines += [f"    {x.exception_id} {x.kind}: {x.status}" for x in card.exceptions]
     return lines
 
 
@@ -112,6 +116,7 @@ CSV_HEADER = (
     "unexpected_loads",
     "flagged",
     "flags",
+    "surplus",
 )
 
 
@@ -133,6 +138,7 @@ def render_csv(data: CardReconciliation, out: TextIO) -> None:
             len(card.unexpected_loads),
             len(card.flagged),
             "; ".join(flag.why for flag in card.flagged),
+            card.surplus,
         ]
         for card in data.cards
     ]

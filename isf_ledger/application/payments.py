@@ -1,0 +1,294 @@
+"""Payment runs: what is due, paying it in one batch, and the files for the bank.
+
+`due` finds the periods starting in a window that are neither paid nor
+withheld (from the `schedule_periods` read model), loads their schedules,
+payees and budgets, and asks the domain (`payment_run.why_not_payable`) which
+can be paid. `run` records every payable period with a `RecordPayment` whose
+command id derives from the run id, schedule and period, and the run itself
+(`RecordPaymentRun`), in one all-or-nothing batch. Only after that commits
+are the files written, from the run as recorded, so running the same run id
+again (after a crash, say) pays nothing more and writes the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from isf_ledger.adapters.payment_files.writers import BankLine, CardLine
+from isf_ledger.adapters.personal_data import FORGOTTEN
+from isf_ledger.application.apply import apply_lines
+from isf_ledger.application.unit_of_work import UnitOfWork
+from isf_ledger.domain.agreement import Agreement
+from isf_ledger.domain.bank_account import BankAccount
+from isf_ledger.domain.budget import Budget
+from isf_ledger.domain.card import Card
+from isf_ledger.domain.errors import LedgerError
+from isf_ledger.domain.payment_run import PAYEE_GROUPS, PaymentRun, summarise, why_not_payable
+from isf_ledger.domain.person import Person
+from isf_ledger.domain.provider import Provider
+from isf_ledger.domain.schedule import Schedule
+from isf_ledger.projections.schedule_periods import open_periods
+from isf_ledger.reports.payments import DueLine, KindTotal, PaymentsDue
+
+if TYPE_CHECKING:
+    from isf_ledger.application.service import Ledger
+
+Progress = Callable[[int, int], None]
+PAYEE_TYPES: dict[str, type[Agreement] | type[Card] | type[BankAccount]] = {
+    "agreement": Agreement,
+    "card": Card,
+    "account": BankAccount,
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A period to pay, with the account it is paid into (None for a card)."""
+
+    schedule_id: str
+    period: int
+    payee_kind: str
+    payee: str
+    amount: Decimal
+    account_id: str | None
+
+
+def due(
+    ledger: Ledger, since: date, until: date, *, on: date | None = None,
+    progress: Progress | None = None,
+) -> tuple[PaymentsDue, list[Entry]]:  # fmt: skip
+    """Every open period starting in the window, payable or not (checked on `on`, or on
+    each period's start), and the payable ones as entries for a run."""
+    if until < since:
+        raise LedgerError(f"the window ends ({until}) before it starts ({since})")
+    ledger.catch_up()
+    with ledger.engine.connect() as conn:
+        found = open_periods(conn, since, until)
+    uow = UnitOfWork(
+        ledger.app,
+        ledger.keys.seal,
+        ledger.fund_balance,
+        ledger.refs_of_budget,
+        ledger.card_balance,
+    )
+    schedules = _load(ledger, uow, Schedule, {s for s, _ in found})
+    _load(ledger, uow, Budget, {s.budget_id for s in schedules.values()})
+    _load(ledger, uow, Person, {s.person_id for s in schedules.values()})
+    for kind, cls in PAYEE_TYPES.items():
+        _load(ledger, uow, cls, {s.payee for s in schedules.values() if s.payee_kind == kind})
+    agreements = {s.payee for s in schedules.values() if s.payee_kind == "agreement"}
+    providers = _load(
+        ledger, uow, Provider, {uow.get(Agreement, a).provider_id for a in agreements}
+    )
+    _load(ledger, uow, BankAccount, {p.bank_account for p in providers.values() if p.bank_account})
+    payable: list[DueLine] = []
+    cannot: list[DueLine] = []
+    entries: list[Entry] = []
+    for done, (schedule_id, number) in enumerate(found, 1):
+        line, entry = _check(uow, schedules[schedule_id], number, on)
+        (cannot if line.reason else payable).append(line)
+        if entry is not None:
+            entries.append(entry)
+        if progress:
+            progress(done, len(found))
+    report = PaymentsDue(since, until, tuple(payable), tuple(cannot), totals_of(entries))
+    return report, entries
+
+
+def totals_of(entries: Iterable[Entry]) -> tuple[KindTotal, ...]:
+    summary = summarise([(PAYEE_GROUPS[e.payee_kind], e.amount) for e in entries])
+    return tuple(KindTotal(kind, s["count"], s["total"]) for kind, s in summary.items())
+
+
+def _unit_of_work(ledger: Ledger) -> UnitOfWork:
+    """A unit of work to read aggregates through; these readers never commit it."""
+    return UnitOfWork(
+        ledger.app,
+        ledger.keys.seal,
+        ledger.fund_balance,
+        ledger.refs_of_budget,
+        ledger.card_balance,
+    )
+
+
+def _load(ledger: Ledger, uow: UnitOfWork, cls: Any, refs: set[str]) -> dict[str, Any]:
+    """Aggregates of one kind, loaded together."""
+    uow.preload(ledger.engine, {cls.id_for(r) for r in refs})
+    return {r: uow.get(cls, r) for r in refs}
+
+
+def _check(
+    uow: UnitOfWork, schedule: Schedule, number: int, on: date | None
+) -> tuple[DueLine, Entry | None]:
+    period = schedule.period(number)
+    payee = uow.get(PAYEE_TYPES[schedule.payee_kind], schedule.payee)
+    account = _account_of(uow, payee)
+    person = uow.get(Person, schedule.person_id)
+    reason = why_not_payable(
+        schedule, number, on, payee, uow.get(Budget, schedule.budget_id),
+        account.ref if account else None, person.forgotten,
+    )  # fmt: skip
+    line = DueLine(
+        schedule_id=schedule.ref,
+        period=number,
+        start=period.start,
+        end=period.end,
+        amount=period.amount,
+        option=schedule.option,
+        payee_kind=PAYEE_GROUPS[schedule.payee_kind],
+        payee=schedule.payee,
+        paid_to=_paid_to(payee, account),
+        person_id=schedule.person_id,
+        budget_id=schedule.budget_id,
+        reason=reason,
+    )
+    if reason:
+        return line, None
+    entry = Entry(
+        schedule.ref, number, schedule.payee_kind, schedule.payee, period.amount,
+        account.ref if account else None,
+    )  # fmt: skip
+    return line, entry
+
+
+def _account_of(uow: UnitOfWork, payee: Any) -> BankAccount | None:
+    """The account a payee's money goes to: itself, its provider's, or none (a card)."""
+    if isinstance(payee, BankAccount):
+        return payee
+    if isinstance(payee, Agreement):
+        chosen = uow.get(Provider, payee.provider_id).bank_account
+        return uow.get(BankAccount, chosen) if chosen else None
+    return None
+
+
+def _paid_to(payee: Any, account: BankAccount | None) -> str:
+    if isinstance(payee, Card):
+        return f"card {payee.last4}"
+    if isinstance(payee, Agreement):
+        where = f"account {account.masked}" if account else "no bank account"
+        return f"provider {payee.provider_id} {where}"
+    return f"account {account.masked}" if account else "account"
+
+
+# ---- the run ------------------------------------------------------------------------
+
+
+def command_id(run_id: str, *parts: object) -> str:
+    """A command id derived from the run id and what it pays; fits the 64-character ids."""
+    text = "\x1f".join(str(p) for p in (run_id, *parts))
+    return "run-" + hashlib.sha256(text.encode()).hexdigest()[:48]
+
+
+def record_run(
+    ledger: Ledger, run_id: str, since: date, until: date, paid_on: date, entries: list[Entry]
+) -> None:
+    """Every entry paid on `paid_on`, then the run, as one all-or-nothing batch."""
+    why = f"payment run {run_id}"
+    lines = [
+        {
+            "command_id": command_id(run_id, e.schedule_id, e.period),
+            "type": "RecordPayment",
+            "schedule_id": e.schedule_id,
+            "period": e.period,
+            "paid_on": paid_on.isoformat(),
+            "reason": why,
+        }
+        for e in entries
+    ]
+    lines.append(
+        {
+            "command_id": command_id(run_id),
+            "type": "RecordPaymentRun",
+            "run_id": run_id,
+            "period_from": since.isoformat(),
+            "period_to": until.isoformat(),
+            "paid_on": paid_on.isoformat(),
+            "lines": [
+                {"schedule_id": e.schedule_id, "period": e.period, "account_id": e.account_id}
+                for e in entries
+            ],
+            "reason": why,
+        }
+    )
+    result = apply_lines(ledger, enumerate((json.dumps(line) for line in lines), 1))
+    if result.errors:
+        shown = "; ".join(e.error for e in result.errors[:5])
+        more = len(result.errors) - 5
+        raise LedgerError(
+            f"payment run {run_id} was not recorded: {shown}"
+            + (f" (and {more} more)" if more > 0 else "")
+        )
+
+
+def recorded_run(ledger: Ledger, run_id: str) -> PaymentRun | None:
+    uow = UnitOfWork(
+        ledger.app,
+        ledger.keys.seal,
+        ledger.fund_balance,
+        ledger.refs_of_budget,
+        ledger.card_balance,
+    )
+    return uow.find(PaymentRun, run_id)
+
+
+def entries_of(run: PaymentRun) -> list[Entry]:
+    return [
+        Entry(ln["schedule_id"], ln["period"], ln["payee_kind"], ln["payee"], ln["amount"],
+              ln["account_id"])
+        for ln in run.lines
+    ]  # fmt: skip
+
+
+def file_lines(
+    ledger: Ledger, entries: list[Entry], paid_on: date
+) -> tuple[list[BankLine], list[CardLine]]:
+    """The bank and card-load lines of `entries`, bank details unsealed for the file only."""
+    uow = UnitOfWork(
+        ledger.app,
+        ledger.keys.seal,
+        ledger.fund_balance,
+        ledger.refs_of_budget,
+        ledger.card_balance,
+    )
+    accounts = _load(ledger, uow, BankAccount, {e.account_id for e in entries if e.account_id})
+    cards = _load(ledger, uow, Card, {e.payee for e in entries if e.payee_kind == "card"})
+    details = {ref: _details(ledger, a) for ref, a in accounts.items()}
+    bank, card = [], []
+    for e in entries:
+        reference = f"{e.schedule_id}/{e.period}"
+        if e.account_id:
+            d = details[e.account_id]
+            bank.append(
+                BankLine(
+                    d["sort_code"], d["account_number"], d["account_name"], e.amount, reference
+                )
+            )
+        else:
+            c = cards[e.payee]
+            card.append(CardLine(c.ref, c.last4, e.amount, reference, c.person_id, paid_on))
+    return bank, card
+
+
+def _details(ledger: Ledger, account: BankAccount) -> dict[str, str]:
+    clear = ledger.keys.unseal(account.key_owner, account.sealed_details)
+    if clear is None or clear == FORGOTTEN:
+        raise LedgerError(
+            f"the bank details of account {account.ref} were forgotten: "
+            "the bank file cannot be written"
+        )
+    loaded: dict[str, str] = json.loads(clear)
+    return loaded
+
+
+def check_same_run(run: PaymentRun, since: date, until: date, paid_on: date) -> None:
+    if (run.period_from, run.period_to, run.paid_on) != (since, until, paid_on):
+        raise LedgerError(
+            f"payment run {run.ref} was recorded for {run.period_from} to {run.period_to}, "
+            f"paid on {run.paid_on}: run it again with those, or choose a new run id"
+        )

@@ -1,0 +1,98 @@
+"""Every schedule period and whether it is due, paid or withheld.
+
+`payments due` reads this to find the periods starting in a window that are
+still to pay, without loading every schedule; the schedules it finds then
+decide, with their own rules, which can be paid and for how much.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    Index,
+    Integer,
+    String,
+    Table,
+    and_,
+    bindparam,
+    select,
+    update,
+)
+
+from isf_ledger.adapters.bulk_rows import insert_rows
+from isf_ledger.adapters.schema import metadata
+from isf_ledger.projections.runner import Recorded
+
+schedule_periods = Table(
+    "schedule_periods",
+    metadata,
+    Column("originator_id", String(32), primary_key=True),
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("schedule_id", String(64), nullable=False),
+    Column("start", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    Index("ix_schedule_periods_start", "start"),
+)
+
+STATUS_AFTER = {
+    "Schedule.PaymentMade": "paid",
+    "Schedule.PaymentWithheld": "withheld",
+    "Schedule.PaymentReversed": "due",
+}
+
+
+class SchedulePeriods:
+    name = "schedule_periods"
+    tables: tuple[Table, ...] = (schedule_periods,)
+    reads: tuple[Table, ...] = ()
+
+    def project(self, conn: Connection, batch: Sequence[Recorded]) -> None:
+        rows: list[tuple[str, int, str, str, str]] = []
+        changes: list[dict[str, object]] = []
+        for rec in batch:
+            if rec.type == "Schedule.Scheduled":
+                key = rec.event.originator_id.hex
+                rows.extend(
+                    (key, p["number"], rec.event.schedule_id, p["start"].isoformat(), "due")
+                    for p in rec.event.periods
+                )
+            elif rec.type in STATUS_AFTER:
+                changes.append(
+                    {
+                        "key": rec.event.originator_id.hex,
+                        "n": rec.event.period,
+                        "s": STATUS_AFTER[rec.type],
+                    }
+                )
+        # Rows first: a period may be scheduled and paid in one batch.
+        insert_rows(
+            conn,
+            "schedule_periods",
+            ("originator_id", "number", "schedule_id", "start", "status"),
+            rows,
+        )
+        if changes:
+            t = schedule_periods
+            conn.execute(
+                update(t)
+                .where(and_(t.c.originator_id == bindparam("key"), t.c.number == bindparam("n")))
+                .values(status=bindparam("s")),
+                changes,
+            )
+
+
+def open_periods(conn: Connection, since: date, until: date) -> list[tuple[str, int]]:
+    """(schedule_id, period) of every period starting in the window, neither paid nor
+    withheld, in schedule and period order."""
+    t = schedule_periods
+    query = (
+        select(t.c.schedule_id, t.c.number)
+        .where(t.c.start.between(since, until), t.c.status == "due")
+        .order_by(t.c.schedule_id, t.c.number)
+    )
+    return [(s, n) for s, n in conn.execute(query)]

@@ -1,0 +1,104 @@
+"""Which flags of a report are exceptions: the same records the reports return.
+
+Exceptions are not found by rules of their own. Each is read off the
+provider statement's `IsfMonth` or the card reconciliation's `CardMonth`,
+so the list can never disagree with the flags a finance officer sees there.
+The cause that goes into an exception's id is what makes it that one
+exception: a month for a month's balance, a payment's command for a missing
+load, a transaction's date, amount and merchant for a flag on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from isf_ledger.domain.card_checks import DUPLICATE
+from isf_ledger.domain.exceptions import exception_id
+from isf_ledger.domain.periods import month_days
+from isf_ledger.reports.card_month import CardMonth, Flag
+from isf_ledger.reports.provider_statement import IsfMonth
+
+
+@dataclass(frozen=True)
+class Raised:
+    """One exception as a report raises it."""
+
+    exception_id: str
+    kind: str
+    subject_kind: str  # agreement or card
+    subject: str
+    month: str
+    raised_on: date
+    amount: Decimal | None
+    detail: str
+
+
+def _raised(
+    kind: str, subject: tuple[str, str], cause: str, month: str, on: date,
+    amount: Decimal | None, detail: str,
+) -> Raised:  # fmt: skip
+    return Raised(
+        exception_id(kind, f"{subject[0]}:{subject[1]}", cause),
+        kind, subject[0], subject[1], month, on, amount, detail,
+    )  # fmt: skip
+
+
+def raised_by_isf(isf: IsfMonth, month: str) -> list[Raised]:
+    """The exceptions one ISF's month raises on the provider statement."""
+    last = month_days(month)[1]
+    subject = ("agreement", isf.agreement_id)
+    found = []
+    if isf.hours_awaiting_approval:
+        found.append(_raised("flex-awaiting-approval", subject, month, month, last, None,
+                             f"{isf.hours_awaiting_approval} hours above the flex cap await "
+                             "approval"))  # fmt: skip
+    for flag in isf.flex_flags:
+        if not flag.startswith("week of "):
+            found.append(_raised("flex-variance", subject, flag, month, last, None, flag))
+    checks = (
+        ("negative-balance", isf.closing_balance < 0, isf.closing_balance, "closing balance"),
+        ("surplus", isf.surplus > 0 and not isf.due_back, isf.surplus, "surplus above threshold"),
+        ("contribution-arrears", isf.contribution_arrears > 0, isf.contribution_arrears,
+         "contribution arrears"),
+    )  # fmt: skip
+    for kind, raised, amount, words in checks:
+        if raised:
+            found.append(_raised(kind, subject, month, month, last, amount, words))
+    if isf.due_back:
+        # One final account per agreement, whichever month it is seen in.
+        found.append(_raised("due-back", subject, "final", month, last, isf.due_back,
+                             "final balance due back to the council"))  # fmt: skip
+    return found
+
+
+def _flag_kind(flag: Flag) -> str:
+    if flag.why.startswith("blocked merchant"):
+        return "blocked-merchant"
+    return "possible-duplicate" if flag.why == DUPLICATE else "cash-over-limit"
+
+
+def raised_by_card(card: CardMonth, month: str) -> list[Raised]:
+    """The exceptions one card's month raises on the reconciliation."""
+    last = month_days(month)[1]
+    subject = ("card", card.card_id)
+    found = []
+    for flag in card.flagged:
+        t = flag.transaction
+        kind = _flag_kind(flag)
+        cause = month if kind == "cash-over-limit" else f"{t.posted_on}|{t.amount}|{t.merchant}"
+        found.append(_raised(kind, subject, cause, month, t.posted_on, t.amount, flag.why))
+    for m in card.missing_loads:
+        found.append(_raised("missing-load", subject, m.command_id, month, m.date, m.amount,
+                             f"payment {m.command_id} has no load"))  # fmt: skip
+    for u in card.unexpected_loads:
+        found.append(_raised("unexpected-load", subject, f"{u.posted_on}|{u.amount}", month,
+                             u.posted_on, u.amount, u.description))  # fmt: skip
+    if card.difference:
+        found.append(_raised("balance-difference", subject, month, month, last, card.difference,
+                             "reported closing differs from computed"))  # fmt: skip
+    if card.surplus > 0:
+        found.append(_raised("surplus", subject, month, month, last, card.surplus,
+                             "surplus above threshold"))  # fmt: skip
+    return found

@@ -1,0 +1,319 @@
+"""The exceptions read model: everything raised, when, and whether it is still there.
+
+Decisions (see README "Exceptions"):
+- Exceptions are read off the reports' own records (`exception_rules`), so
+  they agree with the provider statement and the card reconciliation.
+- The table is refreshed by `refresh` when the exceptions are asked for
+  and when a `ResolveException` names one it does not hold; not on every
+  command, because it means running every month's statements. A refresh
+  adds what is newly raised and marks what is no longer raised as gone,
+  with why: that is an exception closing itself. A rebuild leaves the
+  table alone (ids are a hash of what raised them, so nothing to rebuild).
+- What a person decided is an event (`ExceptionCase`), never a row here, so
+  a rebuild loses no decision; a `recover` debt is paid down by recoveries
+  from the subject's fund recorded after the decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Connection, Date, String, Table, Text, func, select
+
+from isf_ledger.adapters.card_store.tables import card_imports, card_transactions
+from isf_ledger.adapters.event_store import LedgerApp
+from isf_ledger.adapters.schema import metadata
+from isf_ledger.domain import ledger
+from isf_ledger.domain.exceptions import gone_why
+from isf_ledger.domain.money import ZERO
+from isf_ledger.projections.ledger_legs import from_pence, ledger_legs, to_pence
+from isf_ledger.projections.runner import instant
+from isf_ledger.reports.card_month import CardReconciliation
+from isf_ledger.reports.card_reconciliation import reconcile_cards
+from isf_ledger.reports.card_surplus import weekly_shares
+from isf_ledger.reports.exception_refs import ExceptionRef
+from isf_ledger.reports.exception_rules import Raised, raised_by_card, raised_by_isf
+from isf_ledger.reports.provider_statement import ProviderStatement, provider_statement
+from isf_ledger.reports.records import report_json
+from isf_ledger.reports.sources import load, refs_of
+from isf_ledger.settings import Settings
+
+RECOVERIES = ("Agreement.SurplusRecovered", "Card.SurplusRecovered")
+
+exceptions = Table(
+    "exceptions",
+    metadata,
+    Column("exception_id", String(24), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("subject_kind", String(16), nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("raised_on", Date, nullable=False),
+    Column("amount", BigInteger),
+    Column("detail", Text, nullable=False),
+    Column("gone_at", String(32)),
+    Column("gone_why", Text),
+)
+
+
+def activity_months(conn: Connection, as_at: str | None = None) -> list[str]:
+    """Every month from the first money movement or card transaction to the last
+    (of those recorded by `as_at`)."""
+    legs = select(func.min(ledger_legs.c.effective), func.max(ledger_legs.c.effective))
+    t = card_transactions
+    cards = select(func.min(t.c.posted_on), func.max(t.c.posted_on))
+    if as_at is not None:
+        legs = legs.where(ledger_legs.c.recorded_at <= as_at)
+        imported = select(card_imports.c.id).where(card_imports.c.recorded_at <= as_at)
+        cards = cards.where(t.c.import_id.in_(imported))
+    days = [day for query in (legs, cards) for day in conn.execute(query).one() if day is not None]
+    if not days:
+        return []
+    first, last = min(days), max(days)
+    months = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def raised_now(
+    conn: Connection, app: LedgerApp, settings: Settings, as_at: str | None = None
+) -> dict[str, Raised]:
+    """Every exception the reports raise (as at `as_at`), in every month with activity."""
+    found: dict[str, Raised] = {}
+    providers = refs_of(conn, "provider")
+    weekly = weekly_shares(conn, app, None, as_at)
+    for month in activity_months(conn, as_at):
+        raised: list[Raised] = []
+        for provider in providers:
+            statement = provider_statement(conn, app, settings, provider, month, as_at=as_at)
+            for isf in statement.agreements:
+                raised += raised_by_isf(isf, month)
+        for card in reconcile_cards(conn, month, settings, as_at=as_at, weekly=weekly).cards:
+            raised += raised_by_card(card, month)
+        for r in raised:
+            first = found.get(r.exception_id)
+            found[r.exception_id] = r if first is None else _later(first, r)
+    return found
+
+
+def _later(first: Raised, later: Raised) -> Raised:
+    """The same exception seen again in a later month: first raised, latest amount."""
+    return Raised(**{**first.__dict__, "amount": later.amount, "detail": later.detail})
+
+
+def refresh(conn: Connection, app: LedgerApp, settings: Settings, now: str) -> None:
+    """Bring the table in line with what the reports raise now (see the module's note)."""
+    current = raised_now(conn, app, settings)
+    stored = {row.exception_id: row for row in conn.execute(select(exceptions))}
+    for xid, r in current.items():
+        values = {"amount": None if r.amount is None else to_pence(r.amount), "detail": r.detail}
+        if xid not in stored:
+            conn.execute(exceptions.insert().values(
+                exception_id=xid, kind=r.kind, subject_kind=r.subject_kind, subject=r.subject,
+                month=r.month, raised_on=r.raised_on, gone_at=None, gone_why=None, **values,
+            ))  # fmt: skip
+        else:
+            conn.execute(
+                exceptions.update()
+                .where(exceptions.c.exception_id == xid)
+                .values(gone_at=None, gone_why=None, **values)
+            )
+    for xid, row in stored.items():
+        if xid not in current and row.gone_at is None:
+            conn.execute(
+                exceptions.update()
+                .where(exceptions.c.exception_id == xid)
+                .values(gone_at=now, gone_why=gone_why(row.kind))
+            )
+
+
+def with_refs_isf(
+    conn: Connection, app: LedgerApp, statement: ProviderStatement
+) -> ProviderStatement:
+    """The statement with each ISF's exceptions (id and status) beside its flags."""
+    raised = {i.agreement_id: raised_by_isf(i, statement.month) for i in statement.agreements}
+    refs = _refs(conn, app, [r for found in raised.values() for r in found], statement.as_at)
+    isfs = [replace(i, exceptions=refs(raised[i.agreement_id])) for i in statement.agreements]
+    return replace(statement, agreements=tuple(isfs))
+
+
+def with_refs_cards(
+    conn: Connection, app: LedgerApp, rec: CardReconciliation, as_at: str | None
+) -> CardReconciliation:
+    """The reconciliation with each card's exceptions (id and status) beside its flags."""
+    raised = {c.card_id: raised_by_card(c, rec.month) for c in rec.cards}
+    refs = _refs(conn, app, [r for found in raised.values() for r in found], as_at)
+    cards = [replace(c, exceptions=refs(raised[c.card_id])) for c in rec.cards]
+    return replace(rec, cards=tuple(cards))
+
+
+def _refs(
+    conn: Connection, app: LedgerApp, raised: list[Raised], as_at: str | None
+) -> Callable[[list[Raised]], tuple[ExceptionRef, ...]]:
+    """A function giving raised exceptions their status as decided by `as_at`."""
+    cases = load(conn, app, "exception", {r.exception_id for r in raised}, as_at)
+
+    def status(r: Raised) -> str:
+        case = cases.get(r.exception_id)
+        if case is None:
+            return "open"
+        if case.outcome != "recover":
+            return "resolved"
+        owed = case.amount - _recovered_since(conn, app, r.subject_kind, r.subject, case, as_at)
+        return "resolved" if owed <= 0 else "open"
+
+    return lambda found: tuple(ExceptionRef(r.exception_id, r.kind, status(r)) for r in found)
+
+
+def stored_exception(conn: Connection, exception_id: str) -> tuple[str, str, str] | None:
+    """(kind, subject kind, subject) of a stored exception, or None."""
+    e = exceptions
+    row = conn.execute(
+        select(e.c.kind, e.c.subject_kind, e.c.subject).where(e.c.exception_id == exception_id)
+    ).first()
+    return None if row is None else (row.kind, row.subject_kind, row.subject)
+
+
+@dataclass(frozen=True)
+class ExceptionItem:
+    exception_id: str
+    kind: str
+    subject: str
+    month: str
+    raised_on: date
+    age_days: int
+    amount: Decimal | None
+    status: str  # open or resolved
+    outcome: str | None  # explained, recover, write-off, or gone (the cause went away)
+    reason: str | None  # the decision's reason, or why it closed itself
+    owed: Decimal | None  # a `recover` debt still unpaid
+    detail: str
+
+
+@dataclass(frozen=True)
+class ExceptionList:
+    month: str | None
+    status: str
+    counts: dict[str, int]
+    exceptions: tuple[ExceptionItem, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return report_json(self)
+
+
+def exception_list(
+    conn: Connection,
+    app: LedgerApp,
+    *,
+    today: date,
+    month: str | None,
+    status: str,
+    as_at: str | None = None,
+    settings: Settings | None = None,
+) -> ExceptionList:
+    """The stored exceptions with their decisions, oldest first, filtered.
+
+    With `as_at` (and `settings`), what the reports raised as the ledger stood
+    then, with the decisions made by then: the table is not read, since what
+    had gone by then is not kept.
+    """
+    if as_at is not None and settings is not None:
+        rows: list[Any] = [
+            _Row(**{**r.__dict__, "amount": None if r.amount is None else to_pence(r.amount)})
+            for r in raised_now(conn, app, settings, as_at).values()
+            if month is None or r.month == month
+        ]
+    else:
+        query = select(exceptions)
+        if month is not None:
+            query = query.where(exceptions.c.month == month)
+        rows = list(conn.execute(query))
+    cases = load(conn, app, "exception", [r.exception_id for r in rows], as_at)
+    items = [_item(conn, app, r, cases.get(r.exception_id), today, as_at) for r in rows]
+    items = [i for i in items if status == "all" or i.status == status]
+    items.sort(key=lambda i: (-i.age_days, i.exception_id))
+    counts: dict[str, int] = {}
+    for i in items:
+        counts[i.kind] = counts.get(i.kind, 0) + 1
+    return ExceptionList(month, status, dict(sorted(counts.items())), tuple(items))
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A raised exception shaped as a row of the table (amount in pence), never gone."""
+
+    exception_id: str
+    kind: str
+    subject_kind: str
+    subject: str
+    month: str
+    raised_on: date
+    amount: int | None
+    detail: str
+    gone_at: None = None
+    gone_why: None = None
+
+
+def _item(
+    conn: Connection, app: LedgerApp, row: Any, case: Any, today: date, as_at: str | None
+) -> ExceptionItem:
+    outcome, reason, owed = None, None, None
+    resolved = False
+    if case is not None:
+        outcome, reason, resolved = case.outcome, case.reason, case.outcome != "recover"
+        if case.outcome == "recover":
+            recovered = _recovered_since(conn, app, row.subject_kind, row.subject, case, as_at)
+            owed = max(Decimal("0.00"), case.amount - recovered)
+            resolved = owed == 0
+    elif row.gone_at is not None:
+        outcome, reason, resolved = "gone", row.gone_why, True
+    return ExceptionItem(
+        exception_id=row.exception_id,
+        kind=row.kind,
+        subject=f"{row.subject_kind} {row.subject}",
+        month=row.month,
+        raised_on=row.raised_on,
+        age_days=(today - row.raised_on).days,
+        amount=None if row.amount is None else from_pence(row.amount),
+        status="resolved" if resolved else "open",
+        outcome=outcome,
+        reason=reason,
+        owed=owed,
+        detail=row.detail,
+    )
+
+
+def _recovered_since(
+    conn: Connection,
+    app: LedgerApp,
+    subject_kind: str,
+    subject: str,
+    case: Any,
+    as_at: str | None,
+) -> Decimal:
+    """What recoveries took from the subject's fund, and payments to it kept back
+    as offsets, after the decision (and by `as_at`)."""
+    decided = instant(case.created_on)
+    fund = ledger.isf(subject) if subject_kind == "agreement" else ledger.card(subject)
+    t = ledger_legs
+    query = select(func.coalesce(func.sum(t.c.pence), 0)).where(
+        t.c.account == fund,
+        t.c.type.in_(RECOVERIES),
+        t.c.recorded_at > decided,
+    )
+    if as_at is not None:
+        query = query.where(t.c.recorded_at <= as_at)
+    recovered = -from_pence(int(conn.scalar(query) or 0))
+    schedules = refs_of(conn, "schedule", **{f"{subject_kind}_id": subject})
+    since = sum((s.offsets for s in load(conn, app, "schedule", schedules, as_at).values()), ZERO)
+    before = sum(
+        (s.offsets for s in load(conn, app, "schedule", schedules, decided).values()), ZERO
+    )
+    return recovered + since - before
