@@ -20,15 +20,20 @@ def raw_store(url: str) -> bytes:
         # every connection rewrites.
         files = sorted(Path(db.path).parent.glob(Path(db.path).name + "*"))
         return b"".join(f.read_bytes() for f in files if not f.name.endswith("-shm"))
+    # Tables by name and rows sorted: PostgreSQL promises no order for either,
+    # and a catalog row rewritten by ANALYZE moves its table in pg_tables.
     dump = []
     with psycopg.connect(host=db.host, port=db.port, user=db.user, dbname=db.dbname) as conn:
         tables = conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = %s", (db.schema,)
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY tablename",
+            (db.schema,),
         ).fetchall()
         assert len(tables) > 5
         for (table,) in tables:
-            for row in conn.execute(f'SELECT * FROM "{db.schema}"."{table}"'):
-                dump += [
-                    bytes(v) if isinstance(v, bytes | memoryview) else str(v).encode() for v in row
-                ]
+            rows = conn.execute(f'SELECT * FROM "{db.schema}"."{table}"').fetchall()
+            dump += [table.encode(), *sorted(b"\x1f".join(_cell(v) for v in row) for row in rows)]
     return b"\n".join(dump)
+
+
+def _cell(value: object) -> bytes:
+    return bytes(value) if isinstance(value, bytes | memoryview) else str(value).encode()
