@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from isf_ledger.adapters.bulk_rows import insert_rows
+from isf_ledger.adapters.card_store.digest import DIGEST_COLUMNS
 from isf_ledger.adapters.card_store.tables import NO_BALANCE
 
 WORK_MEM = "256MB"  # PostgreSQL, for the import's transaction only
@@ -27,22 +28,7 @@ WORK_MEM = "256MB"  # PostgreSQL, for the import's transaction only
 # ISO text. Lines are unique within a file and give its order.
 StagedRow = tuple[Any, ...]
 
-COLUMNS = (
-    "import_id",
-    "identity",
-    "source",
-    "card_id",
-    "posted_on",
-    "transaction_on",
-    "type",
-    "pence",
-    "balance_pence",
-    "occurrence",
-    "description",
-    "merchant",
-    "mcc",
-    "line",
-)
+COLUMNS = ("import_id", *DIGEST_COLUMNS)  # the digest reads them in this order
 
 _STAGING_SQL = {
     "sqlite": """CREATE TEMP TABLE card_staging (
