@@ -10,6 +10,7 @@ every table and is safe to run again.
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy.exc import OperationalError
 
 import migrations
 from isf_ledger.adapters.database import (
@@ -60,8 +62,18 @@ def head_revision() -> str:
     return max(p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
 
 
+_NO_SUCH_DATABASE = re.compile(r'FATAL:\s+database ".*" does not exist')
+
+
 def _current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
+    try:
+        conn = engine.connect()
+    except OperationalError as e:
+        # A database that does not exist holds no ledger, like an empty schema.
+        if _NO_SUCH_DATABASE.search(str(e.orig)):
+            return None
+        raise
+    with conn:
         if not inspect(conn).has_table("alembic_version"):
             return None
         return conn.scalar(text("SELECT version_num FROM alembic_version"))

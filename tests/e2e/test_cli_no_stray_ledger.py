@@ -56,6 +56,16 @@ def test_every_command_but_init_refuses_a_postgresql_schema_with_no_ledger(pg_ur
         assert schema not in schemas(), args
 
 
+@pytest.mark.postgres
+def test_a_postgresql_database_that_does_not_exist_is_no_ledger(tmp_path):
+    url = PG_ROOT.rsplit("/", 1)[0] + "/no_such_ledger_database"
+    for args in (["audit", "verify"], ["statement", "person", "--person", "P1"]):
+        result = run(*args, "--db", url)
+        assert result.returncode == 1, (args, result.stderr)
+        assert result.stderr.startswith("isf-ledger: no ledger at PostgreSQL"), result.stderr
+        assert result.stderr.endswith(": run `isf-ledger init`\n"), result.stderr
+
+
 def test_a_path_in_a_missing_folder_is_a_plain_error(tmp_path):
     ledger = tmp_path / "no-such-folder" / "ledger.db"
     made = run("init", "--db", str(ledger))
