@@ -6,6 +6,8 @@ import codecs
 import io
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from isf_ledger.adapters.returns_file import LineProblem, ReturnLine, read_return
 
@@ -158,3 +160,11 @@ def test_money_in_the_ways_spreadsheets_write_it():
                          (" 7 ", "7.00"), ("(12.50)", "-12.50")]:  # fmt: skip
         line = f'cost,A1,,,2026-04-08,"{cell}",Trip,C-1\n'
         assert read(HEADER + line)[0][0].fields["amount"] == amount, cell
+
+
+@given(st.binary(max_size=2000) | st.text(max_size=400).map(lambda t: (HEADER + t).encode()))
+def test_any_bytes_are_read_or_refused_with_a_line_never_raised(data):
+    for encoding in ("utf-8", "cp1252"):
+        lines, bad = read(data, encoding)
+        assert all(p.line >= 0 and p.reason for p in bad)
+        assert all(line.kind in ("hours", "cost") for line in lines)
