@@ -33,6 +33,7 @@ from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.errors import RuleBroken
 from isf_ledger.domain.money import ZERO
 from isf_ledger.domain.periods import Period, period_rows, respread, schedule_periods
+from isf_ledger.domain.surplus import check_offset
 
 # Which kinds of aggregate each option pays into.
 PAYEE_KINDS = {1: ("card", "account"), 2: ("agreement",)}
@@ -311,12 +312,15 @@ class Schedule(LedgerAggregate):
         budget: Budget,
         command_id: str,
         offset: Decimal = ZERO,
+        owed_back: Decimal = ZERO,
     ) -> None:
         """Pay period `number` from the council into the payee's fund on `paid_on`.
 
-        `offset` is kept back against a surplus: the money moved is the
-        period's amount less it. Nothing is paid for a period that starts
-        after the payee's or the budget's end.
+        `offset` is kept back against a surplus or an open recover debt: the
+        money moved is the period's amount less it, and it is never more than
+        `owed_back`, what the fund owes back on `paid_on` (the caller need work
+        it out only for an offset). Nothing is paid for a period that starts after the payee's or
+        the budget's end.
         """
         period = self.period(number)
         self.check_payable(number, paid_on, payee, budget)
@@ -325,6 +329,9 @@ class Schedule(LedgerAggregate):
                 f"an offset kept back from period {number} of schedule {self.ref} must be "
                 f"from £0.00 to the period's {pounds(period.amount)}, not {pounds(offset)}"
             )
+        if offset:
+            what = f"period {number} of schedule {self.ref}"
+            check_offset(offset, owed_back, what, f"{self.payee_kind} {self.payee}", paid_on)
         moved = period.amount - offset
         self._paid(
             period=number,

@@ -32,6 +32,7 @@ PAID_TWICE = "period already paid"
 QUARTER = "hours not in quarter hours"
 OVER_ALLOCATION = "schedules above the allocation"
 OVER_BALANCE = "recovery above the balance"
+OVER_OWED = "offset above what the fund owes back"
 OVER_BUDGET = "allocations above the budget"
 RULE = "another rule"
 
@@ -308,6 +309,20 @@ class Model:
                 if sum(x.amount for x in peers) > limit - sum(k.amount for k in given):
                     return True
         return False
+
+    def owed_back(self, schedule: ScheduleM, on: date) -> int:
+        """What a schedule's fund owes back on `on`: an ISF's balance above 8 weeks
+        of planned hours x rate (after an ending, the whole positive balance). The
+        model opens no recover debts, and a card's balance is its imported
+        transactions, of which it has none."""
+        if schedule.option != 2:
+            return 0
+        agreement = self.agreements[schedule.payee]
+        balance = self.balance(schedule.fund, on)
+        ended = [self.budgets[schedule.budget].ended_on, agreement.terminated_on]
+        if any(day is not None and day <= on for day in ended):
+            return max(0, balance)
+        return max(0, balance - 2 * agreement.planned * agreement.rate)  # 8 x quarters / 4
 
     # Commands
 
@@ -681,6 +696,8 @@ class Model:
             return UNREADABLE
         if offset > amount:
             return RULE
+        if offset > self.owed_back(schedule, paid_on):
+            return OVER_OWED
         schedule.paid[number] = paid_on
         schedule.moved[number] = amount - offset
         self._move(paid_on, f"council:{schedule.authority}", schedule.fund, amount - offset)
