@@ -178,6 +178,7 @@ class Budget(LedgerAggregate):
     def _ended(self, effective: date, command_id: str) -> None:
         self.ended_on = effective
 
+    @event("CommitmentsChecked")
     def commitments_checked(
         self,
         change: str,
@@ -193,21 +194,3 @@ class Budget(LedgerAggregate):
         two batches changing one budget at once both write its next version:
         the store keeps one, and the other is read again and checked against it.
         """
-        self._commitments_checked(
-            change=change,
-            scheduled=scheduled,
-            contributions=contributions,
-            effective=effective,
-            command_id=command_id,
-        )
-
-    @event("CommitmentsChecked")
-    def _commitments_checked(
-        self,
-        change: str,
-        scheduled: Decimal,
-        contributions: Decimal,
-        effective: date,
-        command_id: str,
-    ) -> None:
-        pass

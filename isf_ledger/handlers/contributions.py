@@ -9,7 +9,7 @@ from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.card import Card
 from isf_ledger.domain.contribution import Contribution
 from isf_ledger.domain.errors import NotFound
-from isf_ledger.domain.schedule import Payee
+from isf_ledger.domain.spread import Payee
 from isf_ledger.handlers.bounds import hold
 
 

@@ -22,7 +22,8 @@ from isf_ledger.domain.errors import NotFound
 from isf_ledger.domain.money import ZERO
 from isf_ledger.domain.payment_run import PaymentRun, RunPayment
 from isf_ledger.domain.person import Person
-from isf_ledger.domain.schedule import Payee, Schedule
+from isf_ledger.domain.schedule import Schedule
+from isf_ledger.domain.spread import Payee
 from isf_ledger.domain.surplus import owed_back, weekly_share
 from isf_ledger.handlers.bounds import hold
 
