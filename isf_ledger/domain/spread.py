@@ -41,32 +41,6 @@ def fund_of(payee_kind: str, payee_ref: str, budget_id: str) -> str:
     return ledger.direct_payment(budget_id)
 
 
-def spread_periods(
-    what: str,
-    first: str,
-    budget: Budget,
-    payee: Payee,
-    frequency: str,
-    first_due: date,
-    amount: Decimal,
-) -> tuple[Period, ...]:
-    """The periods of a yearly `amount` paid into (or by the person into) `payee`
-    from `first_due`; refuses an ended budget, a day outside it, a payee of
-    another budget, or an amount that cannot be spread. `what` names it. A bank
-    account is the person's, not one budget's: the caller checks its owner."""
-    budget.check_not_ended()
-    budget.check_within_period(first_due, f"the {first} of {what}")
-    if payee.KIND != "account" and payee.budget_id != budget.ref:
-        raise RuleBroken(
-            f"{what}: {payee.KIND} {payee.ref} belongs to budget "
-            f"{payee.budget_id}, not budget {budget.ref}"
-        )
-    try:
-        return schedule_periods(first_due, frequency, budget.end, amount)
-    except ValueError as e:
-        raise RuleBroken(f"{what}: {e}") from None
-
-
 def spread(
     what: str,
     first: str,
@@ -77,8 +51,24 @@ def spread(
     amount: Decimal,
 ) -> dict[str, Any]:
     """What the first event of a schedule or a contribution holds about its
-    spread (see `spread_periods`): budget, person, payee, periods."""
-    periods = spread_periods(what, first, budget, payee, frequency, first_due, amount)
+    spread: budget, person, payee and the periods of a yearly `amount` paid into
+    (or by the person into) `payee` from `first_due`.
+
+    Refuses an ended budget, a day outside it, a payee of another budget, or
+    an amount that cannot be spread; `what` names it in the refusal. A bank
+    account is the person's, not one budget's: the caller checks its owner.
+    """
+    budget.check_not_ended()
+    budget.check_within_period(first_due, f"the {first} of {what}")
+    if payee.KIND != "account" and payee.budget_id != budget.ref:
+        raise RuleBroken(
+            f"{what}: {payee.KIND} {payee.ref} belongs to budget "
+            f"{payee.budget_id}, not budget {budget.ref}"
+        )
+    try:
+        periods = schedule_periods(first_due, frequency, budget.end, amount)
+    except ValueError as e:
+        raise RuleBroken(f"{what}: {e}") from None
     return {
         "budget_id": budget.ref,
         "person_id": budget.person_id,
