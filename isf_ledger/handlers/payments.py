@@ -64,14 +64,8 @@ def schedule_payments(uow: UnitOfWork, cmd: c.SchedulePayments) -> None:
         command_id=cmd.command_id,
     )
     uow.add(schedule)
-    hold(
-        uow,
-        budget,
-        f"schedule {schedule.ref}",
-        cmd.first_due,
-        cmd.command_id,
-        schedule=schedule.ref,
-    )
+    change = f"schedule {schedule.ref}"
+    hold(uow, budget, change, cmd.first_due, cmd.command_id, schedule=schedule.ref)
 
 
 def revise_schedule(uow: UnitOfWork, cmd: c.ReviseSchedule) -> None:
