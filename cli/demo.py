@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,13 @@ from isf_ledger.adapters.render import reconciliation as reconciliation_render
 from isf_ledger.application.apply import ApplyResult
 from isf_ledger.bootstrap import Ledger, init_ledger
 from isf_ledger.demo import card_export, demo_commands, resolutions
-from isf_ledger.demo_second_year import morag_late_approval, second_year_commands
+from isf_ledger.demo_second_year import (
+    CARD_OFFSET_ON,
+    morag_card_offset,
+    morag_late_approval,
+    second_year_commands,
+)
+from isf_ledger.demo_second_year import START as START_2027
 from isf_ledger.projections.runner import instant
 from isf_ledger.settings import settings_from_env
 
@@ -48,6 +54,17 @@ def demo(db_url: str) -> None:
             card_export(((p.card_id, p.on, p.pence) for p in loads), CARDS_UNTIL), encoding="utf-8"
         )
         imported = ledger.import_cards([cards_csv], load_profile("generic"))
+        # Morag's card in the second year, as its provider exported it the day
+        # before its sixth load: the surplus that load's offset keeps back.
+        until = CARD_OFFSET_ON - timedelta(days=1)
+        cards_2027 = path.with_name(f"{path.stem}-cards-2027.csv")
+        loads = ledger.card_payments(START_2027, until)
+        cards_2027.write_text(
+            card_export(((p.card_id, p.on, p.pence) for p in loads), until, extras=()),
+            encoding="utf-8",
+        )
+        imported_2027 = ledger.import_cards([cards_2027], load_profile("generic"))
+        offset = _applied(ledger, morag_card_offset())
         raised: dict[str, str] = {}
         for x in ledger.exceptions().exceptions:  # oldest first: the first of each kind
             raised.setdefault(x.kind, x.exception_id)
@@ -66,8 +83,9 @@ def demo(db_url: str) -> None:
     finally:
         ledger.close()
     click.echo(
-        f"Demo ledger {path}: applied {result.applied + late.applied} commands; imported "
-        f"{imported.total('imported')} card transactions from {cards_csv}.\n"
+        f"Demo ledger {path}: applied {result.applied + late.applied + offset.applied} "
+        f"commands; imported {imported.total('imported')} card transactions from {cards_csv} "
+        f"and {imported_2027.total('imported')} from {cards_2027}.\n"
     )
     click.echo(provider_render.render_text(provider))
     click.echo(person_render.render_text(person))

@@ -321,6 +321,10 @@ CARD_MONTH = {
         (8, "Art class", "LEITH ART STUDIO", "8299", 2500),
         (15, "Taxi to art class", "CENTRAL TAXIS", "4121", 1640),
     ],
+    "C-1001": [
+        (3, "Swimming lessons", "EDINBURGH LEISURE", "7997", 2400),
+        (10, "Taxi to physio", "CENTRAL TAXIS", "4121", 1500),
+    ],
 }
 OCTOBER_EXTRAS = [
     ("C-0002", date(2026, 10, 20), "Bet placed", "BETSHOP 114", "7995", 2000),
@@ -331,12 +335,17 @@ CARD_EXPORT_HEADER = ["transaction_id", "card_id", "posted_on", "type", "descrip
                       "merchant", "mcc", "amount", "balance"]  # fmt: skip
 
 
-def card_export(loads: Iterable[tuple[str, date, int]], until: date) -> str:
+def card_export(
+    loads: Iterable[tuple[str, date, int]],
+    until: date,
+    extras: Iterable[tuple[str, date, str, str, str, int]] = OCTOBER_EXTRAS,
+) -> str:
     """The card provider's export of every load and spend up to `until`, in the
     `generic` profile, with the provider's running balance on each row.
 
     `loads` are (card id, date, pence): the payments the council made to
-    each card, which the provider shows as loads on the same day.
+    each card, which the provider shows as loads on the same day; `extras`
+    are purchases of no month's pattern.
     """
     rows: list[tuple[str, date, str, str, str, str, int]] = []
     for card_id, on, pence in loads:
@@ -345,7 +354,7 @@ def card_export(loads: Iterable[tuple[str, date, int]], until: date) -> str:
             rows.append(
                 (card_id, on + timedelta(days=days), "PURCHASE", what, merchant, mcc, -spent)
             )
-    for card_id, on, what, merchant, mcc, spent in OCTOBER_EXTRAS:
+    for card_id, on, what, merchant, mcc, spent in extras:
         rows.append((card_id, on, "PURCHASE", what, merchant, mcc, -spent))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

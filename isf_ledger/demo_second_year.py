@@ -7,8 +7,11 @@
   19 July 2027 a crisis needs 18 hours against a plan of 10 and a flex cap of
   3.5: the provider records the true hours, 4.5 wait uncharged, and the care
   manager approves them later (recorded after the month, so the next statement
-  shows them as a prior-period adjustment). Her card built up a surplus, so £150
-  is kept back from its sixth load.
+  shows them as a prior-period adjustment). Her card builds up a surplus: by
+  September the provider's export shows five loads and £39 a month spent:
+  £1,059.10 on the card, £600.06 above 8 weeks of £57.38 (£3,000 x 7 / 366
+  days), so £150 is kept back from its sixth load (never more than the card
+  owes back).
 - Aileen (P-0003) moves from Hillside to Clyde Care in July: Hillside's
   agreement is terminated on Sunday 18 July, its schedule revised down to the
   four periods already paid, the whole balance left is recovered (the final
@@ -33,6 +36,7 @@ CONTRIBUTION = Decimal("1200.00")
 CRISIS_WEEK = date(2027, 7, 19)
 HILLSIDE_ENDS = date(2027, 7, 18)
 MOVE = date(2027, 7, 19)
+CARD_OFFSET_ON = date(2027, 9, 6)  # the card's sixth load
 
 
 def morag_second_year() -> list[Command]:
@@ -43,9 +47,6 @@ def morag_second_year() -> list[Command]:
              amount=fmt(p.amount if p.number < 5 else Decimal("50.00")))
         for p in due[:5]
     ]  # fmt: skip
-    card = _payments("S-1001C", START, 6, None)
-    card[-1]["offset"] = "150.00"
-    card[-1]["reason"] = "card balance above 8 weeks of payments: surplus offset"
     return [
         _cmd("demo2-b1", "ProposeBudget", budget_id="B-1001", person_id="P-0001",
              start=START.isoformat(), amount="15600.00", method="equivalency"),
@@ -66,7 +67,7 @@ def morag_second_year() -> list[Command]:
              option=1, payee="C-1001", frequency="monthly", first_due=START.isoformat(),
              amount="3000.00"),
         *_payments("S-1001", START, 6, 28),
-        *card,
+        *_payments("S-1001C", START, 5, None),
         *paid,
         *_hours("A-1001", date(2027, 4, 12), 14, ["10"]),
         _cmd("demo2-crisis", "RecordHours", agreement_id="A-1001",
@@ -81,6 +82,15 @@ def morag_late_approval() -> list[Command]:
         _cmd("demo2-f1", "ApproveFlex", agreement_id="A-1001",
              week_start=CRISIS_WEEK.isoformat(), approved_by="care manager",
              reason="crisis cover agreed after the event"),
+    ]  # fmt: skip
+
+
+def morag_card_offset() -> list[Command]:
+    """Applied once the card's export up to the day before (`CARD_OFFSET_ON`) is in."""
+    (sixth,) = _payments("S-1001C", START, 6, None)[5:]
+    return [
+        {**sixth, "offset": "150.00",
+         "reason": "card balance above 8 weeks of payments: surplus offset"},
     ]  # fmt: skip
 
 

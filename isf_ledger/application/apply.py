@@ -155,6 +155,8 @@ def _apply(ledger: Ledger, parsed: list[Parsed]) -> ApplyResult:
         ledger.refs_of_budget,
         ledger.card_balance,
         ledger.known_exception,
+        ledger.open_debt,
+        ledger.settings.surplus_weeks,
     )
     uow.preload(ledger.engine, named_aggregates(p.command for p in parsed if p.command is not None))
     seen: dict[str, str] = {}

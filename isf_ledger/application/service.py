@@ -61,6 +61,7 @@ from isf_ledger.reports.card_surplus import weekly_shares
 from isf_ledger.reports.exceptions import (
     ExceptionList,
     exception_list,
+    open_debt,
     refresh,
     stored_exception,
     with_refs_cards,
@@ -378,6 +379,12 @@ class Ledger:
         """A card's own balance on a business date: its transactions posted by then."""
         with self.engine.connect() as conn:
             return card_balance(conn, card_id, on)
+
+    def open_debt(self, subject_kind: str, subject: str) -> Decimal:
+        """What `recover` decisions on an agreement's or a card's exceptions still
+        have owed back, as stored."""
+        with self.engine.connect() as conn:
+            return open_debt(conn, self.app, subject_kind, subject)
 
     def refs_of_budget(self, kind: str, budget_id: str) -> list[str]:
         """Caller ids of the aggregates of `kind` (schedules, contributions) of a budget."""

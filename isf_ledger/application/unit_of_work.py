@@ -23,6 +23,7 @@ from isf_ledger.domain import ledger
 from isf_ledger.domain.base import LedgerAggregate
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.errors import AlreadyExists, NotFound
+from isf_ledger.domain.exceptions import ExceptionCase
 from isf_ledger.domain.option_choice import OptionChoice
 
 A = TypeVar("A", bound=LedgerAggregate)
@@ -43,6 +44,8 @@ class UnitOfWork:
         stored_refs: Callable[[str, str], list[str]],
         card_transactions: Callable[[str, date], Decimal],
         stored_exception: Callable[[str], tuple[str, str, str] | None] = lambda _: None,
+        stored_debt: Callable[[str, str], Decimal] = lambda *_: Decimal("0.00"),
+        card_surplus_weeks: int = 8,
     ) -> None:
         self.app = app
         self.seal = seal  # seals a person's personal data with their own key
@@ -50,6 +53,8 @@ class UnitOfWork:
         self._stored_refs = stored_refs  # (kind, budget_id) -> caller ids, as stored
         self._card_transactions = card_transactions
         self.stored_exception = stored_exception  # id -> (kind, subject kind, subject)
+        self._stored_debt = stored_debt  # (subject kind, subject) -> recover debt still owed
+        self.card_surplus_weeks = card_surplus_weeks  # the setting `surplus_weeks`
         self.events: list[Any] = []
         self._aggregates: dict[UUID, LedgerAggregate | None] = {}
         self._touched: dict[UUID, LedgerAggregate] = {}
@@ -175,6 +180,21 @@ class UnitOfWork:
             Decimal("0.00"),
         )
         return self._card_transactions(card_id, on) + taken
+
+    def open_debt(self, subject_kind: str, subject: str) -> Decimal:
+        """The `recover` debt still owed from an agreement's or a card's fund: as
+        stored, plus the debts this batch's decisions opened."""
+        opened = sum(
+            (
+                e.amount
+                for e in self.events
+                if isinstance(e, cast(Any, ExceptionCase).Resolved)
+                and e.outcome == "recover"
+                and getattr(e, f"{subject_kind}_id", None) == subject
+            ),
+            Decimal("0.00"),
+        )
+        return self._stored_debt(subject_kind, subject) + opened
 
     def commit(self) -> list[Recording[UUID]]:
         """Store every kept event in one transaction; returns their recordings."""

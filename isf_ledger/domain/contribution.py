@@ -5,7 +5,7 @@ contribution, and the person pays the contribution into the same ISF or card.
 So a contribution is part of the budget, never on top of it (a top-up is on
 top), and never the council's money: its legs come from the person's own
 account, `contribution:<id>`. It is due by periods worked out like a
-schedule's (`periods.schedule_periods`); what is due by a day is the sum of
+schedule's (`spread.py`); what is due by a day is the sum of
 the periods started by then, and arrears are due less received. Choices:
 - a period may be paid in parts, but never above what it still has due;
 - money cannot arrive in an ISF after its agreement was terminated.
@@ -26,13 +26,12 @@ from isf_ledger.domain.base import LedgerAggregate
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.errors import RuleBroken
 from isf_ledger.domain.money import ZERO
-from isf_ledger.domain.periods import Period, period_rows
-from isf_ledger.domain.schedule import Payee, fund_of, spread_periods
+from isf_ledger.domain.spread import ByPeriods, Payee, spread
 
 OPTION_OF = {"agreement": 2, "card": 1}
 
 
-class Contribution(LedgerAggregate):
+class Contribution(ByPeriods, LedgerAggregate):
     KIND = "contribution"
 
     @staticmethod
@@ -51,20 +50,10 @@ class Contribution(LedgerAggregate):
         command_id: str,
     ) -> Contribution:
         """The person pays `amount` a year into `payee` (an ISF or a card)."""
-        periods = spread_periods(
-            f"contribution {contribution_id}", "first due day", budget, payee, frequency,
-            first_due, amount,
-        )  # fmt: skip
+        what = f"contribution {contribution_id}"
         return cls(
             contribution_id=contribution_id,
-            budget_id=budget.ref,
-            person_id=budget.person_id,
-            agreement_id=payee.ref if payee.KIND == "agreement" else None,
-            card_id=payee.ref if payee.KIND == "card" else None,
-            frequency=frequency,
-            amount=amount,
-            periods=period_rows(periods),
-            effective=first_due,
+            **spread(what, "first due day", budget, payee, frequency, first_due, amount),
             command_id=command_id,
         )
 
@@ -82,16 +71,11 @@ class Contribution(LedgerAggregate):
         effective: date,
         command_id: str,
     ) -> None:
-        self.ref = contribution_id
-        self.budget_id = budget_id
-        self.person_id = person_id
+        payee_ids = {"agreement": agreement_id, "card": card_id}
+        self.hold_periods(contribution_id, budget_id, person_id, payee_ids, amount, periods)
         self.agreement_id = agreement_id
         self.card_id = card_id
-        self.option = 2 if agreement_id else 1
-        self.payee = str(agreement_id or card_id)
-        self.fund = fund_of("agreement" if agreement_id else "card", self.payee, budget_id)
-        self.amount = amount
-        self.periods = tuple(Period(**p) for p in periods)
+        self.option = OPTION_OF[self.payee_kind]
         self.received: dict[int, Decimal] = {}
 
     # Queries
@@ -109,14 +93,10 @@ class Contribution(LedgerAggregate):
         self, number: int, received_on: date, amount: Decimal, payee: Payee, command_id: str
     ) -> None:
         """The person's money for period `number` arrives in the ISF or on the card."""
-        if not 1 <= number <= len(self.periods):
-            raise RuleBroken(
-                f"contribution {self.ref} has {len(self.periods)} periods; "
-                f"there is no period {number}"
-            )
+        period = self.period(number)
         if amount <= 0:
             raise RuleBroken(f"contribution {self.ref}: the amount received must be more than zero")
-        left = self.periods[number - 1].amount - self.received.get(number, ZERO)
+        left = period.amount - self.received.get(number, ZERO)
         if amount > left:
             raise RuleBroken(
                 f"contribution {self.ref}: {pounds(amount)} is more than the {pounds(left)} "

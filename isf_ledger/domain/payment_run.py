@@ -20,7 +20,8 @@ from eventsourcing.domain import event
 from isf_ledger.domain.base import LedgerAggregate
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.errors import RuleBroken
-from isf_ledger.domain.schedule import Payee, Schedule
+from isf_ledger.domain.schedule import Schedule
+from isf_ledger.domain.spread import Payee
 
 # How a run's summary names each kind of payee.
 PAYEE_GROUPS = {"agreement": "provider", "card": "card", "account": "person account"}

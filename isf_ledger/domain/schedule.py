@@ -5,7 +5,7 @@ same budget or into a bank account of the budget's person (a direct payment
 to the account: the money goes into the budget's direct-payment fund,
 `ledger.direct_payment`, whose spending the ledger does not see). The
 periods and their amounts are worked out once, when the schedule is made
-(see `periods.schedule_periods`), and kept in its first event (number,
+(`spread.py`, shared with contributions), and kept in its first event (number,
 start, end, amount), so replaying the schedule never depends on later
 changes to the budget and the arithmetic can be read in the audit trail.
 
@@ -16,13 +16,14 @@ that is withheld is not paid. Choices:
   paid (an agreement that is not active), or when the budget ended before it;
 - withholding and reversing need no payee check: they move no money into it;
 - a paid period cannot be withheld: reverse it instead.
+The rules a payment keeps to are in `schedule_rules.py`.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, ClassVar, Protocol
+from typing import Any, Protocol
 
 from eventsourcing.domain import event
 
@@ -32,23 +33,10 @@ from isf_ledger.domain.base import LedgerAggregate
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.errors import RuleBroken
 from isf_ledger.domain.money import ZERO
-from isf_ledger.domain.periods import Period, period_rows, respread, schedule_periods
-
-# Which kinds of aggregate each option pays into.
-PAYEE_KINDS = {1: ("card", "account"), 2: ("agreement",)}
-PAYEE_WORDS = {1: "onto a card or into the person's bank account", 2: "into an agreement's ISF"}
-
-
-class Payee(Protocol):
-    """An agreement (its ISF) or a card: something a schedule pays into."""
-
-    KIND: ClassVar[str]
-    ref: str
-    budget_id: str
-
-    def check_can_receive_money(self, day: date) -> None: ...
-
-    def check_period_within(self, start: date, what: str) -> None: ...
+from isf_ledger.domain.periods import Period, period_rows, respread
+from isf_ledger.domain.schedule_rules import ScheduleRules
+from isf_ledger.domain.spread import Payee, spread
+from isf_ledger.domain.surplus import check_offset
 
 
 class PersonOfBudget(Protocol):
@@ -58,42 +46,7 @@ class PersonOfBudget(Protocol):
     authority: str
 
 
-def fund_of(payee_kind: str, payee_ref: str, budget_id: str) -> str:
-    """The ledger account a schedule pays into."""
-    if payee_kind == "agreement":
-        return ledger.isf(payee_ref)
-    if payee_kind == "card":
-        return ledger.card(payee_ref)
-    return ledger.direct_payment(budget_id)
-
-
-def spread_periods(
-    what: str,
-    first: str,
-    budget: Budget,
-    payee: Payee,
-    frequency: str,
-    first_due: date,
-    amount: Decimal,
-) -> tuple[Period, ...]:
-    """The periods of a yearly `amount` paid into (or by the person into) `payee`
-    from `first_due`; refuses an ended budget, a day outside it, a payee of
-    another budget, or an amount that cannot be spread. `what` names it. A bank
-    account is the person's, not one budget's: the caller checks its owner."""
-    budget.check_not_ended()
-    budget.check_within_period(first_due, f"the {first} of {what}")
-    if payee.KIND != "account" and payee.budget_id != budget.ref:
-        raise RuleBroken(
-            f"{what}: {payee.KIND} {payee.ref} belongs to budget "
-            f"{payee.budget_id}, not budget {budget.ref}"
-        )
-    try:
-        return schedule_periods(first_due, frequency, budget.end, amount)
-    except ValueError as e:
-        raise RuleBroken(f"{what}: {e}") from None
-
-
-class Schedule(LedgerAggregate):
+class Schedule(ScheduleRules, LedgerAggregate):
     KIND = "schedule"
 
     @staticmethod
@@ -121,22 +74,13 @@ class Schedule(LedgerAggregate):
             )
         if payee.KIND == "account":
             cls.check_account_is_persons(schedule_id, payee, budget)
-        periods = spread_periods(
-            f"schedule {schedule_id}", "first payment", budget, payee, frequency, first_due, amount
-        )
+        what = f"schedule {schedule_id}"
         return cls(
             schedule_id=schedule_id,
-            budget_id=budget.ref,
-            person_id=budget.person_id,
-            agreement_id=payee.ref if option == 2 else None,
-            card_id=payee.ref if payee.KIND == "card" else None,
+            **spread(what, "first payment", budget, payee, frequency, first_due, amount),
             account_id=payee.ref if payee.KIND == "account" else None,
             option=option,
             authority=person.authority,
-            frequency=frequency,
-            amount=amount,
-            periods=period_rows(periods),
-            effective=first_due,
             command_id=command_id,
         )
 
@@ -180,17 +124,11 @@ class Schedule(LedgerAggregate):
         effective: date,
         command_id: str,
     ) -> None:
-        self.ref = schedule_id
-        self.budget_id = budget_id
-        self.person_id = person_id
+        payee_ids = {"agreement": agreement_id, "card": card_id, "account": account_id}
+        self.hold_periods(schedule_id, budget_id, person_id, payee_ids, amount, periods)
         self.option = option
-        self.payee_kind = "agreement" if agreement_id else "card" if card_id else "account"
-        self.payee = str(agreement_id or card_id or account_id)
-        self.fund = fund_of(self.payee_kind, self.payee, budget_id)
         self.authority = authority
         self.frequency = frequency
-        self.amount = amount
-        self.periods = tuple(Period(**p) for p in periods)
         self.paid: dict[int, date] = {}
         self.moved: dict[int, Decimal] = {}  # money moved by each paid period (less any offset)
         self.first_due = effective
@@ -199,107 +137,10 @@ class Schedule(LedgerAggregate):
 
     # Queries
 
-    def period(self, number: int) -> Period:
-        """Period `number` (1-based); refuses a period the schedule does not have."""
-        if not 1 <= number <= len(self.periods):
-            raise RuleBroken(
-                f"schedule {self.ref} has {len(self.periods)} periods; there is no period {number}"
-            )
-        return self.periods[number - 1]
-
     @property
     def offsets(self) -> Decimal:
         """What paid periods kept back against a surplus (counted as recovered)."""
         return sum((self.period(n).amount - moved for n, moved in self.moved.items()), ZERO)
-
-    def period_status(self, number: int) -> str:
-        """ "due", "paid on D", "withheld on D", or "reversed on D, due again"."""
-        self.period(number)
-        if number in self.paid:
-            return f"paid on {self.paid[number]}"
-        if number in self.withheld:
-            return f"withheld on {self.withheld[number]}"
-        if number in self.reversed:
-            return f"reversed on {self.reversed[number]}, due again"
-        return "due"
-
-    # Rules
-
-    @staticmethod
-    def check_payee_fits_option(schedule_id: str, option: int, payee: Payee) -> None:
-        if option not in PAYEE_KINDS:
-            raise RuleBroken(
-                f"schedule {schedule_id}: option {option} is not paid on a schedule; "
-                "option 1 pays onto a card, option 2 into an agreement's ISF"
-            )
-        if payee.KIND not in PAYEE_KINDS[option]:
-            raise RuleBroken(
-                f"schedule {schedule_id}: option {option} pays {PAYEE_WORDS[option]}, "
-                f"not {payee.KIND} {payee.ref}"
-            )
-
-    @staticmethod
-    def check_account_is_persons(schedule_id: str, account: Payee, budget: Budget) -> None:
-        owner = getattr(account, "person_id", None)
-        if owner != budget.person_id:
-            raise RuleBroken(
-                f"schedule {schedule_id}: account {account.ref} is not an account of "
-                f"person {budget.person_id}, whose budget {budget.ref} this is"
-            )
-
-    def check_is_payee(self, payee: Payee) -> None:
-        if (payee.KIND, payee.ref) != (self.payee_kind, self.payee):
-            raise RuleBroken(
-                f"schedule {self.ref} pays {self.payee_kind} {self.payee}, "
-                f"not {payee.KIND} {payee.ref}"
-            )
-
-    def check_is_budget(self, budget: Budget) -> None:
-        if budget.ref != self.budget_id:
-            raise RuleBroken(
-                f"schedule {self.ref} is for budget {self.budget_id}, not {budget.ref}"
-            )
-
-    def check_not_paid(self, number: int) -> None:
-        if number in self.paid:
-            raise RuleBroken(
-                f"payment for period {number} of schedule {self.ref} was already made "
-                f"on {self.paid[number]}"
-            )
-
-    def check_not_withheld(self, number: int) -> None:
-        if number in self.withheld:
-            raise RuleBroken(
-                f"payment for period {number} of schedule {self.ref} was withheld "
-                f"on {self.withheld[number]}"
-            )
-
-    def check_payable(self, number: int, on: date, payee: Payee, budget: Budget) -> None:
-        """Every rule a payment of period `number` on `on` must pass, in one place.
-
-        `payments due` asks this of every period it lists, so a rule added here
-        (an allocation that no longer covers the schedule, say) moves periods
-        to the list of those that cannot be paid, with its words.
-        """
-        self.period(number)
-        self.check_not_paid(number)
-        self.check_not_withheld(number)
-        self.check_is_budget(budget)
-        self.check_is_payee(payee)
-        budget.check_not_ended(on)
-        payee.check_can_receive_money(on)
-        start = self.period(number).start
-        what = f"period {number} of schedule {self.ref}, starting {start},"
-        budget.check_period_within(start, what)
-        payee.check_period_within(start, what)
-
-    def why_not_payable(self, number: int, on: date, payee: Payee, budget: Budget) -> str | None:
-        """None when period `number` can be paid on `on`; otherwise the rule, in words."""
-        try:
-            self.check_payable(number, on, payee, budget)
-        except RuleBroken as e:
-            return str(e)
-        return None
 
     # Commands
 
@@ -311,11 +152,14 @@ class Schedule(LedgerAggregate):
         budget: Budget,
         command_id: str,
         offset: Decimal = ZERO,
+        owed_back: Decimal = ZERO,
     ) -> None:
         """Pay period `number` from the council into the payee's fund on `paid_on`.
 
-        `offset` is kept back against a surplus: the money moved is the
-        period's amount less it. Nothing is paid for a period that starts
+        `offset` is kept back against a surplus or an open recover debt: the
+        money moved is the period's amount less it, and it is never more than
+        `owed_back`, what the fund owes back on `paid_on` (the caller need work
+        it out only for an offset). Nothing is paid for a period that starts
         after the payee's or the budget's end.
         """
         period = self.period(number)
@@ -325,6 +169,9 @@ class Schedule(LedgerAggregate):
                 f"an offset kept back from period {number} of schedule {self.ref} must be "
                 f"from £0.00 to the period's {pounds(period.amount)}, not {pounds(offset)}"
             )
+        if offset:
+            what = f"period {number} of schedule {self.ref}"
+            check_offset(offset, owed_back, what, f"{self.payee_kind} {self.payee}", paid_on)
         moved = period.amount - offset
         self._paid(
             period=number,

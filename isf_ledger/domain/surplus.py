@@ -1,7 +1,9 @@
 """Surplus recovery: unspent money returned from an ISF or a card to the council.
 
 The rule is the same for both funds (DOMAIN: never more than the fund holds on
-the day), so it lives here once and each aggregate names its own fund.
+the day), so it lives here once and each aggregate names its own fund. Money
+may also be kept back from a payment into the fund (an offset): never more
+than the fund owes back (`check_offset`).
 """
 
 from __future__ import annotations
@@ -41,3 +43,23 @@ def weekly_share(yearly: Decimal, budget_days: int) -> Decimal:
 def surplus_above(balance: Decimal, threshold: Decimal) -> Decimal:
     """How much of a balance is above a surplus threshold."""
     return max(ZERO, balance - threshold)
+
+
+def owed_back(balance: Decimal, threshold: Decimal, ended: bool, debt: Decimal) -> Decimal:
+    """What a fund owes back to the council: its surplus (the balance above
+    `threshold`; once the fund has `ended`, the whole positive balance), or
+    the open `recover` debt on it (`debt`) when that is more. The two are not
+    added: a debt is most often the decision on a surplus already counted."""
+    surplus = max(ZERO, balance) if ended else surplus_above(balance, threshold)
+    return max(surplus, debt)
+
+
+def check_offset(offset: Decimal, owed: Decimal, what: str, fund: str, on: date) -> None:
+    """An offset keeps back money owed back to the council, never more (CONTRACT,
+    `offset`): `what` is the payment, `fund` the fund it is paid into."""
+    if offset > owed:
+        raise RuleBroken(
+            f"an offset of {pounds(offset)} kept back from {what} is more than {fund} owes "
+            f"back to the council on {on}, {pounds(owed)} (its surplus, or an open recover "
+            "debt if more): an offset only keeps back money owed back"
+        )

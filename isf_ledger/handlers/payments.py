@@ -8,18 +8,24 @@ does not know. A payment run's record is made by the run itself.
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from isf_ledger.application import commands as c
 from isf_ledger.application.unit_of_work import UnitOfWork
+from isf_ledger.domain import ledger
 from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.bank_account import BankAccount
-from isf_ledger.domain.bounds import check_schedule
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.card import Card
 from isf_ledger.domain.errors import NotFound
+from isf_ledger.domain.money import ZERO
 from isf_ledger.domain.payment_run import PaymentRun, RunPayment
 from isf_ledger.domain.person import Person
-from isf_ledger.domain.schedule import Payee, Schedule
-from isf_ledger.handlers.bounds import breach
+from isf_ledger.domain.schedule import Schedule
+from isf_ledger.domain.spread import Payee
+from isf_ledger.domain.surplus import owed_back, weekly_share
+from isf_ledger.handlers.bounds import hold
 
 PAYEES: dict[str, type[Agreement] | type[Card] | type[BankAccount]] = {
     "agreement": Agreement,
@@ -58,26 +64,52 @@ def schedule_payments(uow: UnitOfWork, cmd: c.SchedulePayments) -> None:
         command_id=cmd.command_id,
     )
     uow.add(schedule)
-    check_schedule(breach(uow, budget, first=schedule.ref))
+    change = f"schedule {schedule.ref}"
+    hold(uow, budget, change, cmd.first_due, cmd.command_id, schedule=schedule.ref)
 
 
 def revise_schedule(uow: UnitOfWork, cmd: c.ReviseSchedule) -> None:
     schedule = uow.get(Schedule, cmd.schedule_id)
     budget = uow.get(Budget, schedule.budget_id)
     schedule.revise(cmd.effective, cmd.amount, budget, command_id=cmd.command_id)
-    check_schedule(breach(uow, budget, first=schedule.ref))
+    change = f"the revision of schedule {schedule.ref} from {cmd.effective}"
+    hold(uow, budget, change, cmd.effective, cmd.command_id, schedule=schedule.ref)
 
 
 def record_payment(uow: UnitOfWork, cmd: c.RecordPayment) -> None:
     schedule = uow.get(Schedule, cmd.schedule_id)
+    payee = payee_of(uow, schedule)
+    budget = uow.get(Budget, schedule.budget_id)
     schedule.record_payment(
         cmd.period,
         cmd.paid_on,
-        payee=payee_of(uow, schedule),
-        budget=uow.get(Budget, schedule.budget_id),
+        payee=payee,
+        budget=budget,
         command_id=cmd.command_id,
         offset=cmd.offset,
+        owed_back=_owed_back(uow, payee, budget, cmd.paid_on) if cmd.offset else ZERO,
     )
+
+
+def _owed_back(uow: UnitOfWork, payee: Payee, budget: Budget, on: date) -> Decimal:
+    """What the payee's fund owes back on `on`: its surplus, or its open recover
+    debt if more. A person's own bank account has neither."""
+    ended = budget.ended_on is not None and budget.ended_on <= on
+    if isinstance(payee, Agreement):
+        balance = uow.balance(ledger.isf(payee.ref), on)
+        threshold = payee.surplus_threshold_on(on)
+        ended = ended or (payee.terminated_on is not None and payee.terminated_on <= on)
+    elif isinstance(payee, Card):
+        balance = uow.card_balance(payee.ref, on)
+        yearly = sum(
+            (s.amount for s in uow.of_budget(Schedule, budget.ref) if s.payee == payee.ref),
+            ZERO,
+        )
+        days = (budget.end - budget.start).days + 1
+        threshold = uow.card_surplus_weeks * weekly_share(yearly, days)
+    else:
+        return ZERO
+    return owed_back(balance, threshold, ended, uow.open_debt(payee.KIND, payee.ref))
 
 
 def withhold_payment(uow: UnitOfWork, cmd: c.WithholdPayment) -> None:

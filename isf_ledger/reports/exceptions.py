@@ -290,6 +290,23 @@ def _item(
     )
 
 
+def open_debt(conn: Connection, app: LedgerApp, subject_kind: str, subject: str) -> Decimal:
+    """What `recover` decisions on the subject's exceptions still have owed back."""
+    e = exceptions
+    ids = conn.scalars(
+        select(e.c.exception_id).where(e.c.subject_kind == subject_kind, e.c.subject == subject)
+    ).all()
+    cases = load(conn, app, "exception", ids, None).values()
+    return sum(
+        (
+            max(ZERO, case.amount - _recovered_since(conn, app, subject_kind, subject, case, None))
+            for case in cases
+            if case.outcome == "recover"
+        ),
+        ZERO,
+    )
+
+
 def _recovered_since(
     conn: Connection,
     app: LedgerApp,

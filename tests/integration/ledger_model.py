@@ -32,6 +32,7 @@ PAID_TWICE = "period already paid"
 QUARTER = "hours not in quarter hours"
 OVER_ALLOCATION = "schedules above the allocation"
 OVER_BALANCE = "recovery above the balance"
+OVER_OWED = "offset above what the fund owes back"
 OVER_BUDGET = "allocations above the budget"
 RULE = "another rule"
 
@@ -309,6 +310,58 @@ class Model:
                     return True
         return False
 
+    def owed_back(self, schedule: ScheduleM, on: date) -> int:
+        """What a schedule's fund owes back on `on`: an ISF's balance above 8 weeks
+        of planned hours x rate (after an ending, the whole positive balance). The
+        model opens no recover debts, and a card's balance is its imported
+        transactions, of which it has none."""
+        if schedule.option != 2:
+            return 0
+        agreement = self.agreements[schedule.payee]
+        balance = self.balance(schedule.fund, on)
+        ended = [self.budgets[schedule.budget].ended_on, agreement.terminated_on]
+        if any(day is not None and day <= on for day in ended):
+            return max(0, balance)
+        return max(0, balance - 2 * agreement.planned * agreement.rate)  # 8 x quarters / 4
+
+    def _agreement_on(self, c: dict[str, Any], day: str) -> tuple[AgreementM, date] | str:
+        """The agreement a command names and the day in its field `day`; or why
+        the command must be refused: an unknown agreement, or a day after its end."""
+        agreement = self.agreements.get(c["agreement_id"])
+        if agreement is None:
+            return UNKNOWN
+        on = date.fromisoformat(c[day])
+        if agreement.after_end(on):
+            return TERMINATED
+        return agreement, on
+
+    def _spread(
+        self, c: dict[str, Any], payee: AgreementM | CardM | None, amount: int
+    ) -> list[tuple[date, date, int]] | str:
+        """The periods of a schedule or a contribution into `payee`, or why it
+        must be refused."""
+        budget = self.budgets.get(c["budget_id"])
+        if budget is None or payee is None:
+            return UNKNOWN
+        if budget.ended_on is not None:
+            return ENDED
+        first_due = date.fromisoformat(c["first_due"])
+        if not budget.within(first_due) or payee.budget != c["budget_id"]:
+            return RULE
+        spread = periods(first_due, c["frequency"], budget.end, amount)
+        if spread[-1][2] < 0:  # a few pence, each period rounded up: the last below zero
+            return RULE
+        return spread
+
+    def _claim(self, claims: dict[str, Any], ref: str, claim: Any, budget_id: str) -> str | None:
+        """Keep a new schedule or contribution, unless it brings the budget's
+        schedules above their bound."""
+        claims[ref] = claim
+        if self.over_allocation(budget_id):
+            del claims[ref]
+            return OVER_ALLOCATION
+        return None
+
     # Commands
 
     def decide(self, cmd: dict[str, Any]) -> str | None:
@@ -469,12 +522,10 @@ class Model:
         return None
 
     def _SignAgreement(self, c: dict[str, Any]) -> str | None:
-        agreement = self.agreements.get(c["agreement_id"])
-        if agreement is None:
-            return UNKNOWN
-        signed_on = date.fromisoformat(c["signed_on"])
-        if agreement.after_end(signed_on):
-            return TERMINATED
+        found = self._agreement_on(c, "signed_on")
+        if isinstance(found, str):
+            return found
+        agreement, signed_on = found
         if c["party"] in agreement.signed:
             return RULE
         agreement.signed[c["party"]] = signed_on
@@ -483,12 +534,10 @@ class Model:
     def _TerminateAgreement(self, c: dict[str, Any]) -> str | None:
         # As the code stands, payments and top-ups already recorded after `on`
         # do not stop a backdated termination (see the final report).
-        agreement = self.agreements.get(c["agreement_id"])
-        if agreement is None:
-            return UNKNOWN
-        on = date.fromisoformat(c["on"])
-        if agreement.after_end(on):
-            return TERMINATED
+        found = self._agreement_on(c, "on")
+        if isinstance(found, str):
+            return found
+        agreement, on = found
         if agreement.terminated_on is not None or on < agreement.start:
             return RULE
         # Money may still move on the day itself.
@@ -498,18 +547,25 @@ class Model:
         agreement.terminated_on = on
         return None
 
-    def _ApproveFlex(self, c: dict[str, Any]) -> str | None:
-        agreement = self.agreements.get(c["agreement_id"])
-        if agreement is None:
-            return UNKNOWN
-        week = date.fromisoformat(c["week_start"])
-        if agreement.after_end(week):
-            return TERMINATED
+    def _flex_decidable(self, c: dict[str, Any]) -> tuple[AgreementM, date] | str:
+        """The agreement and week of a flex decision, or why it must be refused:
+        not a Monday, decided already, or hours recorded with none awaiting."""
+        found = self._agreement_on(c, "week_start")
+        if isinstance(found, str):
+            return found
+        agreement, week = found
         if week.weekday() != 0 or week in agreement.approvals or week in agreement.declines:
             return RULE
+        if week in agreement.weeks and not agreement.awaiting(week):
+            return RULE
+        return agreement, week
+
+    def _ApproveFlex(self, c: dict[str, Any]) -> str | None:
+        found = self._flex_decidable(c)
+        if isinstance(found, str):
+            return found
+        agreement, week = found
         if week in agreement.weeks:
-            if not agreement.awaiting(week):
-                return RULE
             late = week_charge(agreement.hours[week], agreement.rate) - agreement.weeks[week]
             agreement.weeks[week] += late
             self._move(week, f"isf:{c['agreement_id']}", f"support:{agreement.provider}", late)
@@ -517,17 +573,10 @@ class Model:
         return None
 
     def _DeclineFlex(self, c: dict[str, Any]) -> str | None:
-        agreement = self.agreements.get(c["agreement_id"])
-        if agreement is None:
-            return UNKNOWN
-        week = date.fromisoformat(c["week_start"])
-        if agreement.after_end(week):
-            return TERMINATED
-        if week.weekday() != 0 or week in agreement.approvals or week in agreement.declines:
-            return RULE
-        if week in agreement.weeks and not agreement.awaiting(week):
-            return RULE
-        agreement.declines.add(week)
+        found = self._flex_decidable(c)
+        if isinstance(found, str):
+            return found
+        found[0].declines.add(found[1])
         return None
 
     def _RecordHours(self, c: dict[str, Any]) -> str | None:
@@ -535,12 +584,10 @@ class Model:
             return UNREADABLE
         if Decimal(c["delivered_hours"]) < 0:
             return UNREADABLE
-        agreement = self.agreements.get(c["agreement_id"])
-        if agreement is None:
-            return UNKNOWN
-        week = date.fromisoformat(c["week_start"])
-        if agreement.after_end(week):
-            return TERMINATED
+        found = self._agreement_on(c, "week_start")
+        if isinstance(found, str):
+            return found
+        agreement, week = found
         if week.weekday() != 0:
             return RULE
         quarters = quarters_of(c["delivered_hours"])
@@ -564,12 +611,10 @@ class Model:
         amount = pence_of(c["amount"])
         if amount is None or amount <= 0:
             return UNREADABLE
-        agreement = self.agreements.get(c["agreement_id"])
-        if agreement is None:
-            return UNKNOWN
-        on = date.fromisoformat(c["on"])
-        if agreement.after_end(on):
-            return TERMINATED
+        found = self._agreement_on(c, "on")
+        if isinstance(found, str):
+            return found
+        agreement, on = found
         if not agreement.in_force(on):
             return NOT_ACTIVE
         agreement.cost_days.append(on)
@@ -582,11 +627,10 @@ class Model:
             return UNREADABLE
         on = date.fromisoformat(c["on"])
         if "agreement_id" in c:
-            agreement = self.agreements.get(c["agreement_id"])
-            if agreement is None:
-                return UNKNOWN
-            if agreement.after_end(on):
-                return TERMINATED
+            found = self._agreement_on(c, "on")
+            if isinstance(found, str):
+                return found
+            agreement = found[0]
             fund, authority = f"isf:{c['agreement_id']}", agreement.authority
         else:
             card = self.cards.get(c["card_id"])
@@ -624,33 +668,16 @@ class Model:
             return UNREADABLE
         if c["schedule_id"] in self.schedules:
             return EXISTS
-        budget = self.budgets.get(c["budget_id"])
         payees: dict[str, Any] = self.agreements if c["option"] == 2 else self.cards
-        payee = payees.get(c["payee"])
-        if budget is None or payee is None:
-            return UNKNOWN
-        if budget.ended_on is not None:
-            return ENDED
-        first_due = date.fromisoformat(c["first_due"])
-        if not budget.within(first_due) or payee.budget != c["budget_id"]:
-            return RULE
-        spread = periods(first_due, c["frequency"], budget.end, amount)
-        if spread[-1][2] < 0:  # a few pence, each period rounded up: the last below zero
-            return RULE
+        spread = self._spread(c, payees.get(c["payee"]), amount)
+        if isinstance(spread, str):
+            return spread
         fund = f"isf:{c['payee']}" if c["option"] == 2 else f"card:{c['payee']}"
-        self.schedules[c["schedule_id"]] = ScheduleM(
-            c["budget_id"],
-            c["option"],
-            c["payee"],
-            fund,
-            self.persons[budget.person],
-            spread,
-            amount,
+        person = self.budgets[c["budget_id"]].person
+        schedule = ScheduleM(
+            c["budget_id"], c["option"], c["payee"], fund, self.persons[person], spread, amount
         )
-        if self.over_allocation(c["budget_id"]):
-            del self.schedules[c["schedule_id"]]
-            return OVER_ALLOCATION
-        return None
+        return self._claim(self.schedules, c["schedule_id"], schedule, c["budget_id"])
 
     def _RecordPayment(self, c: dict[str, Any]) -> str | None:
         schedule = self.schedules.get(c["schedule_id"])
@@ -681,6 +708,8 @@ class Model:
             return UNREADABLE
         if offset > amount:
             return RULE
+        if offset > self.owed_back(schedule, paid_on):
+            return OVER_OWED
         schedule.paid[number] = paid_on
         schedule.moved[number] = amount - offset
         self._move(paid_on, f"council:{schedule.authority}", schedule.fund, amount - offset)
@@ -720,27 +749,14 @@ class Model:
             return UNREADABLE
         if c["contribution_id"] in self.contributions:
             return EXISTS
-        budget = self.budgets.get(c["budget_id"])
         payee = self.agreements.get(c["payee"]) or self.cards.get(c["payee"])
-        if budget is None or payee is None:
-            return UNKNOWN
-        if budget.ended_on is not None:
-            return ENDED
-        first_due = date.fromisoformat(c["first_due"])
-        if not budget.within(first_due) or payee.budget != c["budget_id"]:
-            return RULE
-        spread = periods(first_due, c["frequency"], budget.end, amount)
-        if spread[-1][2] < 0:
-            return RULE
+        spread = self._spread(c, payee, amount)
+        if isinstance(spread, str):
+            return spread
         option = 2 if c["payee"] in self.agreements else 1
         fund = f"isf:{c['payee']}" if option == 2 else f"card:{c['payee']}"
-        self.contributions[c["contribution_id"]] = ContributionM(
-            c["budget_id"], option, c["payee"], fund, spread, amount
-        )
-        if self.over_allocation(c["budget_id"]):
-            del self.contributions[c["contribution_id"]]
-            return OVER_ALLOCATION
-        return None
+        contribution = ContributionM(c["budget_id"], option, c["payee"], fund, spread, amount)
+        return self._claim(self.contributions, c["contribution_id"], contribution, c["budget_id"])
 
     def _RecordContribution(self, c: dict[str, Any]) -> str | None:
         amount = pence_of(c["amount"])

@@ -88,6 +88,7 @@ SAYS = {
     m.QUARTER: "quarter hours",
     m.OVER_ALLOCATION: "a year (schedule",
     m.OVER_BALANCE: "more than the",
+    m.OVER_OWED: "owes back to the council",
     m.OVER_BUDGET: "more than budget",
     m.ENDED: "ended on",
     m.TERMINATED: "terminated on",

@@ -142,15 +142,56 @@ def test_after_termination_nothing_later_is_paid_and_the_whole_balance_is_due_ba
     assert isf.due_back == isf.surplus == isf.closing_balance > 0
 
 
+def pay(*periods: tuple[int, str, str]) -> list[dict[str, Any]]:
+    """RecordPayment of S1 for each (period, paid_on, offset)."""
+    return [{"type": "RecordPayment", "schedule_id": "S1", "period": n, "paid_on": day,
+             "offset": offset} for n, day, offset in periods]  # fmt: skip
+
+
+# Periods 1 and 2 paid in full (986.30 + 1,019.18) with nothing charged: on 6 June the
+# ISF holds 2,005.48, above its threshold of 8 weeks x 10 hours x £20.00 = 1,600.00.
+IN_SURPLUS = [*SETUP, schedule("12000.00"),
+              *pay((1, "2026-04-06", "0.00"), (2, "2026-05-06", "0.00"))]  # fmt: skip
+
+
 def test_an_offset_is_kept_back_from_a_payment_and_counts_as_recovered(ledger):
-    applied(ledger, [*SETUP, schedule("12000.00"),
-                     {"type": "RecordPayment", "schedule_id": "S1", "period": 1,
-                      "paid_on": "2026-04-06", "offset": "100.00"}], "s")  # fmt: skip
-    (isf,) = ledger.provider_statement("PR1", "2026-04").agreements
+    applied(ledger, [*IN_SURPLUS, *pay((3, "2026-06-06", "100.00"))], "s")
+    (isf,) = ledger.provider_statement("PR1", "2026-06").agreements
     person = ledger.person_statement("P1", as_at=now())
-    assert isf.payments_in == person.paid_to_date == person.paid_to_date
+    assert isf.payments_in == D("986.30") - D("100.00")  # period 3: 12,000 x 30 / 365
+    assert person.paid_to_date == D("986.30") + D("1019.18") + D("886.30")
     assert person.recovered_to_date == D("100.00")
-    assert isf.payments_in + D("100.00") == D("986.30")  # 12,000 x 30 / 365
+
+
+def test_an_offset_above_what_the_fund_owes_back_is_refused_naming_the_rule(ledger):
+    applied(ledger, IN_SURPLUS, "s")
+    # The surplus is 405.48: an offset of 405.49 keeps back more than is owed back.
+    assert errors(ledger, pay((3, "2026-06-06", "405.49")), "x") == [
+        "an offset of £405.49 kept back from period 3 of schedule S1 is more than agreement "
+        "A1 owes back to the council on 2026-06-06, £405.48 (its surplus, or an open recover "
+        "debt if more): an offset only keeps back money owed back"
+    ]
+    applied(ledger, pay((3, "2026-06-06", "405.48")), "ok")
+
+
+def test_an_offset_on_a_fund_with_no_surplus_is_refused(ledger):
+    applied(ledger, [*SETUP, schedule("12000.00")], "s")
+    (error,) = errors(ledger, pay((1, "2026-04-06", "0.01")), "x")
+    assert "is more than agreement A1 owes back to the council on 2026-04-06, £0.00" in error
+
+
+def test_an_offset_may_keep_back_an_open_recover_debt_larger_than_the_surplus(ledger):
+    applied(ledger, IN_SURPLUS, "s")
+    (surplus,) = [e for e in ledger.exceptions().exceptions if e.kind == "surplus"]
+    decide = {"type": "ResolveException", "exception_id": surplus.exception_id,
+              "outcome": "recover", "reason": "unspent", "amount": "600.00"}  # fmt: skip
+    # Decided in the same file as the offset, the debt already counts.
+    applied(ledger, [decide, *pay((3, "2026-06-06", "600.00"))], "r")
+    # 600.00 is above the surplus of 405.48 on 6 June: the debt let it through, and the
+    # offset paid it. On 6 July the ISF owes back its surplus again: 2,005.48 + 386.30
+    # moved for period 3, less 1,600.00.
+    (error,) = errors(ledger, pay((4, "2026-07-06", "900.00")), "x")
+    assert "owes back to the council on 2026-07-06, £791.78 (its surplus" in error
 
 
 def test_a_statement_names_its_surplus_basis_and_gives_the_other_when_it_differs(ledger):
@@ -183,3 +224,34 @@ def test_a_cards_surplus_is_its_balance_above_eight_weeks_of_its_payments(ledger
     (card,) = ledger.reconcile_cards("2026-04").cards
     # A week of 1,000 a year is 19.18; eight of them 153.44.
     assert card.surplus == D("500.00") - 8 * D("19.18")
+
+
+def test_an_ended_budgets_card_owes_back_its_own_balance_not_what_was_paid_onto_it(
+    ledger, tmp_path
+):
+    """A card's balance is its transactions (CONTRACT, card surplus), not the
+    ledger's payments onto it: what the holder spent is no longer there."""
+    from isf_ledger.adapters.card_files.profile import load_profile
+
+    applied(ledger, [*SETUP[:4], {"type": "IssueCard", "card_id": "C1", "person_id": "P1",
+                              "budget_id": "B1", "last4": "4821"},
+                     {"type": "SchedulePayments", "schedule_id": "S9", "budget_id": "B1",
+                      "option": 1, "payee": "C1", "frequency": "monthly",
+                      "first_due": "2026-04-06", "amount": "1000.00"},
+                     {"type": "RecordPayment", "schedule_id": "S9", "period": 1,
+                      "paid_on": "2026-04-06"},
+                     {"type": "EndBudget", "budget_id": "B1", "ended_on": "2026-05-01"}],
+            "s")  # fmt: skip
+    before_import = now()
+    export = tmp_path / "card.csv"
+    export.write_text(
+        "transaction_id,card_id,posted_on,type,description,merchant,mcc,amount,balance\n"
+        "t1,C1,2026-04-07,LOAD,load,,,82.19,82.19\n"
+        "t2,C1,2026-04-10,PURCHASE,shopping,Tesco,5411,-50.00,32.19\n"
+    )
+    ledger.import_cards([export], load_profile("generic"))
+    person = ledger.person_statement("P1", as_at=now())
+    assert person.paid_to_date == D("82.19")  # 1,000 x 30 / 365 paid onto the card
+    assert person.due_back == D("32.19")  # the load less the purchase
+    # As at an instant before the export was imported, the card had no transactions.
+    assert ledger.person_statement("P1", as_at=before_import).due_back == D("0.00")

@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from isf_ledger.domain.ledger import residual
+from isf_ledger.domain.surplus import owed_back
 from tests.unit.refusals import refused
 from tests.unit.test_schedule import START, agreement, budget, card, schedule
 
@@ -74,7 +77,9 @@ def test_an_offset_is_kept_back_from_the_money_moved_and_a_reversal_returns_what
     b = budget()
     c = card(b)
     s = schedule(b, c)
-    s.record_payment(1, START, payee=c, budget=b, command_id="p1", offset=D("200.00"))
+    s.record_payment(
+        1, START, payee=c, budget=b, command_id="p1", offset=D("200.00"), owed_back=D("200.00")
+    )
     paid = s.pending_events[-1]
     assert (paid.amount, paid.offset) == (D("997.26"), D("200.00"))
     assert paid.legs == {"council:FIFE": D("-797.26"), "card:C1": D("797.26")}
@@ -92,9 +97,35 @@ def test_an_offset_above_the_period_is_refused():
         s.record_payment(1, START, payee=c, budget=b, command_id="p1", offset=D("1000.00"))
 
 
+def test_an_offset_above_what_the_fund_owes_back_is_refused():
+    b = budget()
+    c = card(b)
+    s = schedule(b, c)
+    with refused(s, "an offset of £200.00 kept back from period 1 of schedule S1 is more than "
+                 "card C1 owes back to the council on 2026-04-06, £199.99"):  # fmt: skip
+        s.record_payment(
+            1, START, payee=c, budget=b, command_id="p1", offset=D("200.00"), owed_back=D("199.99")
+        )
+
+
 def test_a_payment_stored_before_offsets_reads_as_no_offset():
     from isf_ledger.domain.schedule import Schedule
 
     state = {"period": 1, "amount": D("10.00")}
     Schedule.PaymentMade.upcast_v1_v2(state)
     assert state["offset"] == D("0.00")
+
+
+@pytest.mark.parametrize(
+    ("balance", "ended", "debt", "owed"),
+    [
+        (D("2005.48"), False, D("0.00"), D("405.48")),  # the balance above the threshold
+        (D("1500.00"), False, D("0.00"), D("0.00")),  # below it: no surplus
+        (D("1500.00"), True, D("0.00"), D("1500.00")),  # ended: the whole balance
+        (D("-20.00"), True, D("0.00"), D("0.00")),  # nothing owed from an overdrawn fund
+        (D("2005.48"), False, D("600.00"), D("600.00")),  # a larger debt: the debt
+        (D("2005.48"), False, D("100.00"), D("405.48")),  # never surplus and debt added
+    ],
+)
+def test_what_a_fund_owes_back_is_its_surplus_or_an_open_debt_if_more(balance, ended, debt, owed):
+    assert owed_back(balance, D("1600.00"), ended, debt) == owed
