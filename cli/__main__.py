@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "demo",
     "payments",
     "exceptions",
+    "users",
 )
 
 

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import chain
@@ -39,6 +40,7 @@ from isf_ledger.adapters.personal_data import PersonKeys
 from isf_ledger.adapters.seal import Verification, seal_new, verify
 from isf_ledger.adapters.statistics import refresh_statistics
 from isf_ledger.application import card_import as importer
+from isf_ledger.application.accounts import Accounts
 from isf_ledger.application import payments
 from isf_ledger.application.apply import ApplyResult, apply_lines
 from isf_ledger.domain.card_matching import Payment
@@ -86,6 +88,16 @@ class Ledger:
     engine: Engine
     keys: PersonKeys
     projections: tuple[Projection, ...] = field(default_factory=catalogue.all_projections)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        """The portal's accounts, sessions and access log (`application/accounts.py`)."""
+        return Accounts(self.engine, self.knows)
+
+    def knows(self, kind: str, ref: str) -> bool:
+        """Has the ledger recorded anything about this provider, person, budget, ...?"""
+        with self.engine.connect() as conn:
+            return bool(refs_of(conn, kind, ref=ref))
 
     # ---- writing ---------------------------------------------------------------------
 
