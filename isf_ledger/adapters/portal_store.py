@@ -154,9 +154,7 @@ def log_access(
     conn: Connection, at: str, username: str | None, method: str, path: str, status: int
 ) -> None:
     conn.execute(
-        insert(access_log).values(
-            at=at, username=username, method=method, path=path, status=status
-        )
+        insert(access_log).values(at=at, username=username, method=method, path=path, status=status)
     )
 
 

@@ -16,7 +16,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -84,8 +84,8 @@ class Accounts:
 
     engine: Engine
     known_subject: KnownSubject
-    clock: Clock = lambda: datetime.now(UTC)  # noqa: E731 - a default, replaced in tests
-    hasher: PasswordHasher = PasswordHasher()
+    clock: Clock = lambda: datetime.now(UTC)  # replaced in tests
+    hasher: PasswordHasher = field(default_factory=PasswordHasher)
 
     def _now(self) -> str:
         return instant(self.clock())
@@ -102,7 +102,9 @@ class Accounts:
             raise AccountError(f"{role!r} is not a role: one of {', '.join(ROLES)}")
         kind = BOUND.get(role)
         if kind is None and subject_id is not None:
-            raise AccountError(f"a {role} account sees everything: it is bound to no provider or person")
+            raise AccountError(
+                f"a {role} account sees everything: it is bound to no provider or person"
+            )
         if kind is not None:
             if subject_id is None:
                 raise AccountError(f"a {role} account needs the {kind} id it is bound to")

@@ -14,9 +14,9 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cached_property
 from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
@@ -40,8 +40,8 @@ from isf_ledger.adapters.personal_data import PersonKeys
 from isf_ledger.adapters.seal import Verification, seal_new, verify
 from isf_ledger.adapters.statistics import refresh_statistics
 from isf_ledger.application import card_import as importer
-from isf_ledger.application.accounts import Accounts
 from isf_ledger.application import payments
+from isf_ledger.application.accounts import Accounts
 from isf_ledger.application.apply import ApplyResult, apply_lines
 from isf_ledger.domain.card_matching import Payment
 from isf_ledger.domain.errors import LedgerError, NotFound

@@ -109,7 +109,8 @@ def test_every_refusal_reads_the_same(accounts: Accounts) -> None:
     ready(accounts, "bob", "auditor")
     accounts.disable("bob")
     messages = set()
-    for username, password in (("alice", "wrong password!"), ("nobody", PASSWORD), ("bob", PASSWORD)):
+    tries = (("alice", "wrong password!"), ("nobody", PASSWORD), ("bob", PASSWORD))
+    for username, password in tries:
         with pytest.raises(AccountError) as refused:
             accounts.log_in(username, password)
         messages.add(str(refused.value))
