@@ -180,22 +180,28 @@ class Accounts:
         now = self._now()
         with self.engine.begin() as conn:  # a failure is counted and committed, then refused
             user = store.find_user(conn, username)
-            if user is None or user.password_hash is None:
-                self._waste_time(password)
-                user = None
-            elif user.disabled_at is not None or (user.locked_until or "") > now:
-                user = None
-            elif not self._matches(user.password_hash, password):
-                self._failed(conn, user)
-                user = None
-            else:
-                change: dict[str, object] = {"failed_logins": 0, "locked_until": None}
-                if self.hasher.check_needs_rehash(user.password_hash):
-                    change["password_hash"] = self.hasher.hash(password)
-                store.change_user(conn, username, **change)
-        if user is None:
+            allowed = self._allowed(conn, user, password, now)
+        if user is None or not allowed:
             raise AccountError(REFUSED)
         return Account(user.username, user.role, user.subject_id)
+
+    def _allowed(
+        self, conn: Connection, user: store.UserRow | None, password: str, now: str
+    ) -> bool:
+        """Check the password of an account that may log in; count a failure."""
+        if user is None or user.password_hash is None:
+            self._waste_time(password)
+            return False
+        if user.disabled_at is not None or (user.locked_until or "") > now:
+            return False
+        if not self._matches(user.password_hash, password):
+            self._failed(conn, user)
+            return False
+        change: dict[str, object] = {"failed_logins": 0, "locked_until": None}
+        if self.hasher.check_needs_rehash(user.password_hash):
+            change["password_hash"] = self.hasher.hash(password)
+        store.change_user(conn, user.username, **change)
+        return True
 
     def _matches(self, password_hash: str, password: str) -> bool:
         try:
