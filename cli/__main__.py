@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "payments",
     "exceptions",
     "users",
+    "serve",
 )
 
 

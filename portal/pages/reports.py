@@ -1,0 +1,123 @@
+"""The pages that show figures: statements, reconciliation, exceptions, payments due, audit.
+
+Each calls one use case and renders its record with the command line's own
+renderers, so the portal and `isf-ledger statement ...` show the same
+figures. Every page but payments due takes `?as_at=` (ISO 8601 with an
+offset) to show the ledger as it stood then.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+
+from flask import Response, abort, render_template
+from flask.typing import ResponseReturnValue
+
+from isf_ledger.adapters.render import payments as payments_render
+from isf_ledger.adapters.render import person_statement as person_render
+from isf_ledger.adapters.render import provider_statement as provider_render
+from isf_ledger.adapters.render import reconciliation as reconciliation_render
+from isf_ledger.application import inputs
+from portal.pages.common import arg, as_at, framed, ledger, this_month
+
+
+def provider_statement(subject_id: str) -> ResponseReturnValue:
+    month = arg("month", inputs.month, this_month())
+    data = ledger().provider_statement(subject_id, month, as_at=as_at())  # type: ignore[arg-type]
+    return framed(
+        provider_render.render_html(data),
+        "statement.html",
+        title=f"Provider statement {subject_id} {month}",
+        provider_id=subject_id,
+        month=month,
+        as_at=arg("as_at"),
+    )
+
+
+def provider_statement_csv(subject_id: str) -> ResponseReturnValue:
+    month = arg("month", inputs.month, this_month())
+    data = ledger().provider_statement(subject_id, month, as_at=as_at())  # type: ignore[arg-type]
+    out = io.StringIO()
+    provider_render.render_csv(data, out)
+    name = f"statement-{subject_id}-{month}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def person_statement(subject_id: str) -> ResponseReturnValue:
+    data = ledger().person_statement(subject_id, budget_id=arg("budget"), as_at=as_at())  # type: ignore[arg-type]
+    return framed(
+        person_render.render_html(data),
+        "statement.html",
+        title="Your support budget",
+        person_id=subject_id,
+        as_at=arg("as_at"),
+    )
+
+
+def card_reconciliation() -> ResponseReturnValue:
+    month = arg("month", inputs.month, this_month())
+    data = ledger().reconcile_cards(month, as_at=as_at())  # type: ignore[arg-type]
+    return render_template(
+        "text_report.html",
+        title=f"Card reconciliation {month}",
+        report=reconciliation_render.render_text(data),
+        month=month,
+        as_at=arg("as_at"),
+        month_picker=True,
+    )
+
+
+def exceptions() -> ResponseReturnValue:
+    status = arg("status", default="open")
+    if status not in ("open", "resolved", "all"):
+        abort(400, description="status is open, resolved or all")
+    data = ledger().exceptions(
+        month=arg("month", inputs.month),  # type: ignore[arg-type]
+        status=status,  # type: ignore[arg-type]
+        as_at=as_at(),
+    )
+    return render_template(
+        "exceptions.html", data=data, status=status, month=arg("month"), as_at=arg("as_at")
+    )
+
+
+def payments_due() -> ResponseReturnValue:
+    if arg("as_at"):
+        abort(400, description="payments due are worked out as the ledger stands now")
+    today = datetime.now(UTC).date()
+    since = arg("from", inputs.day, today)
+    until = arg("to", inputs.day, today + timedelta(days=28))
+    data = ledger().payments_due(since, until)  # type: ignore[arg-type]
+    return render_template(
+        "text_report.html",
+        title="Payments due",
+        report=payments_render.render_due_text(data),
+        since=since,
+        until=until,
+    )
+
+
+SUBJECTS = ("person", "provider", "budget", "agreement", "card")
+
+
+def audit_trail() -> ResponseReturnValue:
+    subjects = {name: arg(name) for name in SUBJECTS}
+    rows = ledger().audit_trail(
+        **subjects,  # type: ignore[arg-type]
+        since=arg("from", inputs.day),  # type: ignore[arg-type]
+        until=arg("to", inputs.day),  # type: ignore[arg-type]
+        as_at=as_at(),
+    )
+    return render_template(
+        "audit_trail.html", rows=rows, subjects=subjects, as_at=arg("as_at"),
+        since=arg("from"), until=arg("to"),
+    )  # fmt: skip
+
+
+def audit_verify() -> ResponseReturnValue:
+    return render_template("verify.html", result=ledger().verify())
