@@ -12,7 +12,13 @@ from cli.options import db_option, ledger_for
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port (0: any free one, printed).",
+)
 @db_option
 def serve(host: str, port: int, db_url: str | None) -> None:
     """Serve the portal: providers, people, council and auditors log in with accounts
