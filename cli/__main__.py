@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "demo",
     "payments",
     "exceptions",
+    "returns",
     "users",
     "serve",
 )

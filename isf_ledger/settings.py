@@ -43,6 +43,9 @@ class Settings:
     bank_sort_code: str | None = None
     bank_account: str | None = None
     bank_name: str | None = None
+    # The largest provider return accepted (an upload or a file): 2 MB holds
+    # some 40,000 lines, years of weekly hours for a large provider.
+    returns_max_bytes: int = 2_000_000
 
 
 def settings_from_env(db_url: str | None = None) -> Settings:
@@ -65,4 +68,5 @@ def settings_from_env(db_url: str | None = None) -> Settings:
         bank_sort_code=env.get("ISF_LEDGER_BANK_SORT_CODE") or None,
         bank_account=env.get("ISF_LEDGER_BANK_ACCOUNT") or None,
         bank_name=env.get("ISF_LEDGER_BANK_NAME") or None,
+        returns_max_bytes=int(env.get("ISF_LEDGER_RETURNS_MAX_BYTES", "2000000")),
     )

@@ -40,7 +40,7 @@ from isf_ledger.adapters.personal_data import PersonKeys
 from isf_ledger.adapters.seal import Verification, seal_new, verify
 from isf_ledger.adapters.statistics import refresh_statistics
 from isf_ledger.application import card_import as importer
-from isf_ledger.application import payments
+from isf_ledger.application import payments, returns
 from isf_ledger.application.accounts import Accounts
 from isf_ledger.application.apply import ApplyResult, apply_lines
 from isf_ledger.domain.card_matching import Payment
@@ -125,6 +125,21 @@ class Ledger:
         """Providers' card exports, each file all or nothing, each transaction once."""
         return importer.import_files(
             self, paths, profile, skip_invalid=skip_invalid, rejects=rejects, progress=progress
+        )
+
+    def import_returns(
+        self,
+        source: returns.Source,
+        provider_id: str,
+        *,
+        actor: str,
+        name: str | None = None,
+        encoding: str = "utf-8",
+    ) -> returns.ReturnsResult:
+        """A provider's return of hours and costs (a path, bytes or a binary stream),
+        for its own agreements only, all or nothing; the same lines again add nothing."""
+        return returns.import_returns(
+            self, source, provider_id, actor=actor, name=name, encoding=encoding
         )
 
     def payments_run(

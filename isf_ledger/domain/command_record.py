@@ -33,3 +33,4 @@ class CommandRecord(LedgerAggregate):
         self.ref = command_id
         self.command_type = command_type
         self.digest = digest
+        self.actor = actor  # who sent it: a repeat by someone else is still a repeat

@@ -27,6 +27,7 @@ def every_command_but_init(tmp_path) -> list[list[str]]:
         ["projections", "rebuild"],
         ["export", "beancount"],
         ["export", "hledger"],
+        ["returns", "import", str(export), "--provider", "PRV"],
     ]
 
 

@@ -248,9 +248,37 @@ OPTION_KINDS = [
         "export", "hledger", "-o", str(folder / "no" / "such" / "folder.journal")]),
 ]  # fmt: skip
 
+
+def _return(data: bytes, provider: str = "PR1") -> Args:
+    return lambda folder: [
+        "returns", "import", _file(folder, "return.csv", data), "--provider", provider,
+    ]  # fmt: skip
+
+
+RETURN_HEADER = b"kind,agreement_id,week_start,delivered_hours,on,amount,description,cost_id\n"
+RETURN_HOURS = b"hours,A1,2026-01-19,10,,,,\n"
+
+RETURN_KINDS = [
+    ("an empty return", _return(b"")),
+    ("a return of binary bytes", _return(bytes(range(256)) * 4)),
+    ("a return without its cost_id column", _return(RETURN_HEADER.replace(b",cost_id", b"")
+                                                    + RETURN_HOURS)),
+    ("a return week that does not exist", _return(RETURN_HEADER
+                                                  + b"hours,A1,31/02/2026,10,,,,\n")),
+    ("hours not in quarter hours", _return(RETURN_HEADER + b"hours,A1,2026-01-19,7.3,,,,\n")),
+    ("a cost without a cost_id", _return(RETURN_HEADER + b"cost,A1,,,2026-01-20,5.00,Bus,\n")),
+    ("a return in cp1252 read as UTF-8", _return(RETURN_HEADER
+                                                 + b"cost,A1,,,2026-01-20,\xa35.00,Bus,C1\n")),
+    ("an agreement that is not the provider's", _return(RETURN_HEADER + RETURN_HOURS
+                                                        + b"hours,A9,2026-01-19,10,,,,\n")),
+    ("a return from a provider the ledger does not know", _return(RETURN_HEADER + RETURN_HOURS,
+                                                                  "PR9")),
+]  # fmt: skip
+
 KINDS = [
     *(Kind("command file (`apply`)", name, args) for name, args in COMMAND_KINDS),
     *(Kind("card file (`cards import`)", name, args) for name, args in CARD_KINDS),
     *(Kind("card profile (`--profile`)", name, args) for name, args in PROFILE_KINDS),
     *(Kind("command-line option", name, args) for name, args in OPTION_KINDS),
+    *(Kind("provider return (`returns import`)", name, args) for name, args in RETURN_KINDS),
 ]

@@ -11,15 +11,13 @@ identical rows apart (see `card_identity`).
 
 from __future__ import annotations
 
-import codecs
-import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import Any, NamedTuple
 
 from isf_ledger.adapters.card_files.cells import (
     CellError,
@@ -34,8 +32,16 @@ from isf_ledger.adapters.card_files.cells import (
 )
 from isf_ledger.adapters.card_files.identity import ContentIdentities
 from isf_ledger.adapters.card_files.profile import PENDING, Profile, normal_text
+from isf_ledger.adapters.csv_text import (
+    DELIMITER_WORDS,
+    FileProblem,
+    csv_records,
+    find_header,
+    missing_columns,
+    other_delimiter,
+)
 
-MAX_LINE_BYTES = 1_000_000
+WHAT = "a card export"
 
 
 class CardRow(NamedTuple):
@@ -93,14 +99,6 @@ class SkippedRow:
 ReadResult = CardRow | RowProblem | SkippedRow
 
 
-class _FileProblem(Exception):
-    """Stops reading a file; becomes its last `RowProblem`."""
-
-    def __init__(self, line: int, reason: str, raw: list[str] | None = None) -> None:
-        super().__init__(reason)
-        self.line, self.reason, self.raw = line, reason, raw or []
-
-
 def read_card_file(path: str | Path, profile: Profile) -> Iterator[ReadResult]:
     """Read one card export with a profile, row by row, without ever raising for bad data."""
     try:
@@ -113,70 +111,15 @@ def read_card_file(path: str | Path, profile: Profile) -> Iterator[ReadResult]:
         return
     with handle:
         try:
-            records = _records(handle, profile)
-            header_line, header = _find_header(records, profile)
+            records = csv_records(handle, profile.encoding, profile.delimiter, WHAT)
+            header_line, header = find_header(records, profile.header_row)
             rows = _RowReader(profile, header_line, header)
             for line, cells in records:
                 yield rows.read(line, cells)
-        except _FileProblem as p:
+        except FileProblem as p:
             yield RowProblem(p.line, p.reason, p.raw)
         except OSError as e:
             yield RowProblem(0, f"cannot read file: {(e.strerror or str(e)).lower()}", [])
-
-
-def _decoded_lines(handle: BinaryIO, encoding: str) -> Iterator[str]:
-    """Physical lines as text, decoded one by one so a bad byte is pinned to its line.
-
-    A UTF-8 byte-order mark means UTF-8 whatever the profile says: it is what
-    Excel writes for "CSV UTF-8", and reading it as cp1252 would garble every £.
-    """
-    number = 0
-    while raw := handle.readline(MAX_LINE_BYTES + 1):
-        number += 1
-        if number == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw, encoding = raw[len(codecs.BOM_UTF8) :], "utf-8"
-        if len(raw) > MAX_LINE_BYTES:
-            raise _FileProblem(number, "line is longer than 1 MB; this is not a card export")
-        if b"\x00" in raw:
-            raise _FileProblem(number, "line holds a NUL byte; this is not a card export")
-        try:
-            yield raw.decode(encoding)
-        except UnicodeDecodeError as e:
-            raise _FileProblem(
-                number,
-                f"byte 0x{raw[e.start]:02x} at position {e.start + 1} is not {encoding} text; "
-                "the file may be in another encoding (utf-8 or cp1252)",
-            ) from None
-
-
-def _records(handle: BinaryIO, profile: Profile) -> Iterator[tuple[int, list[str]]]:
-    """Non-blank CSV records with the physical line each starts on."""
-    reader = csv.reader(_decoded_lines(handle, profile.encoding), delimiter=profile.delimiter)
-    start = 1
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as e:
-            raise _FileProblem(start, f"not readable as CSV: {e}") from None
-        line, start = start, reader.line_num + 1
-        if "".join(cells).strip():
-            yield line, cells
-
-
-def _find_header(
-    records: Iterator[tuple[int, list[str]]], profile: Profile
-) -> tuple[int, list[str]]:
-    """The first non-blank record at or after `header_row`; title lines before it are skipped."""
-    last = 0
-    for line, cells in records:
-        if line >= profile.header_row:
-            return line, cells
-        last = line
-    if last == 0:
-        raise _FileProblem(0, "file is empty")
-    raise _FileProblem(last, f"file ends before its header row (line {profile.header_row})")
 
 
 class _RowReader:
@@ -195,7 +138,7 @@ class _RowReader:
         self.names = profile.columns.used()
         missing = [h for h in self.names.values() if normal_text(h) not in positions]
         if missing:
-            raise _FileProblem(header_line, _missing_columns(profile, header, missing), header)
+            raise FileProblem(header_line, _missing_columns(profile, header, missing), header)
         self.index = {f: positions[normal_text(h)] for f, h in self.names.items()}
         self.width = len(header)
         while self.width and not header[self.width - 1].strip():
@@ -361,20 +304,12 @@ class _RowReader:
         return kind
 
 
-DELIMITER_WORDS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
-
-
 def _missing_columns(profile: Profile, header: list[str], missing: list[str]) -> str:
     """Which columns are missing; or, when the header is one cell that another
     delimiter splits into several, that the file is delimited differently."""
-    plural = "s" if len(missing) > 1 else ""
-    listed = f"missing column{plural} " + ", ".join(f"'{h}'" for h in missing)
-    if len(header) != 1:
-        return listed
-    others = [d for d in DELIMITER_WORDS if d != profile.delimiter]
-    best = max(others, key=lambda d: len(header[0].split(d)))
-    if len(header[0].split(best)) < 2:
-        return listed
+    best = other_delimiter(header, profile.delimiter)
+    if best is None:
+        return missing_columns(missing)
     mine = DELIMITER_WORDS.get(profile.delimiter, repr(profile.delimiter))
     return (
         f"the header is one column: it looks {DELIMITER_WORDS[best]}-separated ({best!r}), "
