@@ -25,7 +25,7 @@ log = logging.getLogger("isf_ledger.portal")
 
 IDLE = timedelta(minutes=30)  # a session unused this long ends
 LONGEST = timedelta(hours=8)  # and none lasts longer than a working day
-MAX_UPLOAD = 2 * 1024 * 1024  # a month's return is a few kilobytes
+ENVELOPE = 64 * 1024  # a form's own fields around an uploaded file
 
 
 def create_app(ledger: Ledger, *, secret_key: str | None = None, https: bool = True) -> Flask:
@@ -42,7 +42,9 @@ def create_app(ledger: Ledger, *, secret_key: str | None = None, https: bool = T
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_REFRESH_EACH_REQUEST=True,
         PERMANENT_SESSION_LIFETIME=IDLE,
-        MAX_CONTENT_LENGTH=MAX_UPLOAD,
+        # A body past this is refused unread (413); a file within it but over the
+        # returns limit is refused by the use case, in its own words.
+        MAX_CONTENT_LENGTH=ledger.settings.returns_max_bytes + ENVELOPE,
         WTF_CSRF_SSL_STRICT=https,
         TEMPLATES_AUTO_RELOAD=False,
     )
@@ -114,7 +116,7 @@ WHY = {
     403: "This page is not yours to see.",
     404: "There is no such page.",
     405: "That is not something this page does.",
-    413: f"That file is too large: the limit is {MAX_UPLOAD // (1024 * 1024)} MB.",
+    413: "That file is too large for a return.",
 }
 
 

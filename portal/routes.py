@@ -8,7 +8,7 @@ route the application serves is missing here.
 from __future__ import annotations
 
 from portal.access import COUNCIL, EVERYONE, OPEN, READERS, Route
-from portal.pages import auth, decisions, reports
+from portal.pages import auth, decisions, reports, returns
 
 PROVIDER_PAGES = frozenset({"council", "auditor", "provider"})
 PERSON_PAGES = frozenset({"council", "auditor", "person"})
@@ -30,6 +30,7 @@ ROUTES = [
     Route("/exceptions/<exception_id>/resolve", decisions.resolve_exception, COUNCIL,
           ("POST",)),
     Route("/agreements/<agreement_id>/flex", decisions.decide_flex, COUNCIL, ("POST",)),
+    Route("/returns", returns.upload_return, frozenset({"provider"}), BOTH),
     Route("/payments/due", reports.payments_due, READERS),
     Route("/audit/trail", reports.audit_trail, READERS),
     Route("/audit/verify", reports.audit_verify, READERS),

@@ -32,6 +32,10 @@ ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 PASSWORD = "a long browser password"
+RETURN = (
+    "kind,agreement_id,week_start,delivered_hours,on,amount,description,cost_id\n"
+    "cost,A-0001,,,2026-11-10,12.50,Bus fares,C-BROWSER-1\n"  # after October: its figures stand
+)
 ROLES = [("alice", "council", None), ("audrey", "auditor", None), ("morag", "person", "P-0001")]
 
 
@@ -141,6 +145,14 @@ def test_a_provider_sees_its_own_statement_and_not_another(portal: Portal, brows
     page.goto(f"{base}/providers/PRV-HILL/statement?month=2026-10")  # type: ignore[attr-defined]
     assert "Not yours to see" in page.content()  # type: ignore[attr-defined]
     shoot(page, "refused")
+    page.click("text=Upload a return")  # type: ignore[attr-defined]
+    page.set_input_files(  # type: ignore[attr-defined]
+        "#file",
+        files=[{"name": "october.csv", "mimeType": "text/csv", "buffer": RETURN.encode()}],
+    )
+    page.click("button:has-text('Upload')")  # type: ignore[attr-defined]
+    assert "Recorded 1 line(s) from october.csv" in page.inner_text("body")  # type: ignore[attr-defined]
+    shoot(page, "returns-upload")
 
 
 def test_a_person_sees_their_own_statement_with_its_picture(

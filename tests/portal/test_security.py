@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from isf_ledger.application.accounts import MAX_FAILURES
-from portal.app import IDLE, LONGEST, MAX_UPLOAD, create_app
+from portal.app import ENVELOPE, IDLE, LONGEST, create_app
 from tests.portal.conftest import PASSWORD, World, csrf, log_in
 
 ROOT = Path(__file__).parents[2]
@@ -167,7 +167,8 @@ def test_a_bad_value_in_the_url_is_named_plainly(small_world: World, path: str, 
 def test_an_upload_over_the_limit_is_refused_before_it_is_read(small_world: World) -> None:
     client = small_world.app.test_client()
     token = csrf(client)
-    big = {"csrf_token": token, "username": "x" * (MAX_UPLOAD + 1), "password": "y"}
+    limit = small_world.ledger.settings.returns_max_bytes + ENVELOPE
+    big = {"csrf_token": token, "username": "x" * (limit + 1), "password": "y"}
     refused = client.post("/login", data=big)
     assert refused.status_code == 413
     assert "too large" in refused.get_data(as_text=True)
