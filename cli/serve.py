@@ -28,13 +28,14 @@ def serve(host: str, port: int, db_url: str | None) -> None:
     from werkzeug.serving import make_server
 
     from portal.app import create_app
+    from portal.app import request_handler as handler
 
     ledger = ledger_for(db_url)
     try:
         app = create_app(ledger, secret_key=os.environ.get("ISF_LEDGER_PORTAL_SECRET"))
         # One request at a time: the ledger's writes are serialised anyway, and a
         # portal for one council's staff, providers and people needs no more.
-        server = make_server(host, port, app, threaded=False)
+        server = make_server(host, port, app, threaded=False, request_handler=handler())
         click.echo(f"portal on http://{host}:{server.port}/ (Ctrl+C stops it)", err=True)
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()

@@ -9,6 +9,7 @@ for every page asked for.
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from datetime import timedelta
 
@@ -25,6 +26,7 @@ log = logging.getLogger("isf_ledger.portal")
 
 IDLE = timedelta(minutes=30)  # a session unused this long ends
 LONGEST = timedelta(hours=8)  # and none lasts longer than a working day
+ONE_TIME_LINK = re.compile(r"(/set-password/)[^ ?]*")  # its token is never logged
 ENVELOPE = 64 * 1024  # a form's own fields around an uploaded file
 
 
@@ -60,6 +62,19 @@ def create_app(ledger: Ledger, *, secret_key: str | None = None, https: bool = T
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
     return app
+
+
+def request_handler() -> type:
+    """werkzeug's request handler, logging each request to stderr without the token of a
+    one-time link (whoever reads the server's log must not be able to set a password)."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    class Handler(WSGIRequestHandler):
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            self.path = ONE_TIME_LINK.sub(r"\1…", self.path)  # the request is answered
+            super().log_request(code, size)
+
+    return Handler
 
 
 def ledger() -> Ledger:
@@ -102,9 +117,7 @@ def _log_access(response: Response) -> Response:
     """Who asked for what, when, and what they got: one row a request (not for the stylesheet)."""
     if request.endpoint != "static":
         account = g.get("account")
-        path = request.full_path.removesuffix("?")
-        if "/set-password/" in path:
-            path = path.split("/set-password/")[0] + "/set-password/…"  # never log the token
+        path = ONE_TIME_LINK.sub(r"\1…", request.full_path.removesuffix("?"))
         ledger().accounts.log_access(
             account.username if account else None, request.method, path, response.status_code
         )

@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,7 @@ class Portal:
     base: str  # where it is served
     links: dict[str, str]  # each account's one-time link, as printed
     figures: dict[str, str]  # what each party's page must show, from the application
+    log: Path  # the server's stderr
 
 
 @pytest.fixture(scope="module")
@@ -78,18 +80,27 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
         }
     finally:
         ledger.close()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "cli", "--db", "demo.db", "serve", "--port", "0"],
-        cwd=folder, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    log = folder / "serve.log"
+    with log.open("w") as err:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "cli", "--db", "demo.db", "serve", "--port", "0"],
+            cwd=folder, stderr=err, text=True,
+        )  # fmt: skip
     try:
-        assert server.stderr is not None
-        started = re.search(r"portal on (http://\S+)/", server.stderr.readline())
-        assert started, "the portal did not start"
-        yield Portal(started.group(1), links, figures)
+        yield Portal(started_at(log, server), links, figures, log)
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def started_at(log: Path, server: subprocess.Popen[str]) -> str:
+    """The base URL the server prints once it listens (it picks a free port)."""
+    while server.poll() is None:
+        found = re.search(r"portal on (http://\S+)/", log.read_text(encoding="utf-8"))
+        if found:
+            return found.group(1)
+        time.sleep(0.05)
+    pytest.fail(f"the portal did not start: {log.read_text(encoding='utf-8')}")
 
 
 def link_in(printed: str) -> str:
@@ -200,3 +211,10 @@ def test_an_auditor_reads_the_trail_and_verifies(portal: Portal, browser: object
     shoot(page, "verify")
     page.goto(f"{base}/exceptions")  # type: ignore[attr-defined]
     assert page.locator("form[action$='/resolve']").count() == 0  # type: ignore[attr-defined]
+
+
+def test_the_servers_own_log_never_holds_a_one_time_token(portal: Portal) -> None:
+    logged = portal.log.read_text(encoding="utf-8")
+    assert "/set-password/…" in logged  # the links were used, and logged without their token
+    for link in portal.links.values():
+        assert link.rsplit("/", 1)[1] not in logged
