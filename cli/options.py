@@ -12,9 +12,11 @@ import click
 
 from isf_ledger.application import inputs
 from isf_ledger.bootstrap import Ledger, open_ledger
+from isf_ledger.domain.errors import LedgerError
 from isf_ledger.settings import settings_from_env
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def db_option(func: F) -> F:
@@ -88,6 +90,18 @@ def ledger_for(db_url: str | None) -> Ledger:
     ctx = click.get_current_context()
     url = db_url or (ctx.obj or {}).get("db_url")
     return open_ledger(settings_from_env(url))
+
+
+def with_ledger(db_url: str | None, call: Callable[[Ledger], T]) -> T:
+    """One call on the ledger; a refusal is a plain message and exit status 1."""
+    ledger = ledger_for(db_url)
+    try:
+        return call(ledger)
+    except LedgerError as e:
+        click.echo(f"isf-ledger: {e}", err=True)
+        sys.exit(1)
+    finally:
+        ledger.close()
 
 
 def print_json(data: Any) -> None:

@@ -10,15 +10,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from rich.progress import Progress
 
-from cli.options import db_option, format_option, ledger_for, print_json
+from cli.options import db_option, format_option, print_json, with_ledger
 from isf_ledger.adapters.card_files.profile import ProfileError
 from isf_ledger.adapters.payment_files.profile import load_file_profile
 from isf_ledger.adapters.render.payments import render_due_csv, render_due_text, render_run_text
-from isf_ledger.domain.errors import LedgerError
 from isf_ledger.reports.records import json_of
 
 if TYPE_CHECKING:
-    from isf_ledger.application.service import Ledger
+    pass
 
 T = TypeVar("T")
 
@@ -39,18 +38,6 @@ def _window(func: Callable[..., Any]) -> Callable[..., Any]:
                         help="First day a period may start on.")(func)  # fmt: skip
 
 
-def _with_ledger(db_url: str | None, call: Callable[[Ledger], T]) -> T:
-    """One call on the ledger; a refusal is a plain message and exit status 1."""
-    ledger = ledger_for(db_url)
-    try:
-        return call(ledger)
-    except LedgerError as e:
-        click.echo(f"isf-ledger: {e}", err=True)
-        sys.exit(1)
-    finally:
-        ledger.close()
-
-
 @click.group()
 def payments() -> None:
     """Payment runs: what is due, and paying it with files for the bank and cards."""
@@ -63,7 +50,7 @@ def payments() -> None:
 def due_command(since: date, until: date, db_url: str | None, fmt: str) -> None:
     """Every schedule period starting in the window, neither paid nor withheld, with
     payee (accounts masked) and amount; those that cannot be paid listed apart, with why."""
-    data = _with_ledger(db_url, lambda ledger: ledger.payments_due(since, until))
+    data = with_ledger(db_url, lambda ledger: ledger.payments_due(since, until))
     if fmt == "json":
         print_json(json_of(data))
     elif fmt == "csv":
@@ -97,7 +84,7 @@ def run_command(
         raise click.BadParameter(str(e)) from None
     with Progress(disable=not sys.stderr.isatty(), transient=True) as bar:
         task = bar.add_task("checking periods", total=None)
-        result = _with_ledger(db_url, lambda ledger: ledger.payments_run(
+        result = with_ledger(db_url, lambda ledger: ledger.payments_run(
             run_id, since, until, paid_on,
             bank_profile=profiles[0], card_profile=profiles[1],
             bank_out=bank_file, card_out=card_file, dry_run=dry_run,
