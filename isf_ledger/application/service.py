@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cached_property
@@ -323,6 +324,22 @@ class Ledger:
                 as_at=as_at,
                 settings=self.settings,
             )
+
+    def provider_exceptions(
+        self,
+        provider_id: str,
+        *,
+        month: str | None = None,
+        status: str = "open",
+        as_at: str | None = None,
+    ) -> ExceptionList:
+        """The exceptions raised on the provider's own agreements, and no others."""
+        found = self.exceptions(month=month, status=status, as_at=as_at)
+        with self.engine.connect() as conn:
+            held = {f"agreement {a}" for a in refs_of(conn, "agreement", provider_id=provider_id)}
+        mine = tuple(x for x in found.exceptions if x.subject in held)
+        counts = Counter(x.kind for x in mine)
+        return replace(found, counts=dict(sorted(counts.items())), exceptions=mine)
 
     def payments_due(self, since: date, until: date) -> PaymentsDue:
         """Every schedule period starting in the window still to pay: payable, or not and why."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from flask import abort, current_app, g, render_template, request
 
@@ -14,6 +16,7 @@ from isf_ledger.application.service import Ledger
 
 STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 BODY = re.compile(r"<body>(.*)</body>", re.S)
+T = TypeVar("T")
 
 
 class BadQuery(ValueError):
@@ -24,21 +27,29 @@ def ledger() -> Ledger:
     return current_app.extensions["isf_ledger"]  # type: ignore[no-any-return]
 
 
-def arg(name: str, parse: object = None, default: object = None) -> object:
-    """A query value, parsed (`inputs.month`, `inputs.day`, ...), or `default` when absent."""
-    value = request.args.get(name, "").strip()
-    if not value:
-        return default
-    if parse is None:
-        return value
+def text(name: str) -> str | None:
+    """A query value as typed, or None when absent or empty."""
+    return request.args.get(name, "").strip() or None
+
+
+def arg(name: str, parse: Callable[[str], T]) -> T | None:
+    """A query value parsed (`inputs.month`, `inputs.day`, ...); a bad one is a plain 400."""
+    value = text(name)
+    if value is None:
+        return None
     try:
-        return parse(value)  # type: ignore[operator]
+        return parse(value)
     except ValueError as e:
         abort(400, description=str(e))
 
 
+def arg_or(name: str, parse: Callable[[str], T], default: T) -> T:
+    found = arg(name, parse)
+    return default if found is None else found
+
+
 def as_at() -> str | None:
-    return arg("as_at", inputs.as_at)  # type: ignore[return-value]
+    return arg("as_at", inputs.as_at)
 
 
 def this_month() -> str:

@@ -19,25 +19,25 @@ from isf_ledger.adapters.render import person_statement as person_render
 from isf_ledger.adapters.render import provider_statement as provider_render
 from isf_ledger.adapters.render import reconciliation as reconciliation_render
 from isf_ledger.application import inputs
-from portal.pages.common import arg, as_at, framed, ledger, this_month
+from portal.pages.common import arg, arg_or, as_at, framed, ledger, text, this_month
 
 
 def provider_statement(subject_id: str) -> ResponseReturnValue:
-    month = arg("month", inputs.month, this_month())
-    data = ledger().provider_statement(subject_id, month, as_at=as_at())  # type: ignore[arg-type]
+    month = arg_or("month", inputs.month, this_month())
+    data = ledger().provider_statement(subject_id, month, as_at=as_at())
     return framed(
         provider_render.render_html(data),
         "statement.html",
         title=f"Provider statement {subject_id} {month}",
         provider_id=subject_id,
         month=month,
-        as_at=arg("as_at"),
+        as_at=text("as_at"),
     )
 
 
 def provider_statement_csv(subject_id: str) -> ResponseReturnValue:
-    month = arg("month", inputs.month, this_month())
-    data = ledger().provider_statement(subject_id, month, as_at=as_at())  # type: ignore[arg-type]
+    month = arg_or("month", inputs.month, this_month())
+    data = ledger().provider_statement(subject_id, month, as_at=as_at())
     out = io.StringIO()
     provider_render.render_csv(data, out)
     name = f"statement-{subject_id}-{month}.csv"
@@ -49,50 +49,67 @@ def provider_statement_csv(subject_id: str) -> ResponseReturnValue:
 
 
 def person_statement(subject_id: str) -> ResponseReturnValue:
-    data = ledger().person_statement(subject_id, budget_id=arg("budget"), as_at=as_at())  # type: ignore[arg-type]
+    data = ledger().person_statement(subject_id, budget_id=text("budget"), as_at=as_at())
     return framed(
         person_render.render_html(data),
         "statement.html",
         title="Your support budget",
         person_id=subject_id,
-        as_at=arg("as_at"),
+        as_at=text("as_at"),
     )
 
 
 def card_reconciliation() -> ResponseReturnValue:
-    month = arg("month", inputs.month, this_month())
-    data = ledger().reconcile_cards(month, as_at=as_at())  # type: ignore[arg-type]
+    month = arg_or("month", inputs.month, this_month())
+    data = ledger().reconcile_cards(month, as_at=as_at())
     return render_template(
         "text_report.html",
         title=f"Card reconciliation {month}",
         report=reconciliation_render.render_text(data),
         month=month,
-        as_at=arg("as_at"),
+        as_at=text("as_at"),
         month_picker=True,
     )
 
 
-def exceptions() -> ResponseReturnValue:
-    status = arg("status", default="open")
+def _status() -> str:
+    status = text("status") or "open"
     if status not in ("open", "resolved", "all"):
         abort(400, description="status is open, resolved or all")
-    data = ledger().exceptions(
-        month=arg("month", inputs.month),  # type: ignore[arg-type]
-        status=status,  # type: ignore[arg-type]
+    return status
+
+
+def exceptions() -> ResponseReturnValue:
+    status = _status()
+    month = arg("month", inputs.month)
+    data = ledger().exceptions(month=month, status=status, as_at=as_at())
+    return render_template(
+        "exceptions.html", data=data, status=status, month=month, as_at=text("as_at")
+    )
+
+
+def provider_exceptions(subject_id: str) -> ResponseReturnValue:
+    status = _status()
+    month = arg("month", inputs.month)
+    data = ledger().provider_exceptions(
+        subject_id,
+        month=month,
+        status=status,
         as_at=as_at(),
     )
     return render_template(
-        "exceptions.html", data=data, status=status, month=arg("month"), as_at=arg("as_at")
-    )
+        "exceptions.html", data=data, status=status, month=month, as_at=text("as_at"),
+        provider_id=subject_id,
+    )  # fmt: skip
 
 
 def payments_due() -> ResponseReturnValue:
-    if arg("as_at"):
+    if text("as_at"):
         abort(400, description="payments due are worked out as the ledger stands now")
     today = datetime.now(UTC).date()
-    since = arg("from", inputs.day, today)
-    until = arg("to", inputs.day, today + timedelta(days=28))
-    data = ledger().payments_due(since, until)  # type: ignore[arg-type]
+    since = arg_or("from", inputs.day, today)
+    until = arg_or("to", inputs.day, today + timedelta(days=28))
+    data = ledger().payments_due(since, until)
     return render_template(
         "text_report.html",
         title="Payments due",
@@ -106,16 +123,16 @@ SUBJECTS = ("person", "provider", "budget", "agreement", "card")
 
 
 def audit_trail() -> ResponseReturnValue:
-    subjects = {name: arg(name) for name in SUBJECTS}
+    subjects = {name: text(name) for name in SUBJECTS}
     rows = ledger().audit_trail(
-        **subjects,  # type: ignore[arg-type]
-        since=arg("from", inputs.day),  # type: ignore[arg-type]
-        until=arg("to", inputs.day),  # type: ignore[arg-type]
+        **subjects,
+        since=arg("from", inputs.day),
+        until=arg("to", inputs.day),
         as_at=as_at(),
     )
     return render_template(
-        "audit_trail.html", rows=rows, subjects=subjects, as_at=arg("as_at"),
-        since=arg("from"), until=arg("to"),
+        "audit_trail.html", rows=rows, subjects=subjects, as_at=text("as_at"),
+        since=text("from"), until=text("to"),
     )  # fmt: skip
 
 

@@ -91,18 +91,24 @@ def build(url: str, commands: list[dict[str, Any]], *, https: bool = False) -> W
     return World(ledger, create_app(ledger, https=https), clock)
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
-def world(request: pytest.FixtureRequest) -> Iterator[World]:
-    """The demo's first year and an account per role, on each database."""
-    if request.param == "postgres":
+DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def world_on(backend: str, commands: list[dict[str, Any]]) -> Iterator[World]:
+    """A world on a database of its own, removed afterwards."""
+    if backend == "postgres":
         _require_postgres()
-    url, remove = fresh_database(request.param)
-    built = build(url, demo_commands())
+    url, remove = fresh_database(backend)
+    built = build(url, commands)
     yield built
     built.ledger.close()
     remove()
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def world(request: pytest.FixtureRequest) -> Iterator[World]:
+    """The demo's first year and an account per role, on each database."""
+    yield from world_on(request.param, demo_commands())
 
 
 @pytest.fixture
