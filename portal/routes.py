@@ -23,6 +23,8 @@ ROUTES = [
           owner="provider"),
     Route("/providers/<subject_id>/statement.csv", reports.provider_statement_csv,
           PROVIDER_PAGES, owner="provider"),
+    Route("/providers/<subject_id>/statement.pdf", reports.provider_statement_pdf,
+          PROVIDER_PAGES, owner="provider"),
     Route("/providers/<subject_id>/exceptions", reports.provider_exceptions, PROVIDER_PAGES,
           owner="provider"),
     Route("/people/<subject_id>/statement", reports.person_statement, PERSON_PAGES,

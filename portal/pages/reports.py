@@ -15,6 +15,7 @@ from flask import Response, abort, render_template
 from flask.typing import ResponseReturnValue
 
 from isf_ledger.adapters.render import payments as payments_render
+from isf_ledger.adapters.render import pdf
 from isf_ledger.adapters.render import person_statement as person_render
 from isf_ledger.adapters.render import provider_statement as provider_render
 from isf_ledger.adapters.render import reconciliation as reconciliation_render
@@ -44,6 +45,21 @@ def provider_statement_csv(subject_id: str) -> ResponseReturnValue:
     return Response(
         out.getvalue(),
         mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def provider_statement_pdf(subject_id: str) -> ResponseReturnValue:
+    month = arg_or("month", inputs.month, this_month())
+    data = ledger().provider_statement(subject_id, month, as_at=as_at())
+    try:
+        printed = pdf.html_to_pdf(provider_render.render_html(data))
+    except pdf.PdfUnavailable as e:
+        abort(503, description=str(e))
+    name = f"statement-{subject_id}-{month}.pdf"
+    return Response(
+        printed,
+        mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 

@@ -19,6 +19,9 @@ IDENTITIES = [None, *PEOPLE]  # None: nobody logged in
 QUERY = {  # what each page needs to show the demo's figures
     "provider_statement": "?month=2026-10",
     "provider_statement_csv": "?month=2026-10",
+    # A month the page refuses (400) once past its guard: Chromium prints the PDF
+    # in test_pages, not once for every allowed role here.
+    "provider_statement_pdf": "?month=2026-13",
     "card_reconciliation": "?month=2026-10",
     "payments_due": "?from=2026-11-16&to=2026-12-13",
     "audit_trail": "?budget=B-0003",

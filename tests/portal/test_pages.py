@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from collections.abc import Iterator
 
 import pytest
 
+from isf_ledger.adapters.render import pdf
 from isf_ledger.adapters.render import provider_statement as provider_render
 from isf_ledger.demo import demo_commands
 from isf_ledger.demo_second_year import second_year_commands
@@ -57,3 +59,11 @@ def test_flex_forms_name_the_agreement_itself(world: World) -> None:
     page = world.client("alice").get("/exceptions?status=all").text
     for action in re.findall(r'action="(/agreements/[^"]+)"', page):
         assert re.fullmatch(r"/agreements/A-[0-9]+/flex", action), action
+
+
+def test_the_pdf_download_is_printed_from_the_same_page(world: World) -> None:
+    if pdf.chromium() is None and os.environ.get("CI") != "true":
+        pytest.skip("chromium is not installed")
+    got = world.client("care").get("/providers/PRV-CARE/statement.pdf?month=2026-10")
+    assert got.status_code == 200 and got.mimetype == "application/pdf"
+    assert got.data.startswith(b"%PDF-") and len(got.data) > 10_000
