@@ -102,3 +102,12 @@ def test_the_rules_say_who_sees_which_party(world: World) -> None:
 
 PEOPLE_ROLES = {role for role, _, _ in PEOPLE.values()}
 ACCOUNTS_OWN = {"upload_return"}
+
+
+def test_another_persons_budget_in_the_query_is_not_found(world: World) -> None:
+    """An id in the query string is checked against the URL's (and so the account's)
+    person too: Morag asking for Iain's budget B-0002 learns nothing of it."""
+    page = world.client("morag").get("/people/P-0001/statement?budget=B-0002")
+    assert page.status_code == 404
+    assert "no budget called B-0002 for person P-0001" in page.text
+    assert "Iain" not in page.text
