@@ -15,6 +15,9 @@ from portal.access import Route
 from portal.routes import ROUTES
 from tests.portal.conftest import PEOPLE, World, csrf
 
+# One worker builds this module's world (make test runs `-n 2 --dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("portal-access_matrix")
+
 IDENTITIES = [None, *PEOPLE]  # None: nobody logged in
 QUERY = {  # what each page needs to show the demo's figures
     "provider_statement": "?month=2026-10",

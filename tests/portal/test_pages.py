@@ -16,6 +16,9 @@ from isf_ledger.demo import demo_commands
 from isf_ledger.demo_second_year import second_year_commands
 from tests.portal.conftest import DATABASES, World, world_on
 
+# One worker builds this module's world (make test runs `-n 2 --dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("portal-pages")
+
 
 @pytest.fixture(scope="module", params=DATABASES)
 def world(request: pytest.FixtureRequest) -> Iterator[World]:

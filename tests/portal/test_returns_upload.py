@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from tests.portal.conftest import World, csrf
+
+# One worker builds this module's world (make test runs `-n 2 --dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("portal-returns_upload")
 
 HEADER = "kind,agreement_id,week_start,delivered_hours,on,amount,description,cost_id\n"
 
