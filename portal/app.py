@@ -26,6 +26,7 @@ log = logging.getLogger("isf_ledger.portal")
 
 IDLE = timedelta(minutes=30)  # a session unused this long ends
 LONGEST = timedelta(hours=8)  # and none lasts longer than a working day
+LOGIN_RATE = "10 per minute"
 ONE_TIME_LINK = re.compile(r"(/set-password/)[^ ?]*")  # its token is never logged
 ENVELOPE = 64 * 1024  # a form's own fields around an uploaded file
 
@@ -54,6 +55,7 @@ def create_app(ledger: Ledger, *, secret_key: str | None = None, https: bool = T
     app.session_interface = LedgerSessions(app, ledger.accounts)
     CSRFProtect(app)
     register(app, ROUTES)
+    _throttle(app)
     app.before_request(_who)
     app.after_request(_headers)
     app.after_request(_log_access)
@@ -62,6 +64,19 @@ def create_app(ledger: Ledger, *, secret_key: str | None = None, https: bool = T
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _server_error)
     return app
+
+
+def _throttle(app: Flask) -> None:
+    """At most `LOGIN_RATE` password forms a minute from one address (Flask-Limiter, in
+    this process's memory), whichever usernames they try: the lockout stops guessing at
+    one account, this stops trying one password at many."""
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+
+    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://")
+    for endpoint in ("login", "set_password"):
+        limited = limiter.limit(LOGIN_RATE, methods=["POST"], error_message=WHY[429])
+        app.view_functions[endpoint] = limited(app.view_functions[endpoint])  # type: ignore[assignment]
 
 
 def request_handler() -> type:
@@ -130,6 +145,7 @@ WHY = {
     404: "There is no such page.",
     405: "That is not something this page does.",
     413: "That file is too large for a return.",
+    429: "Too many tries from here: wait a minute, then try again.",
 }
 
 

@@ -40,6 +40,15 @@ def test_repeated_failures_lock_the_account_even_against_the_right_password(
     assert log_in(client, "alice").status_code == 303
 
 
+def test_password_forms_from_one_address_are_throttled_whatever_the_username(
+    small_world: World,
+) -> None:
+    client = small_world.app.test_client()
+    answers = [log_in(client, f"someone{n}", "guess guess guess").status_code for n in range(11)]
+    assert answers == [401] * 10 + [429]
+    assert "Too many tries" in log_in(client, "alice").get_data(as_text=True)
+
+
 def test_an_idle_session_expires(small_world: World) -> None:
     client = small_world.app.test_client()
     log_in(client, "morag")
