@@ -125,6 +125,8 @@ def _headers(response: Response) -> Response:
     response.headers["Referrer-Policy"] = "no-referrer"  # set-password links carry a token
     response.headers["Cache-Control"] = "no-store"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if request.is_secure:  # behind the HTTPS proxy: never plain HTTP again
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
     return response
 
 

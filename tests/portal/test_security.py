@@ -120,6 +120,7 @@ def test_the_session_cookie_is_secure_httponly_and_strict(small_world: World) ->
     response = app.test_client().get("/login", base_url="https://localhost")
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
 
 
 @pytest.mark.parametrize("path", ["/login", "/nowhere", "/"])
