@@ -18,6 +18,7 @@ from typing import Any
 from flask import Flask, abort, g, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
+from isf_ledger.application import inputs
 from isf_ledger.application.accounts import ROLES
 
 View = Callable[..., ResponseReturnValue]
@@ -26,6 +27,7 @@ EVERYONE = frozenset(ROLES)  # any account that is logged in
 READERS = frozenset({"council", "auditor"})
 COUNCIL = frozenset({"council"})
 OPEN: frozenset[str] = frozenset()  # no login needed: the login and set-password pages
+IDS = ("subject_id", "exception_id", "agreement_id")  # ledger ids, spelt as the contract says
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,12 @@ def guarded(route: Route) -> View:
                 abort(403)
             if route.owner is not None and not account.sees(route.owner, kwargs["subject_id"]):
                 abort(403)
+        for name in IDS:
+            if name in kwargs:
+                try:
+                    inputs.identifier(kwargs[name])
+                except ValueError:
+                    abort(404)
         return route.view(**kwargs)
 
     return view

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from isf_ledger.adapters.identifiers import ID_PATTERN
 from isf_ledger.projections.runner import instant
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -42,3 +43,10 @@ def as_at(value: str) -> str:
     if moment.tzinfo is None:
         raise ValueError(f"{value!r} needs an offset, e.g. 2026-04-01T09:00:00Z")
     return instant(moment)
+
+
+def identifier(value: str) -> str:
+    """A caller-chosen id as the contract spells it: 1-64 of `A-Za-z0-9._:-`."""
+    if not ID_PATTERN.match(value):
+        raise ValueError(f"{value!r} is not an id: 1-64 characters of A-Z a-z 0-9 . _ : -")
+    return value

@@ -174,6 +174,16 @@ def test_a_bad_value_in_the_url_is_named_plainly(small_world: World, path: str, 
     assert why in page.get_data(as_text=True).replace("&#39;", "'")
 
 
+@pytest.mark.parametrize(
+    "path",
+    ['/providers/PRV"x/statement.csv', "/people/%20P/statement", f"/people/{'P' * 65}/statement"],
+)
+def test_an_id_the_contract_would_not_take_is_not_found(small_world: World, path: str) -> None:
+    client = small_world.app.test_client()
+    log_in(client, "alice")
+    assert client.get(path).status_code == 404
+
+
 def test_an_upload_over_the_limit_is_refused_before_it_is_read(small_world: World) -> None:
     client = small_world.app.test_client()
     token = csrf(client)
