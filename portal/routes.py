@@ -29,6 +29,7 @@ ROUTES = [
           owner="provider"),
     Route("/people/<subject_id>/statement", reports.person_statement, PERSON_PAGES,
           owner="person"),
+    Route("/statements", reports.find_statement, READERS),
     Route("/cards/reconciliation", reports.card_reconciliation, READERS),
     Route("/exceptions", reports.exceptions, READERS),
     Route("/exceptions/<exception_id>/resolve", decisions.resolve_exception, COUNCIL,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime, timedelta
 
-from flask import Response, abort, render_template
+from flask import Response, abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from isf_ledger.adapters.render import payments as payments_render
@@ -73,6 +73,17 @@ def person_statement(subject_id: str) -> ResponseReturnValue:
         person_id=subject_id,
         as_at=text("as_at"),
     )
+
+
+def find_statement() -> ResponseReturnValue:
+    """The council's and auditors' way to a provider's or person's statement by its id."""
+    provider, person = text("provider"), text("person")
+    if provider:
+        month = arg("month", inputs.month)
+        return redirect(url_for("provider_statement", subject_id=provider, month=month), 303)
+    if person:
+        return redirect(url_for("person_statement", subject_id=person), 303)
+    abort(400, description="name a provider or a person")
 
 
 def card_reconciliation() -> ResponseReturnValue:

@@ -70,3 +70,12 @@ def test_the_pdf_download_is_printed_from_the_same_page(world: World) -> None:
     got = world.client("care").get("/providers/PRV-CARE/statement.pdf?month=2026-10")
     assert got.status_code == 200 and got.mimetype == "application/pdf"
     assert got.data.startswith(b"%PDF-") and len(got.data) > 10_000
+
+
+def test_the_council_finds_a_statement_by_its_id(world: World) -> None:
+    client = world.client("audrey")
+    found = client.get("/statements?provider=PRV-HILL&month=2026-10")
+    assert found.headers["Location"] == "/providers/PRV-HILL/statement?month=2026-10"
+    assert client.get("/statements?person=P-0002").headers["Location"] == (
+        "/people/P-0002/statement"
+    )
