@@ -100,7 +100,8 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
 
 def started_at(log: Path, server: subprocess.Popen[str]) -> str:
     """The base URL the server prints once it listens (it picks a free port)."""
-    while server.poll() is None:
+    give_up = time.monotonic() + 300  # not a speed check: only never to hang the suite
+    while server.poll() is None and time.monotonic() < give_up:
         found = re.search(r"portal on (http://\S+)/", log.read_text(encoding="utf-8"))
         if found:
             return found.group(1)
