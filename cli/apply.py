@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 import click
 
-from cli.options import db_option, format_option, ledger_for, print_json
+from cli.options import db_option, format_option, ledger_for, print_batch
 
 
 def numbered(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
@@ -40,20 +40,7 @@ def apply(file: str, db_url: str | None, fmt: str) -> None:
                 result = ledger.apply(numbered(stream))
     finally:
         ledger.close()
-    if fmt == "json":
-        print_json(result.as_json())
-    elif not result.errors:
-        click.echo(f"applied {result.applied}, duplicate {result.duplicates}")
-    for error in result.errors:
-        where = f"{name}:{error.line}" if error.line else name
-        command = f" [{error.command_id}]" if error.command_id else ""
-        click.echo(f"{where}:{command} {error.error}", err=True)
-    if result.errors:
-        bad_lines = sum(1 for e in result.errors if e.line)
-        if fmt == "text":
-            count = f"{bad_lines} bad line(s); " if bad_lines else ""
-            click.echo(f"rejected: {count}nothing applied", err=True)
-        sys.exit(1)
+    print_batch(result, name, fmt, "applied")
 
 
 COMMANDS = [apply]

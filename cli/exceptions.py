@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
 
-from cli.options import as_at_option, db_option, format_option, ledger_for, print_json
+from cli.options import as_at_option, db_option, emit, format_option, ledger_for
 from isf_ledger.adapters.render.exceptions import render_csv, render_text
 from isf_ledger.application.inputs import MONTH
 
@@ -42,12 +41,7 @@ def exceptions_command(
         data = ledger.exceptions(month=month, status=status, as_at=as_at)
     finally:
         ledger.close()
-    if fmt == "json":
-        print_json(data.as_json())
-    elif fmt == "csv":
-        render_csv(data, sys.stdout)
-    else:
-        click.echo(render_text(data), nl=False)
+    emit(fmt, data, text=render_text, csv=render_csv)
 
 
 COMMANDS = [exceptions_command]

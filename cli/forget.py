@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from cli.options import db_option, format_option, ledger_for, print_json
-from isf_ledger.domain.errors import LedgerError
+from cli.options import db_option, format_option, on_ledger, print_json
 
 
 @click.group()
@@ -26,14 +23,7 @@ def forget_person(
 ) -> None:
     """Destroy PERSON_ID's key: their name is unreadable from then on, while every
     event, balance, statement and `audit verify` still stands."""
-    ledger = ledger_for(db_url)
-    try:
-        ledger.forget_person(person_id, actor=actor, reason=reason)
-    except LedgerError as e:
-        click.echo(f"isf-ledger: {e}", err=True)
-        sys.exit(1)
-    finally:
-        ledger.close()
+    on_ledger(db_url, lambda ledger: ledger.forget_person(person_id, actor=actor, reason=reason))
     if fmt == "json":
         print_json({"forgotten": person_id})
     else:

@@ -6,16 +6,19 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
 
 from isf_ledger.application import inputs
+from isf_ledger.application.apply import ApplyResult
 from isf_ledger.bootstrap import Ledger, open_ledger
 from isf_ledger.domain.errors import LedgerError
+from isf_ledger.reports.records import json_of
 from isf_ledger.settings import settings_from_env
 
 F = TypeVar("F", bound=Callable[..., Any])
+R = TypeVar("R")
 T = TypeVar("T")
 
 
@@ -92,8 +95,8 @@ def ledger_for(db_url: str | None) -> Ledger:
     return open_ledger(settings_from_env(url))
 
 
-def with_ledger(db_url: str | None, call: Callable[[Ledger], T]) -> T:
-    """One call on the ledger; a refusal is a plain message and exit status 1."""
+def on_ledger(db_url: str | None, call: Callable[[Ledger], T]) -> T:
+    """One call on the ledger, closed afterwards; a refusal is a plain message and exit 1."""
     ledger = ledger_for(db_url)
     try:
         return call(ledger)
@@ -104,5 +107,47 @@ def with_ledger(db_url: str | None, call: Callable[[Ledger], T]) -> T:
         ledger.close()
 
 
+def print_batch(result: ApplyResult, name: str, fmt: str, done: str) -> None:
+    """An all-or-nothing batch's outcome: `<done> N, duplicate N`, or every bad line
+    as `FILE:LINE: [command_id] reason` and exit status 1."""
+    if fmt == "json":
+        print_json(result.as_json())
+    elif not result.errors:
+        click.echo(f"{done} {result.applied}, duplicate {result.duplicates}")
+    for error in result.errors:
+        where = f"{name}:{error.line}" if error.line else name
+        command = f" [{error.command_id}]" if error.command_id else ""
+        click.echo(f"{where}:{command} {error.error}", err=True)
+    if result.errors:
+        bad_lines = sum(1 for e in result.errors if e.line)
+        if fmt == "text":
+            count = f"{bad_lines} bad line(s); " if bad_lines else ""
+            click.echo(f"rejected: {count}nothing {done}", err=True)
+        sys.exit(1)
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def emit(
+    fmt: str,
+    record: R,
+    *,
+    text: Callable[[R], str],
+    csv: Callable[[R, TextIO], None] | None = None,
+    html: Callable[[R], str] | None = None,
+    nl: bool = False,
+) -> None:
+    """Print a report's record in the format asked for: its JSON (the record's own
+    `as_json` where it has one, else `json_of`), or what its renderer makes of it.
+    `nl` adds a line after text and html, as the statements always have."""
+    if fmt == "json":
+        as_json = getattr(record, "as_json", None)
+        print_json(as_json() if as_json is not None else json_of(record))
+    elif fmt == "csv" and csv is not None:
+        csv(record, sys.stdout)
+    elif fmt == "html" and html is not None:
+        click.echo(html(record), nl=nl)
+    else:
+        click.echo(text(record), nl=nl)

@@ -5,21 +5,15 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 import click
 from rich.progress import Progress
 
-from cli.options import db_option, format_option, print_json, with_ledger
+from cli.options import db_option, emit, format_option, on_ledger
 from isf_ledger.adapters.card_files.profile import ProfileError
 from isf_ledger.adapters.payment_files.profile import load_file_profile
 from isf_ledger.adapters.render.payments import render_due_csv, render_due_text, render_run_text
-from isf_ledger.reports.records import json_of
-
-if TYPE_CHECKING:
-    pass
-
-T = TypeVar("T")
 
 
 def _day(_ctx: Any, param: Any, value: str | None) -> date | None:
@@ -50,13 +44,8 @@ def payments() -> None:
 def due_command(since: date, until: date, db_url: str | None, fmt: str) -> None:
     """Every schedule period starting in the window, neither paid nor withheld, with
     payee (accounts masked) and amount; those that cannot be paid listed apart, with why."""
-    data = with_ledger(db_url, lambda ledger: ledger.payments_due(since, until))
-    if fmt == "json":
-        print_json(json_of(data))
-    elif fmt == "csv":
-        render_due_csv(data, sys.stdout)
-    else:
-        click.echo(render_due_text(data), nl=False)
+    data = on_ledger(db_url, lambda ledger: ledger.payments_due(since, until))
+    emit(fmt, data, text=render_due_text, csv=render_due_csv)
 
 
 @payments.command("run")
@@ -84,16 +73,13 @@ def run_command(
         raise click.BadParameter(str(e)) from None
     with Progress(disable=not sys.stderr.isatty(), transient=True) as bar:
         task = bar.add_task("checking periods", total=None)
-        result = with_ledger(db_url, lambda ledger: ledger.payments_run(
+        result = on_ledger(db_url, lambda ledger: ledger.payments_run(
             run_id, since, until, paid_on,
             bank_profile=profiles[0], card_profile=profiles[1],
             bank_out=bank_file, card_out=card_file, dry_run=dry_run,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         ))  # fmt: skip
-    if fmt == "json":
-        print_json(json_of(result))
-    else:
-        click.echo(render_run_text(result), nl=False)
+    emit(fmt, result, text=render_run_text)
 
 
 COMMANDS = [payments]

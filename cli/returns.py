@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from cli.options import db_option, format_option, ledger_for, print_json
+from cli.options import db_option, format_option, on_ledger, print_batch
 from isf_ledger.adapters.returns_file import ENCODINGS
-from isf_ledger.domain.errors import LedgerError
 
 
 @click.group()
@@ -62,27 +59,13 @@ def import_command(
     nothing; a line that comes back with other figures is refused (the council
     corrects hours and reverses costs). Exit 0 when recorded, 1 when refused.
     """
-    ledger = ledger_for(db_url)
-    try:
-        result = ledger.import_returns(
+    result = on_ledger(
+        db_url,
+        lambda ledger: ledger.import_returns(
             file, provider_id, actor=actor or provider_id, encoding=encoding
-        )
-    except LedgerError as e:
-        click.echo(f"isf-ledger: {e}", err=True)
-        sys.exit(1)
-    finally:
-        ledger.close()
-    if fmt == "json":
-        print_json(result.as_json())
-    elif not result.errors:
-        click.echo(f"recorded {result.applied}, duplicate {result.duplicates}")
-    for error in result.errors:
-        where = f"{file}:{error.line}" if error.line else file
-        click.echo(f"{where}: {error.error}", err=True)
-    if result.errors:
-        if fmt == "text":
-            click.echo(f"rejected: {file}: nothing recorded from it", err=True)
-        sys.exit(1)
+        ),
+    )
+    print_batch(result, file, fmt, "recorded")
 
 
 COMMANDS = [returns]

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from cli.options import (
     as_at_option,
     db_option,
+    emit,
     format_option,
-    ledger_for,
     month_option,
+    on_ledger,
     parse_instant,
-    print_json,
 )
 from isf_ledger.adapters.render import person_statement as person_render
 from isf_ledger.adapters.render import provider_statement as provider_render
-from isf_ledger.domain.errors import LedgerError
 
 
 @click.group()
@@ -48,26 +45,18 @@ def provider_command(
 ) -> None:
     """Each person's ISF held by the provider for the month, individually:
     opening, money in, money out, closing, hours, surplus and flex flags."""
-    ledger = ledger_for(db_url)
-    try:
-        data = ledger.provider_statement(
+    data = on_ledger(
+        db_url,
+        lambda ledger: ledger.provider_statement(
             provider_id, month, as_at=as_at, previous_as_at=previous_as_at
-        )
-    except LedgerError as e:
-        click.echo(f"isf-ledger: {e}", err=True)
-        sys.exit(1)
-    finally:
-        ledger.close()
+        ),
+    )
     if not data.agreements:
         click.echo(f"isf-ledger: provider {provider_id} holds no ISF in {month}", err=True)
-    if fmt == "json":
-        print_json(data.as_json())
-    elif fmt == "csv":
-        provider_render.render_csv(data, sys.stdout)
-    elif fmt == "html":
-        click.echo(provider_render.render_html(data))
-    else:
-        click.echo(provider_render.render_text(data))
+    render = provider_render
+    emit(
+        fmt, data, text=render.render_text, csv=render.render_csv, html=render.render_html, nl=True
+    )
 
 
 @statement.command("person")
@@ -81,20 +70,10 @@ def person_command(
 ) -> None:
     """A plain statement for the supported person: the budget, how it is split,
     what was paid, spent and topped up, what is left, and a picture of the year."""
-    ledger = ledger_for(db_url)
-    try:
-        data = ledger.person_statement(person_id, budget_id=budget_id, as_at=as_at)
-    except LedgerError as e:
-        click.echo(f"isf-ledger: {e}", err=True)
-        sys.exit(1)
-    finally:
-        ledger.close()
-    if fmt == "json":
-        print_json(data.as_json())
-    elif fmt == "html":
-        click.echo(person_render.render_html(data))
-    else:
-        click.echo(person_render.render_text(data))
+    data = on_ledger(
+        db_url, lambda ledger: ledger.person_statement(person_id, budget_id=budget_id, as_at=as_at)
+    )
+    emit(fmt, data, text=person_render.render_text, html=person_render.render_html, nl=True)
 
 
 COMMANDS = [statement]

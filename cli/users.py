@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from cli.options import db_option, format_option, print_json, with_ledger
+from cli.options import db_option, format_option, on_ledger, print_json
 from isf_ledger.application.accounts import ROLES
 
 BASE_URL = "http://127.0.0.1:8000"
@@ -51,7 +51,7 @@ def add_command(
     subject = provider_id if role == "provider" else person_id if role == "person" else None
     if (provider_id and role != "provider") or (person_id and role != "person"):
         raise click.BadParameter("--provider goes with --role provider, --person with person")
-    token = with_ledger(db_url, lambda ledger: ledger.accounts.add(username, role, subject))
+    token = on_ledger(db_url, lambda ledger: ledger.accounts.add(username, role, subject))
     click.echo(f"added {username} ({role}{' ' + subject if subject else ''})")
     click.echo(f"set the first password (once, within 72 hours): {_link(base_url, token)}")
 
@@ -62,7 +62,7 @@ def add_command(
 @db_option
 def link_command(username: str, base_url: str, db_url: str | None) -> None:
     """A new one-time link for USERNAME to set a password (a forgotten one, say)."""
-    token = with_ledger(db_url, lambda ledger: ledger.accounts.new_link(username))
+    token = on_ledger(db_url, lambda ledger: ledger.accounts.new_link(username))
     click.echo(f"set a new password (once, within 72 hours): {_link(base_url, token)}")
 
 
@@ -71,7 +71,7 @@ def link_command(username: str, base_url: str, db_url: str | None) -> None:
 @db_option
 def disable_command(username: str, db_url: str | None) -> None:
     """USERNAME can no longer log in; an open session is refused at its next page."""
-    with_ledger(db_url, lambda ledger: ledger.accounts.disable(username))
+    on_ledger(db_url, lambda ledger: ledger.accounts.disable(username))
     click.echo(f"disabled {username}")
 
 
@@ -80,7 +80,7 @@ def disable_command(username: str, db_url: str | None) -> None:
 @format_option("text", "json")
 def list_command(db_url: str | None, fmt: str) -> None:
     """Every account with its role, whose figures it sees, and whether it can log in."""
-    lines = with_ledger(db_url, lambda ledger: ledger.accounts.listing())
+    lines = on_ledger(db_url, lambda ledger: ledger.accounts.listing())
     if fmt == "json":
         print_json([asdict(line) for line in lines])
         return

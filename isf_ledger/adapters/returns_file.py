@@ -22,16 +22,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import BinaryIO
 
+from isf_ledger.adapters import csv_text
 from isf_ledger.adapters.card_files.cells import CellError, parse_date, parse_money
 from isf_ledger.adapters.card_files.profile import normal_text
-from isf_ledger.adapters.csv_text import (
-    DELIMITER_WORDS,
-    FileProblem,
-    csv_records,
-    find_header,
-    missing_columns,
-    other_delimiter,
-)
 from isf_ledger.adapters.identifiers import ID_PATTERN
 
 COLUMNS = (
@@ -76,8 +69,8 @@ def read_return(
     problems: list[LineProblem] = []
     seen: dict[str, int] = {}
     try:
-        records = csv_records(handle, encoding, ",", WHAT)
-        header_line, header = find_header(records, 1)
+        records = csv_text.csv_records(handle, encoding, ",", WHAT)
+        header_line, header = csv_text.find_header(records, 1)
         index = _columns(header_line, header)
         for number, cells in records:
             read = _line(number, cells, index, len(header))
@@ -89,7 +82,7 @@ def read_return(
             else:
                 seen[read.key] = number
                 lines.append(read)
-    except FileProblem as p:
+    except csv_text.FileProblem as p:
         problems.append(LineProblem(p.line, p.reason))
     return lines, problems
 
@@ -102,14 +95,15 @@ def _columns(line: int, header: list[str]) -> dict[str, int]:
     missing = [c for c in COLUMNS if c not in positions]
     if not missing:
         return {c: positions[c] for c in COLUMNS}
-    best = other_delimiter(header, ",")
+    best = csv_text.other_delimiter(header, ",")
     if best is not None:
-        raise FileProblem(
+        raise csv_text.FileProblem(
             line,
-            f"the header is one column: it looks {DELIMITER_WORDS[best]}-separated; "
+            f"the header is one column: it looks {csv_text.DELIMITER_WORDS[best]}-separated; "
             "a return is comma-separated (save it from the spreadsheet as CSV)",
         )  # fmt: skip
-    raise FileProblem(line, missing_columns(missing) + " (see `isf-ledger returns import --help`)")
+    see = " (see `isf-ledger returns import --help`)"
+    raise csv_text.FileProblem(line, csv_text.missing_columns(missing) + see)
 
 
 def _line(

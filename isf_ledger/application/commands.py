@@ -8,6 +8,7 @@ which field is wrong and why.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -28,6 +29,24 @@ def _id(value: Any) -> str:
     return value
 
 
+def _shaped(value: Any, pattern: re.Pattern[str], wanted: str) -> str:
+    """The value, if it is text of the pattern's shape; else "must be <wanted>, not <value>"."""
+    if not isinstance(value, str) or not pattern.match(value):
+        raise ValueError(f"must be {wanted}, not {value!r}")
+    return value
+
+
+def _rule(holds: Callable[[Decimal], bool], refusal: str) -> AfterValidator:
+    """A check on a number already read, refused in the words given."""
+
+    def check(number: Decimal) -> Decimal:
+        if not holds(number):
+            raise ValueError(refusal)
+        return number
+
+    return AfterValidator(check)
+
+
 def _money(value: Any) -> Decimal:
     if not isinstance(value, str):
         raise ValueError(f'must be money as a decimal string like "12.50", not {value!r}')
@@ -39,32 +58,14 @@ def _money(value: Any) -> Decimal:
         raise ValueError(str(e)) from None
 
 
-def _positive(amount: Decimal) -> Decimal:
-    if amount <= 0:
-        raise ValueError("must be more than zero")
-    return amount
-
-
-def _not_negative(amount: Decimal) -> Decimal:
-    if amount < 0:
-        raise ValueError("cannot be below zero")
-    return amount
-
-
 def _hours(value: Any) -> Decimal:
-    if not isinstance(value, str) or not DECIMAL_PATTERN.match(value):
-        raise ValueError(f'must be hours as a decimal string like "37.5", not {value!r}')
-    hours = Decimal(value)
-    if hours < 0:
-        raise ValueError("hours cannot be negative")
-    return hours
+    return Decimal(_shaped(value, DECIMAL_PATTERN, 'hours as a decimal string like "37.5"'))
 
 
 def _date(value: Any) -> date:
-    if not isinstance(value, str) or not DATE_PATTERN.match(value):
-        raise ValueError(f"must be a date written YYYY-MM-DD, not {value!r}")
+    text = _shaped(value, DATE_PATTERN, "a date written YYYY-MM-DD")
     try:
-        return date.fromisoformat(value)
+        return date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{value!r} is not a real date") from None
 
@@ -94,18 +95,24 @@ def _digits(value: Any) -> str:
 
 Id = Annotated[str, BeforeValidator(_id)]
 Money = Annotated[Decimal, BeforeValidator(_money)]
-PositiveMoney = Annotated[Decimal, BeforeValidator(_money), AfterValidator(_positive)]
-NotNegativeMoney = Annotated[Decimal, BeforeValidator(_money), AfterValidator(_not_negative)]
-Hours = Annotated[Decimal, BeforeValidator(_hours)]
+PositiveMoney = Annotated[Money, _rule(lambda amount: amount > 0, "must be more than zero")]
+NotNegativeMoney = Annotated[Money, _rule(lambda amount: amount >= 0, "cannot be below zero")]
+Hours = Annotated[
+    Decimal, BeforeValidator(_hours), _rule(lambda hours: hours >= 0, "hours cannot be negative")
+]
 Day = Annotated[date, BeforeValidator(_date)]
 Text = Annotated[str, BeforeValidator(_text)]
 Count = Annotated[int, Field(strict=True, ge=1)]
 
 
-class Command(BaseModel):
-    """Fields every command has: who asked, why, and a caller-chosen id."""
+class Strict(BaseModel):
+    """A record read from outside: no field it does not know, and no changes after."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Command(Strict):
+    """Fields every command has: who asked, why, and a caller-chosen id."""
 
     command_id: Id
     type: str
@@ -164,9 +171,7 @@ class EndBudget(Command):
     ended_on: Day
 
 
-class Allocation(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Allocation(Strict):
     option: Literal[1, 2, 3]
     amount: Money
     agreement_id: Id | None = None
@@ -210,22 +215,23 @@ class VaryAgreement(Command):
     flex_cap_hours: Hours | None = None
 
 
-class SuspendAgreement(Command):
+class AgreementOnDay(Command):
+    """What suspending, resuming and terminating an agreement each take."""
+
+    agreement_id: Id
+    on: Day
+
+
+class SuspendAgreement(AgreementOnDay):
     type: Literal["SuspendAgreement"]
-    agreement_id: Id
-    on: Day
 
 
-class ResumeAgreement(Command):
+class ResumeAgreement(AgreementOnDay):
     type: Literal["ResumeAgreement"]
-    agreement_id: Id
-    on: Day
 
 
-class TerminateAgreement(Command):
+class TerminateAgreement(AgreementOnDay):
     type: Literal["TerminateAgreement"]
-    agreement_id: Id
-    on: Day
 
 
 class IssueCard(Command):
@@ -247,10 +253,8 @@ class SchedulePayments(Command):
     amount: PositiveMoney
 
 
-class RunLine(BaseModel):
+class RunLine(Strict):
     """One period a payment run paid, and the bank account it paid (if any)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     schedule_id: Id
     period: Count
@@ -290,20 +294,21 @@ class RecordContribution(Command):
     amount: PositiveMoney
 
 
-class WithholdPayment(Command):
+class PeriodDecision(Command):
+    """What withholding a period's payment and reversing it each take."""
+
+    schedule_id: Id
+    period: Count
+    on: Day
+    reason: Text
+
+
+class WithholdPayment(PeriodDecision):
     type: Literal["WithholdPayment"]
-    schedule_id: Id
-    period: Count
-    on: Day
-    reason: Text
 
 
-class ReversePayment(Command):
+class ReversePayment(PeriodDecision):
     type: Literal["ReversePayment"]
-    schedule_id: Id
-    period: Count
-    on: Day
-    reason: Text
 
 
 class AgreeTopUp(Command):

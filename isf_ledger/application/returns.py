@@ -14,13 +14,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from isf_ledger.adapters.event_store import load_aggregates
 from isf_ledger.adapters.returns_file import ReturnLine, read_return
-from isf_ledger.application.apply import LineError, apply_lines, digest
+from isf_ledger.application.apply import ApplyResult, LineError, apply_lines, digest
 from isf_ledger.domain.command_record import CommandRecord
 from isf_ledger.domain.errors import NotFound
 from isf_ledger.reports.sources import refs_of
@@ -34,23 +34,14 @@ REASON = "provider return"
 
 
 @dataclass
-class ReturnsResult:
+class ReturnsResult(ApplyResult):
     """What became of one return: lines applied, lines already there, or why nothing was."""
 
-    file: str
-    provider_id: str
-    applied: int = 0
-    duplicates: int = 0
-    errors: list[LineError] = field(default_factory=list)
+    file: str = ""
+    provider_id: str = ""
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "provider_id": self.provider_id,
-            "applied": self.applied,
-            "duplicates": self.duplicates,
-            "errors": [vars(e) for e in self.errors],
-        }
+        return {"file": self.file, "provider_id": self.provider_id, **super().as_json()}
 
 
 def import_returns(
@@ -63,7 +54,7 @@ def import_returns(
     encoding: str = "utf-8",
 ) -> ReturnsResult:
     """One return (a path, its bytes or an open binary stream), all or nothing."""
-    result = ReturnsResult(name or _name_of(source), provider_id)
+    result = ReturnsResult(file=name or _name_of(source), provider_id=provider_id)
     data = _read(source, ledger.settings.returns_max_bytes, result)
     if data is None:
         return result

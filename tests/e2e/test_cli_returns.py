@@ -42,12 +42,13 @@ def test_a_return_is_recorded_once_and_a_bad_one_says_where_and_records_nothing(
     assert refused.stderr == (
         f"{bad}:4: byte 0xa3 at position 22 is not utf-8 text; the file may be in another "
         "encoding (utf-8 or cp1252)\n"
-        f"rejected: {bad}: nothing recorded from it\n"
+        "rejected: 1 bad line(s); nothing recorded\n"
     )
     as_cp1252 = run("returns", "import", str(bad), "--provider", "PR1", "--encoding", "cp1252",
                     "--db", db_url)  # fmt: skip
     assert as_cp1252.returncode == 1
-    assert as_cp1252.stderr.startswith(f"{bad}:3: hours must be in quarter hours")
+    assert as_cp1252.stderr.startswith(f"{bad}:3: [return:")
+    assert "hours must be in quarter hours" in as_cp1252.stderr
     assert "Traceback" not in refused.stderr + as_cp1252.stderr
 
 

@@ -28,15 +28,12 @@ RETURN = (
     + "hours,A1,13/04/2026,12.5,,,,\n"
     + 'cost,A1,,,8 Apr 2026,"£1,035.40",Respite weekend,PR1-C-7\n'
 )
+# The same person, budget and draft agreement again under other ids, held by PR2.
+RENAMED = {"P1": "P2", "PR1": "PR2", "B1": "B2", "A1": "A2"}
 OTHER_PROVIDER = [
-    {"type": "RegisterPerson", "person_id": "P2", "authority": "FIFE"},
-    {"type": "RegisterProvider", "provider_id": "PR2", "name": "Other Care", "framework": "on"},
-    {"type": "ProposeBudget", "budget_id": "B2", "person_id": "P2", "start": "2026-04-06",
-     "amount": "13000.00", "method": "RAS"},
-    {"type": "AgreeBudget", "budget_id": "B2", "agreed_on": "2026-04-01"},
-    {"type": "DraftAgreement", "agreement_id": "A2", "budget_id": "B2", "provider_id": "PR2",
-     "start": "2026-04-06", "hourly_rate": "20.00", "planned_weekly_hours": "10",
-     "payment_frequency": "monthly"},
+    {key: RENAMED.get(value, value) if isinstance(value, str) else value
+     for key, value in command.items()}
+    for command in SETUP[:5]
 ]  # fmt: skip
 
 
