@@ -23,7 +23,7 @@ lint: setup
 	$(RUN) mypy
 
 test: setup system lint
-	$(RUN) pytest -n 2 -q
+	$(RUN) pytest -n 2 --dist loadgroup -q
 
 bench: setup
 	$(RUN) python -m bench

@@ -26,6 +26,8 @@ COMMAND_MODULES = (
     "payments",
     "exceptions",
     "returns",
+    "users",
+    "serve",
 )
 
 

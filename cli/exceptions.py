@@ -6,8 +6,9 @@ from typing import Any
 
 import click
 
-from cli.options import MONTH, as_at_option, db_option, emit, format_option, ledger_for
+from cli.options import as_at_option, db_option, emit, format_option, ledger_for
 from isf_ledger.adapters.render.exceptions import render_csv, render_text
+from isf_ledger.application.inputs import MONTH
 
 
 def _month(_ctx: Any, _param: Any, value: str | None) -> str | None:

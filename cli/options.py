@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any, TextIO, TypeVar
 
 import click
 
+from isf_ledger.application import inputs
 from isf_ledger.application.apply import ApplyResult
 from isf_ledger.bootstrap import Ledger, open_ledger
 from isf_ledger.domain.errors import LedgerError
-from isf_ledger.projections.runner import instant
 from isf_ledger.reports.records import json_of
 from isf_ledger.settings import settings_from_env
 
 F = TypeVar("F", bound=Callable[..., Any])
 R = TypeVar("R")
 T = TypeVar("T")
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def db_option(func: F) -> F:
@@ -49,9 +46,10 @@ def format_option(*choices: str) -> Callable[[F], F]:
 
 
 def _month(_ctx: Any, _param: Any, value: str) -> str:
-    if not MONTH.match(value):
-        raise click.BadParameter(f"{value!r} is not a month written YYYY-MM")
-    return value
+    try:
+        return inputs.month(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
 
 
 def parse_day(_ctx: Any, _param: Any, value: str | None) -> date | None:
@@ -59,11 +57,9 @@ def parse_day(_ctx: Any, _param: Any, value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        if not DAY.match(value):
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date written YYYY-MM-DD") from None
+        return inputs.day(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
 
 
 def month_option(func: F) -> F:
@@ -77,12 +73,9 @@ def parse_instant(_ctx: Any, _param: Any, value: str | None) -> str | None:
     if value is None:
         return None
     try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 instant") from None
-    if moment.tzinfo is None:
-        raise click.BadParameter(f"{value!r} needs an offset, e.g. 2026-04-01T09:00:00Z")
-    return instant(moment)
+        return inputs.as_at(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
 
 
 def as_at_option(func: F) -> F:

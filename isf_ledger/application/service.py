@@ -12,10 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cached_property
 from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
@@ -40,6 +42,7 @@ from isf_ledger.adapters.seal import Verification, seal_new, verify
 from isf_ledger.adapters.statistics import refresh_statistics
 from isf_ledger.application import card_import as importer
 from isf_ledger.application import payments, returns
+from isf_ledger.application.accounts import Accounts
 from isf_ledger.application.apply import ApplyResult, apply_lines
 from isf_ledger.domain.card_matching import Payment
 from isf_ledger.domain.errors import LedgerError, NotFound
@@ -87,6 +90,16 @@ class Ledger:
     engine: Engine
     keys: PersonKeys
     projections: tuple[Projection, ...] = field(default_factory=catalogue.all_projections)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        """The portal's accounts, sessions and access log (`application/accounts.py`)."""
+        return Accounts(self.engine, self.knows)
+
+    def knows(self, kind: str, ref: str) -> bool:
+        """Has the ledger recorded anything about this provider, person, budget, ...?"""
+        with self.engine.connect() as conn:
+            return bool(refs_of(conn, kind, ref=ref))
 
     # ---- writing ---------------------------------------------------------------------
 
@@ -312,6 +325,22 @@ class Ledger:
                 as_at=as_at,
                 settings=self.settings,
             )
+
+    def provider_exceptions(
+        self,
+        provider_id: str,
+        *,
+        month: str | None = None,
+        status: str = "open",
+        as_at: str | None = None,
+    ) -> ExceptionList:
+        """The exceptions raised on the provider's own agreements, and no others."""
+        found = self.exceptions(month=month, status=status, as_at=as_at)
+        with self.engine.connect() as conn:
+            held = {f"agreement {a}" for a in refs_of(conn, "agreement", provider_id=provider_id)}
+        mine = tuple(x for x in found.exceptions if x.subject in held)
+        counts = Counter(x.kind for x in mine)
+        return replace(found, counts=dict(sorted(counts.items())), exceptions=mine)
 
     def payments_due(self, since: date, until: date) -> PaymentsDue:
         """Every schedule period starting in the window still to pay: payable, or not and why."""

@@ -28,6 +28,8 @@ def every_command_but_init(tmp_path) -> list[list[str]]:
         ["export", "beancount"],
         ["export", "hledger"],
         ["returns", "import", str(export), "--provider", "PRV"],
+        ["users", "add", "alice", "--role", "council"],
+        ["serve", "--port", "0"],
     ]
 
 

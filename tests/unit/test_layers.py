@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[2]
-PACKAGES = ("isf_ledger", "cli", "bench")
+PACKAGES = ("isf_ledger", "cli", "bench", "portal")
 
 
 def imports_of(source: str, package: str) -> set[str]:
@@ -50,9 +50,13 @@ def within(name: str, prefixes: tuple[str, ...]) -> bool:
     return any(name == p or name.startswith(p + ".") for p in prefixes)
 
 
-PROJECT = ("isf_ledger", "cli", "bench", "migrations")
+PROJECT = ("isf_ledger", "cli", "bench", "portal", "migrations")
 ENTRY_POINTS = ("cli", "bench", "isf_ledger.bootstrap")
 READ_SIDE = ("isf_ledger.reports", "isf_ledger.projections")
+# The portal is opened by `cli/serve.py` with the ledger already built; it reads the
+# typed records the use cases return through the same pure renderers as the command
+# line, and shows the ledger's refusals (`domain.errors`) in their own words.
+PORTAL_MAY = ("isf_ledger.application", "isf_ledger.adapters.render", "isf_ledger.domain.errors")
 WRITE_SIDE_SERVICES = ("isf_ledger.application", "isf_ledger.handlers", "isf_ledger.bootstrap")
 
 # (who, except, may not import, except, why)
@@ -67,8 +71,10 @@ RULES = [
      "handlers take application commands, never adapters"),
     (("isf_ledger.adapters",), (), WRITE_SIDE_SERVICES, (),
      "adapters serve the application; they do not call it"),
-    (("isf_ledger",), (), ("cli", "bench"), (),
+    (("isf_ledger",), (), ("cli", "bench", "portal"), (),
      "nothing in the ledger imports an entry point"),
+    (("portal",), (), ("isf_ledger", "migrations", "cli", "bench"), PORTAL_MAY,
+     "the portal calls the application layer only (and renders with the CLI's renderers)"),
 ]  # fmt: skip
 
 
