@@ -168,7 +168,9 @@ def test_events_can_be_encrypted_at_rest_and_need_their_key(db_url, tmp_path):
     applied(db_url, tmp_path, key=key)
 
     states = stored_states(db_url, key)
-    assert len(states) == 2 * len(LEDGER) + 1  # a provider's account also names it the payee
+    # A command record and an event a command, and two more: a provider's account
+    # also names it the payee, and the budget records that the schedule was checked.
+    assert len(states) == 2 * len(LEDGER) + 2
     for state in states:
         with pytest.raises(ValueError):
             json.loads(state)
