@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 
 from isf_ledger.adapters.bulk_rows import insert_rows
-from isf_ledger.adapters.event_store import LedgerApp
+from isf_ledger.adapters.event_store import LedgerApp, Stored, events_table
 from isf_ledger.adapters.schema import metadata
 from isf_ledger.domain.ledger import residual
 
@@ -82,6 +82,43 @@ def _notes(app: LedgerApp) -> Iterator[Any]:
             return
         yield from notes
         after = notes[-1].id
+
+
+def seal_stored(conn: Connection, app: LedgerApp, stored: Sequence[Stored]) -> None:
+    """Seal events just written in the caller's transaction, from what was written.
+
+    Chained from the events as they were stored, not read back from the log.
+    Events stored before them and not yet sealed (a run killed between its
+    events and its seals, an older writer) are read and sealed first.
+    """
+    if not stored:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("LOCK TABLE event_seals IN EXCLUSIVE MODE"))
+    position, previous = _head(conn)
+    rows = []
+    for note in [*_unsealed(conn, app, position, stored[0].id), *stored]:
+        previous = chain(previous, note)
+        rows.append((note.id, previous))
+    insert_rows(conn, event_seals.name, event_seals.c.keys(), rows)
+
+
+def _unsealed(conn: Connection, app: LedgerApp, after: int, before: int) -> list[Any]:
+    """Stored events between two positions, read in the caller's transaction."""
+    if before <= after + 1:
+        return []
+    position = "notification_id" if conn.dialect.name == "postgresql" else "rowid"
+    query = text(
+        f"SELECT {position}, originator_id, originator_version, topic, state "
+        f"FROM {events_table(app)} WHERE {position} > :after AND {position} < :before "
+        f"ORDER BY {position}"
+    )
+    return [
+        Stored(at, UUID(str(originator)), version, topic, bytes(state))
+        for at, originator, version, topic, state in conn.execute(
+            query, {"after": after, "before": before}
+        )
+    ]
 
 
 def seal_new(engine: Engine, app: LedgerApp) -> int:

@@ -28,7 +28,7 @@ from isf_ledger.domain.base import aggregate_id
 from isf_ledger.domain.command_record import CommandRecord
 from isf_ledger.domain.errors import LedgerError
 from isf_ledger.handlers import handle
-from isf_ledger.projections.runner import Recorded, Unprojectable
+from isf_ledger.projections.runner import Unprojectable
 
 if TYPE_CHECKING:
     from isf_ledger.application.service import Ledger
@@ -148,14 +148,7 @@ def _apply(ledger: Ledger, parsed: list[Parsed]) -> ApplyResult:
         return result
     ledger.keys.discard()
     ledger.catch_up()
-    uow = UnitOfWork(
-        ledger.app,
-        ledger.keys.seal,
-        ledger.fund_balance,
-        ledger.refs_of_budget,
-        ledger.card_balance,
-        ledger.known_exception,
-    )
+    uow = ledger.unit_of_work()
     uow.preload(ledger.engine, named_aggregates(p.command for p in parsed if p.command is not None))
     seen: dict[str, str] = {}
     for number, command_id, cmd, fingerprint, problem in parsed:
@@ -195,20 +188,24 @@ def _apply(ledger: Ledger, parsed: list[Parsed]) -> ApplyResult:
             continue
         uow.keep()
         result.applied += 1
-    if not result.errors:
-        try:
-            ledger.check_projectable(uow.events)
-        except Unprojectable as e:
-            result.errors.append(LineError(0, None, f"{e}; nothing was applied"))
     if result.errors:
         ledger.keys.discard()
         result.applied = 0
         return result
-    ledger.keys.flush()
-    # Keys come first: a crash between the two leaves keys that seal nothing,
-    # and that a later run of this batch uses.
-    recordings = uow.commit()
-    ledger.catch_up(fresh=[Recorded(r.notification.id, r.domain_event) for r in recordings])
+    try:
+        if ledger.keys.pending:
+            # Keys are written before the events and never taken back (another
+            # process may seal with one at once): a batch with new ones is tried
+            # on the read models before anything is written. Any other batch is
+            # projected in the transaction that stores it, failing whole.
+            ledger.check_projectable(uow.events)
+        ledger.keys.flush()
+        uow.commit()
+    except Unprojectable as e:
+        ledger.keys.discard()
+        result.errors.append(LineError(0, None, f"{e}; nothing was applied"))
+        result.applied = 0
+        return result
     log.info("apply.done", applied=result.applied, duplicates=result.duplicates)
     return result
 

@@ -8,14 +8,13 @@ exactly as it was.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import Recording
 from sqlalchemy import Engine
 
 from isf_ledger.adapters.event_store import LedgerApp, load_aggregates
@@ -42,7 +41,8 @@ class UnitOfWork:
         stored_balance: Callable[[str, date], Decimal],
         stored_refs: Callable[[str, str], list[str]],
         card_transactions: Callable[[str, date], Decimal],
-        stored_exception: Callable[[str], tuple[str, str, str] | None] = lambda _: None,
+        stored_exception: Callable[[str], tuple[str, str, str] | None],
+        store: Callable[[Sequence[Any]], None],
     ) -> None:
         self.app = app
         self.seal = seal  # seals a person's personal data with their own key
@@ -50,9 +50,14 @@ class UnitOfWork:
         self._stored_refs = stored_refs  # (kind, budget_id) -> caller ids, as stored
         self._card_transactions = card_transactions
         self.stored_exception = stored_exception  # id -> (kind, subject kind, subject)
+        self._store = store  # events -> stored, sealed and projected, in one transaction
         self.events: list[Any] = []
         self._aggregates: dict[UUID, LedgerAggregate | None] = {}
         self._touched: dict[UUID, LedgerAggregate] = {}
+        # What `of_budget` answers from: held aggregates by the budget they hang
+        # from, and the read model's refs, each asked once a batch.
+        self._of_budget: dict[str, dict[UUID, LedgerAggregate]] = {}
+        self._refs: dict[tuple[str, str], list[str]] = {}
 
     def preload(self, engine: Engine, ids: set[UUID]) -> None:
         """Load every aggregate a batch names with a few queries instead of one each.
@@ -63,7 +68,7 @@ class UnitOfWork:
         wanted = ids - self._aggregates.keys()
         self._aggregates.update(dict.fromkeys(wanted))
         with engine.connect() as conn:
-            self._aggregates.update(load_aggregates(conn, self.app, wanted))
+            self._hold(load_aggregates(conn, self.app, wanted))
             budgets = {
                 Budget.id_for(ref)
                 for aggregate in self._aggregates.values()
@@ -71,14 +76,22 @@ class UnitOfWork:
             } - self._aggregates.keys()
             # The budgets of what the commands name, whose limits their dates keep to.
             self._aggregates.update(dict.fromkeys(budgets))
-            self._aggregates.update(load_aggregates(conn, self.app, budgets))
+            self._hold(load_aggregates(conn, self.app, budgets))
+
+    def _hold(self, found: dict[UUID, LedgerAggregate]) -> None:
+        """Keep aggregates for the batch, indexed by the budget they hang from."""
+        self._aggregates.update(found)
+        for key, aggregate in found.items():
+            parent = getattr(aggregate, "budget_id", None)
+            if parent is not None:
+                self._of_budget.setdefault(str(parent), {})[key] = aggregate
 
     def find(self, cls: type[A], ref: str) -> A | None:
         """The aggregate `ref` of this kind, or None if there is none yet."""
         key = cls.id_for(ref)
         if key not in self._aggregates:
             try:
-                self._aggregates[key] = self.app.repository.get(key)
+                self._hold({key: self.app.repository.get(key)})
             except AggregateNotFoundError:
                 self._aggregates[key] = None
         found = self._aggregates[key]
@@ -100,15 +113,18 @@ class UnitOfWork:
         """Every aggregate of this kind hanging from budget `budget_id`: stored, or
         made earlier in this batch."""
         found: dict[str, A] = {}
-        for ref in self._stored_refs(cls.KIND, budget_id):
+        asked = (cls.KIND, budget_id)
+        if asked not in self._refs:
+            self._refs[asked] = self._stored_refs(*asked)
+        for ref in self._refs[asked]:
             stored = self.find(cls, ref)
             if stored is None:
                 # The read model is newer than what this batch read: another
                 # writer stored it since. Read the ledger again.
                 raise StaleRead(f"{cls.KIND} {ref} was stored by another writer")
             found[ref] = stored
-        for aggregate in list(self._aggregates.values()):
-            if isinstance(aggregate, cls) and getattr(aggregate, "budget_id", None) == budget_id:
+        for aggregate in list(self._of_budget.get(budget_id, {}).values()):
+            if isinstance(aggregate, cls):
                 found.setdefault(cast(Any, aggregate).ref, aggregate)
         return [found[ref] for ref in sorted(found)]
 
@@ -118,7 +134,7 @@ class UnitOfWork:
 
     def add(self, aggregate: LedgerAggregate) -> None:
         """A new aggregate made by this command."""
-        self._aggregates[aggregate.id] = aggregate
+        self._hold({aggregate.id: aggregate})
         self._touched[aggregate.id] = aggregate
 
     def check_dates(self) -> None:
@@ -147,6 +163,7 @@ class UnitOfWork:
             if aggregate.collect_events():
                 # A handler changed state before refusing; reload it fresh.
                 del self._aggregates[key]
+                self._of_budget.get(str(getattr(aggregate, "budget_id", None)), {}).pop(key, None)
         self._touched.clear()
 
     def balance(self, account: str, on: date) -> Decimal:
@@ -176,9 +193,10 @@ class UnitOfWork:
         )
         return self._card_transactions(card_id, on) + taken
 
-    def commit(self) -> list[Recording[UUID]]:
-        """Store every kept event in one transaction; returns their recordings."""
-        return self.app.events.put(self.events) if self.events else []
+    def commit(self) -> None:
+        """Store every kept event in one transaction, sealed and in every read model."""
+        if self.events:
+            self._store(self.events)
 
 
 def budget_ref(aggregate: LedgerAggregate) -> str | None:
