@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import chain
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, Unpack
 
 from sqlalchemy import Engine
 
@@ -45,7 +45,7 @@ from isf_ledger.application.unit_of_work import UnitOfWork
 from isf_ledger.domain.card_matching import Payment
 from isf_ledger.domain.errors import LedgerError, NotFound
 from isf_ledger.projections import catalogue
-from isf_ledger.projections.audit_trail import Change, trail
+from isf_ledger.projections.audit_trail import Change, TrailFilter, trail
 from isf_ledger.projections.ledger_legs import balance, journal
 from isf_ledger.projections.runner import (
     Projection,
@@ -335,31 +335,10 @@ class Ledger:
         with self.engine.connect() as conn:
             return card_payments(conn, since, until)
 
-    def audit_trail(
-        self,
-        *,
-        person: str | None = None,
-        provider: str | None = None,
-        budget: str | None = None,
-        agreement: str | None = None,
-        card: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        as_at: str | None = None,
-    ) -> list[Change]:
+    def audit_trail(self, **where: Unpack[TrailFilter]) -> list[Change]:
         """Every recorded change concerning the subjects, oldest first."""
         with self.engine.connect() as conn:
-            return trail(
-                conn,
-                person=person,
-                provider=provider,
-                budget=budget,
-                agreement=agreement,
-                card=card,
-                since=since,
-                until=until,
-                as_at=as_at,
-            )
+            return trail(conn, **where)
 
     def verify(
         self,
