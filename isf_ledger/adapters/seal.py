@@ -49,18 +49,24 @@ event_seals = Table(
 
 def aggregate_of(note: Any) -> UUID:
     """A stored event's aggregate id (PostgreSQL gives a UUID, SQLite its hex)."""
-    return UUID(str(note.originator_id))
+    key = note.originator_id
+    return key if isinstance(key, UUID) else UUID(str(key))
 
 
 def chain(previous: str, note: Any) -> str:
     """The seal of one stored event, given the seal before it."""
-    digest = hashlib.sha256(previous.encode())
-    originator = aggregate_of(note).hex
-    for part in (str(note.id), originator, str(note.originator_version), note.topic):
-        data = part.encode()
-        digest.update(len(data).to_bytes(8, "big") + data)
-    digest.update(len(note.state).to_bytes(8, "big") + bytes(note.state))
-    return digest.hexdigest()
+    parts = [
+        part.encode()
+        for part in (
+            str(note.id),
+            aggregate_of(note).hex,
+            str(note.originator_version),
+            note.topic,
+        )
+    ]
+    parts.append(bytes(note.state))
+    framed = b"".join(len(data).to_bytes(8, "big") + data for data in parts)
+    return hashlib.sha256(previous.encode() + framed).hexdigest()
 
 
 def _head(conn: Connection) -> tuple[int, str]:

@@ -53,6 +53,7 @@ from isf_ledger.projections.runner import (
     catch_up,
     check_projectable,
     instant,
+    page_cache,
     project_stored,
     rebuild,
 )
@@ -74,6 +75,7 @@ from isf_ledger.reports.provider_statement import ProviderStatement, provider_st
 from isf_ledger.reports.sources import refs_of
 from isf_ledger.settings import Settings
 
+STORE_CACHE_MB = 64  # SQLite pages a batch's write may keep in memory (its indexes' pages)
 JournalWriter = Callable[[Iterable[JournalEntry], TextIO], None]
 FileProgress = Callable[[str | Path, int], importer.Progress]
 
@@ -224,7 +226,7 @@ class Ledger:
         are, without reading the log back; a read model that cannot take
         them fails the transaction (`Unprojectable`), so nothing is stored.
         """
-        with self.engine.connect() as conn, conn.begin():
+        with self.engine.connect() as conn, page_cache(conn, STORE_CACHE_MB), conn.begin():
             stored = store_events(conn, self.app, events)
             seal_stored(conn, self.app, stored)
             fresh = [Recorded(s.id, e) for s, e in zip(stored, events, strict=True)]

@@ -58,6 +58,7 @@ class UnitOfWork:
         # from, and the read model's refs, each asked once a batch.
         self._of_budget: dict[str, dict[UUID, LedgerAggregate]] = {}
         self._refs: dict[tuple[str, str], list[str]] = {}
+        self._made: set[UUID] = set()  # aggregates this batch begins
 
     def preload(self, engine: Engine, ids: set[UUID]) -> None:
         """Load every aggregate a batch names with a few queries instead of one each.
@@ -113,10 +114,7 @@ class UnitOfWork:
         """Every aggregate of this kind hanging from budget `budget_id`: stored, or
         made earlier in this batch."""
         found: dict[str, A] = {}
-        asked = (cls.KIND, budget_id)
-        if asked not in self._refs:
-            self._refs[asked] = self._stored_refs(*asked)
-        for ref in self._refs[asked]:
+        for ref in self._refs_stored(cls.KIND, budget_id):
             stored = self.find(cls, ref)
             if stored is None:
                 # The read model is newer than what this batch read: another
@@ -128,6 +126,15 @@ class UnitOfWork:
                 found.setdefault(cast(Any, aggregate).ref, aggregate)
         return [found[ref] for ref in sorted(found)]
 
+    def _refs_stored(self, kind: str, budget_id: str) -> list[str]:
+        """What the read model holds of `kind` hanging from the budget, asked once a batch."""
+        if Budget.id_for(budget_id) in self._made:
+            return []  # a budget this batch begins has nothing stored hanging from it
+        asked = (kind, budget_id)
+        if asked not in self._refs:
+            self._refs[asked] = self._stored_refs(kind, budget_id)
+        return self._refs[asked]
+
     def check_new(self, cls: type[LedgerAggregate], ref: str) -> None:
         if self.find(cls, ref) is not None:
             raise AlreadyExists(f"{cls.KIND} {ref} already exists")
@@ -135,6 +142,7 @@ class UnitOfWork:
     def add(self, aggregate: LedgerAggregate) -> None:
         """A new aggregate made by this command."""
         self._hold({aggregate.id: aggregate})
+        self._made.add(aggregate.id)
         self._touched[aggregate.id] = aggregate
 
     def check_dates(self) -> None:
@@ -163,6 +171,7 @@ class UnitOfWork:
             if aggregate.collect_events():
                 # A handler changed state before refusing; reload it fresh.
                 del self._aggregates[key]
+                self._made.discard(key)
                 self._of_budget.get(str(getattr(aggregate, "budget_id", None)), {}).pop(key, None)
         self._touched.clear()
 
