@@ -20,7 +20,7 @@ from uuid import UUID
 import structlog
 from eventsourcing.persistence import IntegrityError
 
-from isf_ledger.adapters.card_files.cells import mask_card_numbers
+from isf_ledger.adapters.card_files.cells import mask_card_numbers, might_hold_card_number
 from isf_ledger.adapters.personal_data import KeyTaken
 from isf_ledger.application.commands import Command, CommandError, parse_command
 from isf_ledger.application.unit_of_work import StaleRead, UnitOfWork
@@ -28,7 +28,7 @@ from isf_ledger.domain.base import aggregate_id
 from isf_ledger.domain.command_record import CommandRecord
 from isf_ledger.domain.errors import LedgerError
 from isf_ledger.handlers import handle
-from isf_ledger.projections.runner import Unprojectable
+from isf_ledger.projections.runner import Unprojectable, paused_collector
 
 if TYPE_CHECKING:
     from isf_ledger.application.service import Ledger
@@ -67,7 +67,9 @@ def digest(obj: Any) -> str:
     full card number would give it away to a search of a few million guesses.
     """
     canonical = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(mask_card_numbers(canonical).encode()).hexdigest()
+    if might_hold_card_number(canonical):
+        canonical = mask_card_numbers(canonical)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def apply_lines(ledger: Ledger, lines: Iterable[tuple[int, str | bytes]]) -> ApplyResult:
@@ -76,10 +78,12 @@ def apply_lines(ledger: Ledger, lines: Iterable[tuple[int, str | bytes]]) -> App
     Lines may come as bytes, so a line that is not UTF-8 is reported with its
     number like any other bad line, not as a fault of the whole file.
     """
-    parsed = list(_parse(lines))
+    with paused_collector():
+        parsed = list(_parse(lines))
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            return _apply(ledger, parsed)
+            with paused_collector():
+                return _apply(ledger, parsed)
         except (IntegrityError, KeyTaken, StaleRead):
             # Another process stored some of these command ids, aggregates or
             # person keys between our reads and our write, and nothing of ours
