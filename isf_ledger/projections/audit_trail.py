@@ -104,7 +104,8 @@ class AuditTrail:
             key = event.originator_id.hex
             if event.originator_version == 1:
                 kind = resolve_topic(event.originator_topic).KIND
-                subject = subjects[key] = _subject(by_ref, key, kind, rec.data)
+                # Its ids as the event holds them: text, no need to encode them.
+                subject = subjects[key] = _subject(by_ref, key, kind, vars(event))
                 by_ref[kind, subject["ref"]] = subject
                 new.append(subject)
             else:
