@@ -2,9 +2,11 @@
 
 Each event's seal is a SHA-256 over its predecessor's seal and the event as
 stored (position, aggregate id and version, topic, payload bytes: encrypted
-ones as encrypted). Seals live in `event_seals`, written just after the events
-and never rebuilt. Changing, removing, inserting or reordering a stored event
-breaks the chain from that point; `verify` names the first break.
+ones as encrypted). Seals live in `event_seals`, never rebuilt: written in the
+transaction that stores the events (`seal_stored`, an `apply` batch), or just
+after it (`seal_new`, for events stored by eventsourcing's own recorder).
+Changing, removing, inserting or reordering a stored event breaks the chain
+from that point; `verify` names the first break.
 
 The chain has no secret: someone able to rewrite the database could rewrite
 the seals too. Hence the head hash `verify` prints, for auditors to keep

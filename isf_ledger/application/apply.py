@@ -2,8 +2,9 @@
 
 Every line is checked and tried in order against the ledger as the earlier
 lines leave it, so one run reports every bad line. Only when no line is bad
-are the events stored, in one transaction, with a `CommandRecord` per command
-so a `command_id` can never be applied twice.
+are the events stored, in one transaction with their seals and read-model
+rows, with a `CommandRecord` per command so a `command_id` can never be
+applied twice.
 """
 
 from __future__ import annotations

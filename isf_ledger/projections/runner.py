@@ -6,6 +6,8 @@ it has not seen, and commits the projection rows together with the new
 positions in one transaction; a crash loses nothing and doubles nothing.
 Concurrent runners are serialised by the lock on the positions (PostgreSQL
 `FOR UPDATE`; SQLite takes its write lock at `BEGIN IMMEDIATE`).
+`project_stored` does the same inside the transaction that stores a batch,
+from the events as they were written.
 """
 
 from __future__ import annotations
