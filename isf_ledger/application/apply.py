@@ -15,6 +15,7 @@ import random
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
 
@@ -216,28 +217,35 @@ def _apply(ledger: Ledger, parsed: list[Parsed]) -> ApplyResult:
 
 
 def named_aggregates(commands: Iterable[Command]) -> set[UUID]:
-    """Event-store ids of every aggregate the commands could touch.
-
-    An `<kind>_id` field names an aggregate of that kind; a `payee` is an
-    agreement, a card or an account; an `owner` a provider or a person; a
-    budget also has its option choice.
-    """
+    """Event-store ids of every aggregate the commands could touch."""
     ids: set[UUID] = set()
     for cmd in commands:
         ids.add(aggregate_id("command", cmd.command_id))
-        for name, value in cmd:
-            if not isinstance(value, str):
-                continue
-            if name == "payee":
-                ids.update(aggregate_id(k, value) for k in ("agreement", "card", "account"))
-            elif name == "owner":
-                ids.update(aggregate_id(k, value) for k in ("provider", "person"))
-            elif name.endswith("_id") and name != "command_id":
-                kind = name.removesuffix("_id")
-                ids.add(aggregate_id(kind, value))
-                if kind == "budget":
-                    ids.add(aggregate_id("options", value))
+        for name, kinds in _naming_fields(type(cmd)):
+            value = getattr(cmd, name)
+            if isinstance(value, str):
+                ids.update(aggregate_id(kind, value) for kind in kinds)
     return ids
+
+
+@cache
+def _naming_fields(command_type: type[Command]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A command type's fields that name aggregates, and the kinds each may name.
+
+    An `<kind>_id` field names an aggregate of that kind; a `payee` is an
+    agreement, a card or an account; an `owner` a provider or a person; a
+    budget also has its option choice. Worked out once a type, not per command.
+    """
+    found: list[tuple[str, tuple[str, ...]]] = []
+    for name in command_type.model_fields:
+        if name == "payee":
+            found.append((name, ("agreement", "card", "account")))
+        elif name == "owner":
+            found.append((name, ("provider", "person")))
+        elif name.endswith("_id") and name != "command_id":
+            kind = name.removesuffix("_id")
+            found.append((name, (kind, "options") if kind == "budget" else (kind,)))
+    return tuple(found)
 
 
 def _recorded_digest(uow: UnitOfWork, command_id: str) -> str | None:
