@@ -11,12 +11,11 @@ the medians of three pairs, the ratio the median of the pairs' own ratios.
 from __future__ import annotations
 
 import json
-from functools import partial
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 
-from bench.common import Figure, database, paired, timed
+from bench.common import Figure, apply_in_batches, database, paired, timed
 from bench.workload import people
 from isf_ledger.bootstrap import Ledger, init_ledger
 from isf_ledger.settings import Settings
@@ -51,13 +50,7 @@ def apply_all(url: str, lines: list[str]) -> tuple[float, list[Any]]:
     """Seconds to apply `lines` in batches into a fresh ledger, and the events stored."""
     ledger = init_ledger(Settings(db_url=url))
     try:
-        spent = 0.0
-        for start in range(0, len(lines), BATCH):
-            part = list(enumerate(lines[start : start + BATCH], start=1))
-            seconds, result = timed(partial(ledger.apply, part))
-            assert not result.errors, result.errors[:3]
-            spent += seconds
-        return spent, stored_events(ledger)
+        return apply_in_batches(ledger, lines, BATCH), stored_events(ledger)
     finally:
         ledger.close()
 

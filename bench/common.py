@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from tempfile import mkdtemp
 from typing import Any
@@ -55,6 +56,17 @@ def timed(func: Callable[[], Any]) -> tuple[float, Any]:
     start = time.perf_counter()
     result = func()
     return time.perf_counter() - start, result
+
+
+def apply_in_batches(ledger: Any, lines: list[str], batch: int = 20_000) -> float:
+    """Seconds to apply command `lines` through `ledger.apply`, `batch` at a time."""
+    spent = 0.0
+    for start in range(0, len(lines), batch):
+        part = list(enumerate(lines[start : start + batch], start=1))
+        seconds, result = timed(partial(ledger.apply, part))
+        assert not result.errors, result.errors[:3]
+        spent += seconds
+    return spent
 
 
 def paired(

@@ -17,12 +17,11 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-from bench.common import Figure, database, timed
+from bench.common import Figure, apply_in_batches, database, timed
 from isf_ledger.adapters.payment_files.profile import load_file_profile
 from isf_ledger.bootstrap import init_ledger
 from isf_ledger.settings import Settings
 
-BATCH = 20_000
 START = "2026-04-06"
 
 
@@ -69,16 +68,6 @@ def council(people: int) -> list[str]:
     return [json.dumps({"command_id": f"setup-{i}", **c}) for i, c in enumerate(commands)]
 
 
-def _apply(ledger: Any, lines: list[str]) -> float:
-    spent = 0.0
-    for start in range(0, len(lines), BATCH):
-        part = list(enumerate(lines[start : start + BATCH], start=1))
-        seconds, result = timed(partial(ledger.apply, part))
-        assert not result.errors, result.errors[:3]
-        spent += seconds
-    return spent
-
-
 def run(kinds: list[str], *, quick: bool = False, scale: float = 1.0) -> list[Figure]:
     people = 200 if quick else round(10_000 * scale)
     setup = council(people)
@@ -94,8 +83,8 @@ def run(kinds: list[str], *, quick: bool = False, scale: float = 1.0) -> list[Fi
                 db_url=url, bank_sort_code="800001", bank_account="12345678", bank_name="BENCH"
             )
             ledger = init_ledger(settings)
-            _apply(ledger, setup)
-            floor_seconds = _apply(ledger, payments)
+            apply_in_batches(ledger, setup)
+            floor_seconds = apply_in_batches(ledger, payments)
             pay = partial(
                 ledger.payments_run,
                 "BENCH",

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from datetime import date
-from typing import Any
+from typing import Any, Unpack
 
 import click
 from rich.progress import Progress
@@ -19,6 +18,7 @@ from cli.options import (
     parse_day,
     print_json,
 )
+from isf_ledger.projections.audit_trail import TrailFilter
 from isf_ledger.reports.records import json_of
 
 
@@ -42,32 +42,12 @@ def audit() -> None:
 )
 @as_at_option
 @format_option("text", "json")
-def trail_command(
-    db_url: str | None,
-    person: str | None,
-    provider: str | None,
-    budget: str | None,
-    agreement: str | None,
-    card: str | None,
-    since: date | None,
-    until: date | None,
-    as_at: str | None,
-    fmt: str,
-) -> None:
+def trail_command(db_url: str | None, fmt: str, **where: Unpack[TrailFilter]) -> None:
     """Every recorded change, oldest first, with recording time, effective date,
     type, actor, reason, command id and data."""
     ledger = ledger_for(db_url)
     try:
-        rows = ledger.audit_trail(
-            person=person,
-            provider=provider,
-            budget=budget,
-            agreement=agreement,
-            card=card,
-            since=since,
-            until=until,
-            as_at=as_at,
-        )
+        rows = ledger.audit_trail(**where)
     finally:
         ledger.close()
     if fmt == "json":

@@ -7,12 +7,13 @@ encryption at rest of every payload with a key from the environment.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from json.scanner import make_scanner
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -20,6 +21,7 @@ from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import (
     DatetimeAsISO,
     DecimalAsStr,
+    IntegrityError,
     JSONTranscoder,
     StoredEvent,
     Transcoder,
@@ -27,7 +29,10 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 from eventsourcing.utils import Environment
+from psycopg import IntegrityError as PgIntegrityError
 from sqlalchemy import Connection, TextClause, bindparam, text
+
+from isf_ledger.adapters.bulk_rows import insert_rows
 
 
 class DateAsISO(Transcoding):
@@ -280,3 +285,64 @@ def _log_page(table: str, postgres: bool) -> TextClause:
         f"SELECT {position}, originator_id, originator_version, topic, state FROM {table} "
         f"WHERE {position} > :after ORDER BY {position} LIMIT :limit"
     )
+
+
+class Stored(NamedTuple):
+    """One event as written: its position in the log and its stored form
+    (the attributes of eventsourcing's notifications, which seals chain)."""
+
+    id: int
+    originator_id: UUID
+    originator_version: int
+    topic: str
+    state: bytes
+
+
+def store_events(conn: Connection, app: LedgerApp, events: Sequence[Any]) -> list[Stored]:
+    """Write `events` in the caller's transaction, as eventsourcing's recorder would.
+
+    The same rows in the same table, numbered the same way (SQLite's rowid,
+    PostgreSQL's `notification_id`), under the same lock that keeps the log's
+    order the commit order (SQLite's write lock, taken at `BEGIN IMMEDIATE`;
+    PostgreSQL's `EXCLUSIVE` table lock). Writing them here lets the seals and
+    read models go in the same transaction. An aggregate version already
+    stored raises eventsourcing's `IntegrityError`, as the recorder does.
+    """
+    table = events_table(app)
+    stored = [app.mapper.to_stored_event(e) for e in events]
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:
+        conn.exec_driver_sql("SET LOCAL lock_timeout = '30s'")
+        conn.exec_driver_sql(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+    before = _last_position(conn, table, postgres)
+    ids = [cast(UUID, s.originator_id) for s in stored]  # the mapper's, from the events
+    rows = [
+        (key if postgres else key.hex, s.originator_version, s.topic, s.state)
+        for key, s in zip(ids, stored, strict=True)
+    ]
+    try:
+        insert_rows(conn, table, ("originator_id", "originator_version", "topic", "state"), rows)
+    except (sqlite3.IntegrityError, PgIntegrityError) as e:
+        raise IntegrityError(str(e)) from e
+    if postgres:  # the sequence may skip numbers; the rows took them in order
+        positions = list(
+            conn.exec_driver_sql(
+                f"SELECT notification_id FROM {table} WHERE notification_id > {before} "
+                "ORDER BY notification_id"
+            ).scalars()
+        )
+    else:  # a rowid table numbers each row one past the largest
+        positions = list(range(before + 1, before + 1 + len(rows)))
+        if _last_position(conn, table, postgres) != positions[-1]:
+            raise RuntimeError(f"{table}: rows were not numbered one after another")
+    if len(positions) != len(stored):
+        raise RuntimeError(f"{table}: stored {len(stored)} events, found {len(positions)}")
+    return [
+        Stored(at, key, s.originator_version, s.topic, s.state)
+        for at, key, s in zip(positions, ids, stored, strict=True)
+    ]
+
+
+def _last_position(conn: Connection, table: str, postgres: bool) -> int:
+    position = "notification_id" if postgres else "rowid"
+    return int(conn.exec_driver_sql(f"SELECT max({position}) FROM {table}").scalar() or 0)

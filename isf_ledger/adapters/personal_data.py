@@ -57,6 +57,11 @@ class PersonKeys:
         raw = base64.b64decode(sealed)
         return AESGCM(key).decrypt(raw[:12], raw[12:], person_id.encode()).decode()
 
+    @property
+    def pending(self) -> bool:
+        """Whether new keys wait to be written."""
+        return bool(self._pending)
+
     def flush(self) -> list[str]:
         """Write new keys (before their events are saved); returns their owners.
 

@@ -2,9 +2,11 @@
 
 Each event's seal is a SHA-256 over its predecessor's seal and the event as
 stored (position, aggregate id and version, topic, payload bytes: encrypted
-ones as encrypted). Seals live in `event_seals`, written just after the events
-and never rebuilt. Changing, removing, inserting or reordering a stored event
-breaks the chain from that point; `verify` names the first break.
+ones as encrypted). Seals live in `event_seals`, never rebuilt: written in the
+transaction that stores the events (`seal_stored`, an `apply` batch), or just
+after it (`seal_new`, for events stored by eventsourcing's own recorder).
+Changing, removing, inserting or reordering a stored event breaks the chain
+from that point; `verify` names the first break.
 
 The chain has no secret: someone able to rewrite the database could rewrite
 the seals too. Hence the head hash `verify` prints, for auditors to keep
@@ -32,7 +34,7 @@ from sqlalchemy import (
 )
 
 from isf_ledger.adapters.bulk_rows import insert_rows
-from isf_ledger.adapters.event_store import LedgerApp
+from isf_ledger.adapters.event_store import LedgerApp, Stored, events_table
 from isf_ledger.adapters.schema import metadata
 from isf_ledger.domain.ledger import residual
 
@@ -49,18 +51,24 @@ event_seals = Table(
 
 def aggregate_of(note: Any) -> UUID:
     """A stored event's aggregate id (PostgreSQL gives a UUID, SQLite its hex)."""
-    return UUID(str(note.originator_id))
+    key = note.originator_id
+    return key if isinstance(key, UUID) else UUID(str(key))
 
 
 def chain(previous: str, note: Any) -> str:
     """The seal of one stored event, given the seal before it."""
-    digest = hashlib.sha256(previous.encode())
-    originator = aggregate_of(note).hex
-    for part in (str(note.id), originator, str(note.originator_version), note.topic):
-        data = part.encode()
-        digest.update(len(data).to_bytes(8, "big") + data)
-    digest.update(len(note.state).to_bytes(8, "big") + bytes(note.state))
-    return digest.hexdigest()
+    parts = [
+        part.encode()
+        for part in (
+            str(note.id),
+            aggregate_of(note).hex,
+            str(note.originator_version),
+            note.topic,
+        )
+    ]
+    parts.append(bytes(note.state))
+    framed = b"".join(len(data).to_bytes(8, "big") + data for data in parts)
+    return hashlib.sha256(previous.encode() + framed).hexdigest()
 
 
 def _head(conn: Connection) -> tuple[int, str]:
@@ -82,6 +90,43 @@ def _notes(app: LedgerApp) -> Iterator[Any]:
             return
         yield from notes
         after = notes[-1].id
+
+
+def seal_stored(conn: Connection, app: LedgerApp, stored: Sequence[Stored]) -> None:
+    """Seal events just written in the caller's transaction, from what was written.
+
+    Chained from the events as they were stored, not read back from the log.
+    Events stored before them and not yet sealed (a run killed between its
+    events and its seals, an older writer) are read and sealed first.
+    """
+    if not stored:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("LOCK TABLE event_seals IN EXCLUSIVE MODE"))
+    position, previous = _head(conn)
+    rows = []
+    for note in [*_unsealed(conn, app, position, stored[0].id), *stored]:
+        previous = chain(previous, note)
+        rows.append((note.id, previous))
+    insert_rows(conn, event_seals.name, event_seals.c.keys(), rows)
+
+
+def _unsealed(conn: Connection, app: LedgerApp, after: int, before: int) -> list[Any]:
+    """Stored events between two positions, read in the caller's transaction."""
+    if before <= after + 1:
+        return []
+    position = "notification_id" if conn.dialect.name == "postgresql" else "rowid"
+    query = text(
+        f"SELECT {position}, originator_id, originator_version, topic, state "
+        f"FROM {events_table(app)} WHERE {position} > :after AND {position} < :before "
+        f"ORDER BY {position}"
+    )
+    return [
+        Stored(at, UUID(str(originator)), version, topic, bytes(state))
+        for at, originator, version, topic, state in conn.execute(
+            query, {"after": after, "before": before}
+        )
+    ]
 
 
 def seal_new(engine: Engine, app: LedgerApp) -> int:

@@ -2,8 +2,9 @@
 
 Every line is checked and tried in order against the ledger as the earlier
 lines leave it, so one run reports every bad line. Only when no line is bad
-are the events stored, in one transaction, with a `CommandRecord` per command
-so a `command_id` can never be applied twice.
+are the events stored, in one transaction with their seals and read-model
+rows, with a `CommandRecord` per command so a `command_id` can never be
+applied twice.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import random
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
 
 import structlog
 from eventsourcing.persistence import IntegrityError
 
-from isf_ledger.adapters.card_files.cells import mask_card_numbers
+from isf_ledger.adapters.card_files.cells import mask_card_numbers, might_hold_card_number
 from isf_ledger.adapters.personal_data import KeyTaken
 from isf_ledger.application.commands import Command, CommandError, parse_command
 from isf_ledger.application.unit_of_work import StaleRead, UnitOfWork
@@ -28,7 +30,7 @@ from isf_ledger.domain.base import aggregate_id
 from isf_ledger.domain.command_record import CommandRecord
 from isf_ledger.domain.errors import LedgerError
 from isf_ledger.handlers import handle
-from isf_ledger.projections.runner import Recorded, Unprojectable
+from isf_ledger.projections.runner import Unprojectable, paused_collector
 
 if TYPE_CHECKING:
     from isf_ledger.application.service import Ledger
@@ -67,7 +69,9 @@ def digest(obj: Any) -> str:
     full card number would give it away to a search of a few million guesses.
     """
     canonical = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(mask_card_numbers(canonical).encode()).hexdigest()
+    if might_hold_card_number(canonical):
+        canonical = mask_card_numbers(canonical)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def apply_lines(ledger: Ledger, lines: Iterable[tuple[int, str | bytes]]) -> ApplyResult:
@@ -76,10 +80,12 @@ def apply_lines(ledger: Ledger, lines: Iterable[tuple[int, str | bytes]]) -> App
     Lines may come as bytes, so a line that is not UTF-8 is reported with its
     number like any other bad line, not as a fault of the whole file.
     """
-    parsed = list(_parse(lines))
+    with paused_collector():
+        parsed = list(_parse(lines))
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            return _apply(ledger, parsed)
+            with paused_collector():
+                return _apply(ledger, parsed)
         except (IntegrityError, KeyTaken, StaleRead):
             # Another process stored some of these command ids, aggregates or
             # person keys between our reads and our write, and nothing of ours
@@ -148,16 +154,7 @@ def _apply(ledger: Ledger, parsed: list[Parsed]) -> ApplyResult:
         return result
     ledger.keys.discard()
     ledger.catch_up()
-    uow = UnitOfWork(
-        ledger.app,
-        ledger.keys.seal,
-        ledger.fund_balance,
-        ledger.refs_of_budget,
-        ledger.card_balance,
-        ledger.known_exception,
-        ledger.open_debt,
-        ledger.settings.surplus_weeks,
-    )
+    uow = ledger.unit_of_work()
     uow.preload(ledger.engine, named_aggregates(p.command for p in parsed if p.command is not None))
     seen: dict[str, str] = {}
     for number, command_id, cmd, fingerprint, problem in parsed:
@@ -197,47 +194,58 @@ def _apply(ledger: Ledger, parsed: list[Parsed]) -> ApplyResult:
             continue
         uow.keep()
         result.applied += 1
-    if not result.errors:
-        try:
-            ledger.check_projectable(uow.events)
-        except Unprojectable as e:
-            result.errors.append(LineError(0, None, f"{e}; nothing was applied"))
     if result.errors:
         ledger.keys.discard()
         result.applied = 0
         return result
-    ledger.keys.flush()
-    # Keys come first: a crash between the two leaves keys that seal nothing,
-    # and that a later run of this batch uses.
-    recordings = uow.commit()
-    ledger.catch_up(fresh=[Recorded(r.notification.id, r.domain_event) for r in recordings])
+    try:
+        if ledger.keys.pending:
+            # Keys are written before the events and never taken back (another
+            # process may seal with one at once): a batch with new ones is tried
+            # on the read models before anything is written. Any other batch is
+            # projected in the transaction that stores it, failing whole.
+            ledger.check_projectable(uow.events)
+        ledger.keys.flush()
+        uow.commit()
+    except Unprojectable as e:
+        ledger.keys.discard()
+        result.errors.append(LineError(0, None, f"{e}; nothing was applied"))
+        result.applied = 0
+        return result
     log.info("apply.done", applied=result.applied, duplicates=result.duplicates)
     return result
 
 
 def named_aggregates(commands: Iterable[Command]) -> set[UUID]:
-    """Event-store ids of every aggregate the commands could touch.
-
-    An `<kind>_id` field names an aggregate of that kind; a `payee` is an
-    agreement, a card or an account; an `owner` a provider or a person; a
-    budget also has its option choice.
-    """
+    """Event-store ids of every aggregate the commands could touch."""
     ids: set[UUID] = set()
     for cmd in commands:
         ids.add(aggregate_id("command", cmd.command_id))
-        for name, value in cmd:
-            if not isinstance(value, str):
-                continue
-            if name == "payee":
-                ids.update(aggregate_id(k, value) for k in ("agreement", "card", "account"))
-            elif name == "owner":
-                ids.update(aggregate_id(k, value) for k in ("provider", "person"))
-            elif name.endswith("_id") and name != "command_id":
-                kind = name.removesuffix("_id")
-                ids.add(aggregate_id(kind, value))
-                if kind == "budget":
-                    ids.add(aggregate_id("options", value))
+        for name, kinds in _naming_fields(type(cmd)):
+            value = getattr(cmd, name)
+            if isinstance(value, str):
+                ids.update(aggregate_id(kind, value) for kind in kinds)
     return ids
+
+
+@cache
+def _naming_fields(command_type: type[Command]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A command type's fields that name aggregates, and the kinds each may name.
+
+    An `<kind>_id` field names an aggregate of that kind; a `payee` is an
+    agreement, a card or an account; an `owner` a provider or a person; a
+    budget also has its option choice. Worked out once a type, not per command.
+    """
+    found: list[tuple[str, tuple[str, ...]]] = []
+    for name in command_type.model_fields:
+        if name == "payee":
+            found.append((name, ("agreement", "card", "account")))
+        elif name == "owner":
+            found.append((name, ("provider", "person")))
+        elif name.endswith("_id") and name != "command_id":
+            kind = name.removesuffix("_id")
+            found.append((name, (kind, "options") if kind == "budget" else (kind,)))
+    return tuple(found)
 
 
 def _recorded_digest(uow: UnitOfWork, command_id: str) -> str | None:

@@ -70,13 +70,7 @@ def due(
     ledger.catch_up()
     with ledger.engine.connect() as conn:
         found = open_periods(conn, since, until)
-    uow = UnitOfWork(
-        ledger.app,
-        ledger.keys.seal,
-        ledger.fund_balance,
-        ledger.refs_of_budget,
-        ledger.card_balance,
-    )
+    uow = ledger.unit_of_work()
     schedules = _load(ledger, uow, Schedule, {s for s, _ in found})
     _load(ledger, uow, Budget, {s.budget_id for s in schedules.values()})
     _load(ledger, uow, Person, {s.person_id for s in schedules.values()})
@@ -104,17 +98,6 @@ def due(
 def totals_of(entries: Iterable[Entry]) -> tuple[KindTotal, ...]:
     summary = summarise([(PAYEE_GROUPS[e.payee_kind], e.amount) for e in entries])
     return tuple(KindTotal(kind, s["count"], s["total"]) for kind, s in summary.items())
-
-
-def _unit_of_work(ledger: Ledger) -> UnitOfWork:
-    """A unit of work to read aggregates through; these readers never commit it."""
-    return UnitOfWork(
-        ledger.app,
-        ledger.keys.seal,
-        ledger.fund_balance,
-        ledger.refs_of_budget,
-        ledger.card_balance,
-    )
 
 
 def _load(ledger: Ledger, uow: UnitOfWork, cls: Any, refs: set[str]) -> dict[str, Any]:
@@ -227,13 +210,7 @@ def record_run(
 
 
 def recorded_run(ledger: Ledger, run_id: str) -> PaymentRun | None:
-    uow = UnitOfWork(
-        ledger.app,
-        ledger.keys.seal,
-        ledger.fund_balance,
-        ledger.refs_of_budget,
-        ledger.card_balance,
-    )
+    uow = ledger.unit_of_work()
     return uow.find(PaymentRun, run_id)
 
 
@@ -249,13 +226,7 @@ def file_lines(
     ledger: Ledger, entries: list[Entry], paid_on: date
 ) -> tuple[list[BankLine], list[CardLine]]:
     """The bank and card-load lines of `entries`, bank details unsealed for the file only."""
-    uow = UnitOfWork(
-        ledger.app,
-        ledger.keys.seal,
-        ledger.fund_balance,
-        ledger.refs_of_budget,
-        ledger.card_balance,
-    )
+    uow = ledger.unit_of_work()
     accounts = _load(ledger, uow, BankAccount, {e.account_id for e in entries if e.account_id})
     cards = _load(ledger, uow, Card, {e.payee for e in entries if e.payee_kind == "card"})
     details = {ref: _details(ledger, a) for ref, a in accounts.items()}

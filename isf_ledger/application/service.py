@@ -20,7 +20,7 @@ from decimal import Decimal
 from functools import cached_property
 from itertools import chain
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, Unpack
 
 from sqlalchemy import Engine
 
@@ -28,7 +28,7 @@ from isf_ledger.adapters.card_files.profile import Profile
 from isf_ledger.adapters.card_files.rejects import RejectsWriter
 from isf_ledger.adapters.card_store.digest import import_problems
 from isf_ledger.adapters.database import Database
-from isf_ledger.adapters.event_store import LedgerApp
+from isf_ledger.adapters.event_store import LedgerApp, store_events
 from isf_ledger.adapters.journal import JournalEntry
 from isf_ledger.adapters.payment_files.profile import FileProfile
 from isf_ledger.adapters.payment_files.writers import (
@@ -38,16 +38,17 @@ from isf_ledger.adapters.payment_files.writers import (
     write_atomically,
 )
 from isf_ledger.adapters.personal_data import PersonKeys
-from isf_ledger.adapters.seal import Verification, seal_new, verify
+from isf_ledger.adapters.seal import Verification, seal_new, seal_stored, verify
 from isf_ledger.adapters.statistics import refresh_statistics
 from isf_ledger.application import card_import as importer
 from isf_ledger.application import payments, returns
 from isf_ledger.application.accounts import Accounts
 from isf_ledger.application.apply import ApplyResult, apply_lines
+from isf_ledger.application.unit_of_work import UnitOfWork
 from isf_ledger.domain.card_matching import Payment
 from isf_ledger.domain.errors import LedgerError, NotFound
 from isf_ledger.projections import catalogue
-from isf_ledger.projections.audit_trail import Change, trail
+from isf_ledger.projections.audit_trail import Change, TrailFilter, trail
 from isf_ledger.projections.ledger_legs import balance, journal
 from isf_ledger.projections.runner import (
     Projection,
@@ -55,6 +56,8 @@ from isf_ledger.projections.runner import (
     catch_up,
     check_projectable,
     instant,
+    page_cache,
+    project_stored,
     rebuild,
 )
 from isf_ledger.reports.card_month import CardReconciliation
@@ -76,6 +79,7 @@ from isf_ledger.reports.provider_statement import ProviderStatement, provider_st
 from isf_ledger.reports.sources import refs_of
 from isf_ledger.settings import Settings
 
+STORE_CACHE_MB = 64  # SQLite pages a batch's write may keep in memory (its indexes' pages)
 JournalWriter = Callable[[Iterable[JournalEntry], TextIO], None]
 FileProgress = Callable[[str | Path, int], importer.Progress]
 
@@ -232,8 +236,37 @@ class Ledger:
         refresh_statistics(self.engine)
         return read
 
+    def unit_of_work(self) -> UnitOfWork:
+        """A batch's unit of work on this ledger (readers use it and never commit it)."""
+        return UnitOfWork(
+            self.app,
+            self.keys.seal,
+            self.fund_balance,
+            self.refs_of_budget,
+            self.card_balance,
+            self.known_exception,
+            self.open_debt,
+            self.settings.surplus_weeks,
+            self.store,
+        )
+
+    def store(self, events: Sequence[Any]) -> None:
+        """A batch's events, sealed and in every read model, in one transaction.
+
+        The events are sealed from what was written and projected as they
+        are, without reading the log back; a read model that cannot take
+        them fails the transaction (`Unprojectable`), so nothing is stored.
+        """
+        with self.engine.connect() as conn, page_cache(conn, STORE_CACHE_MB), conn.begin():
+            stored = store_events(conn, self.app, events)
+            seal_stored(conn, self.app, stored)
+            fresh = [Recorded(s.id, e) for s, e in zip(stored, events, strict=True)]
+            project_stored(conn, self.app, self.projections, fresh)
+        refresh_statistics(self.engine)
+
     def check_projectable(self, events: Sequence[Any]) -> None:
-        """Refuse events the read models could not take (see `runner.check_projectable`)."""
+        """Refuse events the read models could not take (see `runner.check_projectable`),
+        before anything of them is written."""
         with self.engine.connect() as conn, conn.begin():
             check_projectable(conn, self.projections, events)
 
@@ -351,31 +384,10 @@ class Ledger:
         with self.engine.connect() as conn:
             return card_payments(conn, since, until)
 
-    def audit_trail(
-        self,
-        *,
-        person: str | None = None,
-        provider: str | None = None,
-        budget: str | None = None,
-        agreement: str | None = None,
-        card: str | None = None,
-        since: date | None = None,
-        until: date | None = None,
-        as_at: str | None = None,
-    ) -> list[Change]:
+    def audit_trail(self, **where: Unpack[TrailFilter]) -> list[Change]:
         """Every recorded change concerning the subjects, oldest first."""
         with self.engine.connect() as conn:
-            return trail(
-                conn,
-                person=person,
-                provider=provider,
-                budget=budget,
-                agreement=agreement,
-                card=card,
-                since=since,
-                until=until,
-                as_at=as_at,
-            )
+            return trail(conn, **where)
 
     def verify(
         self,

@@ -8,14 +8,13 @@ exactly as it was.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import Recording
 from sqlalchemy import Engine
 
 from isf_ledger.adapters.event_store import LedgerApp, load_aggregates
@@ -43,9 +42,10 @@ class UnitOfWork:
         stored_balance: Callable[[str, date], Decimal],
         stored_refs: Callable[[str, str], list[str]],
         card_transactions: Callable[[str, date], Decimal],
-        stored_exception: Callable[[str], tuple[str, str, str] | None] = lambda _: None,
-        stored_debt: Callable[[str, str], Decimal] = lambda *_: Decimal("0.00"),
-        card_surplus_weeks: int = 8,
+        stored_exception: Callable[[str], tuple[str, str, str] | None],
+        stored_debt: Callable[[str, str], Decimal],
+        card_surplus_weeks: int,
+        store: Callable[[Sequence[Any]], None],
     ) -> None:
         self.app = app
         self.seal = seal  # seals a person's personal data with their own key
@@ -55,9 +55,15 @@ class UnitOfWork:
         self.stored_exception = stored_exception  # id -> (kind, subject kind, subject)
         self._stored_debt = stored_debt  # (subject kind, subject) -> recover debt still owed
         self.card_surplus_weeks = card_surplus_weeks  # the setting `surplus_weeks`
+        self._store = store  # events -> stored, sealed and projected, in one transaction
         self.events: list[Any] = []
         self._aggregates: dict[UUID, LedgerAggregate | None] = {}
         self._touched: dict[UUID, LedgerAggregate] = {}
+        # What `of_budget` answers from: held aggregates by the budget they hang
+        # from, and the read model's refs, each asked once a batch.
+        self._of_budget: dict[str, dict[UUID, LedgerAggregate]] = {}
+        self._refs: dict[tuple[str, str], list[str]] = {}
+        self._made: set[UUID] = set()  # aggregates this batch begins
 
     def preload(self, engine: Engine, ids: set[UUID]) -> None:
         """Load every aggregate a batch names with a few queries instead of one each.
@@ -68,7 +74,7 @@ class UnitOfWork:
         wanted = ids - self._aggregates.keys()
         self._aggregates.update(dict.fromkeys(wanted))
         with engine.connect() as conn:
-            self._aggregates.update(load_aggregates(conn, self.app, wanted))
+            self._hold(load_aggregates(conn, self.app, wanted))
             budgets = {
                 Budget.id_for(ref)
                 for aggregate in self._aggregates.values()
@@ -76,14 +82,22 @@ class UnitOfWork:
             } - self._aggregates.keys()
             # The budgets of what the commands name, whose limits their dates keep to.
             self._aggregates.update(dict.fromkeys(budgets))
-            self._aggregates.update(load_aggregates(conn, self.app, budgets))
+            self._hold(load_aggregates(conn, self.app, budgets))
+
+    def _hold(self, found: dict[UUID, LedgerAggregate]) -> None:
+        """Keep aggregates for the batch, indexed by the budget they hang from."""
+        self._aggregates.update(found)
+        for key, aggregate in found.items():
+            parent = getattr(aggregate, "budget_id", None)
+            if parent is not None:
+                self._of_budget.setdefault(str(parent), {})[key] = aggregate
 
     def find(self, cls: type[A], ref: str) -> A | None:
         """The aggregate `ref` of this kind, or None if there is none yet."""
         key = cls.id_for(ref)
         if key not in self._aggregates:
             try:
-                self._aggregates[key] = self.app.repository.get(key)
+                self._hold({key: self.app.repository.get(key)})
             except AggregateNotFoundError:
                 self._aggregates[key] = None
         found = self._aggregates[key]
@@ -105,17 +119,26 @@ class UnitOfWork:
         """Every aggregate of this kind hanging from budget `budget_id`: stored, or
         made earlier in this batch."""
         found: dict[str, A] = {}
-        for ref in self._stored_refs(cls.KIND, budget_id):
+        for ref in self._refs_stored(cls.KIND, budget_id):
             stored = self.find(cls, ref)
             if stored is None:
                 # The read model is newer than what this batch read: another
                 # writer stored it since. Read the ledger again.
                 raise StaleRead(f"{cls.KIND} {ref} was stored by another writer")
             found[ref] = stored
-        for aggregate in list(self._aggregates.values()):
-            if isinstance(aggregate, cls) and getattr(aggregate, "budget_id", None) == budget_id:
+        for aggregate in list(self._of_budget.get(budget_id, {}).values()):
+            if isinstance(aggregate, cls):
                 found.setdefault(cast(Any, aggregate).ref, aggregate)
         return [found[ref] for ref in sorted(found)]
+
+    def _refs_stored(self, kind: str, budget_id: str) -> list[str]:
+        """What the read model holds of `kind` hanging from the budget, asked once a batch."""
+        if Budget.id_for(budget_id) in self._made:
+            return []  # a budget this batch begins has nothing stored hanging from it
+        asked = (kind, budget_id)
+        if asked not in self._refs:
+            self._refs[asked] = self._stored_refs(kind, budget_id)
+        return self._refs[asked]
 
     def check_new(self, cls: type[LedgerAggregate], ref: str) -> None:
         if self.find(cls, ref) is not None:
@@ -123,7 +146,8 @@ class UnitOfWork:
 
     def add(self, aggregate: LedgerAggregate) -> None:
         """A new aggregate made by this command."""
-        self._aggregates[aggregate.id] = aggregate
+        self._hold({aggregate.id: aggregate})
+        self._made.add(aggregate.id)
         self._touched[aggregate.id] = aggregate
 
     def check_dates(self) -> None:
@@ -152,6 +176,8 @@ class UnitOfWork:
             if aggregate.collect_events():
                 # A handler changed state before refusing; reload it fresh.
                 del self._aggregates[key]
+                self._made.discard(key)
+                self._of_budget.get(str(getattr(aggregate, "budget_id", None)), {}).pop(key, None)
         self._touched.clear()
 
     def balance(self, account: str, on: date) -> Decimal:
@@ -196,9 +222,10 @@ class UnitOfWork:
         )
         return self._stored_debt(subject_kind, subject) + opened
 
-    def commit(self) -> list[Recording[UUID]]:
-        """Store every kept event in one transaction; returns their recordings."""
-        return self.app.events.put(self.events) if self.events else []
+    def commit(self) -> None:
+        """Store every kept event in one transaction, sealed and in every read model."""
+        if self.events:
+            self._store(self.events)
 
 
 def budget_ref(aggregate: LedgerAggregate) -> str | None:

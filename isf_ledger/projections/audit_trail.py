@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from eventsourcing.utils import resolve_topic
 from sqlalchemy import BigInteger, Column, Connection, Date, String, Table, Text, select
@@ -104,7 +104,8 @@ class AuditTrail:
             key = event.originator_id.hex
             if event.originator_version == 1:
                 kind = resolve_topic(event.originator_topic).KIND
-                subject = subjects[key] = _subject(by_ref, key, kind, rec.data)
+                # Its ids as the event holds them: text, no need to encode them.
+                subject = subjects[key] = _subject(by_ref, key, kind, vars(event))
                 by_ref[kind, subject["ref"]] = subject
                 new.append(subject)
             else:
@@ -220,38 +221,36 @@ class Change:
     data: dict[str, Any]
 
 
-def trail(
-    conn: Connection,
-    *,
-    person: str | None = None,
-    provider: str | None = None,
-    budget: str | None = None,
-    agreement: str | None = None,
-    card: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
-    as_at: str | None = None,
-) -> list[Change]:
+class TrailFilter(TypedDict, total=False):
+    """Which changes an audit trail shows: those concerning a subject, effective
+    between two dates, recorded by an instant (a fixed-width UTC instant)."""
+
+    person: str | None
+    provider: str | None
+    budget: str | None
+    agreement: str | None
+    card: str | None
+    since: date | None
+    until: date | None
+    as_at: str | None
+
+
+def trail(conn: Connection, **where: Unpack[TrailFilter]) -> list[Change]:
     """Recorded changes, oldest first, filtered by subject and effective dates.
 
-    `as_at` (a fixed-width UTC instant) leaves out what was recorded later.
+    `as_at` leaves out what was recorded later.
     """
     t = audit_trail
     query = select(t).order_by(t.c.position)
-    for column, value in (
-        (t.c.person_id, person),
-        (t.c.provider_id, provider),
-        (t.c.budget_id, budget),
-        (t.c.agreement_id, agreement),
-        (t.c.card_id, card),
-    ):
+    for subject in ("person", "provider", "budget", "agreement", "card"):
+        value = where.get(subject)
         if value is not None:
-            query = query.where(column == value)
-    if since:
+            query = query.where(t.c[f"{subject}_id"] == value)
+    if since := where.get("since"):
         query = query.where(t.c.effective >= since)
-    if until:
+    if until := where.get("until"):
         query = query.where(t.c.effective <= until)
-    if as_at:
+    if as_at := where.get("as_at"):
         query = query.where(t.c.recorded_at <= as_at)
     return [
         Change(

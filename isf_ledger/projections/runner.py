@@ -6,6 +6,8 @@ it has not seen, and commits the projection rows together with the new
 positions in one transaction; a crash loses nothing and doubles nothing.
 Concurrent runners are serialised by the lock on the positions (PostgreSQL
 `FOR UPDATE`; SQLite takes its write lock at `BEGIN IMMEDIATE`).
+`project_stored` does the same inside the transaction that stores a batch,
+from the events as they were written.
 """
 
 from __future__ import annotations
@@ -145,17 +147,7 @@ def catch_up(
                 batch = _read(conn, app, start, page)
                 if not batch:
                     return read
-            last = batch[-1].position
-            for p in projections:
-                seen = positions[p.name]
-                unseen = [r for r in batch if r.position > seen]
-                if unseen:
-                    p.project(conn, unseen)
-                    conn.execute(
-                        update(projection_positions)
-                        .where(projection_positions.c.name == p.name)
-                        .values(position=last)
-                    )
+            _feed(conn, projections, positions, batch)
         read += len(batch)
 
 
@@ -173,22 +165,57 @@ class Unprojectable(RuntimeError):
     """Events the read models cannot take: they must not be stored."""
 
 
+def project_stored(
+    conn: Connection, app: LedgerApp, projections: Sequence[Projection], fresh: Sequence[Recorded]
+) -> None:
+    """Project events just stored, in the transaction that stored them.
+
+    A read model that cannot take them (a number too large for its column)
+    fails the transaction, so the events are not stored either: an event
+    stored that a read model cannot take would stop every later catch-up,
+    rebuild and report. Events stored before them that a projection has not
+    seen yet are projected first, read from the log.
+    """
+    if not fresh:
+        return
+    positions = _positions(conn, projections)
+    start = min(positions[p.name] for p in projections)
+    while start < fresh[0].position - 1:
+        earlier = [r for r in _read(conn, app, start, 2000) if r.position < fresh[0].position]
+        if not earlier:
+            break  # positions a rolled-back writer used and never filled (PostgreSQL)
+        _feed(conn, projections, positions, earlier)
+        start = earlier[-1].position
+    with _refusing():
+        _feed(conn, projections, positions, fresh)
+
+
 def check_projectable(
     conn: Connection, projections: Sequence[Projection], events: Sequence[Any]
 ) -> None:
     """Project `events` as a trial, then undo it; refuses them if any projection fails.
 
-    Events are stored in the event store's own transaction and projected
-    after it commits. An event a read model cannot take (a number too large
-    for its column) would be stored for good and stop every later catch-up,
-    rebuild and report, so a batch is tried first and stored only if this
-    passes. Trial positions are below zero: they never meet a real one.
+    For events stored in another transaction than the read models' (a card
+    import's event is written after its file's transaction commits): tried
+    first in that transaction, they are stored only if this passes. Trial
+    positions are below zero: they never meet a real one.
     """
     batch = [Recorded(n - len(events), e) for n, e in enumerate(events)]
     trial = conn.begin_nested()
     try:
-        for p in projections:
-            p.project(conn, batch)
+        with _refusing():
+            for p in projections:
+                p.project(conn, batch)
+    finally:
+        trial.rollback()
+
+
+@contextmanager
+def _refusing() -> Iterator[None]:
+    """A projection's failure as `Unprojectable`, or, for rows another writer
+    projected first, as the event store's `IntegrityError` (retry)."""
+    try:
+        yield
     except DATABASE_DOWN:
         raise  # the database, not the events
     except KEY_TAKEN as e:
@@ -198,8 +225,26 @@ def check_projectable(
     except Exception as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else ""
         raise Unprojectable(f"the read models cannot take it ({type(e).__name__}: {first})") from e
-    finally:
-        trial.rollback()
+
+
+def _feed(
+    conn: Connection,
+    projections: Sequence[Projection],
+    positions: dict[str, int],
+    batch: Sequence[Recorded],
+) -> None:
+    """Hand each projection the events of `batch` it has not seen; move its position."""
+    last = batch[-1].position
+    for p in projections:
+        unseen = [r for r in batch if r.position > positions[p.name]]
+        if unseen:
+            p.project(conn, unseen)
+            conn.execute(
+                update(projection_positions)
+                .where(projection_positions.c.name == p.name)
+                .values(position=last)
+            )
+            positions[p.name] = last
 
 
 def rebuild(
@@ -225,7 +270,7 @@ def rebuild(
     a fifth of its time.
     """
     total = app.recorder.max_notification_id() or 0
-    with engine.connect() as conn, page_cache(conn, cache_mb), _paused_collector(), conn.begin():
+    with engine.connect() as conn, page_cache(conn, cache_mb), paused_collector(), conn.begin():
         _positions(conn, projections)  # takes the lock live runners wait on
         indexes = _report_indexes(conn, projections)
         for name, _ in indexes:
@@ -258,7 +303,10 @@ def _read(conn: Connection, app: LedgerApp, after: int, page: int) -> list[Recor
 
 
 @contextmanager
-def _paused_collector() -> Iterator[None]:
+def paused_collector() -> Iterator[None]:
+    """Python's cycle collector off for a while: its passes over the millions of
+    short-lived objects a rebuild or a large batch makes, none of them cycles
+    worth finding, cost about a fifth of the time."""
     collecting = gc.isenabled()
     gc.disable()
     try:
