@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 from isf_ledger.application.apply import ApplyResult, apply_lines
-from isf_ledger.application.payments import _unit_of_work
 from isf_ledger.application.unit_of_work import UnitOfWork
 from isf_ledger.bootstrap import Ledger, open_ledger
 from isf_ledger.domain.budget import Budget
@@ -88,7 +87,7 @@ def test_two_changes_at_once_never_bring_schedules_above_the_allocation(
     assert "above option 2's allocation to A1" in refused, refused
     # What is stored keeps to the rule: 12,000 a year for A1, less contributions.
     ledger.catch_up()
-    uow = _unit_of_work(ledger)
+    uow = ledger.unit_of_work()
     scheduled = sum((s.amount for s in uow.of_budget(Schedule, "B1")), Decimal(0))
     contributed = sum((k.amount for k in uow.of_budget(Contribution, "B1")), Decimal(0))
     assert scheduled + contributed <= Decimal("12000.00")
