@@ -87,6 +87,7 @@ class IsfMonth:
     due_back: Decimal  # once ended: the whole positive balance, owed back to the council
     surplus_basis: str  # how `surplus` was worked out
     surplus_on_payments: Decimal | None  # on the other basis, when it gives another figure
+    top_up_arrears: Decimal = ZERO  # top-ups due by the month's end less received
     adjustments: tuple[Adjustment, ...] = ()  # the prior-period adjustments, one a change
     exceptions: tuple[ExceptionRef, ...] = ()  # each flag's exception id and status
 
@@ -182,6 +183,7 @@ def provider_statement(
                 due_back=ending.due_back(closing),
                 surplus_basis=ending.basis,
                 surplus_on_payments=ending.other_surplus(closing),
+                top_up_arrears=related.topup_arrears(agreement),
                 adjustments=late_lines.get(account, ()),
             )
         )

@@ -67,6 +67,32 @@ def test_a_cause_that_goes_away_closes_its_exception_recording_why(ledger):
         "gone", "the flexed hours were approved, declined or corrected")  # fmt: skip
 
 
+def test_top_up_arrears_are_raised_each_month_short_and_close_when_paid(ledger):
+    """A top-up is due each payment period of its agreement from its first receipt:
+    £100 a month received in April only leaves May £100 short (and June £200);
+    a late receipt for May closes May's exception with why."""
+    applied(ledger, [*SETUP, {"type": "AgreeTopUp", "topup_id": "T2", "agreement_id": "A1",
+                              "payer": "family", "amount_per_period": "100.00", "reason": "rate"},
+                     {"type": "RecordTopUp", "topup_id": "T2", "received_on": "2026-04-08",
+                      "amount": "100.00"},
+                     {"type": "RecordHours", "agreement_id": "A1", "week_start": "2026-06-01",
+                      "delivered_hours": "1"}], "s")  # fmt: skip
+    found = {m: x for (k, m), x in listed(ledger).items() if k == "top-up-arrears"}
+    assert {m: x.amount for m, x in found.items() if m <= "2026-06"} == {
+        "2026-05": D("100.00"), "2026-06": D("200.00")}  # fmt: skip
+    may = found["2026-05"]
+    assert may.exception_id == exception_id("top-up-arrears", "agreement:A1", "2026-05")
+    statement = ledger.provider_statement("PR1", "2026-05")
+    assert statement.agreements[0].top_up_arrears == D("100.00")
+    assert ("top-up-arrears", "open") in {(x.kind, x.status) for x in statement.agreements[0].exceptions}
+    applied(ledger, [{"type": "RecordTopUp", "topup_id": "T2", "received_on": "2026-05-08",
+                      "amount": "100.00"}], "p")  # fmt: skip
+    closed = listed(ledger, status="resolved")["top-up-arrears", "2026-05"]
+    assert (closed.exception_id, closed.outcome, closed.reason) == (
+        may.exception_id, "gone", "the top-up was paid")  # fmt: skip
+    assert listed(ledger)["top-up-arrears", "2026-06"].amount == D("100.00")
+
+
 def test_resolved_each_way_and_a_recover_debt_stays_open_until_paid(ledger):
     applied(ledger, [*SETUP, schedule("10000.00"), PAY_APRIL, ASSESS, OVER_CAP, *GIFT], "s")
     found = listed(ledger)
@@ -144,7 +170,8 @@ def test_card_flags_are_exceptions_beside_the_flags_and_a_missing_load_closes_it
 def isf_of_every_kind() -> list[dict]:
     """Agreements that raise every ISF kind: A9 (no payments: negative; a flexed
     week awaiting approval; four weeks 30% above plan; contribution arrears), A8
-    (terminated with money left: due back), A7 (a large top-up: surplus)."""
+    (terminated with money left: due back), A7 (a large top-up: surplus; received
+    for April only, so May is in top-up arrears)."""
     sign = [{"type": "SignAgreement", "agreement_id": a, "party": p, "signed_on": "2026-04-03"}
             for a in ("A9", "A8", "A7") for p in ("authority", "person", "provider")]  # fmt: skip
     draft = [{"type": "DraftAgreement", "agreement_id": a, "budget_id": "B9",
@@ -155,6 +182,8 @@ def isf_of_every_kind() -> list[dict]:
              ("2026-04-27", "16"))  # fmt: skip
     hours = [{"type": "RecordHours", "agreement_id": "A9", "week_start": w,
               "delivered_hours": h} for w, h in weeks]  # fmt: skip
+    hours.append({"type": "RecordHours", "agreement_id": "A7", "week_start": "2026-05-04",
+                  "delivered_hours": "10"})  # fmt: skip
     gifts = [
         {"type": "AgreeTopUp", "topup_id": t, "agreement_id": a, "payer": "family",
          "amount_per_period": "3000.00", "reason": "gift"} for t, a in (("T8", "A8"), ("T7", "A7"))
