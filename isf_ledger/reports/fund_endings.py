@@ -122,7 +122,11 @@ def related_of(
     wanted = [(kind, ref) for kind, ref, _ in rows]
     wanted += [("budget", b) for b in {a.budget_id for a in agreements}]
     found = load_each(conn, app, wanted, as_at)
-    by_agreement: dict[str, dict[str, list[Any]]] = {"schedule": {}, "contribution": {}, "topup": {}}
+    by_agreement: dict[str, dict[str, list[Any]]] = {
+        "schedule": {},
+        "contribution": {},
+        "topup": {},
+    }
     for kind, ref, agreement_id in rows:
         if (kind, ref) in found:
             by_agreement[kind].setdefault(agreement_id, []).append(found[kind, ref])

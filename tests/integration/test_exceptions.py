@@ -10,6 +10,7 @@ from decimal import Decimal
 from isf_ledger.adapters.card_files.profile import load_profile
 from isf_ledger.bootstrap import open_ledger
 from isf_ledger.domain.exceptions import KINDS, exception_id
+from isf_ledger.reports.exception_refresh import month_of, months_from
 from isf_ledger.settings import Settings
 from tests.integration.in_process import applied
 from tests.integration.test_money_rules import SETUP, errors, now, schedule
@@ -38,7 +39,7 @@ def listed(ledger, **options):
 
 def test_provider_statement_flags_are_exceptions_with_stable_ids(ledger):
     applied(ledger, [*SETUP, schedule("10000.00"), ASSESS, OVER_CAP], "s")
-    found = listed(ledger)
+    found = listed(ledger, month="2026-04")
     assert set(found) == {
         ("negative-balance", "2026-04"),
         ("flex-awaiting-approval", "2026-04"),
@@ -49,10 +50,25 @@ def test_provider_statement_flags_are_exceptions_with_stable_ids(ledger):
     assert (negative.amount, negative.raised_on, negative.age_days) == (
         D("-270.00"), date(2026, 4, 30), 215)  # fmt: skip
     assert (negative.status, negative.subject) == ("open", "agreement A1")
-    counts = ledger.exceptions(today=TODAY).counts
+    counts = ledger.exceptions(today=TODAY, month="2026-04").counts
     assert counts == {"contribution-arrears": 1, "flex-awaiting-approval": 1, "negative-balance": 1}
     ledger.rebuild()
-    assert listed(ledger) == found
+    assert listed(ledger, month="2026-04") == found
+
+
+def test_months_with_nothing_recorded_are_examined_up_to_today_while_anything_is_scheduled(
+    ledger,
+):
+    """Nothing moves after April, yet the ISF stays below zero and the contribution
+    falls further behind each month: up to today's month, and no further than the
+    month after the schedule's last period starts (March 2027)."""
+    applied(ledger, [*SETUP, schedule("10000.00"), ASSESS, OVER_CAP], "s")
+    expected = months_from("2026-04", min(month_of(date.today()), "2027-04"))
+    every = ledger.exceptions(today=TODAY).exceptions
+    for kind in ("negative-balance", "contribution-arrears"):
+        assert sorted(x.month for x in every if x.kind == kind) == expected
+    arrears = {x.month: x.amount for x in every if x.kind == "contribution-arrears"}
+    assert (arrears["2026-04"], arrears["2026-05"]) == (D("98.63"), D("200.55"))
 
 
 def test_a_cause_that_goes_away_closes_its_exception_recording_why(ledger):
@@ -84,7 +100,9 @@ def test_top_up_arrears_are_raised_each_month_short_and_close_when_paid(ledger):
     assert may.exception_id == exception_id("top-up-arrears", "agreement:A1", "2026-05")
     statement = ledger.provider_statement("PR1", "2026-05")
     assert statement.agreements[0].top_up_arrears == D("100.00")
-    assert ("top-up-arrears", "open") in {(x.kind, x.status) for x in statement.agreements[0].exceptions}
+    assert ("top-up-arrears", "open") in {
+        (x.kind, x.status) for x in statement.agreements[0].exceptions
+    }
     applied(ledger, [{"type": "RecordTopUp", "topup_id": "T2", "received_on": "2026-05-08",
                       "amount": "100.00"}], "p")  # fmt: skip
     closed = listed(ledger, status="resolved")["top-up-arrears", "2026-05"]
@@ -229,3 +247,17 @@ def test_every_kind_is_raised_listed_resolved_and_audited(db_url, tmp_path):
         assert sorted(audited) == sorted(x.exception_id for x in found)
     finally:
         led.close()
+
+
+def test_an_exception_gone_stays_gone_with_its_id_and_reason_after_a_rebuild(ledger):
+    applied(ledger, [*SETUP, schedule("10000.00"), OVER_CAP], "s")
+    awaiting = listed(ledger)["flex-awaiting-approval", "2026-04"]
+    applied(ledger, [{"type": "ApproveFlex", "agreement_id": "A1", "week_start": "2026-04-06",
+                      "approved_by": "team leader"}], "f")  # fmt: skip
+    before = ledger.exceptions(status="all", today=TODAY)
+    ledger.rebuild()
+    after = ledger.exceptions(status="all", today=TODAY)
+    assert after == before
+    gone = {x.exception_id: x for x in after.exceptions}[awaiting.exception_id]
+    assert (gone.status, gone.outcome, gone.reason) == (
+        "resolved", "gone", "the flexed hours were approved, declined or corrected")  # fmt: skip

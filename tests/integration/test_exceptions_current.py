@@ -1,0 +1,83 @@
+"""The exceptions read model is current when a write returns, and two processes may
+bring it up to date at once, on both databases."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+from sqlalchemy import delete, select
+
+from isf_ledger.adapters.payment_files.profile import load_file_profile
+from isf_ledger.application.service import Ledger
+from isf_ledger.bootstrap import open_ledger
+from isf_ledger.domain.exceptions import exception_id
+from isf_ledger.reports.exception_refresh import exceptions
+from isf_ledger.settings import Settings
+from tests.integration.in_process import applied
+from tests.integration.test_exceptions import ASSESS, OVER_CAP, TODAY
+from tests.integration.test_money_rules import SETUP, schedule
+
+APRIL = date(2026, 4, 6)
+BANK = {"type": "RegisterBankAccount", "account_id": "PR1-BANK", "owner": "PR1",
+        "sort_code": "40-47-84", "account_number": "12345678", "account_name": "Kingdom Care"}  # fmt: skip
+
+
+def stored(led: Ledger) -> dict[str, str | None]:
+    """The table as it stands, never refreshed by reading it: id -> why it went."""
+    with led.engine.connect() as conn:
+        rows = conn.execute(select(exceptions.c.exception_id, exceptions.c.gone_why))
+        return {xid: why for xid, why in rows}
+
+
+def test_apply_and_a_payment_run_return_with_the_exceptions_current(ledger):
+    applied(ledger, [*SETUP, BANK, schedule("10000.00"), OVER_CAP], "s")
+    negative = exception_id("negative-balance", "agreement:A1", "2026-04")
+    flex = exception_id("flex-awaiting-approval", "agreement:A1", "2026-04")
+    assert {negative: None, flex: None}.items() <= stored(ledger).items()
+    run = ledger.payments_run(
+        "R1", APRIL, APRIL, APRIL,
+        bank_profile=load_file_profile("bacs-standard-18", "bank"),
+        card_profile=load_file_profile("card-load-csv", "card"),
+    )  # fmt: skip
+    assert run.payments == 1
+    assert stored(ledger)[negative] == "the balance is no longer below zero"
+    applied(ledger, [{"type": "ApproveFlex", "agreement_id": "A1", "week_start": "2026-04-06",
+                      "approved_by": "team leader"}], "f")  # fmt: skip
+    assert stored(ledger)[flex] == "the flexed hours were approved, declined or corrected"
+
+
+def _forget_every_exception(led: Ledger) -> None:
+    with led.engine.begin() as conn:
+        conn.execute(delete(exceptions))
+
+
+def test_two_refreshes_at_once_neither_clash_nor_lose_a_row(ledger, db_url):
+    applied(ledger, [*SETUP, schedule("10000.00"), ASSESS, OVER_CAP], "s")
+    once = stored(ledger)
+    assert len(once) > 10
+    ledgers = [open_ledger(Settings(db_url=db_url)) for _ in range(2)]
+    try:
+        for attempt in range(3):
+            _forget_every_exception(ledger)
+            start = threading.Barrier(2)
+            failures: list[BaseException] = []
+
+            def refresh(led: Ledger) -> None:
+                start.wait()
+                try:
+                    led.refresh_exceptions(full=True)
+                except BaseException as e:  # noqa: BLE001 - reported by the assertion below
+                    failures.append(e)
+
+            threads = [threading.Thread(target=refresh, args=(led,)) for led in ledgers]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert failures == [], f"attempt {attempt}"
+            assert stored(ledger) == once
+    finally:
+        for led in ledgers:
+            led.close()
+    assert len(ledger.exceptions(today=TODAY).exceptions) == len(once)
