@@ -20,7 +20,8 @@ from tests.integration.test_money_rules import SETUP, schedule
 
 APRIL = date(2026, 4, 6)
 BANK = {"type": "RegisterBankAccount", "account_id": "PR1-BANK", "owner": "PR1",
-        "sort_code": "40-47-84", "account_number": "12345678", "account_name": "Kingdom Care"}  # fmt: skip
+        "sort_code": "40-47-84", "account_number": "12345678",
+        "account_name": "Kingdom Care"}  # fmt: skip
 
 
 def stored(led: Ledger) -> dict[str, str | None]:
@@ -52,6 +53,27 @@ def _forget_every_exception(led: Ledger) -> None:
         conn.execute(delete(exceptions))
 
 
+def _refresh_at_once(ledgers: list[Ledger]) -> list[BaseException]:
+    """Each ledger refreshes every month in a thread of its own, all let go at once;
+    returns what they raised."""
+    start = threading.Barrier(len(ledgers))
+    failures: list[BaseException] = []
+
+    def refresh(led: Ledger) -> None:
+        start.wait()
+        try:
+            led.refresh_exceptions(full=True)
+        except BaseException as e:
+            failures.append(e)
+
+    threads = [threading.Thread(target=refresh, args=(led,)) for led in ledgers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return failures
+
+
 def test_two_refreshes_at_once_neither_clash_nor_lose_a_row(ledger, db_url):
     applied(ledger, [*SETUP, schedule("10000.00"), ASSESS, OVER_CAP], "s")
     once = stored(ledger)
@@ -60,22 +82,7 @@ def test_two_refreshes_at_once_neither_clash_nor_lose_a_row(ledger, db_url):
     try:
         for attempt in range(3):
             _forget_every_exception(ledger)
-            start = threading.Barrier(2)
-            failures: list[BaseException] = []
-
-            def refresh(led: Ledger) -> None:
-                start.wait()
-                try:
-                    led.refresh_exceptions(full=True)
-                except BaseException as e:  # noqa: BLE001 - reported by the assertion below
-                    failures.append(e)
-
-            threads = [threading.Thread(target=refresh, args=(led,)) for led in ledgers]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            assert failures == [], f"attempt {attempt}"
+            assert _refresh_at_once(ledgers) == [], f"attempt {attempt}"
             assert stored(ledger) == once
     finally:
         for led in ledgers:
