@@ -8,10 +8,10 @@ No money moves under an agreement that is not active: the schedule of
 payments asks `check_can_receive_money(day)`.
 
 Money recorded here moves out of the ISF: hours of support (delivered hours
-x the rate in force on the Monday), other costs, and surplus recovered by the
-council. Choices:
-- one record of hours per week: a second is refused, naming the command that
-  recorded the first; `CorrectHours` replaces them (see `correct_hours`);
+x the rate in force on the Monday, in `agreement_hours.py`; hours above the
+cap wait for a decision, `agreement_flex.py`), other costs, and surplus
+recovered by the council; `agreement_corrections.py` replaces a week's hours
+and reverses a cost. Choices:
 - a cost named by a `cost_id` can be reversed once, effective on its own date;
 - costs may be recorded while the agreement is active or suspended (a cost can
   fall due while support is paused), never before it is active nor after the
@@ -25,7 +25,6 @@ council. Choices:
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -33,25 +32,34 @@ from typing import Any
 from eventsourcing.domain import event
 
 from isf_ledger.domain import ledger
+from isf_ledger.domain.agreement_corrections import Corrections
+from isf_ledger.domain.agreement_flex import FlexDecisions
+from isf_ledger.domain.agreement_hours import Hours
 from isf_ledger.domain.agreement_terms import (
     FREQUENCIES,
     PARTIES,
-    AgreementQueries,
     Terms,
     Version,
     WeekOfHours,
-    hours_text,
     party_list,
 )
 from isf_ledger.domain.base import LedgerAggregate
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.errors import RuleBroken
-from isf_ledger.domain.flex import is_quarter_hours, week_charge, weekly_flags
 from isf_ledger.domain.surplus import recovery_legs
 
 
-class Agreement(AgreementQueries, LedgerAggregate):
+class Agreement(Corrections, FlexDecisions, LedgerAggregate):
     KIND = "agreement"
+
+    # eventsourcing makes an event class (stored as `Agreement.<Name>`) only for
+    # the @event methods in the aggregate's own body: the mixins' are named here.
+    _hours_recorded = Hours.__dict__["_hours_recorded"]
+    _flex_approved = FlexDecisions.__dict__["_flex_approved"]
+    _flex_approved_after_hours = FlexDecisions.__dict__["_flex_approved_after_hours"]
+    _flex_declined = FlexDecisions.__dict__["_flex_declined"]
+    _hours_corrected = Corrections.__dict__["_hours_corrected"]
+    _cost_reversed = Corrections.__dict__["_cost_reversed"]
 
     @staticmethod
     def create_id(agreement_id: str, **_: object) -> object:  # type: ignore[override]
@@ -284,227 +292,6 @@ class Agreement(AgreementQueries, LedgerAggregate):
     def _terminated(self, effective: date, command_id: str) -> None:
         self.terminated_on = effective
 
-    # Hours and flex
-
-    def approve_flex(self, week_start: date, approved_by: str, command_id: str) -> None:
-        """Approve hours above the cap: before the week's hours, or after them,
-        when the hours awaiting approval are charged to the week's month."""
-        self.check_not_after_end(week_start)
-        self.check_monday(week_start)
-        self.check_flex_undecided(week_start)
-        week = self.weeks.get(week_start)
-        if week is None:
-            self._flex_approved(
-                approved_by=approved_by, effective=week_start, command_id=command_id
-            )
-            return
-        awaiting = self.check_hours_await(week, "approve")
-        charge = week_charge(week.delivered_hours, week.hourly_rate) - week.charge
-        self._flex_approved_after_hours(
-            approved_by=approved_by,
-            hours=awaiting,
-            charge=charge,
-            legs=ledger.transfer(ledger.isf(self.ref), ledger.support(self.provider_id), charge),
-            effective=week_start,
-            command_id=command_id,
-        )
-
-    @event("FlexApproved")
-    def _flex_approved(self, approved_by: str, effective: date, command_id: str) -> None:
-        self.flex_approvals[effective] = approved_by
-
-    @event("FlexApprovedAfterHours")
-    def _flex_approved_after_hours(
-        self,
-        approved_by: str,
-        hours: Decimal,
-        charge: Decimal,
-        legs: dict[str, Decimal],
-        effective: date,
-        command_id: str,
-    ) -> None:
-        self.flex_approvals[effective] = approved_by
-        if effective in self.weeks:  # reports load agreements without their weeks
-            week = self.weeks[effective]
-            self.weeks[effective] = replace(week, charge=week.charge + charge)
-
-    def decline_flex(
-        self, week_start: date, declined_by: str, reason: str, command_id: str
-    ) -> None:
-        """Refuse hours above the cap (before or after them): never charged to the ISF."""
-        self.check_not_after_end(week_start)
-        self.check_monday(week_start)
-        self.check_flex_undecided(week_start)
-        week = self.weeks.get(week_start)
-        hours = self.check_hours_await(week, "decline") if week else Decimal(0)
-        self._flex_declined(
-            declined_by=declined_by,
-            reason=reason,
-            hours=hours,
-            effective=week_start,
-            command_id=command_id,
-        )
-
-    @event("FlexDeclined")
-    def _flex_declined(
-        self, declined_by: str, reason: str, hours: Decimal, effective: date, command_id: str
-    ) -> None:
-        self.flex_declines[effective] = declined_by
-
-    def check_flex_undecided(self, week_start: date) -> None:
-        for decided, by in (("approved", self.flex_approvals), ("declined", self.flex_declines)):
-            if week_start in by:
-                raise RuleBroken(
-                    f"agreement {self.ref}: flex for week {week_start} was already {decided} "
-                    f"by {by[week_start]}"
-                )
-
-    def check_hours_await(self, week: WeekOfHours, verb: str) -> Decimal:
-        """The week's hours awaiting approval; refuses when there are none to `verb`."""
-        awaiting = self.hours_awaiting_approval(week.week_start, week.delivered_hours)
-        if awaiting == 0:
-            raise RuleBroken(
-                f"agreement {self.ref}: no hours of week {week.week_start} await approval, "
-                f"so there is nothing to {verb}: its {hours_text(week.delivered_hours)} hours "
-                "are within the plan and the flex cap"
-            )
-        return awaiting
-
-    def check_hours(self, week_start: date, delivered_hours: Decimal) -> None:
-        self.check_not_after_end(week_start)
-        self.check_monday(week_start)
-        if delivered_hours < 0:
-            raise RuleBroken(f"agreement {self.ref}: delivered hours cannot be negative")
-        if not is_quarter_hours(delivered_hours):
-            raise RuleBroken(
-                "hours must be in quarter hours (multiples of 0.25): "
-                f"{hours_text(delivered_hours)} is not"
-            )
-
-    def week_of(self, week_start: date, delivered_hours: Decimal, command_id: str) -> WeekOfHours:
-        """The week as it would be charged: hours awaiting approval or declined are not."""
-        terms = self.terms_on(week_start)
-        uncharged = self.hours_awaiting_approval(week_start, delivered_hours) + self.hours_declined(
-            week_start, delivered_hours
-        )
-        flags = weekly_flags(
-            delivered_hours,
-            terms.planned_weekly_hours,
-            terms.flex_cap_hours,
-            self.approval_of(week_start),
-        )
-        return WeekOfHours(
-            week_start,
-            delivered_hours,
-            terms.planned_weekly_hours,
-            terms.hourly_rate,
-            week_charge(delivered_hours - uncharged, terms.hourly_rate),
-            tuple(flags),
-            command_id,
-        )
-
-    def record_hours(self, week_start: date, delivered_hours: Decimal, command_id: str) -> None:
-        """Record the week's true hours. Hours above plan + cap are never refused:
-        unless approved they await approval and are not charged (declined: never)."""
-        self.check_hours(week_start, delivered_hours)
-        self.check_can_receive_money(self.week_in_force_day(week_start))
-        if week_start in self.weeks:
-            earlier = self.weeks[week_start]
-            raise RuleBroken(
-                f"agreement {self.ref}: hours for week {week_start} were already recorded "
-                f"by command {earlier.command_id} ({hours_text(earlier.delivered_hours)} "
-                "hours); each week is recorded once: correct them with CorrectHours"
-            )
-        week = self.week_of(week_start, delivered_hours, command_id)
-        self._hours_recorded(
-            delivered_hours=delivered_hours,
-            planned_hours=week.planned_hours,
-            hourly_rate=week.hourly_rate,
-            charge=week.charge,
-            flags=list(week.flags),
-            legs=ledger.transfer(
-                ledger.isf(self.ref), ledger.support(self.provider_id), week.charge
-            ),
-            effective=week_start,
-            command_id=command_id,
-        )
-
-    @event("HoursRecorded")
-    def _hours_recorded(
-        self,
-        delivered_hours: Decimal,
-        planned_hours: Decimal,
-        hourly_rate: Decimal,
-        charge: Decimal,
-        flags: list[str],
-        legs: dict[str, Decimal],
-        effective: date,
-        command_id: str,
-    ) -> None:
-        self.weeks[effective] = WeekOfHours(
-            effective, delivered_hours, planned_hours, hourly_rate, charge, tuple(flags), command_id
-        )
-
-    def correct_hours(
-        self, week_start: date, delivered_hours: Decimal, reason: str, command_id: str
-    ) -> None:
-        """Replace a week's recorded hours: the charge moves by the difference, in
-        the week's own month, and the event names the record it corrects."""
-        self.check_hours(week_start, delivered_hours)
-        earlier = self.weeks.get(week_start)
-        if earlier is None:
-            raise RuleBroken(
-                f"agreement {self.ref}: no hours are recorded for week {week_start}, "
-                "so there is nothing to correct"
-            )
-        if delivered_hours == earlier.delivered_hours:
-            raise RuleBroken(
-                f"agreement {self.ref}: week {week_start} already records "
-                f"{hours_text(delivered_hours)} hours; a correction must change them"
-            )
-        week = self.week_of(week_start, delivered_hours, command_id)
-        difference = week.charge - earlier.charge
-        self._hours_corrected(
-            delivered_hours=delivered_hours,
-            previous_hours=earlier.delivered_hours,
-            planned_hours=week.planned_hours,
-            hourly_rate=week.hourly_rate,
-            charge=difference,
-            flags=list(week.flags),
-            reason=reason,
-            corrects=earlier.command_id,
-            legs=ledger.transfer(
-                ledger.isf(self.ref), ledger.support(self.provider_id), difference
-            ),
-            effective=week_start,
-            command_id=command_id,
-        )
-
-    @event("HoursCorrected")
-    def _hours_corrected(
-        self,
-        delivered_hours: Decimal,
-        previous_hours: Decimal,
-        planned_hours: Decimal,
-        hourly_rate: Decimal,
-        charge: Decimal,
-        flags: list[str],
-        reason: str,
-        corrects: str,
-        legs: dict[str, Decimal],
-        effective: date,
-        command_id: str,
-    ) -> None:
-        if effective in self.weeks:  # reports load agreements without their weeks
-            week = self.weeks[effective]
-            self.weeks[effective] = replace(
-                week,
-                delivered_hours=delivered_hours,
-                charge=week.charge + charge,
-                flags=tuple(flags),
-                command_id=command_id,
-            )
-
     # Costs and recovery
 
     def record_cost(
@@ -558,45 +345,6 @@ class Agreement(AgreementQueries, LedgerAggregate):
         self.cost_days.append(effective)
         if cost_id is not None:
             self.costs[cost_id] = (effective, amount, command_id)
-
-    def reverse_cost(self, cost_id: str, on: date, reason: str, command_id: str) -> None:
-        """Take a cost back out of the ISF's charges, effective on the cost's own
-        date; `on` is when the reversal was decided."""
-        if cost_id not in self.costs:
-            raise RuleBroken(f"agreement {self.ref} has no cost {cost_id} to reverse")
-        if cost_id in self.reversed_costs:
-            raise RuleBroken(
-                f"cost {cost_id} was already reversed by command {self.reversed_costs[cost_id]}"
-            )
-        charged_on, amount, recorded_by = self.costs[cost_id]
-        if on < charged_on:
-            raise RuleBroken(
-                f"cost {cost_id} cannot be reversed on {on}, before it was charged on {charged_on}"
-            )
-        self._cost_reversed(
-            cost_id=cost_id,
-            amount=amount,
-            reversed_on=on,
-            reason=reason,
-            corrects=recorded_by,
-            legs=ledger.transfer(ledger.costs(self.ref), ledger.isf(self.ref), amount),
-            effective=charged_on,
-            command_id=command_id,
-        )
-
-    @event("CostReversed")
-    def _cost_reversed(
-        self,
-        cost_id: str,
-        amount: Decimal,
-        reversed_on: date,
-        reason: str,
-        corrects: str,
-        legs: dict[str, Decimal],
-        effective: date,
-        command_id: str,
-    ) -> None:
-        self.reversed_costs[cost_id] = command_id
 
     def recover_surplus(
         self, amount: Decimal, on: date, reason: str, *, balance: Decimal, command_id: str

@@ -177,3 +177,37 @@ class Budget(LedgerAggregate):
     @event("Ended")
     def _ended(self, effective: date, command_id: str) -> None:
         self.ended_on = effective
+
+    def commitments_checked(
+        self,
+        change: str,
+        scheduled: Decimal,
+        contributions: Decimal,
+        effective: date,
+        command_id: str,
+    ) -> None:
+        """Record that after `change` the budget's schedules (`scheduled` a year in
+        all) and assessed contributions were found within its allocations.
+
+        Every change that could take them above is recorded on the budget, so
+        two batches changing one budget at once both write its next version:
+        the store keeps one, and the other is read again and checked against it.
+        """
+        self._commitments_checked(
+            change=change,
+            scheduled=scheduled,
+            contributions=contributions,
+            effective=effective,
+            command_id=command_id,
+        )
+
+    @event("CommitmentsChecked")
+    def _commitments_checked(
+        self,
+        change: str,
+        scheduled: Decimal,
+        contributions: Decimal,
+        effective: date,
+        command_id: str,
+    ) -> None:
+        pass

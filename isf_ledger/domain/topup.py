@@ -31,6 +31,7 @@ from isf_ledger.domain.base import LedgerAggregate
 from isf_ledger.domain.errors import RuleBroken
 from isf_ledger.domain.money import ZERO
 from isf_ledger.domain.periods import starts_until
+from isf_ledger.domain.reversal import check_reversal
 
 PAYERS = ("person", "family", "third-party")
 KINDS = ("top-up", "contribution")
@@ -184,16 +185,13 @@ class TopUp(LedgerAggregate):
         if not receipts:
             raise RuleBroken(f"top-up {self.ref} has no receipt on {received_on} to reverse")
         left = [r for r in receipts if r[2] not in self.reversed]
-        if not left:
-            raise RuleBroken(
-                f"top-up {self.ref}: the receipt of {received_on} was already reversed by "
-                f"command {self.reversed[receipts[-1][2]]}"
-            )
-        if on < received_on:
-            raise RuleBroken(
-                f"top-up {self.ref}: a receipt of {received_on} cannot be reversed on {on}, "
-                "before it arrived"
-            )
+        check_reversal(
+            f"top-up {self.ref}: the receipt of {received_on}",
+            None if left else self.reversed[receipts[-1][2]],
+            received_on,
+            on,
+            "it arrived",
+        )
         _, amount, recorded_by = left[0]
         self._reversed(
             amount=amount,

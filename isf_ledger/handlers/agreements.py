@@ -6,7 +6,6 @@ from isf_ledger.application import commands as c
 from isf_ledger.application.unit_of_work import UnitOfWork
 from isf_ledger.domain import ledger
 from isf_ledger.domain.agreement import Agreement
-from isf_ledger.domain.bounds import check_change
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.card import Card
 from isf_ledger.domain.cost import Cost
@@ -14,7 +13,7 @@ from isf_ledger.domain.errors import RuleBroken
 from isf_ledger.domain.option_choice import Allocation, OptionChoice
 from isf_ledger.domain.person import Person
 from isf_ledger.domain.provider import Provider
-from isf_ledger.handlers.bounds import breach
+from isf_ledger.handlers.bounds import hold
 
 
 def choose_options(uow: UnitOfWork, cmd: c.ChooseOptions) -> None:
@@ -49,7 +48,8 @@ def choose_options(uow: UnitOfWork, cmd: c.ChooseOptions) -> None:
             agreement_budgets=agreement_budgets,
             card_budgets=card_budgets,
         )
-    check_change(f"the option choice from {cmd.effective}", breach(uow, budget))
+    change = f"the option choice from {cmd.effective}"
+    hold(uow, budget, change, cmd.effective, cmd.command_id)
 
 
 def _card_budget(uow: UnitOfWork, card_id: str) -> str | None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from isf_ledger.application import commands as c
 from isf_ledger.application.unit_of_work import UnitOfWork
 from isf_ledger.domain.agreement import Agreement
-from isf_ledger.domain.bounds import check_change
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.card import Card
 from isf_ledger.domain.contribution import Contribution
 from isf_ledger.domain.errors import NotFound
 from isf_ledger.domain.schedule import Payee
-from isf_ledger.handlers.bounds import breach
+from isf_ledger.handlers.bounds import hold
 
 
 def _payee(uow: UnitOfWork, ref: str) -> Payee:
@@ -36,7 +35,8 @@ def assess_contribution(uow: UnitOfWork, cmd: c.AssessContribution) -> None:
             command_id=cmd.command_id,
         )
     )
-    check_change(f"contribution {cmd.contribution_id}", breach(uow, budget))
+    change = f"contribution {cmd.contribution_id}"
+    hold(uow, budget, change, cmd.first_due, cmd.command_id)
 
 
 def record_contribution(uow: UnitOfWork, cmd: c.RecordContribution) -> None:

@@ -12,14 +12,13 @@ from isf_ledger.application import commands as c
 from isf_ledger.application.unit_of_work import UnitOfWork
 from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.bank_account import BankAccount
-from isf_ledger.domain.bounds import check_schedule
 from isf_ledger.domain.budget import Budget
 from isf_ledger.domain.card import Card
 from isf_ledger.domain.errors import NotFound
 from isf_ledger.domain.payment_run import PaymentRun, RunPayment
 from isf_ledger.domain.person import Person
 from isf_ledger.domain.schedule import Payee, Schedule
-from isf_ledger.handlers.bounds import breach
+from isf_ledger.handlers.bounds import hold
 
 PAYEES: dict[str, type[Agreement] | type[Card] | type[BankAccount]] = {
     "agreement": Agreement,
@@ -58,14 +57,22 @@ def schedule_payments(uow: UnitOfWork, cmd: c.SchedulePayments) -> None:
         command_id=cmd.command_id,
     )
     uow.add(schedule)
-    check_schedule(breach(uow, budget, first=schedule.ref))
+    hold(
+        uow,
+        budget,
+        f"schedule {schedule.ref}",
+        cmd.first_due,
+        cmd.command_id,
+        schedule=schedule.ref,
+    )
 
 
 def revise_schedule(uow: UnitOfWork, cmd: c.ReviseSchedule) -> None:
     schedule = uow.get(Schedule, cmd.schedule_id)
     budget = uow.get(Budget, schedule.budget_id)
     schedule.revise(cmd.effective, cmd.amount, budget, command_id=cmd.command_id)
-    check_schedule(breach(uow, budget, first=schedule.ref))
+    change = f"the revision of schedule {schedule.ref} from {cmd.effective}"
+    hold(uow, budget, change, cmd.effective, cmd.command_id, schedule=schedule.ref)
 
 
 def record_payment(uow: UnitOfWork, cmd: c.RecordPayment) -> None:

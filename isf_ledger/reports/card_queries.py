@@ -124,11 +124,11 @@ def _in_pounds(pence: dict[str, int]) -> dict[str, Decimal]:
     return totals
 
 
-def card_balance(conn: Connection, card_id: str, on: date) -> Decimal:
-    """What a card holds on `on` by its provider's exports: its transactions posted up to then."""
-    pence = conn.scalar(
-        select(func.coalesce(func.sum(t.c.pence), 0)).where(
-            t.c.card_id == card_id, t.c.posted_on <= on
-        )
+def card_balance(conn: Connection, card_id: str, on: date, as_at: str | None = None) -> Decimal:
+    """What a card holds on `on` by its provider's exports: its transactions posted
+    up to then (imported by `as_at`, when given)."""
+    query = select(func.coalesce(func.sum(t.c.pence), 0)).where(
+        t.c.card_id == card_id, t.c.posted_on <= on
     )
+    pence = conn.scalar(_as_at(query, as_at))
     return from_pence(int(pence or 0))

@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.domain import ledger
 from isf_ledger.domain.money import ZERO
+from isf_ledger.reports.card_queries import card_balance
 from isf_ledger.reports.sources import Window, flows, instant_of, load_each, total
 
 
@@ -43,7 +44,9 @@ def persons_share(
     funds: Sequence[str],
     as_at: str | None,
 ) -> PersonsShare:
-    """Contributions, offsets and the funds' balances of one budget, as at `as_at`."""
+    """Contributions, offsets and the funds' balances of one budget, as at `as_at`.
+
+    `funds` are the budget's ledger accounts (ISFs, cards, direct payments)."""
     wanted = [(kind, ref) for kind, ref in of_budget if kind in ("schedule", "contribution")]
     found = load_each(conn, app, wanted, as_at)
     contributions = [a for (kind, _), a in found.items() if kind == "contribution"]
@@ -54,7 +57,12 @@ def persons_share(
         [ledger.contribution(k.ref) for k in contributions],
         Window(before=date.fromordinal(day.toordinal() + 1), as_at=as_at),
     )
-    balances = flows(conn, funds, Window(as_at=as_at))
+    cards = [ref for kind, ref in of_budget if kind == "card"]
+    accounts = [f for f in funds if f not in {ledger.card(ref) for ref in cards}]
+    balances = [total(legs) for legs in flows(conn, accounts, Window(as_at=as_at)).values()]
+    # A card holds what its own transactions say (CONTRACT, card surplus), not
+    # what was paid onto it: its holder's spending is in no ledger leg.
+    balances += [card_balance(conn, ref, day, as_at) for ref in cards]
     return PersonsShare(
         contribution=sum((k.amount for k in contributions), ZERO),
         arrears=sum(
@@ -65,5 +73,5 @@ def persons_share(
             ZERO,
         ),
         offsets=sum((s.offsets for s in schedules), ZERO),
-        due_back=sum((max(ZERO, total(balances.get(f, {}))) for f in funds), ZERO),
+        due_back=sum((max(ZERO, balance) for balance in balances), ZERO),
     )

@@ -183,3 +183,34 @@ def test_a_cards_surplus_is_its_balance_above_eight_weeks_of_its_payments(ledger
     (card,) = ledger.reconcile_cards("2026-04").cards
     # A week of 1,000 a year is 19.18; eight of them 153.44.
     assert card.surplus == D("500.00") - 8 * D("19.18")
+
+
+def test_an_ended_budgets_card_owes_back_its_own_balance_not_what_was_paid_onto_it(
+    ledger, tmp_path
+):
+    """A card's balance is its transactions (CONTRACT, card surplus), not the
+    ledger's payments onto it: what the holder spent is no longer there."""
+    from isf_ledger.adapters.card_files.profile import load_profile
+
+    applied(ledger, [*SETUP[:4], {"type": "IssueCard", "card_id": "C1", "person_id": "P1",
+                              "budget_id": "B1", "last4": "4821"},
+                     {"type": "SchedulePayments", "schedule_id": "S9", "budget_id": "B1",
+                      "option": 1, "payee": "C1", "frequency": "monthly",
+                      "first_due": "2026-04-06", "amount": "1000.00"},
+                     {"type": "RecordPayment", "schedule_id": "S9", "period": 1,
+                      "paid_on": "2026-04-06"},
+                     {"type": "EndBudget", "budget_id": "B1", "ended_on": "2026-05-01"}],
+            "s")  # fmt: skip
+    before_import = now()
+    export = tmp_path / "card.csv"
+    export.write_text(
+        "transaction_id,card_id,posted_on,type,description,merchant,mcc,amount,balance\n"
+        "t1,C1,2026-04-07,LOAD,load,,,82.19,82.19\n"
+        "t2,C1,2026-04-10,PURCHASE,shopping,Tesco,5411,-50.00,32.19\n"
+    )
+    ledger.import_cards([export], load_profile("generic"))
+    person = ledger.person_statement("P1", as_at=now())
+    assert person.paid_to_date == D("82.19")  # 1,000 x 30 / 365 paid onto the card
+    assert person.due_back == D("32.19")  # the load less the purchase
+    # As at an instant before the export was imported, the card had no transactions.
+    assert ledger.person_statement("P1", as_at=before_import).due_back == D("0.00")

@@ -367,3 +367,22 @@ def test_the_surplus_threshold_is_rounded_half_up_to_the_penny():
 def test_the_surplus_threshold_uses_the_agreements_own_surplus_weeks():
     a = signed(surplus_weeks=4)
     assert a.surplus_threshold_on(START) == D("2680.00")  # 4 x 33.5 x 20.00
+
+
+def test_every_event_of_the_agreements_mixins_is_stored_as_the_agreements_own() -> None:
+    """An @event method in a mixin gets an event class only when the aggregate's
+    body names it; one left out would fail at its first use, and a renamed
+    topic would orphan the events already stored under `Agreement.<Name>`."""
+    from eventsourcing.domain import CommandMethodDecorator
+    from eventsourcing.utils import get_topic
+
+    from isf_ledger.domain.agreement_corrections import Corrections
+    from isf_ledger.domain.agreement_flex import FlexDecisions
+    from isf_ledger.domain.agreement_hours import Hours
+
+    for mixin in (Hours, FlexDecisions, Corrections):
+        for name, method in vars(mixin).items():
+            if isinstance(method, CommandMethodDecorator):
+                assert vars(Agreement).get(name) is method, f"{mixin.__name__}.{name}"
+                topic = get_topic(getattr(Agreement, method.event_cls_name or ""))
+                assert topic == f"isf_ledger.domain.agreement:Agreement.{method.event_cls_name}"
