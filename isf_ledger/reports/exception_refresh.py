@@ -42,6 +42,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     func,
     select,
     update,
@@ -57,7 +58,8 @@ from isf_ledger.projections.schedule_periods import schedule_periods
 from isf_ledger.reports.card_reconciliation import reconcile_cards
 from isf_ledger.reports.card_surplus import weekly_shares
 from isf_ledger.reports.exception_rules import Raised, raised_by_card, raised_by_isf
-from isf_ledger.reports.provider_statement import provider_statement
+from isf_ledger.reports.fund_endings import load_related
+from isf_ledger.reports.provider_statement import isf_months, load_agreements
 from isf_ledger.reports.sources import refs_of
 from isf_ledger.settings import Settings
 
@@ -117,17 +119,20 @@ class Span:
     changed: str
 
 
-def _dates(rows: Iterable[Any]) -> list[date]:
-    """The business dates of audit-trail rows: a card import's first posting, else the
-    row's effective date, else the day it was recorded."""
-    found = []
+def _dates(rows: Iterable[Any]) -> tuple[list[date], list[date]]:
+    """The business dates of audit-trail rows (a card import's first posting too), and
+    the days rows with none were recorded on."""
+    business, recorded = [], []
     for row in rows:
         if row.type == CARD_IMPORT:
             first = json.loads(row.data).get("first_posted")
             if first:
-                found.append(date.fromisoformat(first))
-        found.append(row.effective or date.fromisoformat(row.recorded_at[:10]))
-    return found
+                business.append(date.fromisoformat(first))
+        if row.effective is None:
+            recorded.append(date.fromisoformat(row.recorded_at[:10]))
+        else:
+            business.append(row.effective)
+    return business, recorded
 
 
 def _horizon(conn: Connection, today: date) -> str | None:
@@ -147,17 +152,16 @@ def _span(
     query = select(t.c.type, t.c.effective, t.c.recorded_at, t.c.data).where(t.c.position > after)
     if as_at is not None:
         query = query.where(t.c.recorded_at <= as_at)
-    days = _dates(conn.execute(query))
-    if not days:
+    business, recorded = _dates(conn.execute(query))
+    if not business and not recorded:
         return None
     horizon = _horizon(conn, today)
-    last = month_of(max(days))
     margin = timedelta(days=settings.load_match_days)
-    return Span(
-        month_of(min(days)),
-        max(last, horizon) if horizon else last,
-        month_of(min(days) - margin),
-    )
+    changed = month_of(min(business + recorded) - margin)
+    if not business:  # a change with no date of its own: examined from when it was made
+        return Span("", horizon or "", changed)
+    last = month_of(max(business))
+    return Span(month_of(min(business)), max(last, horizon) if horizon else last, changed)
 
 
 def raised_in(
@@ -170,14 +174,15 @@ def raised_in(
     """Every exception the reports raise (as at `as_at`) in `months`: when one is
     raised in several, as first raised, with the latest amount."""
     found: dict[str, Raised] = {}
-    providers = refs_of(conn, "provider")
+    agreements = load_agreements(conn, app, refs_of(conn, "agreement"), as_at)
+    loaded = load_related(conn, app, agreements.values(), as_at)
     weekly = weekly_shares(conn, app, None, as_at)
     for month in months:
         raised: list[Raised] = []
-        for provider in providers:
-            statement = provider_statement(conn, app, settings, provider, month, as_at=as_at)
-            for isf in statement.agreements:
-                raised += raised_by_isf(isf, month)
+        # Every provider's statement at once: the same records, a few queries a month.
+        isfs = isf_months(conn, app, settings, agreements, month, as_at=as_at, loaded=loaded)
+        for isf in isfs:
+            raised += raised_by_isf(isf, month)
         for card in reconcile_cards(conn, month, settings, as_at=as_at, weekly=weekly).cards:
             raised += raised_by_card(card, month)
         for r in raised:
@@ -239,11 +244,11 @@ def refresh(
         was = Span(state.first, state.through, _next(state.through))
         horizon = _horizon(conn, today)
         span = Span(
-            min(was.first, span.first) if span else was.first,
+            min(was.first, span.first or was.first) if span else was.first,
             max(was.through, span.through if span else "", horizon or ""),
             min(was.changed, span.changed) if span else was.changed,
         )
-    if span is not None:
+    if span is not None and span.first:
         months = months_from(max(span.first, span.changed), span.through)
         _store(conn, raised_in(conn, app, settings, months), months, now)
     conn.execute(
@@ -259,40 +264,50 @@ def refresh(
 
 
 def _store(conn: Connection, raised: dict[str, Raised], months: list[str], now: str) -> None:
-    """Add or update what is raised; mark gone what the months examined no longer raise."""
+    """Add or update what is raised; mark gone what the months examined no longer raise.
+
+    A row keeps the month it was first raised in; its amount is the latest.
+    """
     e = exceptions
     stored = {row.exception_id: row for row in conn.execute(select(e))}
-    for xid, r in raised.items():
-        values = {
-            "amount": None if r.amount is None else to_pence(r.amount),
-            "detail": r.detail,
-            "gone_at": None,
-            "gone_why": None,
-        }
+    rows = []
+    for xid, r in sorted(raised.items()):
         was = stored.get(xid)
         first = r if was is None or r.month < was.month else was
-        row = {
-            "exception_id": xid,
-            "kind": r.kind,
-            "subject_kind": r.subject_kind,
-            "subject": r.subject,
-            "month": first.month,
-            "raised_on": first.raised_on,
-            **values,
-        }
+        rows.append(
+            {
+                "exception_id": xid,
+                "kind": r.kind,
+                "subject_kind": r.subject_kind,
+                "subject": r.subject,
+                "month": first.month,
+                "raised_on": first.raised_on,
+                "amount": None if r.amount is None else to_pence(r.amount),
+                "detail": r.detail,
+                "gone_at": None,
+                "gone_why": None,
+            }
+        )
+    if rows:
+        upsert = _insert(conn)(e)
+        changed = ("month", "raised_on", "amount", "detail", "gone_at", "gone_why")
         conn.execute(
-            _insert(conn)(e)
-            .values(**row)
-            .on_conflict_do_update(
+            upsert.on_conflict_do_update(
                 index_elements=[e.c.exception_id],
-                set_={k: row[k] for k in ("month", "raised_on", *values)},
-            )
+                set_={name: upsert.excluded[name] for name in changed},
+            ),
+            rows,
         )
     examined = set(months)
-    for xid, row in stored.items():
-        if xid not in raised and row.gone_at is None and row.month in examined:
-            conn.execute(
-                update(e)
-                .where(e.c.exception_id == xid)
-                .values(gone_at=now, gone_why=gone_why(row.kind))
-            )
+    gone = [
+        {"xid": xid, "why": gone_why(row.kind)}
+        for xid, row in sorted(stored.items())
+        if xid not in raised and row.gone_at is None and row.month in examined
+    ]
+    if gone:
+        conn.execute(
+            update(e)
+            .where(e.c.exception_id == bindparam("xid"))
+            .values(gone_at=now, gone_why=bindparam("why")),
+            gone,
+        )

@@ -107,9 +107,17 @@ def _status(agreement: Any, day: date) -> str:
     return "suspended" if agreement.suspended_since(day) else "active"
 
 
-def related_of(
-    conn: Connection, app: LedgerApp, agreements: Iterable[Any], last: date, as_at: str | None
-) -> Related:
+@dataclass(frozen=True)
+class Loaded:
+    """What `related_of` reads from the events, the same whatever the month."""
+
+    rows: list[tuple[str, str, str]]  # kind, ref, agreement
+    found: dict[tuple[str, str], Any]
+
+
+def load_related(
+    conn: Connection, app: LedgerApp, agreements: Iterable[Any], as_at: str | None
+) -> Loaded:
     """The budgets, schedules, contributions and top-ups of `agreements`, as at `as_at`."""
     agreements = list(agreements)
     s = audit_subjects
@@ -121,7 +129,21 @@ def related_of(
     ).all()
     wanted = [(kind, ref) for kind, ref, _ in rows]
     wanted += [("budget", b) for b in {a.budget_id for a in agreements}]
-    found = load_each(conn, app, wanted, as_at)
+    return Loaded([tuple(r) for r in rows], load_each(conn, app, wanted, as_at))
+
+
+def related_of(
+    conn: Connection,
+    app: LedgerApp,
+    agreements: Iterable[Any],
+    last: date,
+    as_at: str | None,
+    loaded: Loaded | None = None,
+) -> Related:
+    """What `agreements` need from their budgets, schedules, contributions and top-ups
+    for a month ending on `last`, as at `as_at` (`loaded` already, for many months)."""
+    got = loaded or load_related(conn, app, agreements, as_at)
+    rows, found = got.rows, got.found
     by_agreement: dict[str, dict[str, list[Any]]] = {
         "schedule": {},
         "contribution": {},
