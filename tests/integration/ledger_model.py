@@ -233,6 +233,7 @@ class TopUpM:
     fund: str
     agreement: str | None
     received: list[tuple[date, int]] = field(default_factory=list)
+    reversed: set[int] = field(default_factory=set)  # indexes into `received`
 
 
 @dataclass
@@ -250,6 +251,8 @@ class Model:
     schedules: dict[str, ScheduleM] = field(default_factory=dict)
     topups: dict[str, TopUpM] = field(default_factory=dict)
     contributions: dict[str, ContributionM] = field(default_factory=dict)
+    costs: dict[str, tuple[str, date, int]] = field(default_factory=dict)  # agreement, on, pence
+    reversed_costs: set[str] = field(default_factory=set)
     movements: list[dict[str, tuple[date, int]]] = field(default_factory=list)
 
     # Queries
@@ -567,13 +570,69 @@ class Model:
         agreement = self.agreements.get(c["agreement_id"])
         if agreement is None:
             return UNKNOWN
+        if c.get("cost_id") in self.costs:
+            return EXISTS
         on = date.fromisoformat(c["on"])
         if agreement.after_end(on):
             return TERMINATED
         if not agreement.in_force(on):
             return NOT_ACTIVE
         agreement.cost_days.append(on)
+        if "cost_id" in c:
+            self.costs[c["cost_id"]] = (c["agreement_id"], on, amount)
         self._move(on, f"isf:{c['agreement_id']}", f"costs:{c['agreement_id']}", amount)
+        return None
+
+    # Corrections: new facts, effective on the original's own date.
+
+    def _CorrectHours(self, c: dict[str, Any]) -> str | None:
+        """The week's charge becomes what the new hours would have charged; the
+        difference moves on the week's Monday."""
+        agreement = self.agreements.get(c["agreement_id"])
+        if agreement is None:
+            return UNKNOWN
+        week = date.fromisoformat(c["week_start"])
+        if agreement.after_end(week):
+            return TERMINATED
+        quarters = quarters_of(c["delivered_hours"])
+        if quarters is None:
+            return QUARTER
+        if week not in agreement.weeks or quarters == agreement.hours[week]:
+            return RULE
+        charged = quarters
+        if week not in agreement.approvals:
+            charged = min(quarters, agreement.planned + agreement.cap)
+        difference = week_charge(charged, agreement.rate) - agreement.weeks[week]
+        agreement.weeks[week] += difference
+        agreement.hours[week] = quarters
+        self._move(week, f"isf:{c['agreement_id']}", f"support:{agreement.provider}", difference)
+        return None
+
+    def _ReverseCost(self, c: dict[str, Any]) -> str | None:
+        if c["cost_id"] not in self.costs:
+            return UNKNOWN
+        agreement, charged_on, amount = self.costs[c["cost_id"]]
+        if c["cost_id"] in self.reversed_costs or date.fromisoformat(c["on"]) < charged_on:
+            return RULE
+        self.reversed_costs.add(c["cost_id"])
+        self._move(charged_on, f"costs:{agreement}", f"isf:{agreement}", amount)
+        return None
+
+    def _ReverseTopUp(self, c: dict[str, Any]) -> str | None:
+        """The earliest receipt of the day not yet reversed goes back to the payer."""
+        topup = self.topups.get(c["topup_id"])
+        if topup is None:
+            return UNKNOWN
+        received_on = date.fromisoformat(c["received_on"])
+        left = [
+            n for n, (d, _) in enumerate(topup.received) if d == received_on
+            if n not in topup.reversed
+        ]  # fmt: skip
+        if not left or date.fromisoformat(c["on"]) < received_on:
+            return RULE
+        topup.reversed.add(left[0])
+        amount = topup.received[left[0]][1]
+        self._move(received_on, topup.fund, f"topup:{c['topup_id']}", amount)
         return None
 
     def _RecoverSurplus(self, c: dict[str, Any]) -> str | None:
