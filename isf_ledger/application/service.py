@@ -221,7 +221,12 @@ class Ledger:
     def known_exception(self, exception_id: str) -> tuple[str, str, str] | None:
         """(kind, subject kind, subject) of an exception the reports raised, or None."""
         with self.engine.connect() as conn:
-            return stored_exception(conn, exception_id)
+            found = stored_exception(conn, exception_id)
+        if found is None:  # raised in a month begun since the last write or listing?
+            self.refresh_exceptions()
+            with self.engine.connect() as conn:
+                found = stored_exception(conn, exception_id)
+        return found
 
     def catch_up(self, fresh: Sequence[Recorded] = ()) -> int:
         """Seal new events, then bring every read model up to date with them, the

@@ -7,10 +7,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from isf_ledger.adapters.card_files.profile import load_profile
 from isf_ledger.bootstrap import open_ledger
 from isf_ledger.domain.exceptions import KINDS, exception_id
-from isf_ledger.reports.exception_refresh import month_of, months_from
+from isf_ledger.reports.exception_refresh import exceptions, month_of, months_from
 from isf_ledger.settings import Settings
 from tests.integration.in_process import applied
 from tests.integration.test_money_rules import SETUP, errors, now, schedule
@@ -31,6 +33,13 @@ GIFT = [
      "amount_per_period": "2000.00", "reason": "a holiday"},
     {"type": "RecordTopUp", "topup_id": "T1", "received_on": "2026-04-10", "amount": "2000.00"},
 ]  # fmt: skip
+
+
+def stored(led) -> dict[str, str | None]:
+    """The table as it stands, never refreshed by reading it: id -> why it went."""
+    with led.engine.connect() as conn:
+        rows = conn.execute(select(exceptions.c.exception_id, exceptions.c.gone_why))
+        return {xid: why for xid, why in rows}
 
 
 def listed(ledger, **options):
@@ -175,6 +184,7 @@ def test_card_flags_are_exceptions_beside_the_flags_and_a_missing_load_closes_it
         late.write_text(export([("CARD-B", "2026-03-04", "LOAD", "Direct payment", "", "", B2)],
                                off_by=D(0)))  # fmt: skip
         led.import_cards([late], load_profile("generic"))
+        assert stored(led)[missing.exception_id] == "the load arrived"  # current on return
         listed_now = {
             x.exception_id: x for x in led.exceptions(status="all", today=TODAY).exceptions
         }

@@ -1,12 +1,13 @@
-"""The exceptions read model is current when a write returns, and two processes may
-bring it up to date at once, on both databases."""
+"""The exceptions read model is current when a write returns (a card import: in
+`test_exceptions.py`), and two processes may bring it up to date at once, on both
+databases."""
 
 from __future__ import annotations
 
 import threading
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from isf_ledger.adapters.payment_files.profile import load_file_profile
 from isf_ledger.application.service import Ledger
@@ -15,20 +16,13 @@ from isf_ledger.domain.exceptions import exception_id
 from isf_ledger.reports.exception_refresh import exceptions
 from isf_ledger.settings import Settings
 from tests.integration.in_process import applied
-from tests.integration.test_exceptions import ASSESS, OVER_CAP, TODAY
+from tests.integration.test_exceptions import ASSESS, OVER_CAP, TODAY, stored
 from tests.integration.test_money_rules import SETUP, schedule
 
 APRIL = date(2026, 4, 6)
 BANK = {"type": "RegisterBankAccount", "account_id": "PR1-BANK", "owner": "PR1",
         "sort_code": "40-47-84", "account_number": "12345678",
         "account_name": "Kingdom Care"}  # fmt: skip
-
-
-def stored(led: Ledger) -> dict[str, str | None]:
-    """The table as it stands, never refreshed by reading it: id -> why it went."""
-    with led.engine.connect() as conn:
-        rows = conn.execute(select(exceptions.c.exception_id, exceptions.c.gone_why))
-        return {xid: why for xid, why in rows}
 
 
 def test_apply_and_a_payment_run_return_with_the_exceptions_current(ledger):
