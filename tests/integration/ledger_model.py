@@ -620,15 +620,15 @@ class Model:
 
     def _ReverseTopUp(self, c: dict[str, Any]) -> str | None:
         """The earliest receipt of the day not yet reversed goes back to the payer."""
+        received_on, on = date.fromisoformat(c["received_on"]), date.fromisoformat(c["on"])
         topup = self.topups.get(c["topup_id"])
         if topup is None:
             return UNKNOWN
-        received_on = date.fromisoformat(c["received_on"])
         left = [
             n for n, (d, _) in enumerate(topup.received) if d == received_on
             if n not in topup.reversed
         ]  # fmt: skip
-        if not left or date.fromisoformat(c["on"]) < received_on:
+        if not left or on < received_on:
             return RULE
         topup.reversed.add(left[0])
         amount = topup.received[left[0]][1]
