@@ -52,7 +52,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.adapters.schema import metadata, projection_positions
 from isf_ledger.domain.exceptions import gone_why
-from isf_ledger.projections.audit_trail import audit_trail
+from isf_ledger.projections.audit_trail import AuditTrail, audit_trail
 from isf_ledger.projections.ledger_legs import to_pence
 from isf_ledger.projections.schedule_periods import schedule_periods
 from isf_ledger.reports.card_reconciliation import reconcile_cards
@@ -233,7 +233,10 @@ def refresh(
 ) -> None:
     """Bring the table in line with what the reports raise (see the module's note)."""
     state = _state(conn)
-    position = int(conn.scalar(select(func.min(projection_positions.c.position))) or 0)
+    # The audit trail's position: its rows after the last refresh's are what changed
+    # (every read model is caught up to the same position in one transaction).
+    p = projection_positions
+    position = int(conn.scalar(select(p.c.position).where(p.c.name == AuditTrail.name)) or 0)
     checked = month_of(today)
     after = -1 if full else state.position
     if after == position and state.checked == checked:
