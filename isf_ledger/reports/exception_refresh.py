@@ -43,6 +43,7 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
+    case,
     func,
     select,
     update,
@@ -149,7 +150,10 @@ def _span(
     """The months to examine given the audit trail's rows after position `after`
     (recorded by `as_at`)."""
     t = audit_trail
-    query = select(t.c.type, t.c.effective, t.c.recorded_at, t.c.data).where(t.c.position > after)
+    data = case((t.c.type == CARD_IMPORT, t.c.data))  # only an import's is read
+    query = select(t.c.type, t.c.effective, t.c.recorded_at, data.label("data")).where(
+        t.c.position > after
+    )
     if as_at is not None:
         query = query.where(t.c.recorded_at <= as_at)
     business, recorded = _dates(conn.execute(query))
