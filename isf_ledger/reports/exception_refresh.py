@@ -53,7 +53,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.adapters.schema import metadata, projection_positions
 from isf_ledger.domain.exceptions import gone_why
-from isf_ledger.projections.audit_trail import AuditTrail, audit_trail
+from isf_ledger.projections.audit_trail import AuditTrail, audit_subjects, audit_trail
 from isf_ledger.projections.ledger_legs import to_pence
 from isf_ledger.projections.schedule_periods import schedule_periods
 from isf_ledger.reports.card_reconciliation import reconcile_cards
@@ -109,6 +109,44 @@ def months_from(first: str, last: str) -> list[str]:
         months.append(first)
         first = _next(first)
     return months
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The agreements and cards a change since the last refresh concerns; None: all."""
+
+    agreements: set[str] | None
+    cards: set[str] | None
+
+
+ALL = Scope(None, None)
+
+
+def _scope(conn: Connection, after: int) -> Scope:
+    """Whose exceptions the audit trail's rows after `after` can change: the
+    agreements and cards they name, and those of every budget they name (a budget's
+    choice, schedules, payments and contributions reach its agreements and cards);
+    every card after a card import."""
+    t = audit_trail
+    rows = conn.execute(
+        select(t.c.type, t.c.budget_id, t.c.agreement_id, t.c.card_id).where(t.c.position > after)
+    ).all()
+    budgets = {r.budget_id for r in rows if r.budget_id}
+    s = audit_subjects
+
+    def named(kind: str, column: str) -> set[str]:
+        refs = {getattr(r, column) for r in rows if getattr(r, column)}
+        query = select(s.c.ref).where(s.c.kind == kind, s.c.budget_id.in_(budgets))
+        return refs | set(conn.scalars(query))
+
+    cards = None if any(r.type == CARD_IMPORT for r in rows) else named("card", "card_id")
+    return Scope(named("agreement", "agreement_id"), cards)
+
+
+def _within(scope: Scope, r: Any) -> bool:
+    """Is the exception (raised or stored) about a subject in `scope`?"""
+    refs = scope.agreements if r.subject_kind == "agreement" else scope.cards
+    return refs is None or r.subject in refs
 
 
 @dataclass(frozen=True)
@@ -174,22 +212,31 @@ def raised_in(
     settings: Settings,
     months: list[str],
     as_at: str | None = None,
+    scope: Scope = ALL,
 ) -> dict[str, Raised]:
-    """Every exception the reports raise (as at `as_at`) in `months`: when one is
-    raised in several, as first raised, with the latest amount."""
+    """Every exception the reports raise (as at `as_at`) in `months` about the
+    subjects in `scope`: when one is raised in several, as first raised, with the
+    latest amount."""
     found: dict[str, Raised] = {}
-    agreements = load_agreements(conn, app, refs_of(conn, "agreement"), as_at)
+    refs = refs_of(conn, "agreement")
+    if scope.agreements is not None:
+        refs = [ref for ref in refs if ref in scope.agreements]
+    agreements = load_agreements(conn, app, refs, as_at)
     loaded = load_related(conn, app, agreements.values(), as_at)
-    weekly = weekly_shares(conn, app, None, as_at)
+    cards = scope.cards is None or bool(scope.cards)
+    weekly = weekly_shares(conn, app, None, as_at) if cards else {}
     for month in months:
         raised: list[Raised] = []
         # Every provider's statement at once: the same records, a few queries a month.
         isfs = isf_months(conn, app, settings, agreements, month, as_at=as_at, loaded=loaded)
         for isf in isfs:
             raised += raised_by_isf(isf, month)
-        for card in reconcile_cards(conn, month, settings, as_at=as_at, weekly=weekly).cards:
-            raised += raised_by_card(card, month)
+        if cards:
+            for card in reconcile_cards(conn, month, settings, as_at=as_at, weekly=weekly).cards:
+                raised += raised_by_card(card, month)
         for r in raised:
+            if not _within(scope, r):
+                continue
             first = found.get(r.exception_id)
             found[r.exception_id] = r if first is None else _later(first, r)
     return found
@@ -246,6 +293,7 @@ def refresh(
     if after == position and state.checked == checked:
         return
     span = _span(conn, after, settings, today)
+    scope = ALL
     if after >= 0 and state.first:
         # What was examined before, widened by what changed since.
         was = Span(state.first, state.through, _next(state.through))
@@ -255,9 +303,11 @@ def refresh(
             max(was.through, span.through if span else "", horizon or ""),
             min(was.changed, span.changed) if span else was.changed,
         )
+        if span.through == was.through:  # no new month: only what the change concerns
+            scope = _scope(conn, after)
     if span is not None and span.first:
         months = months_from(max(span.first, span.changed), span.through)
-        _store(conn, raised_in(conn, app, settings, months), months, now)
+        _store(conn, raised_in(conn, app, settings, months, scope=scope), months, scope, now)
     conn.execute(
         update(exceptions_refreshed)
         .where(exceptions_refreshed.c.name == STATE)
@@ -270,8 +320,11 @@ def refresh(
     )
 
 
-def _store(conn: Connection, raised: dict[str, Raised], months: list[str], now: str) -> None:
-    """Add or update what is raised; mark gone what the months examined no longer raise.
+def _store(
+    conn: Connection, raised: dict[str, Raised], months: list[str], scope: Scope, now: str
+) -> None:
+    """Add or update what is raised; mark gone what the months examined no longer raise
+    about the subjects in `scope`.
 
     A row keeps the month it was first raised in; its amount is the latest.
     """
@@ -309,7 +362,10 @@ def _store(conn: Connection, raised: dict[str, Raised], months: list[str], now: 
     gone = [
         {"xid": xid, "why": gone_why(row.kind)}
         for xid, row in sorted(stored.items())
-        if xid not in raised and row.gone_at is None and row.month in examined
+        if xid not in raised
+        and row.gone_at is None
+        and row.month in examined
+        and _within(scope, row)
     ]
     if gone:
         conn.execute(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from datetime import date
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from isf_ledger.adapters.payment_files.profile import load_file_profile
 from isf_ledger.application.service import Ledger
@@ -16,8 +16,15 @@ from isf_ledger.domain.exceptions import exception_id
 from isf_ledger.reports.exception_refresh import exceptions
 from isf_ledger.settings import Settings
 from tests.integration.in_process import applied
-from tests.integration.test_exceptions import ASSESS, OVER_CAP, TODAY, stored
+from tests.integration.test_exceptions import (
+    ASSESS,
+    OVER_CAP,
+    TODAY,
+    isf_of_every_kind,
+    stored,
+)
 from tests.integration.test_money_rules import SETUP, schedule
+from tests.integration.test_reconcile_cards import build
 
 APRIL = date(2026, 4, 6)
 BANK = {"type": "RegisterBankAccount", "account_id": "PR1-BANK", "owner": "PR1",
@@ -82,3 +89,37 @@ def test_two_refreshes_at_once_neither_clash_nor_lose_a_row(ledger, db_url):
         for led in ledgers:
             led.close()
     assert len(ledger.exceptions(today=TODAY).exceptions) == len(once)
+
+
+def _table(led: Ledger) -> list[tuple]:
+    e = exceptions
+    columns = (e.c.exception_id, e.c.kind, e.c.month, e.c.raised_on, e.c.amount, e.c.gone_why)
+    with led.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(select(*columns).order_by(e.c.exception_id))]
+
+
+def test_refreshing_after_each_write_equals_examining_every_month_at_once(db_url, tmp_path):
+    """Each write examines only the months and the agreements and cards its change
+    concerns; what that leaves is what examining everything again gives."""
+    url = build(db_url, tmp_path)["url"]
+    led = open_ledger(Settings(db_url=url))
+    try:
+        commands = isf_of_every_kind()
+        for n in range(0, len(commands), 6):
+            applied(led, commands[n : n + 6], f"k{n}")
+        applied(led, [
+            {"type": "ApproveFlex", "agreement_id": "A9", "week_start": "2026-04-27",
+             "approved_by": "team leader"},
+            {"type": "CorrectHours", "agreement_id": "A9", "week_start": "2026-04-06",
+             "delivered_hours": "10", "reason": "timesheet"},
+            {"type": "RecordTopUp", "topup_id": "T7", "received_on": "2026-05-08",
+             "amount": "3000.00"},
+            {"type": "RecordContribution", "contribution_id": "K9", "period": 1,
+             "received_on": "2026-05-01", "amount": "98.63"},
+        ], "fix")  # fmt: skip
+        incremental = _table(led)
+        assert any(row[-1] for row in incremental)  # some went
+        led.refresh_exceptions(full=True)
+        assert _table(led) == incremental
+    finally:
+        led.close()
