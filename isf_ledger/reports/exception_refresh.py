@@ -45,6 +45,7 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    or_,
     select,
     update,
 )
@@ -224,7 +225,9 @@ def raised_in(
     agreements = load_agreements(conn, app, refs, as_at)
     loaded = load_related(conn, app, agreements.values(), as_at)
     cards = scope.cards is None or bool(scope.cards)
-    weekly = weekly_shares(conn, app, None, as_at) if cards else {}
+    # One card (a payment, a top-up): its own reconciliation, not every card's.
+    one = next(iter(scope.cards)) if scope.cards and len(scope.cards) == 1 else None
+    weekly = weekly_shares(conn, app, one, as_at) if cards else {}
     for month in months:
         raised: list[Raised] = []
         # Every provider's statement at once: the same records, a few queries a month.
@@ -232,7 +235,8 @@ def raised_in(
         for isf in isfs:
             raised += raised_by_isf(isf, month)
         if cards:
-            for card in reconcile_cards(conn, month, settings, as_at=as_at, weekly=weekly).cards:
+            rec = reconcile_cards(conn, month, settings, card=one, as_at=as_at, weekly=weekly)
+            for card in rec.cards:
                 raised += raised_by_card(card, month)
         for r in raised:
             if not _within(scope, r):
@@ -329,7 +333,11 @@ def _store(
     A row keeps the month it was first raised in; its amount is the latest.
     """
     e = exceptions
-    stored = {row.exception_id: row for row in conn.execute(select(e))}
+    query = select(e)
+    for kind, refs in (("agreement", scope.agreements), ("card", scope.cards)):
+        if refs is not None:  # raised and gone alike are about subjects in scope
+            query = query.where(or_(e.c.subject_kind != kind, e.c.subject.in_(sorted(refs))))
+    stored = {row.exception_id: row for row in conn.execute(query)}
     rows = []
     for xid, r in sorted(raised.items()):
         was = stored.get(xid)
