@@ -588,13 +588,12 @@ class Model:
     def _CorrectHours(self, c: dict[str, Any]) -> str | None:
         """The week's charge becomes what the new hours would have charged; the
         difference moves on the week's Monday."""
+        week, quarters = date.fromisoformat(c["week_start"]), quarters_of(c["delivered_hours"])
         agreement = self.agreements.get(c["agreement_id"])
         if agreement is None:
             return UNKNOWN
-        week = date.fromisoformat(c["week_start"])
         if agreement.after_end(week):
             return TERMINATED
-        quarters = quarters_of(c["delivered_hours"])
         if quarters is None:
             return QUARTER
         if week not in agreement.weeks or quarters == agreement.hours[week]:
