@@ -182,6 +182,11 @@ class AgreementM:
             p in self.signed and self.signed[p] <= day for p in PARTIES
         )
 
+    def week_day(self, week: date) -> date:
+        """The day a week is checked on: its Monday, or the agreement's start for a
+        first week begun on the Monday before it (the contract allows that week)."""
+        return self.start if week < self.start <= week + timedelta(days=6) else week
+
     def after_end(self, day: date) -> bool:
         return self.terminated_on is not None and day > self.terminated_on
 
@@ -549,7 +554,7 @@ class Model:
         quarters = quarters_of(c["delivered_hours"])
         if quarters is None:
             return QUARTER
-        if not agreement.in_force(week):
+        if not agreement.in_force(agreement.week_day(week)):
             return NOT_ACTIVE
         if week in agreement.weeks:
             return RULE
