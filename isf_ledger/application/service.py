@@ -64,11 +64,11 @@ from isf_ledger.reports.card_month import CardReconciliation
 from isf_ledger.reports.card_queries import card_balance, card_journal
 from isf_ledger.reports.card_reconciliation import card_payments, known_card, reconcile_cards
 from isf_ledger.reports.card_surplus import weekly_shares
+from isf_ledger.reports.exception_refresh import refresh
 from isf_ledger.reports.exceptions import (
     ExceptionList,
     exception_list,
     open_debt,
-    refresh,
     stored_exception,
     with_refs_cards,
     with_refs_isf,
@@ -233,6 +233,7 @@ class Ledger:
             cache_mb=self.settings.rebuild_cache_mb,
             progress=progress,
         )
+        self.refresh_exceptions(full=True)
         refresh_statistics(self.engine)
         return read
 
@@ -262,6 +263,7 @@ class Ledger:
             seal_stored(conn, self.app, stored)
             fresh = [Recorded(s.id, e) for s, e in zip(stored, events, strict=True)]
             project_stored(conn, self.app, self.projections, fresh)
+        self.refresh_exceptions()  # read off the other read models, so after their commit
         refresh_statistics(self.engine)
 
     def check_projectable(self, events: Sequence[Any]) -> None:
@@ -270,27 +272,32 @@ class Ledger:
         with self.engine.connect() as conn, conn.begin():
             check_projectable(conn, self.projections, events)
 
-    def refresh_exceptions(self) -> None:
-        """Bring the exceptions read model in line with what the reports raise now."""
-        self.catch_up()
+    def refresh_exceptions(self, *, full: bool = False) -> None:
+        """Bring the exceptions read model up to the read models it is read from, and
+        to today's month (`reports/exception_refresh`); `full` examines every month."""
+        moment = datetime.now(UTC)
         with self.engine.begin() as conn:
-            refresh(conn, self.app, self.settings, instant(datetime.now(UTC)))
+            refresh(
+                conn, self.app, self.settings, today=moment.date(), now=instant(moment), full=full
+            )
 
     def known_exception(self, exception_id: str) -> tuple[str, str, str] | None:
         """(kind, subject kind, subject) of an exception the reports raised, or None."""
         with self.engine.connect() as conn:
             found = stored_exception(conn, exception_id)
-        if found is None:  # raised since the exceptions were last listed?
-            with self.engine.begin() as conn:
-                refresh(conn, self.app, self.settings, instant(datetime.now(UTC)))
+        if found is None:  # raised in a month begun since the last write or listing?
+            self.refresh_exceptions()
+            with self.engine.connect() as conn:
                 found = stored_exception(conn, exception_id)
         return found
 
     def catch_up(self, fresh: Sequence[Recorded] = ()) -> int:
-        """Seal new events, then bring every read model up to date with them."""
+        """Seal new events, then bring every read model up to date with them, the
+        exceptions last (they are read off the others)."""
         seal_new(self.engine, self.app)
         read = catch_up(self.engine, self.app, self.projections, fresh=fresh)
         if read:
+            self.refresh_exceptions()
             refresh_statistics(self.engine)
         return read
 
@@ -347,7 +354,8 @@ class Ledger:
         """Every exception the reports raise (and raised), oldest first, with decisions;
         with `as_at`, as the ledger stood then."""
         if as_at is None:
-            self.refresh_exceptions()
+            self.catch_up()
+            self.refresh_exceptions()  # nothing to do unless a month has turned
         with self.engine.connect() as conn:
             return exception_list(
                 conn,

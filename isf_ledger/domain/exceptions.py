@@ -30,6 +30,7 @@ KINDS = (
     "negative-balance",
     "surplus",
     "contribution-arrears",
+    "top-up-arrears",
     "due-back",
 )
 OUTCOMES = ("explained", "recover", "write-off")
@@ -42,6 +43,7 @@ GONE = {
     "negative-balance": "the balance is no longer below zero",
     "surplus": "the balance is no longer above the threshold",
     "contribution-arrears": "the contribution was paid",
+    "top-up-arrears": "the top-up was paid",
 }
 
 

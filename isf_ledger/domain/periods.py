@@ -86,6 +86,14 @@ def _starts(first_due: date, frequency: str, budget_end: date) -> list[date]:
         starts.append(start)
 
 
+def starts_until(first: date, frequency: str, until: date) -> list[date]:
+    """Every period start from `first`, every 28 days or monthly, up to `until` (inclusive)."""
+    starts: list[date] = []
+    while (start := _period_start(first, frequency, len(starts))) <= until:
+        starts.append(start)
+    return starts
+
+
 def _pro_rata(amount: Decimal, days: int, total_days: int) -> Decimal:
     """`amount × days / total_days`, rounded half-up to the penny.
 

@@ -10,7 +10,11 @@ Choices:
   day of termination it still can); a card, with no cancellation, always can;
 - the amount received may differ from the amount agreed per period;
 - a receipt can be reversed once, effective on the day it was received (of
-  several receipts on one day, the earliest not yet reversed).
+  several receipts on one day, the earliest not yet reversed);
+- a top-up into an ISF is due once a payment period of its agreement (from
+  the agreement's start, at its payment frequency), from the period it began
+  in (its first receipt, or the day it was agreed if that is earlier) until
+  the agreement is terminated; arrears are what is due less what was received.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from isf_ledger.domain import ledger
 from isf_ledger.domain.agreement import Agreement
 from isf_ledger.domain.base import LedgerAggregate
 from isf_ledger.domain.errors import RuleBroken
+from isf_ledger.domain.money import ZERO
+from isf_ledger.domain.periods import starts_until
 from isf_ledger.domain.reversal import check_reversal
 
 PAYERS = ("person", "family", "third-party")
@@ -130,6 +136,25 @@ class TopUp(LedgerAggregate):
                 f"top-up {self.ref} is paid into {expected[0]} {expected[1]}, "
                 f"not {into.KIND} {into.ref}"
             )
+
+    # Arrears
+
+    def received_by(self, day: date) -> Decimal:
+        """What arrived by `day`, less receipts taken back."""
+        kept = (amount for on, amount, by in self.received if on <= day and by not in self.reversed)
+        return sum(kept, ZERO)
+
+    def arrears_by(self, day: date, agreement: Agreement) -> Decimal:
+        """What is due into the agreement's ISF by `day` (see the module's note) less
+        what was received; zero for a top-up onto a card or an assessed contribution."""
+        if self.kind != "top-up" or agreement.ref != self.agreement_id:
+            return ZERO
+        began = min([self.created_on.date(), *(on for on, _, _ in self.received)])
+        until = min(day, agreement.terminated_on or day)
+        starts = starts_until(agreement.start, agreement.payment_frequency, until)
+        first = max([s for s in starts if s <= began], default=agreement.start)
+        due = self.amount_per_period * sum(1 for s in starts if s >= first)
+        return max(ZERO, due - self.received_by(day))
 
     # Commands
 

@@ -62,6 +62,7 @@ def raised_by_isf(isf: IsfMonth, month: str) -> list[Raised]:
         ("surplus", isf.surplus > 0 and not isf.due_back, isf.surplus, "surplus above threshold"),
         ("contribution-arrears", isf.contribution_arrears > 0, isf.contribution_arrears,
          "contribution arrears"),
+        ("top-up-arrears", isf.top_up_arrears > 0, isf.top_up_arrears, "top-up arrears"),
     )  # fmt: skip
     for kind, raised, amount, words in checks:
         if raised:

@@ -1,14 +1,7 @@
-"""The exceptions read model: everything raised, when, and whether it is still there.
+"""The exceptions as listed and as shown beside the reports' flags, with decisions.
 
-Decisions (see README "Exceptions"):
-- Exceptions are read off the reports' own records (`exception_rules`), so
-  they agree with the provider statement and the card reconciliation.
-- The table is refreshed by `refresh` when the exceptions are asked for
-  and when a `ResolveException` names one it does not hold; not on every
-  command, because it means running every month's statements. A refresh
-  adds what is newly raised and marks what is no longer raised as gone,
-  with why: that is an exception closing itself. A rebuild leaves the
-  table alone (ids are a hash of what raised them, so nothing to rebuild).
+Decisions (see README "Corrections and exceptions"):
+- The table is kept current by `exception_refresh`; listing reads it.
 - What a person decided is an event (`ExceptionCase`), never a row here, so
   a rebuild loses no decision; a `recover` debt is paid down by recoveries
   from the subject's fund recorded after the decision.
@@ -22,116 +15,23 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Connection, Date, String, Table, Text, func, select
+from sqlalchemy import Connection, func, select
 
-from isf_ledger.adapters.card_store.tables import card_imports, card_transactions
 from isf_ledger.adapters.event_store import LedgerApp
-from isf_ledger.adapters.schema import metadata
 from isf_ledger.domain import ledger
-from isf_ledger.domain.exceptions import gone_why
 from isf_ledger.domain.money import ZERO
 from isf_ledger.projections.ledger_legs import from_pence, ledger_legs, to_pence
 from isf_ledger.projections.runner import instant
 from isf_ledger.reports.card_month import CardReconciliation
-from isf_ledger.reports.card_reconciliation import reconcile_cards
-from isf_ledger.reports.card_surplus import weekly_shares
+from isf_ledger.reports.exception_refresh import exceptions, raised_as_at
 from isf_ledger.reports.exception_refs import ExceptionRef
 from isf_ledger.reports.exception_rules import Raised, raised_by_card, raised_by_isf
-from isf_ledger.reports.provider_statement import ProviderStatement, provider_statement
+from isf_ledger.reports.provider_statement import ProviderStatement
 from isf_ledger.reports.records import report_json
 from isf_ledger.reports.sources import load, refs_of
 from isf_ledger.settings import Settings
 
 RECOVERIES = ("Agreement.SurplusRecovered", "Card.SurplusRecovered")
-
-exceptions = Table(
-    "exceptions",
-    metadata,
-    Column("exception_id", String(24), primary_key=True),
-    Column("kind", String(32), nullable=False),
-    Column("subject_kind", String(16), nullable=False),
-    Column("subject", String(64), nullable=False),
-    Column("month", String(7), nullable=False),
-    Column("raised_on", Date, nullable=False),
-    Column("amount", BigInteger),
-    Column("detail", Text, nullable=False),
-    Column("gone_at", String(32)),
-    Column("gone_why", Text),
-)
-
-
-def activity_months(conn: Connection, as_at: str | None = None) -> list[str]:
-    """Every month from the first money movement or card transaction to the last
-    (of those recorded by `as_at`)."""
-    legs = select(func.min(ledger_legs.c.effective), func.max(ledger_legs.c.effective))
-    t = card_transactions
-    cards = select(func.min(t.c.posted_on), func.max(t.c.posted_on))
-    if as_at is not None:
-        legs = legs.where(ledger_legs.c.recorded_at <= as_at)
-        imported = select(card_imports.c.id).where(card_imports.c.recorded_at <= as_at)
-        cards = cards.where(t.c.import_id.in_(imported))
-    days = [day for query in (legs, cards) for day in conn.execute(query).one() if day is not None]
-    if not days:
-        return []
-    first, last = min(days), max(days)
-    months = []
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
-
-
-def raised_now(
-    conn: Connection, app: LedgerApp, settings: Settings, as_at: str | None = None
-) -> dict[str, Raised]:
-    """Every exception the reports raise (as at `as_at`), in every month with activity."""
-    found: dict[str, Raised] = {}
-    providers = refs_of(conn, "provider")
-    weekly = weekly_shares(conn, app, None, as_at)
-    for month in activity_months(conn, as_at):
-        raised: list[Raised] = []
-        for provider in providers:
-            statement = provider_statement(conn, app, settings, provider, month, as_at=as_at)
-            for isf in statement.agreements:
-                raised += raised_by_isf(isf, month)
-        for card in reconcile_cards(conn, month, settings, as_at=as_at, weekly=weekly).cards:
-            raised += raised_by_card(card, month)
-        for r in raised:
-            first = found.get(r.exception_id)
-            found[r.exception_id] = r if first is None else _later(first, r)
-    return found
-
-
-def _later(first: Raised, later: Raised) -> Raised:
-    """The same exception seen again in a later month: first raised, latest amount."""
-    return Raised(**{**first.__dict__, "amount": later.amount, "detail": later.detail})
-
-
-def refresh(conn: Connection, app: LedgerApp, settings: Settings, now: str) -> None:
-    """Bring the table in line with what the reports raise now (see the module's note)."""
-    current = raised_now(conn, app, settings)
-    stored = {row.exception_id: row for row in conn.execute(select(exceptions))}
-    for xid, r in current.items():
-        values = {"amount": None if r.amount is None else to_pence(r.amount), "detail": r.detail}
-        if xid not in stored:
-            conn.execute(exceptions.insert().values(
-                exception_id=xid, kind=r.kind, subject_kind=r.subject_kind, subject=r.subject,
-                month=r.month, raised_on=r.raised_on, gone_at=None, gone_why=None, **values,
-            ))  # fmt: skip
-        else:
-            conn.execute(
-                exceptions.update()
-                .where(exceptions.c.exception_id == xid)
-                .values(gone_at=None, gone_why=None, **values)
-            )
-    for xid, row in stored.items():
-        if xid not in current and row.gone_at is None:
-            conn.execute(
-                exceptions.update()
-                .where(exceptions.c.exception_id == xid)
-                .values(gone_at=now, gone_why=gone_why(row.kind))
-            )
 
 
 def with_refs_isf(
@@ -227,7 +127,7 @@ def exception_list(
     if as_at is not None and settings is not None:
         rows: list[Any] = [
             _Row(**{**r.__dict__, "amount": None if r.amount is None else to_pence(r.amount)})
-            for r in raised_now(conn, app, settings, as_at).values()
+            for r in raised_as_at(conn, app, settings, as_at).values()
             if month is None or r.month == month
         ]
     else:

@@ -1,5 +1,6 @@
 """What a provider statement needs beyond an ISF's own legs: its budget, schedules
-and contributions, for endings, the surplus on both bases and contribution arrears.
+contributions and top-ups, for endings, the surplus on both bases, and contribution and
+top-up arrears.
 
 While an agreement runs, its surplus is the balance above `surplus_weeks` of
 planned hours x rate (the statement's basis); the same weeks of planned
@@ -62,6 +63,7 @@ class Related:
     budgets: dict[str, Any]
     schedules: dict[str, list[Any]]  # by agreement
     contributions: dict[str, list[Any]]  # by agreement
+    topups: dict[str, list[Any]]  # by agreement
     received: dict[str, Decimal]  # by contribution, by the month's end
 
     def ending(self, agreement: Any) -> Ending:
@@ -90,6 +92,12 @@ class Related:
             ZERO,
         )
 
+    def topup_arrears(self, agreement: Any) -> Decimal:
+        """Top-ups due into the ISF by the month's end, less those received."""
+        return sum(
+            (t.arrears_by(self.last, agreement) for t in self.topups.get(agreement.ref, [])), ZERO
+        )
+
 
 def _status(agreement: Any, day: date) -> str:
     if agreement.terminated_on is not None and agreement.terminated_on <= day:
@@ -99,22 +107,48 @@ def _status(agreement: Any, day: date) -> str:
     return "suspended" if agreement.suspended_since(day) else "active"
 
 
-def related_of(
-    conn: Connection, app: LedgerApp, agreements: Iterable[Any], last: date, as_at: str | None
-) -> Related:
-    """The budgets, schedules and contributions of `agreements`, as at `as_at`."""
+@dataclass(frozen=True)
+class Loaded:
+    """What `related_of` reads from the events, the same whatever the month."""
+
+    rows: list[tuple[str, str, str]]  # kind, ref, agreement
+    found: dict[tuple[str, str], Any]
+
+
+def load_related(
+    conn: Connection, app: LedgerApp, agreements: Iterable[Any], as_at: str | None
+) -> Loaded:
+    """The budgets, schedules, contributions and top-ups of `agreements`, as at `as_at`."""
     agreements = list(agreements)
     s = audit_subjects
     rows = conn.execute(
         select(s.c.kind, s.c.ref, s.c.agreement_id).where(
-            s.c.kind.in_(("schedule", "contribution")),
+            s.c.kind.in_(("schedule", "contribution", "topup")),
             s.c.agreement_id.in_([a.ref for a in agreements]),
         )
     ).all()
     wanted = [(kind, ref) for kind, ref, _ in rows]
     wanted += [("budget", b) for b in {a.budget_id for a in agreements}]
-    found = load_each(conn, app, wanted, as_at)
-    by_agreement: dict[str, dict[str, list[Any]]] = {"schedule": {}, "contribution": {}}
+    return Loaded([tuple(r) for r in rows], load_each(conn, app, wanted, as_at))
+
+
+def related_of(
+    conn: Connection,
+    app: LedgerApp,
+    agreements: Iterable[Any],
+    last: date,
+    as_at: str | None,
+    loaded: Loaded | None = None,
+) -> Related:
+    """What `agreements` need from their budgets, schedules, contributions and top-ups
+    for a month ending on `last`, as at `as_at` (`loaded` already, for many months)."""
+    got = loaded or load_related(conn, app, agreements, as_at)
+    rows, found = got.rows, got.found
+    by_agreement: dict[str, dict[str, list[Any]]] = {
+        "schedule": {},
+        "contribution": {},
+        "topup": {},
+    }
     for kind, ref, agreement_id in rows:
         if (kind, ref) in found:
             by_agreement[kind].setdefault(agreement_id, []).append(found[kind, ref])
@@ -129,5 +163,6 @@ def related_of(
         {ref: b for (kind, ref), b in found.items() if kind == "budget"},
         by_agreement["schedule"],
         by_agreement["contribution"],
+        by_agreement["topup"],
         {ref: -total(moved.get(ledger.contribution(ref), {})) for ref in refs},
     )

@@ -33,7 +33,7 @@ from isf_ledger.domain.periods import month_days
 from isf_ledger.projections.agreement_weeks import HOURS_RECORDED_TOPIC, Week, weeks_of
 from isf_ledger.projections.runner import instant
 from isf_ledger.reports.exception_refs import ExceptionRef
-from isf_ledger.reports.fund_endings import related_of
+from isf_ledger.reports.fund_endings import Loaded, related_of
 from isf_ledger.reports.records import report_json
 from isf_ledger.reports.sources import Movement, Window, flows, load, movements, refs_of, total
 from isf_ledger.settings import Settings
@@ -87,6 +87,7 @@ class IsfMonth:
     due_back: Decimal  # once ended: the whole positive balance, owed back to the council
     surplus_basis: str  # how `surplus` was worked out
     surplus_on_payments: Decimal | None  # on the other basis, when it gives another figure
+    top_up_arrears: Decimal = ZERO  # top-ups due by the month's end less received
     adjustments: tuple[Adjustment, ...] = ()  # the prior-period adjustments, one a change
     exceptions: tuple[ExceptionRef, ...] = ()  # each flag's exception id and status
 
@@ -113,12 +114,39 @@ def provider_statement(
     as_at: str | None = None,
     previous_as_at: str | None = None,
 ) -> ProviderStatement:
-    first, last = month_days(month)
     refs = refs_of(conn, "agreement", provider_id=provider_id)
-    # Weeks of hours come from their read model, not from replaying every week.
-    agreements = load(conn, app, "agreement", refs, as_at, without=[HOURS_RECORDED_TOPIC])
+    agreements = load_agreements(conn, app, refs, as_at)
     if not agreements and not load(conn, app, "provider", [provider_id], as_at):
         raise NotFound(f"no provider {provider_id}")
+    isfs = isf_months(
+        conn, app, settings, agreements, month, as_at=as_at, previous_as_at=previous_as_at
+    )
+    return ProviderStatement(provider_id, month, isfs, as_at)
+
+
+def load_agreements(
+    conn: Connection, app: LedgerApp, refs: list[str], as_at: str | None
+) -> dict[str, Agreement]:
+    """The agreements as at `as_at`, without their weeks of hours, which come from
+    their read model instead of replaying every week."""
+    return load(conn, app, "agreement", refs, as_at, without=[HOURS_RECORDED_TOPIC])
+
+
+def isf_months(
+    conn: Connection,
+    app: LedgerApp,
+    settings: Settings,
+    agreements: dict[str, Agreement],
+    month: str,
+    *,
+    as_at: str | None = None,
+    previous_as_at: str | None = None,
+    loaded: Loaded | None = None,
+) -> tuple[IsfMonth, ...]:
+    """Each agreement's ISF for the month (those started by its end), in id order: a
+    provider's statement, or every provider's at once for the exceptions (`loaded`:
+    the agreements' related aggregates, read once for many months)."""
+    first, last = month_days(month)
     looked_back = max((a.review_weeks for a in agreements.values()), default=1) - 1
     keys = {ref: aggregate_id("agreement", ref).hex for ref in agreements}
     weeks_by_key = weeks_of(
@@ -136,7 +164,7 @@ def provider_statement(
     # A fund with nothing recorded when last month's statement was issued was on no
     # statement: its earlier months were entered late, not corrected.
     known = flows(conn, accounts.values(), Window(as_at=min(issued, as_at or issued)))
-    related = related_of(conn, app, agreements.values(), last, as_at)
+    related = related_of(conn, app, agreements.values(), last, as_at, loaded)
     rows = []
     for ref, agreement in sorted(agreements.items()):
         if agreement.start > last:
@@ -182,10 +210,11 @@ def provider_statement(
                 due_back=ending.due_back(closing),
                 surplus_basis=ending.basis,
                 surplus_on_payments=ending.other_surplus(closing),
+                top_up_arrears=related.topup_arrears(agreement),
                 adjustments=late_lines.get(account, ()),
             )
         )
-    return ProviderStatement(provider_id, month, tuple(rows), as_at)
+    return tuple(rows)
 
 
 def _adjustments(moved: list[Movement]) -> dict[str, tuple[Adjustment, ...]]:

@@ -183,6 +183,11 @@ class AgreementM:
             p in self.signed and self.signed[p] <= day for p in PARTIES
         )
 
+    def week_day(self, week: date) -> date:
+        """The day a week is checked on: its Monday, or the agreement's start for a
+        first week begun on the Monday before it (the contract allows that week)."""
+        return self.start if week < self.start <= week + timedelta(days=6) else week
+
     def after_end(self, day: date) -> bool:
         return self.terminated_on is not None and day > self.terminated_on
 
@@ -234,6 +239,7 @@ class TopUpM:
     fund: str
     agreement: str | None
     received: list[tuple[date, int]] = field(default_factory=list)
+    reversed: set[int] = field(default_factory=set)  # indexes into `received`
 
 
 @dataclass
@@ -251,6 +257,8 @@ class Model:
     schedules: dict[str, ScheduleM] = field(default_factory=dict)
     topups: dict[str, TopUpM] = field(default_factory=dict)
     contributions: dict[str, ContributionM] = field(default_factory=dict)
+    costs: dict[str, tuple[str, date, int]] = field(default_factory=dict)  # agreement, on, pence
+    reversed_costs: set[str] = field(default_factory=set)
     movements: list[dict[str, tuple[date, int]]] = field(default_factory=list)
 
     # Queries
@@ -593,7 +601,7 @@ class Model:
         quarters = quarters_of(c["delivered_hours"])
         if quarters is None:
             return QUARTER
-        if not agreement.in_force(week):
+        if not agreement.in_force(agreement.week_day(week)):
             return NOT_ACTIVE
         if week in agreement.weeks:
             return RULE
@@ -611,6 +619,10 @@ class Model:
         amount = pence_of(c["amount"])
         if amount is None or amount <= 0:
             return UNREADABLE
+        if c["agreement_id"] not in self.agreements:
+            return UNKNOWN
+        if c.get("cost_id") in self.costs:
+            return EXISTS
         found = self._agreement_on(c, "on")
         if isinstance(found, str):
             return found
@@ -618,7 +630,60 @@ class Model:
         if not agreement.in_force(on):
             return NOT_ACTIVE
         agreement.cost_days.append(on)
+        if "cost_id" in c:
+            self.costs[c["cost_id"]] = (c["agreement_id"], on, amount)
         self._move(on, f"isf:{c['agreement_id']}", f"costs:{c['agreement_id']}", amount)
+        return None
+
+    # Corrections: new facts, effective on the original's own date.
+
+    def _CorrectHours(self, c: dict[str, Any]) -> str | None:
+        """The week's charge becomes what the new hours would have charged; the
+        difference moves on the week's Monday."""
+        week, quarters = date.fromisoformat(c["week_start"]), quarters_of(c["delivered_hours"])
+        agreement = self.agreements.get(c["agreement_id"])
+        if agreement is None:
+            return UNKNOWN
+        if agreement.after_end(week):
+            return TERMINATED
+        if quarters is None:
+            return QUARTER
+        if week not in agreement.weeks or quarters == agreement.hours[week]:
+            return RULE
+        charged = quarters
+        if week not in agreement.approvals:
+            charged = min(quarters, agreement.planned + agreement.cap)
+        difference = week_charge(charged, agreement.rate) - agreement.weeks[week]
+        agreement.weeks[week] += difference
+        agreement.hours[week] = quarters
+        self._move(week, f"isf:{c['agreement_id']}", f"support:{agreement.provider}", difference)
+        return None
+
+    def _ReverseCost(self, c: dict[str, Any]) -> str | None:
+        if c["cost_id"] not in self.costs:
+            return UNKNOWN
+        agreement, charged_on, amount = self.costs[c["cost_id"]]
+        if c["cost_id"] in self.reversed_costs or date.fromisoformat(c["on"]) < charged_on:
+            return RULE
+        self.reversed_costs.add(c["cost_id"])
+        self._move(charged_on, f"costs:{agreement}", f"isf:{agreement}", amount)
+        return None
+
+    def _ReverseTopUp(self, c: dict[str, Any]) -> str | None:
+        """The earliest receipt of the day not yet reversed goes back to the payer."""
+        received_on, on = date.fromisoformat(c["received_on"]), date.fromisoformat(c["on"])
+        topup = self.topups.get(c["topup_id"])
+        if topup is None:
+            return UNKNOWN
+        left = [
+            n for n, (d, _) in enumerate(topup.received) if d == received_on
+            if n not in topup.reversed
+        ]  # fmt: skip
+        if not left or on < received_on:
+            return RULE
+        topup.reversed.add(left[0])
+        amount = topup.received[left[0]][1]
+        self._move(received_on, topup.fund, f"topup:{c['topup_id']}", amount)
         return None
 
     def _RecoverSurplus(self, c: dict[str, Any]) -> str | None:

@@ -7,9 +7,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from isf_ledger.adapters.card_files.profile import load_profile
 from isf_ledger.bootstrap import open_ledger
 from isf_ledger.domain.exceptions import KINDS, exception_id
+from isf_ledger.reports.exception_refresh import exceptions, month_of, months_from
 from isf_ledger.settings import Settings
 from tests.integration.in_process import applied
 from tests.integration.test_money_rules import SETUP, errors, now, schedule
@@ -32,13 +35,20 @@ GIFT = [
 ]  # fmt: skip
 
 
+def stored(led) -> dict[str, str | None]:
+    """The table as it stands, never refreshed by reading it: id -> why it went."""
+    with led.engine.connect() as conn:
+        rows = conn.execute(select(exceptions.c.exception_id, exceptions.c.gone_why))
+        return {xid: why for xid, why in rows}
+
+
 def listed(ledger, **options):
     return {(x.kind, x.month): x for x in ledger.exceptions(today=TODAY, **options).exceptions}
 
 
 def test_provider_statement_flags_are_exceptions_with_stable_ids(ledger):
     applied(ledger, [*SETUP, schedule("10000.00"), ASSESS, OVER_CAP], "s")
-    found = listed(ledger)
+    found = listed(ledger, month="2026-04")
     assert set(found) == {
         ("negative-balance", "2026-04"),
         ("flex-awaiting-approval", "2026-04"),
@@ -49,10 +59,25 @@ def test_provider_statement_flags_are_exceptions_with_stable_ids(ledger):
     assert (negative.amount, negative.raised_on, negative.age_days) == (
         D("-270.00"), date(2026, 4, 30), 215)  # fmt: skip
     assert (negative.status, negative.subject) == ("open", "agreement A1")
-    counts = ledger.exceptions(today=TODAY).counts
+    counts = ledger.exceptions(today=TODAY, month="2026-04").counts
     assert counts == {"contribution-arrears": 1, "flex-awaiting-approval": 1, "negative-balance": 1}
     ledger.rebuild()
-    assert listed(ledger) == found
+    assert listed(ledger, month="2026-04") == found
+
+
+def test_months_with_nothing_recorded_are_examined_up_to_today_while_anything_is_scheduled(
+    ledger,
+):
+    """Nothing moves after April, yet the ISF stays below zero and the contribution
+    falls further behind each month: up to today's month, and no further than the
+    month after the schedule's last period starts (March 2027)."""
+    applied(ledger, [*SETUP, schedule("10000.00"), ASSESS, OVER_CAP], "s")
+    expected = months_from("2026-04", min(month_of(date.today()), "2027-04"))
+    every = ledger.exceptions(today=TODAY).exceptions
+    for kind in ("negative-balance", "contribution-arrears"):
+        assert sorted(x.month for x in every if x.kind == kind) == expected
+    arrears = {x.month: x.amount for x in every if x.kind == "contribution-arrears"}
+    assert (arrears["2026-04"], arrears["2026-05"]) == (D("98.63"), D("200.55"))
 
 
 def test_a_cause_that_goes_away_closes_its_exception_recording_why(ledger):
@@ -65,6 +90,34 @@ def test_a_cause_that_goes_away_closes_its_exception_recording_why(ledger):
     assert closed.exception_id == awaiting.exception_id
     assert (closed.outcome, closed.reason) == (
         "gone", "the flexed hours were approved, declined or corrected")  # fmt: skip
+
+
+def test_top_up_arrears_are_raised_each_month_short_and_close_when_paid(ledger):
+    """A top-up is due each payment period of its agreement from its first receipt:
+    £100 a month received in April only leaves May £100 short (and June £200);
+    a late receipt for May closes May's exception with why."""
+    applied(ledger, [*SETUP, {"type": "AgreeTopUp", "topup_id": "T2", "agreement_id": "A1",
+                              "payer": "family", "amount_per_period": "100.00", "reason": "rate"},
+                     {"type": "RecordTopUp", "topup_id": "T2", "received_on": "2026-04-08",
+                      "amount": "100.00"},
+                     {"type": "RecordHours", "agreement_id": "A1", "week_start": "2026-06-01",
+                      "delivered_hours": "1"}], "s")  # fmt: skip
+    found = {m: x for (k, m), x in listed(ledger).items() if k == "top-up-arrears"}
+    assert {m: x.amount for m, x in found.items() if m <= "2026-06"} == {
+        "2026-05": D("100.00"), "2026-06": D("200.00")}  # fmt: skip
+    may = found["2026-05"]
+    assert may.exception_id == exception_id("top-up-arrears", "agreement:A1", "2026-05")
+    statement = ledger.provider_statement("PR1", "2026-05")
+    assert statement.agreements[0].top_up_arrears == D("100.00")
+    assert ("top-up-arrears", "open") in {
+        (x.kind, x.status) for x in statement.agreements[0].exceptions
+    }
+    applied(ledger, [{"type": "RecordTopUp", "topup_id": "T2", "received_on": "2026-05-08",
+                      "amount": "100.00"}], "p")  # fmt: skip
+    closed = listed(ledger, status="resolved")["top-up-arrears", "2026-05"]
+    assert (closed.exception_id, closed.outcome, closed.reason) == (
+        may.exception_id, "gone", "the top-up was paid")  # fmt: skip
+    assert listed(ledger)["top-up-arrears", "2026-06"].amount == D("100.00")
 
 
 def test_resolved_each_way_and_a_recover_debt_stays_open_until_paid(ledger):
@@ -131,6 +184,7 @@ def test_card_flags_are_exceptions_beside_the_flags_and_a_missing_load_closes_it
         late.write_text(export([("CARD-B", "2026-03-04", "LOAD", "Direct payment", "", "", B2)],
                                off_by=D(0)))  # fmt: skip
         led.import_cards([late], load_profile("generic"))
+        assert stored(led)[missing.exception_id] == "the load arrived"  # current on return
         listed_now = {
             x.exception_id: x for x in led.exceptions(status="all", today=TODAY).exceptions
         }
@@ -144,7 +198,8 @@ def test_card_flags_are_exceptions_beside_the_flags_and_a_missing_load_closes_it
 def isf_of_every_kind() -> list[dict]:
     """Agreements that raise every ISF kind: A9 (no payments: negative; a flexed
     week awaiting approval; four weeks 30% above plan; contribution arrears), A8
-    (terminated with money left: due back), A7 (a large top-up: surplus)."""
+    (terminated with money left: due back), A7 (a large top-up: surplus; received
+    for April only, so May is in top-up arrears)."""
     sign = [{"type": "SignAgreement", "agreement_id": a, "party": p, "signed_on": "2026-04-03"}
             for a in ("A9", "A8", "A7") for p in ("authority", "person", "provider")]  # fmt: skip
     draft = [{"type": "DraftAgreement", "agreement_id": a, "budget_id": "B9",
@@ -155,6 +210,8 @@ def isf_of_every_kind() -> list[dict]:
              ("2026-04-27", "16"))  # fmt: skip
     hours = [{"type": "RecordHours", "agreement_id": "A9", "week_start": w,
               "delivered_hours": h} for w, h in weeks]  # fmt: skip
+    hours.append({"type": "RecordHours", "agreement_id": "A7", "week_start": "2026-05-04",
+                  "delivered_hours": "10"})  # fmt: skip
     gifts = [
         {"type": "AgreeTopUp", "topup_id": t, "agreement_id": a, "payer": "family",
          "amount_per_period": "3000.00", "reason": "gift"} for t, a in (("T8", "A8"), ("T7", "A7"))
@@ -200,3 +257,17 @@ def test_every_kind_is_raised_listed_resolved_and_audited(db_url, tmp_path):
         assert sorted(audited) == sorted(x.exception_id for x in found)
     finally:
         led.close()
+
+
+def test_an_exception_gone_stays_gone_with_its_id_and_reason_after_a_rebuild(ledger):
+    applied(ledger, [*SETUP, schedule("10000.00"), OVER_CAP], "s")
+    awaiting = listed(ledger)["flex-awaiting-approval", "2026-04"]
+    applied(ledger, [{"type": "ApproveFlex", "agreement_id": "A1", "week_start": "2026-04-06",
+                      "approved_by": "team leader"}], "f")  # fmt: skip
+    before = ledger.exceptions(status="all", today=TODAY)
+    ledger.rebuild()
+    after = ledger.exceptions(status="all", today=TODAY)
+    assert after == before
+    gone = {x.exception_id: x for x in after.exceptions}[awaiting.exception_id]
+    assert (gone.status, gone.outcome, gone.reason) == (
+        "resolved", "gone", "the flexed hours were approved, declined or corrected")  # fmt: skip

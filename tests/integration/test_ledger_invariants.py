@@ -76,6 +76,7 @@ AGREEMENTS = ("A1", "A2", "A3", "A4")
 CARDS = ("C1", "C2")
 SCHEDULES = ("S1", "S2", "S3", "S4")
 TOPUPS = ("T1", "T2", "T3")
+COSTS = ("X1", "X2", "X3")
 CONTRIBUTIONS = ("K1", "K2")
 NEVER_CREATED = ("nobody", "X-404", "gone.1")
 BUDGET_STARTS = (date(2026, 4, 6), date(2026, 4, 1), date(2028, 2, 29))
@@ -583,6 +584,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def record_a_cost(self, data: st.DataObject) -> None:
         agreement = self.pick_agreement(data)
         on = data.draw(days_from(self.model.agreements[agreement].start, -7, 150))
+        cost_id = data.draw(st.none() | st.sampled_from(COSTS))
         self.submit(
             {
                 "type": "RecordCost",
@@ -590,8 +592,50 @@ class LedgerMachine(RuleBasedStateMachine):
                 "on": on.isoformat(),
                 "amount": decimal_text(data.draw(money_amounts("0.01", "400.00"))),
                 "description": "bus fares",
+                **({"cost_id": cost_id} if cost_id else {}),
             }
         )
+
+    # Corrections and reversals
+
+    @precondition(lambda self: any(a.weeks for a in self.model.agreements.values()))
+    @rule(data=st.data())
+    def correct_a_week_of_hours(self, data: st.DataObject) -> None:
+        recorded = sorted((ref, w) for ref, a in self.model.agreements.items() for w in a.weeks)
+        agreement, week = data.draw(st.sampled_from(recorded))
+        a = self.model.agreements[agreement]
+        quarters = st.integers(min_value=0, max_value=a.planned + a.cap + 8)
+        self.submit(
+            {
+                "type": "CorrectHours",
+                "agreement_id": agreement,
+                "week_start": week.isoformat(),
+                "delivered_hours": data.draw(quarter_hours_text(quarters)),
+                "reason": "the timesheet was wrong",
+            }
+        )
+
+    @precondition(lambda self: self.model.costs)
+    @rule(data=st.data())
+    def reverse_a_cost(self, data: st.DataObject) -> None:
+        cost_id = self.pick(data, self.model.costs, COSTS)
+        charged_on = self.model.costs[cost_id][1] if cost_id in self.model.costs else None
+        on = data.draw(days_from(charged_on or date(2026, 4, 6), -3, 60))
+        self.submit(
+            {"type": "ReverseCost", "cost_id": cost_id, "on": on.isoformat(),
+             "reason": "charged in error"}
+        )  # fmt: skip
+
+    @precondition(lambda self: any(t.received for t in self.model.topups.values()))
+    @rule(data=st.data())
+    def reverse_a_top_up(self, data: st.DataObject) -> None:
+        receipts = sorted({(t, d) for t, m_ in self.model.topups.items() for d, _ in m_.received})
+        topup, received_on = data.draw(st.sampled_from(receipts))
+        on = data.draw(days_from(received_on, -3, 60))
+        self.submit(
+            {"type": "ReverseTopUp", "topup_id": topup, "received_on": received_on.isoformat(),
+             "on": on.isoformat(), "reason": "the payment bounced"}
+        )  # fmt: skip
 
     @precondition(lambda self: self.model.agreements or self.model.cards)
     @rule(data=st.data())

@@ -164,6 +164,8 @@ def _facts(isf: IsfMonth) -> list[tuple[str, str]]:
         facts.append(("Due back to the council (final account)", grouped(isf.due_back)))
     if isf.contribution_arrears:
         facts.append(("Contribution arrears", grouped(isf.contribution_arrears)))
+    if isf.top_up_arrears:
+        facts.append(("Top-up arrears", grouped(isf.top_up_arrears)))
     facts += [(f"Exception {x.exception_id}", f"{x.kind}: {x.status}") for x in isf.exceptions]
     return facts
 

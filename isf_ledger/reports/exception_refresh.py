@@ -1,0 +1,384 @@
+"""Keeping the exceptions read model current when each write returns.
+
+Decisions (see README "Corrections and exceptions"):
+- Exceptions are read off the reports' own records (`exception_rules`): a
+  refresh runs every month's provider statements and card reconciliation.
+  `Ledger.catch_up` calls `refresh` after the read models it reads are
+  current, so `apply`, `cards import` and a payment run return with the
+  table current; listing calls it too, and finds nothing to do unless a
+  crash came between the two or a month has turned since.
+- Only the months a change could alter are examined again: from the month
+  of the earliest business date among the audit trail's rows since the last
+  refresh (a card import's first posting; the recording day of a row with no
+  business date), less the days a card load is matched across, on to the
+  last month. An earlier month's statements cannot move, so its exceptions
+  stand as they are.
+- The months run from the first business date in the audit trail to the
+  last, and on to today's month while anything is scheduled (to the month
+  after the last period starts): arrears grow, and a surplus sits, in months
+  where nothing happens.
+- What is no longer raised in a month examined is marked gone, with why:
+  an exception closing itself. It stays gone, with its id and reason, after
+  a rebuild (which examines every month again).
+- One refresh at a time: each takes the lock on the one row of
+  `exceptions_refreshed` (PostgreSQL `FOR UPDATE`; SQLite's write lock at
+  `BEGIN IMMEDIATE`), and rows go in with `ON CONFLICT`, so two processes
+  refreshing at once neither clash on a key nor lose a row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Date,
+    String,
+    Table,
+    Text,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from isf_ledger.adapters.event_store import LedgerApp
+from isf_ledger.adapters.schema import metadata, projection_positions
+from isf_ledger.domain.exceptions import gone_why
+from isf_ledger.projections.audit_trail import AuditTrail, audit_subjects, audit_trail
+from isf_ledger.projections.ledger_legs import to_pence
+from isf_ledger.projections.schedule_periods import schedule_periods
+from isf_ledger.reports.card_reconciliation import reconcile_cards
+from isf_ledger.reports.card_surplus import weekly_shares
+from isf_ledger.reports.exception_rules import Raised, raised_by_card, raised_by_isf
+from isf_ledger.reports.fund_endings import load_related
+from isf_ledger.reports.provider_statement import isf_months, load_agreements
+from isf_ledger.reports.sources import refs_of
+from isf_ledger.settings import Settings
+
+CARD_IMPORT = "CardImport.TransactionsImported"
+
+exceptions = Table(
+    "exceptions",
+    metadata,
+    Column("exception_id", String(24), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("subject_kind", String(16), nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("raised_on", Date, nullable=False),
+    Column("amount", BigInteger),
+    Column("detail", Text, nullable=False),
+    Column("gone_at", String(32)),
+    Column("gone_why", Text),
+)
+
+exceptions_refreshed = Table(
+    "exceptions_refreshed",
+    metadata,
+    Column("name", String(16), primary_key=True),
+    Column("position", BigInteger, nullable=False),  # the read models' position, or -1
+    Column("first", String(7), nullable=False),  # the months examined, first and last
+    Column("through", String(7), nullable=False),
+    Column("checked", String(7), nullable=False),  # today's month when last refreshed
+)
+STATE = "exceptions"
+
+
+def month_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _next(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:])
+    return f"{year + 1:04d}-01" if number == 12 else f"{year:04d}-{number + 1:02d}"
+
+
+def months_from(first: str, last: str) -> list[str]:
+    """Every month from `first` to `last`, both included."""
+    months = []
+    while first <= last:
+        months.append(first)
+        first = _next(first)
+    return months
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The agreements and cards a change since the last refresh concerns; None: all."""
+
+    agreements: set[str] | None
+    cards: set[str] | None
+
+
+ALL = Scope(None, None)
+
+
+def _scope(conn: Connection, after: int) -> Scope:
+    """Whose exceptions the audit trail's rows after `after` can change: the
+    agreements and cards they name, and those of every budget they name (a budget's
+    choice, schedules, payments and contributions reach its agreements and cards);
+    every card after a card import."""
+    t = audit_trail
+    rows = conn.execute(
+        select(t.c.type, t.c.budget_id, t.c.agreement_id, t.c.card_id).where(t.c.position > after)
+    ).all()
+    budgets = {r.budget_id for r in rows if r.budget_id}
+    s = audit_subjects
+
+    def named(kind: str, column: str) -> set[str]:
+        refs = {getattr(r, column) for r in rows if getattr(r, column)}
+        query = select(s.c.ref).where(s.c.kind == kind, s.c.budget_id.in_(budgets))
+        return refs | set(conn.scalars(query))
+
+    cards = None if any(r.type == CARD_IMPORT for r in rows) else named("card", "card_id")
+    return Scope(named("agreement", "agreement_id"), cards)
+
+
+def _within(scope: Scope, r: Any) -> bool:
+    """Is the exception (raised or stored) about a subject in `scope`?"""
+    refs = scope.agreements if r.subject_kind == "agreement" else scope.cards
+    return refs is None or r.subject in refs
+
+
+@dataclass(frozen=True)
+class Span:
+    """The months to examine, and the earliest a change since the last refresh touches."""
+
+    first: str
+    through: str
+    changed: str
+
+
+def _dates(rows: Iterable[Any]) -> tuple[list[date], list[date]]:
+    """The business dates of audit-trail rows (a card import's first posting too), and
+    the days rows with none were recorded on."""
+    business, recorded = [], []
+    for row in rows:
+        if row.type == CARD_IMPORT:
+            first = json.loads(row.data).get("first_posted")
+            if first:
+                business.append(date.fromisoformat(first))
+        if row.effective is None:
+            recorded.append(date.fromisoformat(row.recorded_at[:10]))
+        else:
+            business.append(row.effective)
+    return business, recorded
+
+
+def _horizon(conn: Connection, today: date) -> str | None:
+    """Today's month, but no later than the month after the last period starts."""
+    last_start = conn.scalar(select(func.max(schedule_periods.c.start)))
+    if last_start is None:
+        return None
+    return min(month_of(today), _next(month_of(last_start)))
+
+
+def _span(
+    conn: Connection, after: int, settings: Settings, today: date, as_at: str | None = None
+) -> Span | None:
+    """The months to examine given the audit trail's rows after position `after`
+    (recorded by `as_at`)."""
+    t = audit_trail
+    data = case((t.c.type == CARD_IMPORT, t.c.data))  # only an import's is read
+    query = select(t.c.type, t.c.effective, t.c.recorded_at, data.label("data")).where(
+        t.c.position > after
+    )
+    if as_at is not None:
+        query = query.where(t.c.recorded_at <= as_at)
+    business, recorded = _dates(conn.execute(query))
+    if not business and not recorded:
+        return None
+    horizon = _horizon(conn, today)
+    margin = timedelta(days=settings.load_match_days)
+    changed = month_of(min(business + recorded) - margin)
+    if not business:  # a change with no date of its own: examined from when it was made
+        return Span("", horizon or "", changed)
+    last = month_of(max(business))
+    return Span(month_of(min(business)), max(last, horizon) if horizon else last, changed)
+
+
+def raised_in(
+    conn: Connection,
+    app: LedgerApp,
+    settings: Settings,
+    months: list[str],
+    as_at: str | None = None,
+    scope: Scope = ALL,
+) -> dict[str, Raised]:
+    """Every exception the reports raise (as at `as_at`) in `months` about the
+    subjects in `scope`: when one is raised in several, as first raised, with the
+    latest amount."""
+    found: dict[str, Raised] = {}
+    refs = refs_of(conn, "agreement")
+    if scope.agreements is not None:
+        refs = [ref for ref in refs if ref in scope.agreements]
+    agreements = load_agreements(conn, app, refs, as_at)
+    loaded = load_related(conn, app, agreements.values(), as_at)
+    cards = scope.cards is None or bool(scope.cards)
+    # One card (a payment, a top-up): its own reconciliation, not every card's.
+    one = next(iter(scope.cards)) if scope.cards and len(scope.cards) == 1 else None
+    weekly = weekly_shares(conn, app, one, as_at) if cards else {}
+    for month in months:
+        raised: list[Raised] = []
+        # Every provider's statement at once: the same records, a few queries a month.
+        isfs = isf_months(conn, app, settings, agreements, month, as_at=as_at, loaded=loaded)
+        for isf in isfs:
+            raised += raised_by_isf(isf, month)
+        if cards:
+            rec = reconcile_cards(conn, month, settings, card=one, as_at=as_at, weekly=weekly)
+            for card in rec.cards:
+                raised += raised_by_card(card, month)
+        for r in raised:
+            if not _within(scope, r):
+                continue
+            first = found.get(r.exception_id)
+            found[r.exception_id] = r if first is None else _later(first, r)
+    return found
+
+
+def _later(first: Raised, later: Raised) -> Raised:
+    return Raised(**{**first.__dict__, "amount": later.amount, "detail": later.detail})
+
+
+def raised_as_at(
+    conn: Connection, app: LedgerApp, settings: Settings, as_at: str
+) -> dict[str, Raised]:
+    """Every exception the reports raised as the ledger stood at `as_at`."""
+    span = _span(conn, -1, settings, date.fromisoformat(as_at[:10]), as_at)
+    if span is None:
+        return {}
+    return raised_in(conn, app, settings, months_from(span.first, span.through), as_at)
+
+
+def _insert(conn: Connection) -> Any:
+    """An INSERT that can say what to do on a conflict, in the database's own dialect."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert
+
+
+def _state(conn: Connection) -> Any:
+    """The refresh's state row, locked until the transaction ends."""
+    s = exceptions_refreshed
+    new = {"name": STATE, "position": -1, "first": "", "through": "", "checked": ""}
+    conn.execute(_insert(conn)(s).values(**new).on_conflict_do_nothing())
+    query = select(s).where(s.c.name == STATE)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return conn.execute(query).one()
+
+
+def refresh(
+    conn: Connection,
+    app: LedgerApp,
+    settings: Settings,
+    *,
+    today: date,
+    now: str,
+    full: bool = False,
+) -> None:
+    """Bring the table in line with what the reports raise (see the module's note)."""
+    state = _state(conn)
+    # The audit trail's position: its rows after the last refresh's are what changed
+    # (every read model is caught up to the same position in one transaction).
+    p = projection_positions
+    position = int(conn.scalar(select(p.c.position).where(p.c.name == AuditTrail.name)) or 0)
+    checked = month_of(today)
+    after = -1 if full else state.position
+    if after == position and state.checked == checked:
+        return
+    span = _span(conn, after, settings, today)
+    scope = ALL
+    if after >= 0 and state.first:
+        # What was examined before, widened by what changed since.
+        was = Span(state.first, state.through, _next(state.through))
+        horizon = _horizon(conn, today)
+        span = Span(
+            min(was.first, span.first or was.first) if span else was.first,
+            max(was.through, span.through if span else "", horizon or ""),
+            min(was.changed, span.changed) if span else was.changed,
+        )
+        if span.through == was.through:  # no new month: only what the change concerns
+            scope = _scope(conn, after)
+    if span is not None and span.first:
+        months = months_from(max(span.first, span.changed), span.through)
+        _store(conn, raised_in(conn, app, settings, months, scope=scope), months, scope, now)
+    conn.execute(
+        update(exceptions_refreshed)
+        .where(exceptions_refreshed.c.name == STATE)
+        .values(
+            position=position,
+            first=span.first if span else "",
+            through=span.through if span else "",
+            checked=checked,
+        )
+    )
+
+
+def _store(
+    conn: Connection, raised: dict[str, Raised], months: list[str], scope: Scope, now: str
+) -> None:
+    """Add or update what is raised; mark gone what the months examined no longer raise
+    about the subjects in `scope`.
+
+    A row keeps the month it was first raised in; its amount is the latest.
+    """
+    e = exceptions
+    query = select(e)
+    for kind, refs in (("agreement", scope.agreements), ("card", scope.cards)):
+        if refs is not None:  # raised and gone alike are about subjects in scope
+            query = query.where(or_(e.c.subject_kind != kind, e.c.subject.in_(sorted(refs))))
+    stored = {row.exception_id: row for row in conn.execute(query)}
+    rows = []
+    for xid, r in sorted(raised.items()):
+        was = stored.get(xid)
+        first = r if was is None or r.month < was.month else was
+        rows.append(
+            {
+                "exception_id": xid,
+                "kind": r.kind,
+                "subject_kind": r.subject_kind,
+                "subject": r.subject,
+                "month": first.month,
+                "raised_on": first.raised_on,
+                "amount": None if r.amount is None else to_pence(r.amount),
+                "detail": r.detail,
+                "gone_at": None,
+                "gone_why": None,
+            }
+        )
+    if rows:
+        upsert = _insert(conn)(e)
+        changed = ("month", "raised_on", "amount", "detail", "gone_at", "gone_why")
+        conn.execute(
+            upsert.on_conflict_do_update(
+                index_elements=[e.c.exception_id],
+                set_={name: upsert.excluded[name] for name in changed},
+            ),
+            rows,
+        )
+    examined = set(months)
+    gone = [
+        {"xid": xid, "why": gone_why(row.kind)}
+        for xid, row in sorted(stored.items())
+        if xid not in raised
+        and row.gone_at is None
+        and row.month in examined
+        and _within(scope, row)
+    ]
+    if gone:
+        conn.execute(
+            update(e)
+            .where(e.c.exception_id == bindparam("xid"))
+            .values(gone_at=now, gone_why=bindparam("why")),
+            gone,
+        )
