@@ -1,4 +1,4 @@
-"""The portal's tables (migration 0012) and the few queries on them.
+"""The portal's tables (migration 0011) and the few queries on them.
 
 Accounts, server-side sessions, one-time links and the access log live
 beside the ledger in the same database, never in events. Times are the

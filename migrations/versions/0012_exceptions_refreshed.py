@@ -2,15 +2,15 @@
 and the months examined, one row, which each refresh locks (see
 `isf_ledger/reports/exception_refresh.py`).
 
-Revision ID: 0013
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

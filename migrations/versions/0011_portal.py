@@ -5,14 +5,14 @@ the portal's own records (a rebuild never touches them). No name is kept: a
 person's account holds only their person id, so their name stays sealed in
 the ledger's events.
 
-Revision ID: 0012
+Revision ID: 0011
 Revises: 0010
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
