@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from psycopg.errors import UniqueViolation
 from sqlalchemy import Connection
@@ -34,6 +34,9 @@ from isf_ledger.adapters.bulk_rows import insert_rows
 from isf_ledger.adapters.card_store.digest import DIGEST_COLUMNS, RowsDigest
 from isf_ledger.adapters.card_store.staging import COLUMNS, StagedRow, Stager
 from isf_ledger.adapters.card_store.tables import NO_BALANCE
+
+if TYPE_CHECKING:
+    import polars as pl
 
 HELD = 200_000  # contents counted in memory before earlier days spill
 
@@ -129,9 +132,19 @@ class DirectWriter:
         self.set_aside: Stager | None = None
 
     def add(self, rows: Sequence[StagedRow]) -> None:
-        """Add a chunk of rows as stored (see `bulk.COLUMNS`), numbered by `occurrences`."""
+        """Add a chunk of rows as stored (see `staging.COLUMNS`), numbered by `occurrences`."""
         self.seen += len(rows)
-        added = self._insert(rows)
+        self._added(rows, self._insert(rows))
+
+    def add_frame(self, frame: pl.DataFrame) -> None:
+        """`add` for a frame with those columns, in bulk while none of its rows is stored."""
+        if self._insert_frame(frame):
+            self.seen += frame.height
+            self._digest_frame(frame)
+        else:
+            self.add(frame.rows())
+
+    def _added(self, rows: Sequence[StagedRow], added: Sequence[StagedRow]) -> None:
         self._digest(added)
         if len(added) < len(rows):
             lines = {row[-1] for row in added}
@@ -156,6 +169,42 @@ class DirectWriter:
             date.fromisoformat(self.first) if self.first else None,
             date.fromisoformat(self.last) if self.last else None,
         )
+
+    def _insert_frame(self, frame: pl.DataFrame) -> bool:
+        """Add a frame's rows in bulk if none is stored yet (True); else add nothing (False).
+
+        PostgreSQL `COPY`s it as CSV, with no Python a row; SQLite takes its rows as
+        polars makes them, and a chunk that meets a stored key is undone to a savepoint.
+        """
+        if self.postgres:
+            if not self.copy:
+                return False
+            try:
+                with (
+                    self.driver.transaction(),
+                    self.driver.cursor() as cur,
+                    cur.copy(f"COPY card_transactions ({_NAMES}) FROM STDIN (FORMAT csv)") as copy,
+                ):
+                    copy.write(frame.write_csv(include_header=False, quote_style="non_numeric"))
+                return True
+            except UniqueViolation:
+                self.copy = False
+                return False
+        marks = ", ".join([self.m] * len(COLUMNS))
+        cur = self.driver.cursor()
+        try:
+            cur.execute("SAVEPOINT card_frame")
+            cur.executemany(
+                f"INSERT OR IGNORE INTO card_transactions ({_NAMES}) VALUES ({marks})",
+                frame.iter_rows(),
+            )
+            whole = cur.rowcount == frame.height
+            cur.execute("RELEASE card_frame" if whole else "ROLLBACK TO card_frame")
+            if not whole:
+                cur.execute("RELEASE card_frame")
+            return whole
+        finally:
+            cur.close()
 
     def _insert(self, rows: Sequence[StagedRow]) -> Sequence[StagedRow]:
         """Insert what is not stored yet; returns the rows added, in the order stored."""
@@ -211,6 +260,18 @@ class DirectWriter:
             return int(cur.fetchone()[0])
         finally:
             cur.close()
+
+    def _digest_frame(self, frame: pl.DataFrame) -> None:
+        """`_digest` of a frame added whole, with the same text, made by polars."""
+        import polars as pl  # loaded already, by whoever made the frame
+
+        text = [pl.col(c).cast(pl.String).fill_null("None") for c in DIGEST_COLUMNS]
+        lines = frame.select(pl.concat_str(text, separator="\x1f").str.join("\n")).item()
+        self.sha.update((lines + "\n").encode())
+        low, high = str(frame["posted_on"].min()), str(frame["posted_on"].max())
+        self.first = low if self.first is None else min(self.first, low)
+        self.last = high if self.last is None else max(self.last, high)
+        self.added += frame.height
 
     def _digest(self, rows: Sequence[StagedRow]) -> None:
         if not rows:
