@@ -32,7 +32,8 @@ from isf_ledger.adapters.card_files.profile import PENDING
 from isf_ledger.adapters.card_files.results import MAX_LINE_BYTES, ReadResult, RowBatch
 from isf_ledger.adapters.card_files.row_reader import RowReader, is_card_number_ending
 
-BATCH_BYTES = 8 << 20  # a few blocks of at most MAX_LINE_BYTES, checked together
+BLOCK_BYTES = MAX_LINE_BYTES  # no more, so that no line in a block is too long
+BATCH_BYTES = 1 << 20  # a few blocks, checked together
 _PLAIN_MONEY = r"^-?(0|[1-9][0-9]{0,8})\.[0-9]{2}$"  # as `str(Decimal)` writes it, in limit
 _DIGIT_RUN = r"[0-9][0-9 -]{11}[0-9]"  # where `might_hold_card_number` may say yes
 _EXCEL_NUMBER = r"^([+-]?[0-9]+(\.[0-9]+)?[eE][+-][0-9]{1,3}|[0-9]+\.0+)$"
@@ -78,11 +79,11 @@ def _suits(rows: RowReader) -> bool:
 
 
 def _blocks(handle: BinaryIO) -> Iterator[bytes | None]:
-    """Whole lines, at most MAX_LINE_BYTES a block, so no line in one is too long; None
+    """Whole lines, at most BLOCK_BYTES a block, so no line in one is too long; None
     where a line may be (no line feed in a block's length)."""
     carry = b""
     while True:
-        data = handle.read(MAX_LINE_BYTES - len(carry))
+        data = handle.read(BLOCK_BYTES - len(carry))
         block = carry + data
         if not data:
             if block:

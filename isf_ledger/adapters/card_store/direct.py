@@ -23,7 +23,7 @@ however the file is sorted.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -137,12 +137,23 @@ class DirectWriter:
         self._added(rows, self._insert(rows))
 
     def add_frame(self, frame: pl.DataFrame) -> None:
-        """`add` for a frame with those columns, in bulk while none of its rows is stored."""
-        if self._insert_frame(frame):
-            self.seen += frame.height
+        """`add` for a frame with those columns: in bulk, with no Python a row, while none
+        of its rows is stored (PostgreSQL `COPY` as CSV; SQLite takes the rows as polars
+        makes them); row by row as `add` does once one is."""
+        self.seen += frame.height
+        if self.postgres:
+            if self.copy and self._copy_frame(frame):
+                self._digest_frame(frame)
+                return
+            rows = frame.rows()
+            self._added(rows, self._insert(rows))
+            return
+        before = self._max_id()
+        if self._insert_or_ignore(frame.iter_rows()) == frame.height:
             self._digest_frame(frame)
         else:
-            self.add(frame.rows())
+            rows = frame.rows()
+            self._added(rows, self._added_since(before, rows))
 
     def _added(self, rows: Sequence[StagedRow], added: Sequence[StagedRow]) -> None:
         self._digest(added)
@@ -170,41 +181,20 @@ class DirectWriter:
             date.fromisoformat(self.last) if self.last else None,
         )
 
-    def _insert_frame(self, frame: pl.DataFrame) -> bool:
-        """Add a frame's rows in bulk if none is stored yet (True); else add nothing (False).
-
-        PostgreSQL `COPY`s it as CSV, with no Python a row; SQLite takes its rows as
-        polars makes them, and a chunk that meets a stored key is undone to a savepoint.
-        """
-        if self.postgres:
-            if not self.copy:
-                return False
-            try:
-                with (
-                    self.driver.transaction(),
-                    self.driver.cursor() as cur,
-                    cur.copy(f"COPY card_transactions ({_NAMES}) FROM STDIN (FORMAT csv)") as copy,
-                ):
-                    copy.write(frame.write_csv(include_header=False, quote_style="non_numeric"))
-                return True
-            except UniqueViolation:
-                self.copy = False
-                return False
-        marks = ", ".join([self.m] * len(COLUMNS))
-        cur = self.driver.cursor()
+    def _copy_frame(self, frame: pl.DataFrame) -> bool:
+        """PostgreSQL: `COPY` the frame inside a savepoint; False, with nothing added, if a
+        row meets a stored key (and no more `COPY` for this file)."""
         try:
-            cur.execute("SAVEPOINT card_frame")
-            cur.executemany(
-                f"INSERT OR IGNORE INTO card_transactions ({_NAMES}) VALUES ({marks})",
-                frame.iter_rows(),
-            )
-            whole = cur.rowcount == frame.height
-            cur.execute("RELEASE card_frame" if whole else "ROLLBACK TO card_frame")
-            if not whole:
-                cur.execute("RELEASE card_frame")
-            return whole
-        finally:
-            cur.close()
+            with (
+                self.driver.transaction(),
+                self.driver.cursor() as cur,
+                cur.copy(f"COPY card_transactions ({_NAMES}) FROM STDIN (FORMAT csv)") as copy,
+            ):
+                copy.write(frame.write_csv(include_header=False, quote_style="non_numeric"))
+            return True
+        except UniqueViolation:
+            self.copy = False
+            return False
 
     def _insert(self, rows: Sequence[StagedRow]) -> Sequence[StagedRow]:
         """Insert what is not stored yet; returns the rows added, in the order stored."""
@@ -220,25 +210,39 @@ class DirectWriter:
                 return rows
             except UniqueViolation:
                 self.copy = False
+        if self.postgres:
+            cur = self.driver.cursor()
+            try:
+                added = self._insert_staged(cur, rows)
+            finally:
+                cur.close()
+            self.copy = len(added) == len(rows)
+            return _in_stored_order(added, rows)
         before = self._max_id()
+        if self._insert_or_ignore(rows) == len(rows):
+            return rows
+        return self._added_since(before, rows)
+
+    def _insert_or_ignore(self, rows: Iterable[StagedRow]) -> int:
+        """SQLite: insert the rows not stored yet; how many were added."""
+        marks = ", ".join("?" * len(COLUMNS))
         cur = self.driver.cursor()
         try:
-            if self.postgres:
-                added = self._insert_staged(cur, rows)
-                self.copy = len(added) == len(rows)
-            else:
-                marks = ", ".join([self.m] * len(COLUMNS))
-                cur.executemany(
-                    f"INSERT OR IGNORE INTO card_transactions ({_NAMES}) VALUES ({marks})", rows
-                )
-                if cur.rowcount == len(rows):
-                    return rows
-                cur.execute(f"SELECT id, line FROM card_transactions WHERE id > {before}")
-                added = cur.fetchall()
+            cur.executemany(
+                f"INSERT OR IGNORE INTO card_transactions ({_NAMES}) VALUES ({marks})", rows
+            )
+            return int(cur.rowcount)
         finally:
             cur.close()
-        line_order = {line: n for n, (_, line) in enumerate(sorted(added))}
-        return sorted((r for r in rows if r[-1] in line_order), key=lambda r: line_order[r[-1]])
+
+    def _added_since(self, before: int, rows: Sequence[StagedRow]) -> Sequence[StagedRow]:
+        """SQLite: which of `rows` were just added (ids after `before`), in the order stored."""
+        cur = self.driver.cursor()
+        try:
+            cur.execute(f"SELECT id, line FROM card_transactions WHERE id > {before}")
+            return _in_stored_order(cur.fetchall(), rows)
+        finally:
+            cur.close()
 
     def _insert_staged(self, cur: Any, rows: Sequence[StagedRow]) -> list[Any]:
         if not self.chunk_table:
@@ -320,3 +324,9 @@ class DirectWriter:
         finally:
             cur.close()
         return found
+
+
+def _in_stored_order(added: Iterable[tuple[int, int]], rows: Sequence[StagedRow]) -> list[Any]:
+    """The rows whose lines `added` holds (as (id, line)), in the order of their ids."""
+    line_order = {line: n for n, (_, line) in enumerate(sorted(added))}
+    return sorted((r for r in rows if r[-1] in line_order), key=lambda r: line_order[r[-1]])
