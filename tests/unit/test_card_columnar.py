@@ -117,8 +117,11 @@ def same_results(path: Path, profile: Profile) -> list[Any]:
 
 
 @pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.name)
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data(), block=st.sampled_from([columnar.BLOCK_BYTES, 300, 1000]))
 def test_batches_give_exactly_the_row_readers_results(tmp_path, profile, data, block):
     path = tmp_path / "export.csv"

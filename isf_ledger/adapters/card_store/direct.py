@@ -7,6 +7,9 @@ content with occurrence) make the database skip every row already stored,
 in one probe each: SQLite `INSERT OR IGNORE`; on PostgreSQL a `COPY` inside
 a savepoint, and only when that meets a stored key, a staged
 `INSERT ... ON CONFLICT DO NOTHING` (until a chunk adds every row again).
+A chunk is a list of rows, or a polars frame from the columnar reader,
+written with no Python a row (`COPY` as CSV; SQLite takes the rows as
+polars makes them) and digested by polars, while it adds every row.
 
 A row the database skipped is a duplicate, unless its identity is new, it
 has a provider id, and the stored row with its content has an id from the
