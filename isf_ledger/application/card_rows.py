@@ -56,6 +56,7 @@ class Rows:
         self.source = source
         self.rejected_whole = False
         self.number: Numbering = writer.occurrences.number
+        self.numbers = writer.occurrences.numbers
         self.import_pk = writer.import_id
 
     def chunks(
@@ -136,17 +137,12 @@ class Rows:
         if self.rejected_whole or frame.is_empty():
             return None
         card_ids = frame["card_key"].replace_strict(keys, [card for card, _ in answers])
-        number = self.number
-        numbers = [
-            number(*content)
-            for content in zip(
-                card_ids.to_list(),
-                frame["posted_on"].to_list(),
-                frame["pence"].to_list(),
-                frame["balance_pence"].to_list(),
-                strict=True,
-            )
-        ]
+        numbers = self.numbers(
+            card_ids.to_list(),
+            frame["posted_on"].to_list(),
+            frame["pence"].to_list(),
+            frame["balance_pence"].to_list(),
+        )
         identity = pl.col("identity")
         if frame["identity"].str.len_chars().max() > IDENTITY_LENGTH:  # type: ignore[operator]
             identity = identity.map_elements(_short_identity, return_dtype=pl.String)
