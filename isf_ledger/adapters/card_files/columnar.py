@@ -154,13 +154,19 @@ class _BlockReader:
         """The values of each row, `fast` where the row is plainly good; blank rows dropped."""
         rows, raw, d = self.rows, pl.col("raw"), self.delimiter
         ascii_only = raw.str.contains(self.not_plain).not_()
-        blank = raw.str.replace_all(d, "", literal=True).str.strip_chars() == ""
-        frame = frame.filter(~(ascii_only & blank))
+        blank = ascii_only & (raw.str.replace_all(d, "", literal=True).str.strip_chars() == "")
+        if frame.select(blank.any()).item():
+            frame = frame.filter(~blank)
         cells = frame["raw"].str.split(d)
         width = rows.width
         fast = ascii_only & (cells.list.len() == width) & ~raw.str.contains(self.padded)
         got = {f: cells.list.get(i, null_on_oob=True).fill_null("") for f, i in self.cells.items()}
-        others = [cells.list.get(i, null_on_oob=True) for i in range(width) if i != rows.id_at]
+        # A card number anywhere but in the id column (which the row reader spares).
+        card_like = frame["raw"].str.contains(_DIGIT_RUN)
+        if rows.id_at >= 0 and card_like.any():
+            others = [cells.list.get(i, null_on_oob=True) for i in range(width) if i != rows.id_at]
+            joined = pl.select(pl.concat_str(others, separator="\x1f", ignore_nulls=True))
+            card_like &= joined.to_series().str.contains(_DIGIT_RUN)
         frame = frame.with_columns(
             card_key=_each(got["card"], self._card),
             posted_on=_each(got["posted_on"], self._day),
@@ -171,7 +177,6 @@ class _BlockReader:
             amount=got["amount"],
             balance=got.get("balance", _EMPTY),
             txn_id=got.get("transaction_id", _EMPTY),
-            others=pl.concat_str(others, separator="\x1f", ignore_nulls=True),
             kind=_each(got.get("type"), self._kind),
             pending=_each(got.get("status"), self._pending, empty="").fill_null(""),
         )
@@ -188,7 +193,7 @@ class _BlockReader:
             & pl.col("transaction_on").is_not_null()
             & pl.col("mcc").is_not_null()
             & (pl.col("pending") == "")
-            & ~pl.col("others").str.contains(_DIGIT_RUN)
+            & ~pl.lit(card_like)
             & ~pl.col("txn_id").str.contains(_EXCEL_NUMBER),
             pence=pl.when(money_ok).then(_pence("amount")),
             balance_pence=pl.when(balance_ok & (pl.col("balance") != "")).then(_pence("balance")),
