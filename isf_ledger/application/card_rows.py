@@ -136,9 +136,12 @@ class Rows:
             frame = frame.filter(known)
         if self.rejected_whole or frame.is_empty():
             return None
-        card_ids = frame["card_key"].replace_strict(keys, [card for card, _ in answers])
+        card_of = {key: card for key, (card, _) in zip(keys, answers, strict=True) if card}
+        # The directory's own strings: the counts of repeated content hold them, not copies.
+        cards = [card_of[key] for key in frame["card_key"].to_list()]
+        card_ids = pl.Series(cards, dtype=pl.String)
         numbers = self.numbers(
-            card_ids.to_list(),
+            cards,
             frame["posted_on"].to_list(),
             frame["pence"].to_list(),
             frame["balance_pence"].to_list(),

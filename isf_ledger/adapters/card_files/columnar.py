@@ -32,8 +32,10 @@ from isf_ledger.adapters.card_files.profile import PENDING
 from isf_ledger.adapters.card_files.results import MAX_LINE_BYTES, ReadResult, RowBatch
 from isf_ledger.adapters.card_files.row_reader import RowReader, is_card_number_ending
 
-BLOCK_BYTES = MAX_LINE_BYTES  # no more, so that no line in a block is too long
-BATCH_BYTES = 1 << 20  # a few blocks, checked together
+# Small enough that memory stays flat (a batch's columns take some times its text).
+BLOCK_BYTES = 1 << 18
+BATCH_BYTES = 1 << 19  # a few blocks, checked together
+assert BLOCK_BYTES <= MAX_LINE_BYTES  # so no line in a block is too long for the row reader
 _PLAIN_MONEY = r"^-?(0|[1-9][0-9]{0,8})\.[0-9]{2}$"  # as `str(Decimal)` writes it, in limit
 _DIGIT_RUN = r"[0-9][0-9 -]{11}[0-9]"  # where `might_hold_card_number` may say yes
 _EXCEL_NUMBER = r"^([+-]?[0-9]+(\.[0-9]+)?[eE][+-][0-9]{1,3}|[0-9]+\.0+)$"

@@ -41,7 +41,7 @@ from isf_ledger.adapters.card_store.tables import NO_BALANCE
 if TYPE_CHECKING:
     import polars as pl
 
-HELD = 200_000  # contents counted in memory before earlier days spill
+HELD = 100_000  # contents counted in memory before earlier days spill
 
 _COUNTS = ("day", "card_id", "pence", "balance", "number")
 _NAMES = ", ".join(COLUMNS)
