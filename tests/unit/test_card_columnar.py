@@ -151,3 +151,12 @@ def test_a_quoted_field_spanning_lines_hands_the_rest_to_the_row_reader(tmp_path
     *_, problem, _, _, _ = results
     assert (problem.line, problem.reason) == (204, "amount 'lots' is not money")
     assert results[-1][0] == 207  # the field's two lines counted
+
+
+def test_a_field_too_long_for_csv_is_the_row_readers_to_word(tmp_path):
+    header = "transaction_id,card_id,posted_on,type,description,merchant,mcc,amount,balance"
+    long = f"T1,K1,2026-03-01,PURCHASE,{'x' * 140_000},SHOP,5411,-1.00,1.00"
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join([header, "T0,K1,2026-03-01,LOAD,,,,5.00,5.00", long]) + "\n")
+    *_, problem = same_results(path, load_profile("generic"))
+    assert problem.line == 3 and "field larger than field limit" in problem.reason

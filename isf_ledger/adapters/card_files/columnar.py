@@ -14,8 +14,8 @@ looks like a card number, plain amounts (`-12.50`), and a card, dates, type,
 status and merchant code that the row reader's own parsers accept (each
 distinct value is parsed once, by the same function). Every other row goes
 to the row reader as it stands, in file order, so its result and its message
-are the row reader's. Blocks are read in slices of a few megabytes, so memory
-does not grow with the file.
+are the row reader's. Blocks are read in slices of a few hundred kilobytes,
+so memory does not grow with the file.
 """
 
 from __future__ import annotations
@@ -114,8 +114,11 @@ class _BlockReader:
         self.not_plain = "[^\t\\x20-\\x7e]" if self.delimiter == "\t" else "[^\\x20-\\x7e]"
 
     def plain(self, block: bytes) -> str | None:
-        """The block as text, if every record in it is one physical line."""
+        """The block as text, if every record in it is one physical line (and no line is
+        so long that `csv` might refuse a field of it: the row reader words that)."""
         if b'"' in block or b"\x00" in block or block.count(b"\r") != block.count(b"\r\n"):
+            return None
+        if len(block) > self.field_limit and max(map(len, block.split(b"\n"))) > self.field_limit:
             return None
         try:
             return block.decode(self.encoding)
@@ -130,10 +133,6 @@ class _BlockReader:
         frame = pl.DataFrame({"raw": lines.str.strip_suffix("\r")}).with_columns(
             line=pl.int_range(first, first + len(lines), dtype=pl.Int64)
         )
-        if frame["raw"].str.len_chars().max() > self.field_limit:  # type: ignore[operator]
-            # csv refuses a field that long; leave the words to the row reader.
-            yield from self._by_rows(frame)
-            return first + len(lines)
         frame = self._checked(frame)
         slow = frame["fast"].not_().arg_true().to_list()
         start = 0
