@@ -26,38 +26,43 @@ class FileProblem(Exception):
         self.line, self.reason, self.raw = line, reason, raw or []
 
 
-def decoded_lines(handle: BinaryIO, encoding: str, what: str) -> Iterator[str]:
+class Lines:
     """Physical lines as text, decoded one by one so a bad byte is pinned to its line.
 
+    `number` is the last line read, so a reader that took some lines another
+    way (the card import's column batches) can hand the rest back from there.
     A UTF-8 byte-order mark means UTF-8 whatever the caller says: it is what
     Excel writes for "CSV UTF-8", and reading it as cp1252 would garble every £.
     `what` names the file in refusals ("a card export").
     """
-    number = 0
-    while raw := handle.readline(MAX_LINE_BYTES + 1):
-        number += 1
-        if number == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw, encoding = raw[len(codecs.BOM_UTF8) :], "utf-8"
-        if len(raw) > MAX_LINE_BYTES:
-            raise FileProblem(number, f"line is longer than 1 MB; this is not {what}")
-        if b"\x00" in raw:
-            raise FileProblem(number, f"line holds a NUL byte; this is not {what}")
-        try:
-            yield raw.decode(encoding)
-        except UnicodeDecodeError as e:
-            raise FileProblem(
-                number,
-                f"byte 0x{raw[e.start]:02x} at position {e.start + 1} is not {encoding} text; "
-                "the file may be in another encoding (utf-8 or cp1252)",
-            ) from None
+
+    def __init__(self, handle: BinaryIO, encoding: str, what: str, number: int = 0) -> None:
+        self.handle, self.encoding, self.what, self.number = handle, encoding, what, number
+
+    def __iter__(self) -> Iterator[str]:
+        while raw := self.handle.readline(MAX_LINE_BYTES + 1):
+            self.number += 1
+            number = self.number
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw, self.encoding = raw[len(codecs.BOM_UTF8) :], "utf-8"
+            if len(raw) > MAX_LINE_BYTES:
+                raise FileProblem(number, f"line is longer than 1 MB; this is not {self.what}")
+            if b"\x00" in raw:
+                raise FileProblem(number, f"line holds a NUL byte; this is not {self.what}")
+            try:
+                yield raw.decode(self.encoding)
+            except UnicodeDecodeError as e:
+                raise FileProblem(
+                    number,
+                    f"byte 0x{raw[e.start]:02x} at position {e.start + 1} is not "
+                    f"{self.encoding} text; the file may be in another encoding (utf-8 or cp1252)",
+                ) from None
 
 
-def csv_records(
-    handle: BinaryIO, encoding: str, delimiter: str, what: str
-) -> Iterator[tuple[int, list[str]]]:
+def records(lines: Lines, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """Non-blank CSV records with the physical line each starts on."""
-    reader = csv.reader(decoded_lines(handle, encoding, what), delimiter=delimiter)
-    start = 1
+    first = start = lines.number + 1
+    reader = csv.reader(iter(lines), delimiter=delimiter)
     while True:
         try:
             cells = next(reader)
@@ -65,9 +70,16 @@ def csv_records(
             return
         except csv.Error as e:
             raise FileProblem(start, f"not readable as CSV: {e}") from None
-        line, start = start, reader.line_num + 1
+        line, start = start, first + reader.line_num
         if "".join(cells).strip():
             yield line, cells
+
+
+def csv_records(
+    handle: BinaryIO, encoding: str, delimiter: str, what: str
+) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank CSV records of a whole file, with the physical line each starts on."""
+    return records(Lines(handle, encoding, what), delimiter)
 
 
 def find_header(records: Iterator[tuple[int, list[str]]], header_row: int) -> tuple[int, list[str]]:

@@ -34,10 +34,8 @@ balance, where the export has one, still tells apart.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from functools import lru_cache
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,111 +44,26 @@ from eventsourcing.persistence import IntegrityError
 from sqlalchemy import Connection, func, insert, select, text, update
 
 from isf_ledger.adapters.card_files.profile import Profile
-from isf_ledger.adapters.card_files.reader import (
-    CardRow,
-    ReadResult,
-    RowProblem,
-    SkippedRow,
-    read_card_file,
-)
+from isf_ledger.adapters.card_files.reader import read_card_batches
 from isf_ledger.adapters.card_files.rejects import RejectsWriter
 from isf_ledger.adapters.card_store.direct import DirectWriter
 from isf_ledger.adapters.card_store.directory import CardDirectory
-from isf_ledger.adapters.card_store.staging import StagedRow
-from isf_ledger.adapters.card_store.tables import IDENTITY_LENGTH, card_imports, card_transactions
+from isf_ledger.adapters.card_store.tables import card_imports, card_transactions
+from isf_ledger.application.card_import_report import FileResult, ImportReport, Progress
 from isf_ledger.domain.card_import import CardImport, card_import_id
 from isf_ledger.projections.runner import Unprojectable, check_projectable, instant, page_cache
 
 if TYPE_CHECKING:
     from isf_ledger.application.service import Ledger
 
+__all__ = ["FileResult", "ImportReport", "Progress", "import_file", "import_files"]
+
 log = structlog.get_logger()
 
-KEEP_PROBLEMS = 1000  # per file; more are counted, not kept
-KEEP_WARNINGS = 100
 # SQLite pages an import keeps in memory: its inserts land all over the content
 # index. Small enough that a big file fills it no more than a small one.
 CACHE_MB = 64
 _IMPORT_LOCK = 0x15F_CA4D  # PostgreSQL advisory lock: one card import at a time
-
-# Told the bytes read so far in the current file and the phase it is in:
-# "reading", then "storing new rows", "checking what was stored", "recording the import".
-Progress = Callable[[int, str], None]
-READING = "reading"
-Numbering = Callable[[str, str, int, "int | None"], int]  # see `direct.Occurrences`
-
-
-@dataclass
-class FileResult:
-    """What importing one file did, and what was wrong with it."""
-
-    file: str
-    status: str = "imported"  # or "rejected"
-    imported: int = 0
-    duplicates: int = 0
-    rejected: int = 0
-    skipped_pending: int = 0
-    problems: list[tuple[int, str]] = field(default_factory=list)
-    warnings: list[tuple[int, str]] = field(default_factory=list)
-    more_warnings: int = 0
-    card_import_id: str | None = None
-
-    def problem(self, line: int, reason: str) -> None:
-        self.rejected += 1
-        if len(self.problems) < KEEP_PROBLEMS:
-            self.problems.append((line, reason))
-
-    def warn(self, line: int, warning: str) -> None:
-        if len(self.warnings) < KEEP_WARNINGS:
-            self.warnings.append((line, warning))
-        else:
-            self.more_warnings += 1
-
-    @property
-    def more_problems(self) -> int:
-        return self.rejected - len(self.problems)
-
-
-@dataclass
-class ImportReport:
-    files: list[FileResult] = field(default_factory=list)
-
-    def total(self, name: str) -> int:
-        return sum(getattr(f, name) for f in self.files)
-
-    @property
-    def any_rejected(self) -> bool:
-        return any(f.status == "rejected" for f in self.files)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "imported": self.total("imported"),
-            "duplicates": self.total("duplicates"),
-            "rejected": self.total("rejected"),
-            "skipped_pending": self.total("skipped_pending"),
-            "errors": [
-                {"file": f.file, "line": line, "reason": reason}
-                for f in self.files
-                for line, reason in f.problems
-            ],
-            "warnings": [
-                {"file": f.file, "line": line, "warning": warning}
-                for f in self.files
-                for line, warning in f.warnings
-            ],
-            "files": [
-                {
-                    "file": f.file,
-                    "status": f.status,
-                    "imported": f.imported,
-                    "duplicates": f.duplicates,
-                    "rejected": f.rejected,
-                    "skipped_pending": f.skipped_pending,
-                    "card_import_id": f.card_import_id,
-                }
-                for f in self.files
-            ],
-        }
 
 
 def file_sha256(path: str | Path) -> str:
@@ -229,9 +142,15 @@ def import_file(
             conn.execute(text(f"SELECT pg_advisory_xact_lock({_IMPORT_LOCK})"))
         import_pk = _start_record(conn, path, sha, profile)
         writer = DirectWriter(conn, import_pk)
-        rows = _Rows(result, directory, skip_invalid, rejects, path, profile.source, writer)
-        for chunk in rows.chunks(read_card_file(path, profile), chunk_size, progress):
-            writer.add(chunk)
+        # Here, not above: polars loads only for an import, so other commands start faster.
+        from isf_ledger.application.card_rows import Rows
+
+        rows = Rows(result, directory, skip_invalid, rejects, path, profile.source, writer)
+        for chunk in rows.chunks(read_card_batches(path, profile), chunk_size, progress):
+            if isinstance(chunk, list):
+                writer.add(chunk)
+            else:
+                writer.add_frame(chunk)
         if rows.rejected_whole:
             result.status = "rejected"
             result.imported = result.duplicates = 0
@@ -300,120 +219,6 @@ def _start_record(conn: Connection, path: str | Path, sha: str, profile: Profile
         .returning(card_imports.c.id)
     )
     return int(inserted.scalar_one())
-
-
-class _Rows:
-    """Turns the reader's results into rows as stored, noting every problem on the way."""
-
-    def __init__(
-        self,
-        result: FileResult,
-        directory: CardDirectory,
-        skip_invalid: bool,
-        rejects: RejectsWriter | None,
-        path: str | Path,
-        source: str,
-        writer: DirectWriter,
-    ) -> None:
-        self.result = result
-        self.directory = directory
-        self.skip_invalid = skip_invalid
-        self.rejects = rejects
-        self.path = path
-        self.source = source
-        self.rejected_whole = False
-        self.number: Numbering = writer.occurrences.number
-        self.import_pk = writer.import_id
-
-    def chunks(
-        self,
-        results: Iterable[ReadResult],
-        size: int,
-        progress: Progress | None,
-    ) -> Iterable[list[StagedRow]]:
-        result, resolve, source = self.result, self.directory.resolve, self.source
-        number, pk = self.number, self.import_pk
-        chunk: list[StagedRow] = []
-        # Bytes read, for the progress bar: lines so far times the average length
-        # of the first rows (measuring every row would cost more than it tells).
-        sampled_bytes = sampled_lines = line = 0
-        for item in results:
-            line = item.line
-            if type(item) is CardRow:
-                if sampled_lines < 256:
-                    sampled_bytes += sum(map(len, item.raw)) + len(item.raw)
-                    sampled_lines += 1
-                card_id, why = resolve(item.card_key)
-                if card_id is None:
-                    self.bad(item.line, why or "unknown card", item.raw, file_level=False)
-                    continue
-                if item.suspect_id:
-                    result.warn(
-                        item.line,
-                        f"transaction id '{item.provider_txn_id}' looks rounded by a "
-                        "spreadsheet; the row is known by its content instead",
-                    )
-                if self.rejected_whole:
-                    continue  # keep reading, to report every bad row
-                chunk.append(_staged(pk, number, card_id, item, source))
-                if len(chunk) >= size:
-                    yield chunk
-                    chunk = []
-                    if progress and sampled_lines:
-                        progress(line * sampled_bytes // sampled_lines, READING)
-            elif type(item) is SkippedRow:
-                result.skipped_pending += 1
-            else:
-                problem: Any = item
-                self.bad(problem.line, problem.reason, problem.raw, file_level=_whole(problem))
-        if chunk and not self.rejected_whole:
-            yield chunk
-        if progress:
-            progress(1 << 62, READING)  # the end of the file, whatever the estimate said
-
-    def bad(self, line: int, reason: str, cells: list[str], *, file_level: bool) -> None:
-        self.result.problem(line, reason)
-        if file_level or not self.skip_invalid:
-            self.rejected_whole = True
-        if self.rejects is not None and cells and not file_level:
-            self.rejects.write(self.path, line, reason, cells)
-
-
-def _whole(problem: RowProblem) -> bool:
-    """A problem with the file itself (unreadable, undecodable, missing columns), not a row."""
-    return not problem.raw or problem.reason.startswith("missing column")
-
-
-def _staged(pk: int, number: Numbering, card_id: str, row: CardRow, source: str) -> StagedRow:
-    """The row as stored, numbered among the file's rows with the same content."""
-    identity = row.identity
-    if len(identity) > IDENTITY_LENGTH:
-        identity = "sha256:" + hashlib.sha256(identity.encode()).hexdigest()
-    balance = row.balance
-    posted_on, pence = _iso(row.posted_on), int(row.amount * 100)
-    balance_pence = None if balance is None else int(balance * 100)
-    return (
-        pk,
-        identity,
-        source if identity.startswith("id:") else None,
-        card_id,
-        posted_on,
-        _iso(row.transaction_on) if row.transaction_on else None,
-        row.type,
-        pence,
-        balance_pence,
-        number(card_id, posted_on, pence, balance_pence),
-        row.description,
-        row.merchant,
-        row.mcc,
-        row.line,
-    )
-
-
-@lru_cache(maxsize=4096)
-def _iso(day: date) -> str:
-    """Cached: an export repeats the same few days on every row, and `isoformat` is slow."""
-    return day.isoformat()
 
 
 # ---- the import's event --------------------------------------------------------------

@@ -53,18 +53,33 @@ class ContentIdentities:
         Text is compared case- and spacing-blind, so an export that changes
         only the capitals of a merchant name still matches the earlier one.
         """
-        content = "\x1f".join(
-            (
-                card_key,
-                posted_on.isoformat(),
-                type,
-                str(amount),
-                self.normal(merchant),
-                self.normal(description),
-                mcc,
-                "" if balance is None else str(balance),
-            )
+        return self.next_text(
+            card_key,
+            posted_on.isoformat(),
+            type,
+            str(amount),
+            merchant,
+            description,
+            mcc,
+            "" if balance is None else str(balance),
         )
+
+    def next_text(
+        self,
+        card_key: str,
+        posted_on: str,
+        type: str,
+        amount: str,
+        merchant: str,
+        description: str,
+        mcc: str,
+        balance: str,
+    ) -> str:
+        """`next` for values already written as text (ISO date, `str` of the amounts)."""
+        content = "\x1f".join(
+            (card_key, posted_on, type, amount, self.normal(merchant), self.normal(description),
+             mcc, balance)
+        )  # fmt: skip
         sha = hashlib.sha256(content.encode())
         number = self._count(int.from_bytes(sha.digest()[:8], "big") or 1)
         sha.update(b"\x1f%d" % number)  # now the hash of the content, "\x1f" and its number
