@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 from isf_ledger.adapters.card_files.profile import Profile
 from isf_ledger.adapters.card_files.rejects import RejectsWriter
 from isf_ledger.adapters.card_store.digest import import_problems
+from isf_ledger.adapters.card_store.month_totals import rebuild_month_totals
 from isf_ledger.adapters.database import Database
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.adapters.journal import JournalEntry
@@ -192,7 +193,8 @@ class Ledger:
         self.catch_up()
 
     def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Every read model again, from all the events, in one transaction."""
+        """Every read model again, from all the events, in one transaction; then the
+        card sums by month, from the stored card rows."""
         read = rebuild(
             self.engine,
             self.app,
@@ -200,6 +202,9 @@ class Ledger:
             cache_mb=self.settings.rebuild_cache_mb,
             progress=progress,
         )
+        # The card sums are made from stored card rows, not events: their own transaction.
+        with self.engine.begin() as conn:
+            rebuild_month_totals(conn)
         refresh_statistics(self.engine)
         return read
 

@@ -45,9 +45,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, case, func, or_, select
+from sqlalchemy import Connection, Select, and_, func, or_, select
 
-from isf_ledger.adapters.card_store.tables import card_imports, card_transactions
+from isf_ledger.adapters.card_store.month_totals import TOTALS
+from isf_ledger.adapters.card_store.tables import (
+    card_imports,
+    card_month_totals,
+    card_transactions,
+)
 from isf_ledger.domain import card_checks
 from isf_ledger.domain.card_matching import Load, Payment, match, net_of_reversals
 from isf_ledger.domain.flows import PAYMENT_MADE, PAYMENT_REVERSED
@@ -66,17 +71,10 @@ from isf_ledger.reports.card_month import (
 )
 from isf_ledger.settings import Settings
 
-TOTALS = (
-    ("loads", "LOAD"),
-    ("purchases", "PURCHASE"),
-    ("refunds", "REFUND"),
-    ("atm", "ATM"),
-    ("fees", "FEE"),
-    ("reversals", "REVERSAL"),
-)
 CARD_ACCOUNT = "card:"
 
 t = card_transactions
+m = card_month_totals
 
 
 def _pounds(pence: int | None) -> Decimal | None:
@@ -110,8 +108,7 @@ def reconcile_cards(
     """
     start, last = month_days(month)
     end = last + timedelta(days=1)
-    totals, last_days = _totals(conn, start, end, as_at, card)
-    reported = _reported(conn, last_days, as_at)
+    totals, reported = _totals(conn, month, as_at, card)
     loads, marked = _marked(conn, start, end, settings, as_at, card)
     missing, unexpected, expected = _loads(start, end, settings, loads, conn, as_at, card)
     flagged = _flags(conn, start, end, settings, marked, as_at, card)
@@ -161,51 +158,39 @@ def known_card(conn: Connection, card: str, as_at: str | None = None) -> bool:
 
 
 def _totals(
-    conn: Connection, start: date, end: date, as_at: str | None, card: str | None
-) -> tuple[dict[str, dict[str, int]], dict[str, date]]:
-    """(each card's opening and month totals, the last day it has rows in the month)."""
-    in_month = t.c.posted_on >= start
-    columns = [
-        func.sum(case((t.c.posted_on < start, t.c.pence), else_=0)).label("opening"),
-        *(
-            func.sum(case((and_(in_month, t.c.type == kind), t.c.pence), else_=0)).label(name)
-            for name, kind in TOTALS
-        ),
-        func.max(case((in_month, t.c.posted_on))).label("last_day"),
-    ]
-    query = visible(
-        select(t.c.card_id, *columns).where(t.c.posted_on < end).group_by(t.c.card_id),
-        as_at,
-        card,
-    )
-    names = ["opening", *(name for name, _ in TOTALS)]
-    totals, last_days = {}, {}
-    for row in conn.execute(query):
-        totals[row[0]] = {
-            name: int(value or 0) for name, value in zip(names, row[1:-1], strict=True)
-        }
-        if row.last_day is not None:
-            last_days[row[0]] = row.last_day
-    return totals, last_days
+    conn: Connection, month: str, as_at: str | None, card: str | None
+) -> tuple[dict[str, dict[str, int]], dict[str, int | None]]:
+    """(each card's opening and month totals, its reported closing), from the import-time
+    sums by card and month (`month_totals`), not the rows."""
+    query = select(m.c.card_id, func.sum(m.c.pence)).where(m.c.month < month)
+    query = _visible_sums(query, as_at, card).group_by(m.c.card_id)
+    totals: dict[str, dict[str, int]] = {
+        card_id: {"opening": int(pence)} for card_id, pence in conn.execute(query)
+    }
+    names = [name for name, _ in TOTALS]
+    query = select(
+        m.c.card_id, *(m.c[name] for name in names), m.c.last_posted, m.c.last_id, m.c.last_balance
+    ).where(m.c.month == month)
+    last: dict[str, tuple[date, int, int | None]] = {}
+    for row in conn.execute(_visible_sums(query, as_at, card)):
+        sums = totals.setdefault(row.card_id, {"opening": 0})
+        for name in names:
+            sums[name] = sums.get(name, 0) + row._mapping[name]
+        at = (row.last_posted, row.last_id, row.last_balance)
+        if row.card_id not in last or at[:2] > last[row.card_id][:2]:
+            last[row.card_id] = at
+    return totals, {card_id: balance for card_id, (_, _, balance) in last.items()}
 
 
-def _reported(
-    conn: Connection, last_days: dict[str, date], as_at: str | None
-) -> dict[str, int | None]:
-    """The running balance on each card's last row of the month: its last day's, last stored."""
-    cards_by_day: dict[date, list[str]] = defaultdict(list)
-    for card_id, day in last_days.items():
-        cards_by_day[day].append(card_id)
-    last: dict[str, tuple[int, int | None]] = {}
-    for day, cards in cards_by_day.items():
-        for at in range(0, len(cards), 4000):
-            query = select(t.c.card_id, t.c.id, t.c.balance_pence).where(
-                t.c.card_id.in_(cards[at : at + 4000]), t.c.posted_on == day
-            )
-            for card_id, row_id, balance in conn.execute(visible(query, as_at, None)):
-                if card_id not in last or row_id > last[card_id][0]:
-                    last[card_id] = (row_id, balance)
-    return {card_id: balance for card_id, (_, balance) in last.items()}
+def _visible_sums(query: Select[Any], as_at: str | None, card: str | None) -> Select[Any]:
+    """Only the sums of imports recorded by `as_at`, of one card if asked."""
+    if as_at is not None:
+        query = query.where(
+            m.c.import_id.in_(select(card_imports.c.id).where(card_imports.c.recorded_at <= as_at))
+        )
+    if card is not None:
+        query = query.where(m.c.card_id == card)
+    return query
 
 
 def _marked(
