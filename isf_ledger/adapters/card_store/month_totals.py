@@ -68,7 +68,8 @@ def add_month_totals(conn: Connection, import_id: int | None = None) -> int:
         .where(
             t.c.card_id == m.c.card_id,
             t.c.posted_on == m.c.last_posted,
-            t.c.import_id == m.c.import_id,
+            # `+ 0`: the import's index would find every row of the import, not the day's.
+            t.c.import_id + 0 == m.c.import_id,
         )
         .scalar_subquery()
     )
