@@ -109,7 +109,9 @@ def reconcile_cards(
     start, last = month_days(month)
     end = last + timedelta(days=1)
     totals, reported = _totals(conn, month, as_at, card)
-    loads, marked = _marked(conn, start, end, settings, as_at, card)
+    limit = int(settings.monthly_cash_limit * 100)
+    over = sorted(c for c, sums in totals.items() if -sums.get("atm", 0) > limit)
+    loads, marked = _marked(conn, start, end, settings, over, as_at, card)
     missing, unexpected, expected = _loads(start, end, settings, loads, conn, as_at, card)
     flagged = _flags(conn, start, end, settings, marked, as_at, card)
     card_ids = set(totals) | _issued(conn, end, as_at, card)
@@ -198,18 +200,22 @@ def _marked(
     start: date,
     end: date,
     settings: Settings,
+    over_cash_limit: list[str],
     as_at: str | None,
     card: str | None,
 ) -> tuple[list[Load], list[Any]]:
-    """(loads within the matching window of the month, the month's cash and blocked rows)."""
+    """(loads within the matching window of the month, the month's blocked rows and the
+    cash of the cards whose month's cash passes the limit: no other cash is flagged)."""
     window = timedelta(days=settings.load_match_days)
     blocked = settings.blocked_mccs
     in_month = and_(t.c.posted_on >= start, t.c.posted_on < end)
-    marks = [t.c.type == "ATM"] + ([t.c.mcc.in_(sorted(blocked))] if blocked else [])
+    marks = [t.c.type == "LOAD"]
+    if over_cash_limit:
+        marks.append(and_(in_month, t.c.type == "ATM", t.c.card_id.in_(over_cash_limit)))
+    if blocked:
+        marks.append(and_(in_month, t.c.mcc.in_(sorted(blocked))))
     query = select(*_FLAG_COLUMNS).where(
-        t.c.posted_on >= start - window,
-        t.c.posted_on < end + window,
-        or_(t.c.type == "LOAD", and_(in_month, or_(*marks))),
+        t.c.posted_on >= start - window, t.c.posted_on < end + window, or_(*marks)
     )
     loads, marked = [], []
     for row in conn.execute(visible(query, as_at, card)):
@@ -363,10 +369,23 @@ def _repeated(
     on = and_(*(column == candidates.c[column.name] for column in key))
     query = visible(select(*_FLAG_COLUMNS).join(candidates, on).where(*in_month), as_at, card)
     groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
-    for row in conn.execute(query):
+    for row in _serially(conn, query):
         if row.type != "LOAD":
             groups[(row.card_id, row.posted_on, row.type, row.pence, row.merchant)].append(row)
     return [rows for rows in groups.values() if len(rows) > 1]
+
+
+def _serially(conn: Connection, query: Select[Any]) -> list[Any]:
+    """The query's rows, PostgreSQL's workers kept out: a parallel plan of the join above
+    has every worker build the whole grouping again, several times the work."""
+    if conn.dialect.name != "postgresql":
+        return conn.execute(query).all()
+    workers = conn.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar()
+    conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+    try:
+        return conn.execute(query).all()
+    finally:
+        conn.exec_driver_sql(f"SET LOCAL max_parallel_workers_per_gather = {int(workers or 0)}")
 
 
 def _issued(conn: Connection, end: date, as_at: str | None, card: str | None) -> set[str]:
