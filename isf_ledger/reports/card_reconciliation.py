@@ -1,14 +1,13 @@
 """The monthly card reconciliation (`reconcile cards`), for every card at once.
 
-Four reads of card rows whatever the number of cards, only the first of
-them an aggregate over every stored row:
+No query sums a card's whole history: three reads, of a few rows each or of the month's:
 
-- one GROUP BY for every card's opening balance, the month's totals by type
-  and the last day the card has rows in the month;
-- the rows of those last days, found through the content index, for each
-  card's last reported balance;
-- one pass over the month (and the load-matching window either side) that
-  returns only loads, cash and blocked merchant categories;
+- each card's opening balance, the month's totals by type and its reported
+  closing come from the sums each import kept by card and month
+  (`card_store/month_totals`): cards x months x imports rows, not millions;
+- one pass over the month (and the load-matching window either side) returns
+  only loads, blocked merchant categories, and the cash of cards whose
+  month's cash (known from the sums) passes the limit;
 - repeated content, grouped on the content index's leading columns, and
   the rows of those groups.
 
@@ -40,12 +39,12 @@ in Python over those few rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, func, or_, select
+from sqlalchemy import Connection, Select, Table, and_, func, or_, select
 
 from isf_ledger.adapters.card_store.month_totals import TOTALS
 from isf_ledger.adapters.card_store.tables import (
@@ -81,14 +80,18 @@ def _pounds(pence: int | None) -> Decimal | None:
     return None if pence is None else from_pence(pence)
 
 
-def visible(query: Select[Any], as_at: str | None, card: str | None) -> Select[Any]:
-    """Only transactions imported by `as_at`, of one card if asked."""
+def visible(
+    query: Select[Any], as_at: str | None, card: str | None, table: Table = card_transactions
+) -> Select[Any]:
+    """Only transactions (or month sums) imported by `as_at`, of one card if asked."""
     if as_at is not None:
         query = query.where(
-            t.c.import_id.in_(select(card_imports.c.id).where(card_imports.c.recorded_at <= as_at))
+            table.c.import_id.in_(
+                select(card_imports.c.id).where(card_imports.c.recorded_at <= as_at)
+            )
         )
     if card is not None:
-        query = query.where(t.c.card_id == card)
+        query = query.where(table.c.card_id == card)
     return query
 
 
@@ -165,7 +168,7 @@ def _totals(
     """(each card's opening and month totals, its reported closing), from the import-time
     sums by card and month (`month_totals`), not the rows."""
     query = select(m.c.card_id, func.sum(m.c.pence)).where(m.c.month < month)
-    query = _visible_sums(query, as_at, card).group_by(m.c.card_id)
+    query = visible(query, as_at, card, m).group_by(m.c.card_id)
     totals: dict[str, dict[str, int]] = {
         card_id: {"opening": int(pence)} for card_id, pence in conn.execute(query)
     }
@@ -174,7 +177,7 @@ def _totals(
         m.c.card_id, *(m.c[name] for name in names), m.c.last_posted, m.c.last_id, m.c.last_balance
     ).where(m.c.month == month)
     last: dict[str, tuple[date, int, int | None]] = {}
-    for row in conn.execute(_visible_sums(query, as_at, card)):
+    for row in conn.execute(visible(query, as_at, card, m)):
         sums = totals.setdefault(row.card_id, {"opening": 0})
         for name in names:
             sums[name] = sums.get(name, 0) + row._mapping[name]
@@ -182,17 +185,6 @@ def _totals(
         if row.card_id not in last or at[:2] > last[row.card_id][:2]:
             last[row.card_id] = at
     return totals, {card_id: balance for card_id, (_, _, balance) in last.items()}
-
-
-def _visible_sums(query: Select[Any], as_at: str | None, card: str | None) -> Select[Any]:
-    """Only the sums of imports recorded by `as_at`, of one card if asked."""
-    if as_at is not None:
-        query = query.where(
-            m.c.import_id.in_(select(card_imports.c.id).where(card_imports.c.recorded_at <= as_at))
-        )
-    if card is not None:
-        query = query.where(m.c.card_id == card)
-    return query
 
 
 def _marked(
@@ -375,7 +367,7 @@ def _repeated(
     return [rows for rows in groups.values() if len(rows) > 1]
 
 
-def _serially(conn: Connection, query: Select[Any]) -> list[Any]:
+def _serially(conn: Connection, query: Select[Any]) -> Sequence[Any]:
     """The query's rows, PostgreSQL's workers kept out: a parallel plan of the join above
     has every worker build the whole grouping again, several times the work."""
     if conn.dialect.name != "postgresql":

@@ -11,9 +11,9 @@ load, a transaction's date, amount and merchant for a flag on it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from isf_ledger.domain.card_checks import DUPLICATE
 from isf_ledger.domain.exceptions import exception_id
