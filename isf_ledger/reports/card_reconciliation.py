@@ -39,7 +39,7 @@ in Python over those few rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -52,6 +52,7 @@ from isf_ledger.adapters.card_store.tables import (
     card_month_totals,
     card_transactions,
 )
+from isf_ledger.adapters.statistics import ONE_WORKER_IN_MEMORY, planner_settings
 from isf_ledger.domain import card_checks
 from isf_ledger.domain.card_matching import Load, Payment, match, net_of_reversals
 from isf_ledger.domain.flows import PAYMENT_MADE, PAYMENT_REVERSED
@@ -361,23 +362,12 @@ def _repeated(
     on = and_(*(column == candidates.c[column.name] for column in key))
     query = visible(select(*_FLAG_COLUMNS).join(candidates, on).where(*in_month), as_at, card)
     groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
-    for row in _serially(conn, query):
+    with planner_settings(conn, ONE_WORKER_IN_MEMORY):
+        rows = conn.execute(query).all()
+    for row in rows:
         if row.type != "LOAD":
             groups[(row.card_id, row.posted_on, row.type, row.pence, row.merchant)].append(row)
     return [rows for rows in groups.values() if len(rows) > 1]
-
-
-def _serially(conn: Connection, query: Select[Any]) -> Sequence[Any]:
-    """The query's rows, PostgreSQL's workers kept out: a parallel plan of the join above
-    has every worker build the whole grouping again, several times the work."""
-    if conn.dialect.name != "postgresql":
-        return conn.execute(query).all()
-    workers = conn.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar()
-    conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
-    try:
-        return conn.execute(query).all()
-    finally:
-        conn.exec_driver_sql(f"SET LOCAL max_parallel_workers_per_gather = {int(workers or 0)}")
 
 
 def _issued(conn: Connection, end: date, as_at: str | None, card: str | None) -> set[str]:
