@@ -53,6 +53,7 @@ from isf_ledger.projections.runner import (
     catch_up,
     check_projectable,
     instant,
+    paused_collector,
     rebuild,
 )
 from isf_ledger.reports.card_month import CardReconciliation
@@ -272,7 +273,9 @@ class Ledger:
     ) -> CardReconciliation:
         """Every card's month (or one card's, refusing a card the ledger never saw)."""
         self.catch_up()
-        with self.engine.connect() as conn:
+        # Tens of thousands of flags and loads, kept: the collector's passes over them
+        # cost about a sixth of the report.
+        with self.engine.connect() as conn, paused_collector():
             if card is not None and not known_card(conn, card, as_at):
                 raise NotFound(f"unknown card {card}")
             weekly = weekly_shares(conn, self.app, card, as_at)

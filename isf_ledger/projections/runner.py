@@ -225,7 +225,7 @@ def rebuild(
     a fifth of its time.
     """
     total = app.recorder.max_notification_id() or 0
-    with engine.connect() as conn, page_cache(conn, cache_mb), _paused_collector(), conn.begin():
+    with engine.connect() as conn, page_cache(conn, cache_mb), paused_collector(), conn.begin():
         _positions(conn, projections)  # takes the lock live runners wait on
         indexes = _report_indexes(conn, projections)
         for name, _ in indexes:
@@ -258,7 +258,8 @@ def _read(conn: Connection, app: LedgerApp, after: int, page: int) -> list[Recor
 
 
 @contextmanager
-def _paused_collector() -> Iterator[None]:
+def paused_collector() -> Iterator[None]:
+    """The cycle collector paused while a bulk job makes many objects and keeps few."""
     collecting = gc.isenabled()
     gc.disable()
     try:
