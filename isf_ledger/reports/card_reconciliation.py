@@ -52,7 +52,7 @@ from isf_ledger.adapters.card_store.tables import (
     card_month_totals,
     card_transactions,
 )
-from isf_ledger.adapters.statistics import ONE_WORKER_IN_MEMORY, planner_settings
+from isf_ledger.adapters.statistics import GROUPING, planner_settings
 from isf_ledger.domain import card_checks
 from isf_ledger.domain.card_matching import Load, Payment, match, net_of_reversals
 from isf_ledger.domain.flows import PAYMENT_MADE, PAYMENT_REVERSED
@@ -362,7 +362,7 @@ def _repeated(
     on = and_(*(column == candidates.c[column.name] for column in key))
     query = visible(select(*_FLAG_COLUMNS).join(candidates, on).where(*in_month), as_at, card)
     groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
-    with planner_settings(conn, ONE_WORKER_IN_MEMORY):
+    with planner_settings(conn, GROUPING):
         rows = conn.execute(query).all()
     for row in rows:
         if row.type != "LOAD":

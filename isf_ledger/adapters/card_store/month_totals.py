@@ -18,10 +18,24 @@ rows instead.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, case, delete, func, insert, select, update
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Integer,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from isf_ledger.adapters.card_store.tables import card_month_totals, card_transactions
+from isf_ledger.adapters.statistics import GROUPING, planner_settings
 
 # The month's totals by type, as the reconciliation reports them.
 TOTALS = (
@@ -37,48 +51,72 @@ t = card_transactions
 m = card_month_totals
 
 
-def month_of(conn: Connection, day: ColumnElement[object]) -> ColumnElement[str]:
-    """`YYYY-MM` of a date column, in the database's own words."""
+# An id is below 2**40, so day x 2**40 + id orders rows by (posted date, id) in one
+# integer, and the largest of a group gives its last row's id back.
+_ID_BITS = 2**40
+
+
+def _month_key(conn: Connection, day: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The month of a date, as cheap to group by as the database has: PostgreSQL's
+    `to_char` costs more than the rest of the grouping, so it runs once a group."""
     if conn.dialect.name == "postgresql":
-        return func.to_char(day, "YYYY-MM")
-    return func.substr(day, 1, 7)  # SQLite keeps dates as ISO text
+        return func.date_trunc("month", cast(day, DateTime))
+    return func.substr(day, 1, 7)  # SQLite keeps dates as ISO text: already `YYYY-MM`
+
+
+def _month_text(conn: Connection, key: ColumnElement[Any]) -> ColumnElement[Any]:
+    return func.to_char(key, "YYYY-MM") if conn.dialect.name == "postgresql" else key
+
+
+def _day_number(conn: Connection, day: ColumnElement[Any]) -> ColumnElement[Any]:
+    if conn.dialect.name == "postgresql":
+        return day - literal_column("DATE '0001-01-01'")
+    return cast(func.julianday(day), Integer)
 
 
 def add_month_totals(conn: Connection, import_id: int | None = None) -> int:
     """Sum one import's rows (every import's, when None) by card and month into
-    `card_month_totals`, in the caller's transaction; returns how many rows were summed."""
-    month = month_of(conn, t.c.posted_on)
+    `card_month_totals`, in the caller's transaction; returns how many rows were summed.
+
+    One grouping pass over the import's rows, and a lookup by id for each group's
+    last row's balance."""
+    key = _month_key(conn, t.c.posted_on)
+    order = _day_number(conn, t.c.posted_on) * _ID_BITS + t.c.id
     sums = select(
         t.c.import_id,
         t.c.card_id,
-        month,
-        func.count(),
-        func.sum(t.c.pence),
-        *(func.sum(case((t.c.type == kind, t.c.pence), else_=0)) for _, kind in TOTALS),
-        func.max(t.c.posted_on),
-        func.max(t.c.id),  # a placeholder until the last day's last row is known
-    ).group_by(t.c.import_id, t.c.card_id, month)
-    mine = m.c.import_id == import_id
+        key.label("key"),
+        func.count().label("row_count"),
+        func.sum(t.c.pence).label("pence"),
+        *(func.sum(case((t.c.type == kind, t.c.pence), else_=0)).label(n) for n, kind in TOTALS),
+        func.max(t.c.posted_on).label("last_posted"),
+        (func.max(order) % _ID_BITS).label("last_id"),
+    ).group_by(t.c.import_id, t.c.card_id, key)
     if import_id is not None:
         sums = sums.where(t.c.import_id == import_id)
-    names = ["import_id", "card_id", "month", "row_count", "pence", *(n for n, _ in TOTALS)]
-    conn.execute(insert(m).from_select([*names, "last_posted", "last_id"], sums))
-    last_id = (
-        select(func.max(t.c.id))
-        .where(
-            t.c.card_id == m.c.card_id,
-            t.c.posted_on == m.c.last_posted,
-            # `+ 0`: the import's index would find every row of the import, not the day's.
-            t.c.import_id + 0 == m.c.import_id,
-        )
-        .scalar_subquery()
+    g = sums.subquery()
+    # A lookup by id for each group (a join here is planned as a scan of every row).
+    balance = select(t.c.balance_pence).where(t.c.id == g.c.last_id).scalar_subquery()
+    rows = select(
+        g.c.import_id,
+        g.c.card_id,
+        _month_text(conn, g.c.key),
+        g.c.row_count,
+        g.c.pence,
+        *(g.c[n] for n, _ in TOTALS),
+        g.c.last_posted,
+        g.c.last_id,
+        balance,
     )
-    balance = select(t.c.balance_pence).where(t.c.id == m.c.last_id).scalar_subquery()
-    for values in ({"last_id": last_id}, {"last_balance": balance}):
-        query = update(m).values(**values)
-        conn.execute(query if import_id is None else query.where(mine))
+    names = ["import_id", "card_id", "month", "row_count", "pence", *(n for n, _ in TOTALS)]
+    with planner_settings(conn, GROUPING):
+        conn.execute(
+            insert(m).from_select([*names, "last_posted", "last_id", "last_balance"], rows)
+        )
     total = select(func.coalesce(func.sum(m.c.row_count), 0))
-    return int(conn.scalar(total if import_id is None else total.where(mine)) or 0)
+    if import_id is not None:
+        total = total.where(m.c.import_id == import_id)
+    return int(conn.scalar(total) or 0)
 
 
 def rebuild_month_totals(conn: Connection) -> int:
