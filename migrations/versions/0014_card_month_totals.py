@@ -25,6 +25,7 @@ branch_labels = None
 depends_on = None
 
 BRIN = "ix_card_transactions_posted_brin"
+SUMS = ("row_count", "pence", "loads", "purchases", "refunds", "atm", "fees", "reversals")
 
 
 def upgrade() -> None:
@@ -33,14 +34,7 @@ def upgrade() -> None:
         sa.Column("import_id", sa.Integer, sa.ForeignKey("card_imports.id"), primary_key=True),
         sa.Column("card_id", sa.String(64), primary_key=True),
         sa.Column("month", sa.String(7), primary_key=True),
-        sa.Column("row_count", sa.BigInteger, nullable=False),
-        sa.Column("pence", sa.BigInteger, nullable=False),
-        sa.Column("loads", sa.BigInteger, nullable=False),
-        sa.Column("purchases", sa.BigInteger, nullable=False),
-        sa.Column("refunds", sa.BigInteger, nullable=False),
-        sa.Column("atm", sa.BigInteger, nullable=False),
-        sa.Column("fees", sa.BigInteger, nullable=False),
-        sa.Column("reversals", sa.BigInteger, nullable=False),
+        *(sa.Column(name, sa.BigInteger, nullable=False) for name in SUMS),
         sa.Column("last_posted", sa.Date, nullable=False),
         sa.Column("last_id", sa.BigInteger, nullable=False),
         sa.Column("last_balance", sa.BigInteger),
