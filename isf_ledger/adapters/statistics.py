@@ -13,7 +13,10 @@ With autovacuum on, this rarely finds a table to analyse.
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine, text
 
 _STALE = text(
     """SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -33,3 +36,31 @@ def refresh_statistics(engine: Engine) -> list[str]:
         for table in stale:
             conn.exec_driver_sql(f'ANALYZE "{table}"')
     return stale
+
+
+# For a query grouping many card rows into many groups (a month's content, an
+# import's sums by card and month): with the default 4 MB the grouping spills to
+# disk in batches; a parallel plan of a join to it has every worker build the
+# whole grouping again (several times the work on a busy machine); and the
+# planner's high cost estimate has JIT compile it, which took longer than the
+# query.
+GROUPING = {"max_parallel_workers_per_gather": "0", "work_mem": "64MB", "jit": "off"}
+
+
+@contextmanager
+def planner_settings(conn: Connection, settings: dict[str, str]) -> Iterator[None]:
+    """PostgreSQL settings for the queries run inside, as they were afterwards
+    (`SET LOCAL`, so never past the caller's transaction); nothing on SQLite."""
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    was = {name: conn.scalar(text(f"SELECT current_setting('{name}')")) for name in settings}
+    for name, value in settings.items():
+        conn.execute(text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value})
+    try:
+        yield
+    finally:
+        for name, value in was.items():
+            conn.execute(
+                text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value}
+            )

@@ -1,14 +1,13 @@
 """The monthly card reconciliation (`reconcile cards`), for every card at once.
 
-Four reads of card rows whatever the number of cards, only the first of
-them an aggregate over every stored row:
+No query sums a card's whole history: three reads, of a few rows each or of the month's:
 
-- one GROUP BY for every card's opening balance, the month's totals by type
-  and the last day the card has rows in the month;
-- the rows of those last days, found through the content index, for each
-  card's last reported balance;
-- one pass over the month (and the load-matching window either side) that
-  returns only loads, cash and blocked merchant categories;
+- each card's opening balance, the month's totals by type and its reported
+  closing come from the sums each import kept by card and month
+  (`card_store/month_totals`): cards x months x imports rows, not millions;
+- one pass over the month (and the load-matching window either side) returns
+  only loads, blocked merchant categories, and the cash of cards whose
+  month's cash (known from the sums) passes the limit;
 - repeated content, grouped on the content index's leading columns, and
   the rows of those groups.
 
@@ -45,9 +44,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, case, func, or_, select
+from sqlalchemy import Connection, Select, Table, and_, func, or_, select
 
-from isf_ledger.adapters.card_store.tables import card_imports, card_transactions
+from isf_ledger.adapters.card_store.month_totals import TOTALS
+from isf_ledger.adapters.card_store.tables import (
+    card_imports,
+    card_month_totals,
+    card_transactions,
+)
+from isf_ledger.adapters.statistics import GROUPING, planner_settings
 from isf_ledger.domain import card_checks
 from isf_ledger.domain.card_matching import Load, Payment, match, net_of_reversals
 from isf_ledger.domain.flows import PAYMENT_MADE, PAYMENT_REVERSED
@@ -66,31 +71,28 @@ from isf_ledger.reports.card_month import (
 )
 from isf_ledger.settings import Settings
 
-TOTALS = (
-    ("loads", "LOAD"),
-    ("purchases", "PURCHASE"),
-    ("refunds", "REFUND"),
-    ("atm", "ATM"),
-    ("fees", "FEE"),
-    ("reversals", "REVERSAL"),
-)
 CARD_ACCOUNT = "card:"
 
 t = card_transactions
+m = card_month_totals
 
 
 def _pounds(pence: int | None) -> Decimal | None:
     return None if pence is None else from_pence(pence)
 
 
-def visible(query: Select[Any], as_at: str | None, card: str | None) -> Select[Any]:
-    """Only transactions imported by `as_at`, of one card if asked."""
+def visible(
+    query: Select[Any], as_at: str | None, card: str | None, table: Table = card_transactions
+) -> Select[Any]:
+    """Only transactions (or month sums) imported by `as_at`, of one card if asked."""
     if as_at is not None:
         query = query.where(
-            t.c.import_id.in_(select(card_imports.c.id).where(card_imports.c.recorded_at <= as_at))
+            table.c.import_id.in_(
+                select(card_imports.c.id).where(card_imports.c.recorded_at <= as_at)
+            )
         )
     if card is not None:
-        query = query.where(t.c.card_id == card)
+        query = query.where(table.c.card_id == card)
     return query
 
 
@@ -110,9 +112,10 @@ def reconcile_cards(
     """
     start, last = month_days(month)
     end = last + timedelta(days=1)
-    totals, last_days = _totals(conn, start, end, as_at, card)
-    reported = _reported(conn, last_days, as_at)
-    loads, marked = _marked(conn, start, end, settings, as_at, card)
+    totals, reported = _totals(conn, month, as_at, card)
+    limit = int(settings.monthly_cash_limit * 100)
+    over = sorted(c for c, sums in totals.items() if -sums.get("atm", 0) > limit)
+    loads, marked = _marked(conn, start, end, settings, over, as_at, card)
     missing, unexpected, expected = _loads(start, end, settings, loads, conn, as_at, card)
     flagged = _flags(conn, start, end, settings, marked, as_at, card)
     card_ids = set(totals) | _issued(conn, end, as_at, card)
@@ -161,51 +164,28 @@ def known_card(conn: Connection, card: str, as_at: str | None = None) -> bool:
 
 
 def _totals(
-    conn: Connection, start: date, end: date, as_at: str | None, card: str | None
-) -> tuple[dict[str, dict[str, int]], dict[str, date]]:
-    """(each card's opening and month totals, the last day it has rows in the month)."""
-    in_month = t.c.posted_on >= start
-    columns = [
-        func.sum(case((t.c.posted_on < start, t.c.pence), else_=0)).label("opening"),
-        *(
-            func.sum(case((and_(in_month, t.c.type == kind), t.c.pence), else_=0)).label(name)
-            for name, kind in TOTALS
-        ),
-        func.max(case((in_month, t.c.posted_on))).label("last_day"),
-    ]
-    query = visible(
-        select(t.c.card_id, *columns).where(t.c.posted_on < end).group_by(t.c.card_id),
-        as_at,
-        card,
-    )
-    names = ["opening", *(name for name, _ in TOTALS)]
-    totals, last_days = {}, {}
-    for row in conn.execute(query):
-        totals[row[0]] = {
-            name: int(value or 0) for name, value in zip(names, row[1:-1], strict=True)
-        }
-        if row.last_day is not None:
-            last_days[row[0]] = row.last_day
-    return totals, last_days
-
-
-def _reported(
-    conn: Connection, last_days: dict[str, date], as_at: str | None
-) -> dict[str, int | None]:
-    """The running balance on each card's last row of the month: its last day's, last stored."""
-    cards_by_day: dict[date, list[str]] = defaultdict(list)
-    for card_id, day in last_days.items():
-        cards_by_day[day].append(card_id)
-    last: dict[str, tuple[int, int | None]] = {}
-    for day, cards in cards_by_day.items():
-        for at in range(0, len(cards), 4000):
-            query = select(t.c.card_id, t.c.id, t.c.balance_pence).where(
-                t.c.card_id.in_(cards[at : at + 4000]), t.c.posted_on == day
-            )
-            for card_id, row_id, balance in conn.execute(visible(query, as_at, None)):
-                if card_id not in last or row_id > last[card_id][0]:
-                    last[card_id] = (row_id, balance)
-    return {card_id: balance for card_id, (_, balance) in last.items()}
+    conn: Connection, month: str, as_at: str | None, card: str | None
+) -> tuple[dict[str, dict[str, int]], dict[str, int | None]]:
+    """(each card's opening and month totals, its reported closing), from the import-time
+    sums by card and month (`month_totals`), not the rows."""
+    query = select(m.c.card_id, func.sum(m.c.pence)).where(m.c.month < month)
+    query = visible(query, as_at, card, m).group_by(m.c.card_id)
+    totals: dict[str, dict[str, int]] = {
+        card_id: {"opening": int(pence)} for card_id, pence in conn.execute(query)
+    }
+    names = [name for name, _ in TOTALS]
+    query = select(
+        m.c.card_id, *(m.c[name] for name in names), m.c.last_posted, m.c.last_id, m.c.last_balance
+    ).where(m.c.month == month)
+    last: dict[str, tuple[date, int, int | None]] = {}
+    for row in conn.execute(visible(query, as_at, card, m)):
+        sums = totals.setdefault(row.card_id, {"opening": 0})
+        for name in names:
+            sums[name] = sums.get(name, 0) + row._mapping[name]
+        at = (row.last_posted, row.last_id, row.last_balance)
+        if row.card_id not in last or at[:2] > last[row.card_id][:2]:
+            last[row.card_id] = at
+    return totals, {card_id: balance for card_id, (_, _, balance) in last.items()}
 
 
 def _marked(
@@ -213,18 +193,22 @@ def _marked(
     start: date,
     end: date,
     settings: Settings,
+    over_cash_limit: list[str],
     as_at: str | None,
     card: str | None,
 ) -> tuple[list[Load], list[Any]]:
-    """(loads within the matching window of the month, the month's cash and blocked rows)."""
+    """(loads within the matching window of the month, the month's blocked rows and the
+    cash of the cards whose month's cash passes the limit: no other cash is flagged)."""
     window = timedelta(days=settings.load_match_days)
     blocked = settings.blocked_mccs
     in_month = and_(t.c.posted_on >= start, t.c.posted_on < end)
-    marks = [t.c.type == "ATM"] + ([t.c.mcc.in_(sorted(blocked))] if blocked else [])
+    marks = [t.c.type == "LOAD"]
+    if over_cash_limit:
+        marks.append(and_(in_month, t.c.type == "ATM", t.c.card_id.in_(over_cash_limit)))
+    if blocked:
+        marks.append(and_(in_month, t.c.mcc.in_(sorted(blocked))))
     query = select(*_FLAG_COLUMNS).where(
-        t.c.posted_on >= start - window,
-        t.c.posted_on < end + window,
-        or_(t.c.type == "LOAD", and_(in_month, or_(*marks))),
+        t.c.posted_on >= start - window, t.c.posted_on < end + window, or_(*marks)
     )
     loads, marked = [], []
     for row in conn.execute(visible(query, as_at, card)):
@@ -378,7 +362,9 @@ def _repeated(
     on = and_(*(column == candidates.c[column.name] for column in key))
     query = visible(select(*_FLAG_COLUMNS).join(candidates, on).where(*in_month), as_at, card)
     groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
-    for row in conn.execute(query):
+    with planner_settings(conn, GROUPING):
+        rows = conn.execute(query).all()
+    for row in rows:
         if row.type != "LOAD":
             groups[(row.card_id, row.posted_on, row.type, row.pence, row.merchant)].append(row)
     return [rows for rows in groups.values() if len(rows) > 1]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from isf_ledger.domain.card_checks import DUPLICATE
 from isf_ledger.domain.exceptions import exception_id
@@ -80,9 +81,15 @@ def _flag_kind(flag: Flag) -> str:
     return "possible-duplicate" if flag.why == DUPLICATE else "cash-over-limit"
 
 
+@lru_cache(maxsize=16)
+def _last_day(month: str) -> date:
+    """The month's last day, worked out once for all its cards."""
+    return month_days(month)[1]
+
+
 def raised_by_card(card: CardMonth, month: str) -> list[Raised]:
     """The exceptions one card's month raises on the reconciliation."""
-    last = month_days(month)[1]
+    last = _last_day(month)
     subject = ("card", card.card_id)
     found = []
     for flag in card.flagged:

@@ -58,7 +58,9 @@ def _refs(
     conn: Connection, app: LedgerApp, raised: list[Raised], as_at: str | None
 ) -> Callable[[list[Raised]], tuple[ExceptionRef, ...]]:
     """A function giving raised exceptions their status as decided by `as_at`."""
-    cases = load(conn, app, "exception", {r.exception_id for r in raised}, as_at)
+    # Only a decided exception has events: read just those, not one lookup per flag.
+    decided = set(refs_of(conn, "exception")) & {r.exception_id for r in raised}
+    cases = load(conn, app, "exception", decided, as_at)
 
     def status(r: Raised) -> str:
         case = cases.get(r.exception_id)

@@ -5,4 +5,5 @@
 - `direct`     one file's rows written straight into `card_transactions`, each once
 - `staging`    rows set aside when they repeat stored content under a new id
 - `digest`     what an import added, as a digest an auditor can recompute
+- `month_totals` each import's rows summed by card and month, for the reconciliation
 """

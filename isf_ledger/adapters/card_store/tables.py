@@ -94,4 +94,29 @@ Index(
     t.c.occurrence,
     unique=True,
 )
+# On PostgreSQL only, `ix_card_transactions_posted_brin`: a BRIN index by posted
+# date for one month's rows (migration 0013 says why).
 del t
+
+# Each import's rows summed by card and posted month (`YYYY-MM`), kept beside
+# them so a reconciliation reads thousands of rows instead of millions; see
+# `month_totals`. Derived, exact, and rebuilt from `card_transactions`.
+card_month_totals = Table(
+    "card_month_totals",
+    metadata,
+    Column("import_id", Integer, ForeignKey("card_imports.id"), primary_key=True),
+    Column("card_id", String(64), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("row_count", BigInteger, nullable=False),
+    Column("pence", BigInteger, nullable=False),  # every type
+    Column("loads", BigInteger, nullable=False),
+    Column("purchases", BigInteger, nullable=False),
+    Column("refunds", BigInteger, nullable=False),
+    Column("atm", BigInteger, nullable=False),
+    Column("fees", BigInteger, nullable=False),
+    Column("reversals", BigInteger, nullable=False),
+    # The group's last row by (posted date, id), for the month's reported closing.
+    Column("last_posted", Date, nullable=False),
+    Column("last_id", BigInteger, nullable=False),
+    Column("last_balance", BigInteger),
+)
