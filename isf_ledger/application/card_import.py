@@ -64,7 +64,7 @@ log = structlog.get_logger()
 # SQLite pages an import keeps in memory: its inserts land all over the content
 # index. Small enough that a big file fills it no more than a small one.
 CACHE_MB = 64
-_IMPORT_LOCK = 0x15F_CA4D  # PostgreSQL advisory lock: one card import at a time
+_IMPORT_LOCK = 0x15F_CA4D  # PostgreSQL advisory lock: one card import at a time per ledger
 
 
 def file_sha256(path: str | Path) -> str:
@@ -140,7 +140,10 @@ def import_file(
     )
     with ledger.engine.connect() as conn, page_cache(conn, CACHE_MB), conn.begin() as tx:
         if conn.dialect.name == "postgresql":
-            conn.execute(text(f"SELECT pg_advisory_xact_lock({_IMPORT_LOCK})"))
+            # Keyed by schema too: ledgers side by side in one database import at once.
+            conn.execute(
+                text(f"SELECT pg_advisory_xact_lock({_IMPORT_LOCK}, hashtext(current_schema()))")
+            )
         import_pk = _start_record(conn, path, sha, profile)
         writer = DirectWriter(conn, import_pk)
         # Here, not above: polars loads only for an import, so other commands start faster.
