@@ -3,9 +3,11 @@
 `due` finds the periods starting in a window that are neither paid nor
 withheld (from the `schedule_periods` read model), loads their schedules,
 payees and budgets, and asks the domain (`payment_run.why_not_payable`) which
-can be paid. `run` records every payable period with a `RecordPayment` whose
-command id derives from the run id, schedule and period, and the run itself
-(`RecordPaymentRun`), in one all-or-nothing batch. Only after that commits
+can be paid; as at an instant, it loads them as they stood then, and their
+schedules say which periods were still open. `run` records every payable
+period with a `RecordPayment` whose command id derives from the run id,
+schedule and period, and the run itself (`RecordPaymentRun`), in one
+all-or-nothing batch. Only after that commits
 are the files written, from the run as recorded, so running the same run id
 again (after a crash, say) pays nothing more and writes the same bytes.
 """
@@ -15,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -33,8 +35,9 @@ from isf_ledger.domain.payment_run import PAYEE_GROUPS, PaymentRun, summarise, w
 from isf_ledger.domain.person import Person
 from isf_ledger.domain.provider import Provider
 from isf_ledger.domain.schedule import Schedule
-from isf_ledger.projections.schedule_periods import open_periods
+from isf_ledger.projections.schedule_periods import open_periods, periods_starting
 from isf_ledger.reports.payments import DueLine, KindTotal, PaymentsDue
+from isf_ledger.reports.sources import load
 
 if TYPE_CHECKING:
     from isf_ledger.application.service import Ledger
@@ -61,37 +64,51 @@ class Entry:
 
 def due(
     ledger: Ledger, since: date, until: date, *, on: date | None = None,
-    progress: Progress | None = None,
+    as_at: str | None = None, progress: Progress | None = None,
 ) -> tuple[PaymentsDue, list[Entry]]:  # fmt: skip
     """Every open period starting in the window, payable or not (checked on `on`, or on
-    each period's start), and the payable ones as entries for a run."""
+    each period's start), and the payable ones as entries for a run.
+
+    With `as_at`, as the ledger stood at that instant: the schedules, payees,
+    budgets and accounts are rebuilt from the events recorded by then, and
+    they say which periods were open; the domain decides which were payable
+    as it does now.
+    """
     if until < since:
         raise LedgerError(f"the window ends ({until}) before it starts ({since})")
     ledger.catch_up()
     with ledger.engine.connect() as conn:
-        found = open_periods(conn, since, until)
+        if as_at is None:
+            found = open_periods(conn, since, until)
+        else:
+            found = periods_starting(conn, since, until)
     uow = ledger.unit_of_work()
-    schedules = _load(ledger, uow, Schedule, {s for s, _ in found})
-    _load(ledger, uow, Budget, {s.budget_id for s in schedules.values()})
-    _load(ledger, uow, Person, {s.person_id for s in schedules.values()})
-    for kind, cls in PAYEE_TYPES.items():
-        _load(ledger, uow, cls, {s.payee for s in schedules.values() if s.payee_kind == kind})
-    agreements = {s.payee for s in schedules.values() if s.payee_kind == "agreement"}
-    providers = _load(
-        ledger, uow, Provider, {uow.get(Agreement, a).provider_id for a in agreements}
+    held = _Held(
+        (lambda cls, refs: _load(ledger, uow, cls, refs))
+        if as_at is None
+        else (lambda cls, refs: _load_as_at(ledger, cls, refs, as_at))
     )
-    _load(ledger, uow, BankAccount, {p.bank_account for p in providers.values() if p.bank_account})
+    schedules = held.load(Schedule, {s for s, _ in found})
+    # As at an instant, a schedule made since is absent, a period paid since was open.
+    found = [(s, n) for s, n in found if s in schedules and schedules[s].is_open(n)]
+    held.load(Budget, {s.budget_id for s in schedules.values()})
+    held.load(Person, {s.person_id for s in schedules.values()})
+    for kind, cls in PAYEE_TYPES.items():
+        held.load(cls, {s.payee for s in schedules.values() if s.payee_kind == kind})
+    agreements = {s.payee for s in schedules.values() if s.payee_kind == "agreement"}
+    providers = held.load(Provider, {held.get(Agreement, a).provider_id for a in agreements})
+    held.load(BankAccount, {p.bank_account for p in providers.values() if p.bank_account})
     payable: list[DueLine] = []
     cannot: list[DueLine] = []
     entries: list[Entry] = []
     for done, (schedule_id, number) in enumerate(found, 1):
-        line, entry = _check(uow, schedules[schedule_id], number, on)
+        line, entry = _check(held, schedules[schedule_id], number, on)
         (cannot if line.reason else payable).append(line)
         if entry is not None:
             entries.append(entry)
         if progress:
             progress(done, len(found))
-    report = PaymentsDue(since, until, tuple(payable), tuple(cannot), totals_of(entries))
+    report = PaymentsDue(since, until, tuple(payable), tuple(cannot), totals_of(entries), as_at)
     return report, entries
 
 
@@ -106,15 +123,38 @@ def _load(ledger: Ledger, uow: UnitOfWork, cls: Any, refs: set[str]) -> dict[str
     return {r: uow.get(cls, r) for r in refs}
 
 
+def _load_as_at(ledger: Ledger, cls: Any, refs: set[str], as_at: str) -> dict[str, Any]:
+    """Aggregates of one kind as they stood at `as_at`; those made since are absent."""
+    with ledger.engine.connect() as conn:
+        return load(conn, ledger.app, cls.KIND, refs, as_at)
+
+
+@dataclass
+class _Held:
+    """The aggregates a listing reads, by kind and caller id, loaded a kind at a time by
+    `fetch`: as they stand (through a unit of work) or as they stood at an instant."""
+
+    fetch: Callable[[Any, set[str]], dict[str, Any]]
+    found: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def load(self, cls: Any, refs: set[str]) -> dict[str, Any]:
+        loaded = self.fetch(cls, refs)
+        self.found.update(((cls.KIND, ref), aggregate) for ref, aggregate in loaded.items())
+        return loaded
+
+    def get(self, cls: Any, ref: str) -> Any:
+        return self.found[(cls.KIND, ref)]
+
+
 def _check(
-    uow: UnitOfWork, schedule: Schedule, number: int, on: date | None
+    held: _Held, schedule: Schedule, number: int, on: date | None
 ) -> tuple[DueLine, Entry | None]:
     period = schedule.period(number)
-    payee = uow.get(PAYEE_TYPES[schedule.payee_kind], schedule.payee)
-    account = _account_of(uow, payee)
-    person = uow.get(Person, schedule.person_id)
+    payee = held.get(PAYEE_TYPES[schedule.payee_kind], schedule.payee)
+    account = _account_of(held, payee)
+    person = held.get(Person, schedule.person_id)
     reason = why_not_payable(
-        schedule, number, on, payee, uow.get(Budget, schedule.budget_id),
+        schedule, number, on, payee, held.get(Budget, schedule.budget_id),
         account.ref if account else None, person.forgotten,
     )  # fmt: skip
     line = DueLine(
@@ -140,13 +180,13 @@ def _check(
     return line, entry
 
 
-def _account_of(uow: UnitOfWork, payee: Any) -> BankAccount | None:
+def _account_of(held: _Held, payee: Any) -> BankAccount | None:
     """The account a payee's money goes to: itself, its provider's, or none (a card)."""
     if isinstance(payee, BankAccount):
         return payee
     if isinstance(payee, Agreement):
-        chosen = uow.get(Provider, payee.provider_id).bank_account
-        return uow.get(BankAccount, chosen) if chosen else None
+        chosen = held.get(Provider, payee.provider_id).bank_account
+        return held.get(BankAccount, chosen) if chosen else None
     return None
 
 

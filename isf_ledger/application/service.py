@@ -391,9 +391,10 @@ class Ledger:
         counts = Counter(x.kind for x in mine)
         return replace(found, counts=dict(sorted(counts.items())), exceptions=mine)
 
-    def payments_due(self, since: date, until: date) -> PaymentsDue:
-        """Every schedule period starting in the window still to pay: payable, or not and why."""
-        return payments.due(self, since, until)[0]
+    def payments_due(self, since: date, until: date, *, as_at: str | None = None) -> PaymentsDue:
+        """Every schedule period starting in the window still to pay: payable, or not and
+        why; with `as_at`, as the ledger stood then."""
+        return payments.due(self, since, until, as_at=as_at)[0]
 
     def card_payments(self, since: date, until: date) -> list[Payment]:
         """Payments the ledger made to cards between two dates."""

@@ -42,6 +42,10 @@ class ScheduleRules(ByPeriods):
             return f"reversed on {self.reversed[number]}, due again"
         return "due"
 
+    def is_open(self, number: int) -> bool:
+        """Neither paid nor withheld: a period `payments due` lists (reversed counts as open)."""
+        return number not in self.paid and number not in self.withheld
+
     # Rules
 
     @staticmethod

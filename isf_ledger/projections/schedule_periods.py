@@ -89,10 +89,21 @@ class SchedulePeriods:
 def open_periods(conn: Connection, since: date, until: date) -> list[tuple[str, int]]:
     """(schedule_id, period) of every period starting in the window, neither paid nor
     withheld, in schedule and period order."""
+    return periods_starting(conn, since, until, status="due")
+
+
+def periods_starting(
+    conn: Connection, since: date, until: date, *, status: str | None = None
+) -> list[tuple[str, int]]:
+    """(schedule_id, period) of every period starting in the window (with `status`, only
+    those with it now), in schedule and period order. A period's start never changes, so
+    this also finds the periods of an earlier instant; their status then is the schedule's."""
     t = schedule_periods
     query = (
         select(t.c.schedule_id, t.c.number)
-        .where(t.c.start.between(since, until), t.c.status == "due")
+        .where(t.c.start.between(since, until))
         .order_by(t.c.schedule_id, t.c.number)
     )
+    if status is not None:
+        query = query.where(t.c.status == status)
     return [(s, n) for s, n in conn.execute(query)]

@@ -43,6 +43,7 @@ class PaymentsDue:
     payable: tuple[DueLine, ...]
     cannot_pay: tuple[DueLine, ...]
     totals: tuple[KindTotal, ...]
+    as_at: str | None = None  # the recorded instant the ledger was read as at; None: now
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ for a 30-day month; £2,400 is £197.26 for 30 days and £203.84 for 31.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from isf_ledger.adapters.render.payments import render_due_csv, render_due_text
 from isf_ledger.application import service
 from isf_ledger.bootstrap import Ledger, init_ledger
 from isf_ledger.domain.errors import LedgerError
+from isf_ledger.projections.runner import instant
 from isf_ledger.reports.payments import RunResult
 from isf_ledger.reports.records import json_of
 from isf_ledger.settings import Settings
@@ -224,3 +225,54 @@ def test_a_bank_file_without_the_councils_account_is_refused_before_anything_is_
         assert stored(led) == before and not (tmp_path / "cards.csv").exists()
     finally:
         led.close()
+
+
+def now() -> str:
+    return instant(datetime.now(UTC))
+
+
+def test_due_as_at_before_a_run_lists_what_the_run_then_paid(council, tmp_path):
+    first = now()
+    due = council.payments_due(*WINDOW)
+    run(council, tmp_path)
+    after = now()
+    assert council.payments_due(*WINDOW, as_at=first) == dataclasses.replace(due, as_at=first)
+    assert council.payments_due(*WINDOW, as_at=after).payable == ()
+    assert council.payments_due(*WINDOW).payable == ()
+    assert "as at " + first in render_due_text(council.payments_due(*WINDOW, as_at=first))
+
+
+def test_due_as_at_keeps_a_period_paid_withheld_or_reversed_since_as_it_was(council):
+    first = now()
+    applied(council, [
+        {"type": "RecordPayment", "schedule_id": "S3", "period": 1, "paid_on": "2026-04-06"},
+        {"type": "WithholdPayment", "schedule_id": "S3", "period": 2, "on": "2026-05-01",
+         "reason": "returns missing"},
+        {"type": "ReversePayment", "schedule_id": "S1", "period": 1, "on": "2026-04-08",
+         "reason": "paid to the wrong fund"},
+    ], "x")  # fmt: skip
+    open_now = {(ln.schedule_id, ln.period) for ln in council.payments_due(*WINDOW).payable}
+    open_then = {
+        (ln.schedule_id, ln.period) for ln in council.payments_due(*WINDOW, as_at=first).payable
+    }
+    assert open_then - open_now == {("S3", 1), ("S3", 2)}
+    assert open_now - open_then == {("S1", 1)}
+
+
+def test_due_as_at_before_a_termination_is_payable_and_after_it_not(council):
+    first = now()
+    applied(
+        council, [{"type": "TerminateAgreement", "agreement_id": "A1", "on": "2026-04-30"}], "t"
+    )
+    then = council.payments_due(*WINDOW, as_at=first)
+    assert [(ln.schedule_id, ln.period) for ln in then.payable if ln.schedule_id == "S1"] == [
+        ("S1", 2), ("S1", 3), ("S1", 4)
+    ]  # fmt: skip
+    ended = [ln for ln in council.payments_due(*WINDOW).cannot_pay if ln.schedule_id == "S1"]
+    assert [ln.period for ln in ended] == [2, 3, 4]
+    assert all("terminated on 2026-04-30" in ln.reason for ln in ended)
+
+
+def test_due_as_at_before_anything_was_recorded_lists_nothing(council):
+    due = council.payments_due(*WINDOW, as_at="2020-01-01T00:00:00.000000Z")
+    assert (due.payable, due.cannot_pay, due.totals) == ((), (), ())

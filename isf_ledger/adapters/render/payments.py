@@ -36,7 +36,8 @@ def _totals(totals: Sequence[KindTotal]) -> list[str]:
 
 
 def render_due_text(due: PaymentsDue) -> str:
-    out = [f"Payments due for periods starting {due.period_from} to {due.period_to}", ""]
+    when = f", as at {due.as_at}" if due.as_at else ""
+    out = [f"Payments due for periods starting {due.period_from} to {due.period_to}{when}", ""]
     out.append(f"To pay ({len(due.payable)}):")
     out.extend(_line(ln) for ln in due.payable)
     out += ["", f"Cannot be paid ({len(due.cannot_pay)}):"]
