@@ -10,7 +10,7 @@ from typing import Any
 import click
 from rich.progress import Progress
 
-from cli.options import db_option, emit, format_option, on_ledger
+from cli.options import as_at_option, db_option, emit, format_option, on_ledger
 from isf_ledger.adapters.card_files.profile import ProfileError
 from isf_ledger.adapters.payment_files.profile import load_file_profile
 from isf_ledger.adapters.render.payments import render_due_csv, render_due_text, render_run_text
@@ -40,11 +40,12 @@ def payments() -> None:
 @payments.command("due")
 @_window
 @db_option
+@as_at_option
 @format_option("text", "json", "csv")
-def due_command(since: date, until: date, db_url: str | None, fmt: str) -> None:
+def due_command(since: date, until: date, db_url: str | None, as_at: str | None, fmt: str) -> None:
     """Every schedule period starting in the window, neither paid nor withheld, with
     payee (accounts masked) and amount; those that cannot be paid listed apart, with why."""
-    data = on_ledger(db_url, lambda ledger: ledger.payments_due(since, until))
+    data = on_ledger(db_url, lambda ledger: ledger.payments_due(since, until, as_at=as_at))
     emit(fmt, data, text=render_due_text, csv=render_due_csv)
 
 

@@ -7,9 +7,10 @@ can be paid; as at an instant, it loads them as they stood then, and their
 schedules say which periods were still open. `run` records every payable
 period with a `RecordPayment` whose command id derives from the run id,
 schedule and period, and the run itself (`RecordPaymentRun`), in one
-all-or-nothing batch. Only after that commits
-are the files written, from the run as recorded, so running the same run id
-again (after a crash, say) pays nothing more and writes the same bytes.
+all-or-nothing batch. Only after that commits are the files written, from
+the run as recorded, so running the same run id again (after a crash, say)
+pays nothing more and writes the same bytes. A run reads the ledger as it
+stands now, never as at an instant.
 """
 
 from __future__ import annotations

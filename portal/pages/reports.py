@@ -2,8 +2,8 @@
 
 Each calls one use case and renders its record with the command line's own
 renderers, so the portal and `isf-ledger statement ...` show the same
-figures. Every page but payments due takes `?as_at=` (ISO 8601 with an
-offset) to show the ledger as it stood then.
+figures. Every report page takes `?as_at=` (ISO 8601 with an offset) to
+show the ledger as it stood then.
 """
 
 from __future__ import annotations
@@ -131,18 +131,17 @@ def provider_exceptions(subject_id: str) -> ResponseReturnValue:
 
 
 def payments_due() -> ResponseReturnValue:
-    if text("as_at"):
-        abort(400, description="payments due are worked out as the ledger stands now")
     today = datetime.now(UTC).date()
     since = arg_or("from", inputs.day, today)
     until = arg_or("to", inputs.day, today + timedelta(days=28))
-    data = ledger().payments_due(since, until)
+    data = ledger().payments_due(since, until, as_at=as_at())
     return render_template(
         "text_report.html",
         title="Payments due",
         report=payments_render.render_due_text(data),
         since=since,
         until=until,
+        as_at=text("as_at"),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -46,6 +47,7 @@ def test_due_in_every_format_shows_accounts_masked(council_url):
 def test_a_run_then_the_same_run_again(council_url, tmp_path):
     files = ("--bank-file", str(tmp_path / "bank.txt"), "--card-file", str(tmp_path / "c.csv"))
     args = ("payments", "run", *WINDOW, "--paid-on", "2026-04-10", "--run-id", "R1", *files)
+    before = datetime.now(UTC).isoformat()  # with its offset, as a user types it
     first = run(*args, "--db", council_url)
     assert first.returncode == 0, first.stderr
     assert (
@@ -59,6 +61,10 @@ def test_a_run_then_the_same_run_again(council_url, tmp_path):
         assert PERSON_ACCOUNT not in shown and PROVIDER_ACCOUNT not in shown
     left = run("payments", "due", *WINDOW, "--db", council_url, "--format", "json")
     assert json.loads(left.stdout)["payable"] == []
+    then = run("payments", "due", *WINDOW, "--db", council_url, "--format", "json",
+               "--as-at", before)  # fmt: skip
+    assert then.returncode == 0, then.stderr
+    assert len(json.loads(then.stdout)["payable"]) == 9
 
 
 def test_bad_input_is_a_plain_message(council_url, tmp_path):
@@ -71,7 +77,11 @@ def test_bad_input_is_a_plain_message(council_url, tmp_path):
     )
     bad_date = run("payments", "due", "--from", "2026-13-01", "--to", "2026-12-01")
     assert bad_date.returncode == 2 and "is not a date" in bad_date.stderr
+    bad_instant = run("payments", "due", *WINDOW, "--as-at", "2026-04-10")
+    assert bad_instant.returncode == 2 and "--as-at" in bad_instant.stderr
     no_profile = run("payments", "run", *WINDOW, "--paid-on", "2026-04-10", "--run-id", "R",
                      "--bank-profile", "nope", "--db", council_url)  # fmt: skip
     assert no_profile.returncode == 2 and "no payment file profile 'nope'" in no_profile.stderr
-    assert "Traceback" not in backwards.stderr + bad_date.stderr + no_profile.stderr
+    assert "Traceback" not in (
+        backwards.stderr + bad_date.stderr + bad_instant.stderr + no_profile.stderr
+    )

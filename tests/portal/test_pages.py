@@ -79,3 +79,23 @@ def test_the_council_finds_a_statement_by_its_id(world: World) -> None:
     assert client.get("/statements?person=P-0002").headers["Location"] == (
         "/people/P-0002/statement"
     )
+
+
+def counts_on(page: str) -> tuple[int, int]:
+    """(to pay, cannot be paid) of a payments-due page."""
+    found = re.search(r"To pay \((\d+)\):.*Cannot be paid \((\d+)\):", page, re.S)
+    assert found, "not a payments-due page"
+    return int(found.group(1)), int(found.group(2))
+
+
+def test_payments_due_as_at_an_instant_shows_the_ledger_as_it_stood(world: World) -> None:
+    client = world.client("alice")
+    window = "/payments/due?from=2026-11-16&to=2026-12-13"
+    now = client.get(window)
+    later = client.get(f"{window}&as_at=2999-01-01T00:00:00Z")
+    before = client.get(f"{window}&as_at=2020-01-01T00:00:00Z")
+    assert [p.status_code for p in (now, later, before)] == [200, 200, 200]
+    assert counts_on(now.text)[0] > 0 and counts_on(later.text) == counts_on(now.text)
+    assert counts_on(before.text) == (0, 0)
+    assert "as at 2020-01-01T00:00:00.000000Z" in before.text
+    assert 'name="as_at" value="2020-01-01T00:00:00Z"' in before.text
