@@ -24,11 +24,15 @@ from sqlalchemy import Connection
 from isf_ledger.adapters.bulk_rows import insert_rows
 from isf_ledger.adapters.card_store.month_totals import TOTALS
 from isf_ledger.adapters.card_store.tables import NO_BALANCE
+from isf_ledger.adapters.statistics import planner_settings
 
 if TYPE_CHECKING:
     import polars as pl
 
 HELD = 200_000  # partial groups held before they are summed into one
+# PostgreSQL: the table's statistics predate the import (a fresh ledger's say it is
+# empty), so the planner would scan it for each group's last id: probe the key instead.
+_PROBE = {"enable_seqscan": "off"}
 
 # What a chunk's rows give, by their stored position (see `staging.COLUMNS`).
 _ROW_COLUMNS = {"card_id": 3, "posted_on": 4, "type": 6, "pence": 7, "balance_pence": 8,
@@ -137,14 +141,15 @@ class MonthSums:
         driver.execute(_TEMP[conn.dialect.name].format(sums=sums))
         insert_rows(conn, "card_month_sums", _GROUP, whole.rows())
         names = ", ".join(_SUMS)
-        driver.execute(
-            _INSERT.format(
-                sums=names,
-                s_sums=", ".join(f"s.{n}" for n in _SUMS),
-                import_id=int(import_id),
-                no=NO_BALANCE,
+        with planner_settings(conn, _PROBE):
+            driver.execute(
+                _INSERT.format(
+                    sums=names,
+                    s_sums=", ".join(f"s.{n}" for n in _SUMS),
+                    import_id=int(import_id),
+                    no=NO_BALANCE,
+                )
             )
-        )
         if not postgres:
             driver.execute("DROP TABLE temp.card_month_sums")
         return int(whole["row_count"].sum())
