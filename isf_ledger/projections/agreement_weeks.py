@@ -92,9 +92,15 @@ class AgreementWeeks:
 
 
 def weeks_of(
-    conn: Connection, ids: Iterable[str], *, since: date, as_at: str | None = None
+    conn: Connection,
+    ids: Iterable[str],
+    *,
+    since: date,
+    until: date | None = None,
+    as_at: str | None = None,
 ) -> dict[str, list[Week]]:
-    """Weeks of each agreement from `since` on, and its first week, oldest first.
+    """Weeks of each agreement from `since` on (to `until`, if given), and its
+    first week, oldest first.
 
     The first recorded week anchors the agreement's flex review blocks, so it
     comes too however long ago it was. With `as_at`, only weeks recorded by then.
@@ -111,6 +117,8 @@ def weeks_of(
         query = query.where(w.c.recorded_at <= as_at)
         earliest = earliest.where(first.c.recorded_at <= as_at)
     query = query.where(or_(w.c.week_start >= since, w.c.week_start == earliest.scalar_subquery()))
+    if until is not None:
+        query = query.where(w.c.week_start <= until)
     found: dict[str, list[Week]] = defaultdict(list)
     for originator_id, week_start, planned, delivered, flags in conn.execute(
         query.order_by(w.c.originator_id, w.c.week_start, w.c.position)

@@ -149,8 +149,9 @@ def isf_months(
     first, last = month_days(month)
     looked_back = max((a.review_weeks for a in agreements.values()), default=1) - 1
     keys = {ref: aggregate_id("agreement", ref).hex for ref in agreements}
+    # Weeks after the month cannot change it: its flags are of reviews ending by `last`.
     weeks_by_key = weeks_of(
-        conn, keys.values(), since=first - timedelta(weeks=looked_back), as_at=as_at
+        conn, keys.values(), since=first - timedelta(weeks=looked_back), until=last, as_at=as_at
     )
     accounts = {ref: ledger.isf(ref) for ref in agreements}
     opening = flows(conn, accounts.values(), Window(before=first, as_at=as_at))
