@@ -32,7 +32,7 @@ from isf_ledger.adapters.card_store.tables import IDENTITY_LENGTH
 from isf_ledger.application.card_import_report import FileResult, Progress
 
 READING = "reading"
-Numbering = Callable[[str, str, int, "int | None"], int]  # see `direct.Occurrences`
+Numbering = Callable[[str, str, int, "int | None"], int]  # see `occurrences.Occurrences`
 
 
 class Rows:

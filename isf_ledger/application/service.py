@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,12 +31,6 @@ from isf_ledger.adapters.database import Database
 from isf_ledger.adapters.event_store import LedgerApp, store_events
 from isf_ledger.adapters.journal import JournalEntry
 from isf_ledger.adapters.payment_files.profile import FileProfile
-from isf_ledger.adapters.payment_files.writers import (
-    Originator,
-    bank_file,
-    card_file,
-    write_atomically,
-)
 from isf_ledger.adapters.personal_data import PersonKeys
 from isf_ledger.adapters.seal import Verification, seal_new, seal_stored, verify
 from isf_ledger.adapters.statistics import refresh_statistics
@@ -45,6 +38,7 @@ from isf_ledger.application import card_import as importer
 from isf_ledger.application import payments, returns
 from isf_ledger.application.accounts import Accounts
 from isf_ledger.application.apply import ApplyResult, apply_lines
+from isf_ledger.application.payments_run import run_payments
 from isf_ledger.application.unit_of_work import UnitOfWork
 from isf_ledger.domain.card_matching import Payment
 from isf_ledger.domain.errors import LedgerError, NotFound
@@ -170,56 +164,11 @@ class Ledger:
         from the run as recorded, byte for byte (a crash after the commit and
         before the files is recovered this way). A dry run records nothing.
         """
-        origin = self.originator() if bank_out is not None else None
-        for out in (bank_out, card_out):
-            if out is not None and not Path(out).parent.is_dir():
-                raise LedgerError(f"cannot write {out}: no such folder")
-        run = None if dry_run else payments.recorded_run(self, run_id)
-        existed = run is not None
-        report, entries = payments.due(self, since, until, on=paid_on, progress=progress)
-        if run is not None:
-            payments.check_same_run(run, since, until, paid_on)
-        elif not dry_run:
-            payments.record_run(self, run_id, since, until, paid_on, entries)
-            run = payments.recorded_run(self, run_id)
-        if run is not None:
-            entries = payments.entries_of(run)
-        bank, cards = payments.file_lines(self, entries, paid_on)
-        if bank_out is not None and origin is not None:
-            text = bank_file(bank_profile, origin, bank, paid_on, dry_run=dry_run)
-            write_atomically(bank_out, text)
-        if card_out is not None:
-            write_atomically(card_out, card_file(card_profile, cards, dry_run=dry_run))
-        return RunResult(
-            run_id=run_id,
-            period_from=since,
-            period_to=until,
-            paid_on=paid_on,
-            dry_run=dry_run,
-            already_recorded=existed,
-            payments=len(entries),
-            totals=payments.totals_of(entries),
-            cannot_pay=report.cannot_pay,
-            bank_file=str(bank_out) if bank_out is not None else None,
-            card_file=str(card_out) if card_out is not None else None,
-        )
-
-    def originator(self) -> Originator:
-        """The council's own account, from the settings; refused plainly when unset."""
-        s = self.settings
-        if not (s.bank_sort_code and s.bank_account and s.bank_name):
-            raise LedgerError(
-                "a bank file needs the council's own account: set ISF_LEDGER_BANK_SORT_CODE "
-                "(6 digits), ISF_LEDGER_BANK_ACCOUNT (8 digits) and ISF_LEDGER_BANK_NAME"
-            )
-        if not (
-            re.fullmatch(r"[0-9]{6}", s.bank_sort_code)
-            and re.fullmatch(r"[0-9]{8}", s.bank_account)
-        ):
-            raise LedgerError(
-                "ISF_LEDGER_BANK_SORT_CODE must be 6 digits and ISF_LEDGER_BANK_ACCOUNT 8 digits"
-            )
-        return Originator(s.bank_sort_code, s.bank_account, s.bank_name)
+        return run_payments(
+            self, run_id, since, until, paid_on,
+            bank_profile=bank_profile, card_profile=card_profile, bank_out=bank_out,
+            card_out=card_out, dry_run=dry_run, progress=progress,
+        )  # fmt: skip
 
     def recover(self) -> None:
         """Finish what a run killed part-way left: import events, seals, read models."""

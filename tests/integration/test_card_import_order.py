@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from isf_ledger.adapters.card_files.profile import load_profile
-from isf_ledger.adapters.card_store import direct
+from isf_ledger.adapters.card_store import occurrences as counting
 from isf_ledger.adapters.card_store.digest import import_problems
 from isf_ledger.adapters.card_store.tables import card_imports, card_transactions
 from isf_ledger.application.card_import import import_files
@@ -62,7 +62,7 @@ def test_spilling_counts_numbers_an_unsorted_export_as_holding_them_all(
 ):
     apply(db_url, tmp_path, TWO_CARDS, "cards")
     path = export(tmp_path / "coffees.csv", with_ids)
-    monkeypatch.setattr(direct, "HELD", 0)  # spill every earlier day at each new one
+    monkeypatch.setattr(counting, "HELD", 0)  # spill every earlier day at each new one
     rows, digests, problems = imported(db_url, path)
     assert problems == []
     occurrences = {}

@@ -20,7 +20,7 @@ from sqlalchemy import text
 from isf_ledger.adapters.event_store import events_table
 from isf_ledger.adapters.payment_files.profile import load_file_profile
 from isf_ledger.adapters.render.payments import render_due_csv, render_due_text
-from isf_ledger.application import service
+from isf_ledger.application import payments_run
 from isf_ledger.bootstrap import Ledger, init_ledger
 from isf_ledger.domain.errors import LedgerError
 from isf_ledger.projections.runner import instant
@@ -175,7 +175,7 @@ def test_a_crash_between_commit_and_files_then_the_same_run_equals_one_clean_run
         raise SystemExit("killed before the files were written")
 
     with monkeypatch.context() as m:
-        m.setattr(service, "write_atomically", crash)
+        m.setattr(payments_run, "write_atomically", crash)
         with pytest.raises(SystemExit):
             run(council, tmp_path)
     assert not (tmp_path / "bank.txt").exists()
