@@ -48,6 +48,7 @@ from isf_ledger.adapters.card_files.reader import read_card_batches
 from isf_ledger.adapters.card_files.rejects import RejectsWriter
 from isf_ledger.adapters.card_store.direct import DirectWriter
 from isf_ledger.adapters.card_store.directory import CardDirectory
+from isf_ledger.adapters.card_store.month_totals import add_month_totals
 from isf_ledger.adapters.card_store.tables import card_imports
 from isf_ledger.application.card_import_report import FileResult, ImportReport, Progress
 from isf_ledger.domain.card_import import CardImport, card_import_id
@@ -167,7 +168,7 @@ def import_file(
             tx.rollback()  # nothing new: leave no trace, as if never run
             return result
         phase("checking what was stored")
-        stored = writer.write_month_totals()  # the reconciliation's sums, and a count
+        stored = add_month_totals(conn, import_pk)  # the reconciliation's sums, and a count
         if stored != added:
             raise RuntimeError(f"{path}: added {added} rows but {stored} are stored")
         result.card_import_id = card_import_id(sha, profile.name, digest.digest)

@@ -34,7 +34,6 @@ from psycopg.errors import UniqueViolation
 from sqlalchemy import Connection
 
 from isf_ledger.adapters.card_store.digest import DIGEST_COLUMNS, RowsDigest
-from isf_ledger.adapters.card_store.month_sums import MonthSums
 from isf_ledger.adapters.card_store.occurrences import Occurrences
 from isf_ledger.adapters.card_store.staging import COLUMNS, StagedRow, Stager
 from isf_ledger.adapters.card_store.tables import NO_BALANCE
@@ -65,7 +64,6 @@ class DirectWriter:
         self.copy = True  # PostgreSQL: COPY until a chunk meets a stored key
         self.chunk_table = False
         self.set_aside: Stager | None = None
-        self.sums = MonthSums()  # the reconciliation's sums, taken with the digest
 
     def add(self, rows: Sequence[StagedRow]) -> None:
         """Add a chunk of rows as stored (see `staging.COLUMNS`), numbered by `occurrences`."""
@@ -118,22 +116,6 @@ class DirectWriter:
             date.fromisoformat(self.first) if self.first else None,
             date.fromisoformat(self.last) if self.last else None,
         )
-
-    def write_month_totals(self) -> int:
-        """After `finish`: the sums of the rows added into `card_month_totals` (see
-        `month_sums`); returns how many rows are stored for the import, counted (one
-        probe of the import's index), for the caller to hold against `added`."""
-        summed = self.sums.write(self.conn, self.import_id)
-        cur = self.driver.cursor()
-        try:
-            cur.execute(f"SELECT count(*) FROM card_transactions WHERE import_id = {self.m}",
-                        (self.import_id,))  # fmt: skip
-            stored = int(cur.fetchone()[0])
-        finally:
-            cur.close()
-        if summed != self.added:
-            raise RuntimeError(f"summed {summed} rows by card and month, added {self.added}")
-        return stored
 
     def _copy_frame(self, frame: pl.DataFrame) -> bool:
         """PostgreSQL: `COPY` the frame inside a savepoint; False, with nothing added, if a
@@ -230,7 +212,6 @@ class DirectWriter:
         self.first = low if self.first is None else min(self.first, low)
         self.last = high if self.last is None else max(self.last, high)
         self.added += frame.height
-        self.sums.add_frame(frame)
 
     def _digest(self, rows: Sequence[StagedRow]) -> None:
         if not rows:
@@ -241,7 +222,6 @@ class DirectWriter:
         self.first = low if self.first is None else min(self.first, low)
         self.last = high if self.last is None else max(self.last, high)
         self.added += len(rows)
-        self.sums.add_rows(rows)
 
     def _sort_out(self, skipped: list[StagedRow]) -> None:
         """Set aside the skipped rows that are new transactions repeating stored content."""

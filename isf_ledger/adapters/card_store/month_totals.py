@@ -3,10 +3,9 @@
 Reconciling every card for a month needs each card's opening balance, which
 is every row it has before the month: summed on each reconciliation, that is
 a pass over millions of rows. The sums change only when an import adds rows,
-so the import sums its own rows as it adds them (`month_sums`, written in its
-transaction) and the reconciliation reads cards x months x imports rows
-instead. `add_month_totals` makes the same sums with a GROUP BY over stored
-rows: the reference, for the migration and `rebuild_month_totals`.
+so the import sums its own rows (one GROUP BY over them, in its transaction,
+`add_month_totals`) and the reconciliation reads cards x months x imports
+rows instead.
 
 - Keyed by import, so `--as-at` (the imports recorded by then) is as exact
   from the sums as from the rows.
