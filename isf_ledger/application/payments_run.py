@@ -38,7 +38,13 @@ def run_payments(
     dry_run: bool = False,
     progress: payments.Progress | None = None,
 ) -> RunResult:
-    """`Ledger.payments_run`."""
+    """Pay every payable period of the window in one batch, then write the files
+    (`Ledger.payments_run`).
+
+    A run id recorded before pays nothing more: its files are written again
+    from the run as recorded, byte for byte (a crash after the commit and
+    before the files is recovered this way). A dry run records nothing.
+    """
     origin = originator(ledger.settings) if bank_out is not None else None
     for out in (bank_out, card_out):
         if out is not None and not Path(out).parent.is_dir():

@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, partial
 from itertools import chain
 from pathlib import Path
-from typing import Any, TextIO, Unpack
+from typing import Any, TextIO, TypeVar, Unpack
 
 from sqlalchemy import Engine
 
@@ -30,7 +30,6 @@ from isf_ledger.adapters.card_store.month_totals import rebuild_month_totals
 from isf_ledger.adapters.database import Database
 from isf_ledger.adapters.event_store import LedgerApp, store_events
 from isf_ledger.adapters.journal import JournalEntry
-from isf_ledger.adapters.payment_files.profile import FileProfile
 from isf_ledger.adapters.personal_data import PersonKeys
 from isf_ledger.adapters.seal import Verification, seal_new, seal_stored, verify
 from isf_ledger.adapters.statistics import refresh_statistics
@@ -69,7 +68,7 @@ from isf_ledger.reports.exceptions import (
     with_refs_cards,
     with_refs_isf,
 )
-from isf_ledger.reports.payments import PaymentsDue, RunResult
+from isf_ledger.reports.payments import PaymentsDue
 from isf_ledger.reports.person_statement import PersonStatement, person_statement
 from isf_ledger.reports.provider_statement import ProviderStatement, provider_statement
 from isf_ledger.reports.sources import refs_of
@@ -78,6 +77,7 @@ from isf_ledger.settings import Settings
 STORE_CACHE_MB = 64  # SQLite pages a batch's write may keep in memory (its indexes' pages)
 JournalWriter = Callable[[Iterable[JournalEntry], TextIO], None]
 FileProgress = Callable[[str | Path, int], importer.Progress]
+T = TypeVar("T")
 
 
 @dataclass
@@ -144,31 +144,8 @@ class Ledger:
             self, source, provider_id, actor=actor, name=name, encoding=encoding
         )
 
-    def payments_run(
-        self,
-        run_id: str,
-        since: date,
-        until: date,
-        paid_on: date,
-        *,
-        bank_profile: FileProfile,
-        card_profile: FileProfile,
-        bank_out: str | Path | None = None,
-        card_out: str | Path | None = None,
-        dry_run: bool = False,
-        progress: payments.Progress | None = None,
-    ) -> RunResult:
-        """Pay every payable period of the window in one batch, then write the files.
-
-        A run id recorded before pays nothing more: its files are written again
-        from the run as recorded, byte for byte (a crash after the commit and
-        before the files is recovered this way). A dry run records nothing.
-        """
-        return run_payments(
-            self, run_id, since, until, paid_on,
-            bank_profile=bank_profile, card_profile=card_profile, bank_out=bank_out,
-            card_out=card_out, dry_run=dry_run, progress=progress,
-        )  # fmt: skip
+    # A payment run: every payable period of a window in one batch, then its files.
+    payments_run = run_payments
 
     def recover(self) -> None:
         """Finish what a run killed part-way left: import events, seals, read models."""
@@ -198,10 +175,10 @@ class Ledger:
             self.app,
             self.keys.seal,
             self.fund_balance,
-            self.refs_of_budget,
-            self.card_balance,
+            lambda kind, budget_id: self.read(refs_of, kind, budget_id=budget_id),
+            partial(self.read, card_balance),
             self.known_exception,
-            self.open_debt,
+            partial(self.read, open_debt, self.app),
             self.settings.surplus_weeks,
             self.store,
         )
@@ -382,21 +359,10 @@ class Ledger:
         with self.engine.connect() as conn:
             return balance(conn, account, on=on)
 
-    def card_balance(self, card_id: str, on: date) -> Decimal:
-        """A card's own balance on a business date: its transactions posted by then."""
+    def read(self, query: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """One read-model query on a connection of its own (the unit of work's lookups)."""
         with self.engine.connect() as conn:
-            return card_balance(conn, card_id, on)
-
-    def open_debt(self, subject_kind: str, subject: str) -> Decimal:
-        """What `recover` decisions on an agreement's or a card's exceptions still
-        have owed back, as stored."""
-        with self.engine.connect() as conn:
-            return open_debt(conn, self.app, subject_kind, subject)
-
-    def refs_of_budget(self, kind: str, budget_id: str) -> list[str]:
-        """Caller ids of the aggregates of `kind` (schedules, contributions) of a budget."""
-        with self.engine.connect() as conn:
-            return refs_of(conn, kind, budget_id=budget_id)
+            return query(conn, *args, **kwargs)
 
     def close(self) -> None:
         self.app.close()
