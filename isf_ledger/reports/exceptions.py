@@ -61,6 +61,7 @@ def _refs(
     # Only a decided exception has events: read just those, not one lookup per flag.
     decided = set(refs_of(conn, "exception")) & {r.exception_id for r in raised}
     cases = load(conn, app, "exception", decided, as_at)
+    debts = _Debts(conn, app, as_at)
 
     def status(r: Raised) -> str:
         case = cases.get(r.exception_id)
@@ -68,8 +69,7 @@ def _refs(
             return "open"
         if case.outcome != "recover":
             return "resolved"
-        owed = case.amount - _recovered_since(conn, app, r.subject_kind, r.subject, case, as_at)
-        return "resolved" if owed <= 0 else "open"
+        return "resolved" if debts.owed(r.subject_kind, r.subject, case.ref) == 0 else "open"
 
     return lambda found: tuple(ExceptionRef(r.exception_id, r.kind, status(r)) for r in found)
 
@@ -138,7 +138,8 @@ def exception_list(
             query = query.where(exceptions.c.month == month)
         rows = list(conn.execute(query))
     cases = load(conn, app, "exception", [r.exception_id for r in rows], as_at)
-    items = [_item(conn, app, r, cases.get(r.exception_id), today, as_at) for r in rows]
+    debts = _Debts(conn, app, as_at)
+    items = [_item(debts, r, cases.get(r.exception_id), today) for r in rows]
     items = [i for i in items if status == "all" or i.status == status]
     items.sort(key=lambda i: (-i.age_days, i.exception_id))
     counts: dict[str, int] = {}
@@ -163,16 +164,13 @@ class _Row:
     gone_why: None = None
 
 
-def _item(
-    conn: Connection, app: LedgerApp, row: Any, case: Any, today: date, as_at: str | None
-) -> ExceptionItem:
+def _item(debts: _Debts, row: Any, case: Any, today: date) -> ExceptionItem:
     outcome, reason, owed = None, None, None
     resolved = False
     if case is not None:
         outcome, reason, resolved = case.outcome, case.reason, case.outcome != "recover"
         if case.outcome == "recover":
-            recovered = _recovered_since(conn, app, row.subject_kind, row.subject, case, as_at)
-            owed = max(Decimal("0.00"), case.amount - recovered)
+            owed = debts.owed(row.subject_kind, row.subject, case.ref)
             resolved = owed == 0
     elif row.gone_at is not None:
         outcome, reason, resolved = "gone", row.gone_why, True
@@ -194,19 +192,51 @@ def _item(
 
 def open_debt(conn: Connection, app: LedgerApp, subject_kind: str, subject: str) -> Decimal:
     """What `recover` decisions on the subject's exceptions still have owed back."""
+    return sum(_owed_by_case(conn, app, subject_kind, subject, None).values(), ZERO)
+
+
+class _Debts:
+    """Each subject's debts worked out once, for a report that asks about many."""
+
+    def __init__(self, conn: Connection, app: LedgerApp, as_at: str | None) -> None:
+        self.conn, self.app, self.as_at = conn, app, as_at
+        self.by_subject: dict[tuple[str, str], dict[str, Decimal]] = {}
+
+    def owed(self, subject_kind: str, subject: str, exception_id: str) -> Decimal:
+        key = (subject_kind, subject)
+        if key not in self.by_subject:
+            self.by_subject[key] = _owed_by_case(
+                self.conn, self.app, subject_kind, subject, self.as_at
+            )
+        return self.by_subject[key][exception_id]
+
+
+def _owed_by_case(
+    conn: Connection, app: LedgerApp, subject_kind: str, subject: str, as_at: str | None
+) -> dict[str, Decimal]:
+    """What each `recover` decision on the subject's fund still has owed, by exception id.
+
+    A recovery pays the oldest debt decided before it first, so one recovery
+    never pays two debts: what was recovered between one decision and the
+    next can pay only the debts decided by then.
+    """
     e = exceptions
     ids = conn.scalars(
         select(e.c.exception_id).where(e.c.subject_kind == subject_kind, e.c.subject == subject)
     ).all()
-    cases = load(conn, app, "exception", ids, None).values()
-    return sum(
-        (
-            max(ZERO, case.amount - _recovered_since(conn, app, subject_kind, subject, case, None))
-            for case in cases
-            if case.outcome == "recover"
-        ),
-        ZERO,
+    cases = sorted(
+        (c for c in load(conn, app, "exception", ids, as_at).values() if c.outcome == "recover"),
+        key=lambda c: (c.created_on, c.ref),
     )
+    owed = {c.ref: c.amount for c in cases}
+    since = [_recovered_since(conn, app, subject_kind, subject, c.created_on, as_at) for c in cases]
+    for k in range(len(cases)):
+        paid = since[k] - (since[k + 1] if k + 1 < len(cases) else ZERO)
+        for earlier in cases[: k + 1]:
+            take = min(paid, owed[earlier.ref])
+            owed[earlier.ref] -= take
+            paid -= take
+    return owed
 
 
 def _recovered_since(
@@ -214,12 +244,12 @@ def _recovered_since(
     app: LedgerApp,
     subject_kind: str,
     subject: str,
-    case: Any,
+    decided_on: Any,
     as_at: str | None,
 ) -> Decimal:
     """What recoveries took from the subject's fund, and payments to it kept back
-    as offsets, after the decision (and by `as_at`)."""
-    decided = instant(case.created_on)
+    as offsets, after `decided_on` (and by `as_at`)."""
+    decided = instant(decided_on)
     fund = ledger.isf(subject) if subject_kind == "agreement" else ledger.card(subject)
     t = ledger_legs
     query = select(func.coalesce(func.sum(t.c.pence), 0)).where(

@@ -13,6 +13,7 @@ from isf_ledger.adapters.card_files.profile import load_profile
 from isf_ledger.bootstrap import open_ledger
 from isf_ledger.domain.exceptions import KINDS, exception_id
 from isf_ledger.reports.exception_refresh import exceptions, month_of, months_from
+from isf_ledger.reports.exceptions import open_debt
 from isf_ledger.settings import Settings
 from tests.integration.in_process import applied
 from tests.integration.test_money_rules import SETUP, errors, now, schedule
@@ -161,6 +162,27 @@ def test_resolved_each_way_and_a_recover_debt_stays_open_until_paid(ledger):
     trail = [c for c in ledger.audit_trail(agreement="A1") if c.type == "ExceptionCase.Resolved"]
     assert [c.data["exception_id"] for c in trail] == [flex.exception_id, arrears.exception_id,
                                                        surplus.exception_id]  # fmt: skip
+
+
+def test_one_recovery_pays_one_debt_the_oldest_first(ledger):
+    """Two recover decisions on one fund (£100 on April's surplus, then £50 on
+    May's) and one £100 recovery: it pays April's debt, May's is still owed."""
+    applied(ledger, [*SETUP, schedule("10000.00"), PAY_APRIL, *GIFT], "s")
+    found = listed(ledger)
+    april, may = found["surplus", "2026-04"], found["surplus", "2026-05"]
+    for n, (x, amount) in enumerate(((april, "100.00"), (may, "50.00"))):
+        applied(ledger, [{"type": "ResolveException", "exception_id": x.exception_id,
+                          "outcome": "recover", "reason": "unspent", "amount": amount}],
+                f"r{n}")  # fmt: skip
+    applied(ledger, [{"type": "RecoverSurplus", "agreement_id": "A1", "on": "2026-06-01",
+                      "amount": "100.00", "reason": "April's"}], "p")  # fmt: skip
+    after = listed(ledger, status="all")
+    assert (after["surplus", "2026-04"].status, after["surplus", "2026-04"].owed) == (
+        "resolved", D("0.00"))  # fmt: skip
+    assert (after["surplus", "2026-05"].status, after["surplus", "2026-05"].owed) == (
+        "open", D("50.00"))  # fmt: skip
+    with ledger.engine.connect() as conn:
+        assert open_debt(conn, ledger.app, "agreement", "A1") == D("50.00")
 
 
 def test_card_flags_are_exceptions_beside_the_flags_and_a_missing_load_closes_itself(
