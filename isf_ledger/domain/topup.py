@@ -151,8 +151,10 @@ class TopUp(LedgerAggregate):
             return ZERO
         began = min([self.created_on.date(), *(on for on, _, _ in self.received)])
         until = min(day, agreement.terminated_on or day)
-        starts = starts_until(agreement.start, agreement.payment_frequency, until)
-        first = max([s for s in starts if s <= began], default=agreement.start)
+        frequency = agreement.payment_frequency
+        # The period it began in: before it, nothing was due.
+        first = max(starts_until(agreement.start, frequency, began), default=agreement.start)
+        starts = starts_until(agreement.start, frequency, until)
         due = self.amount_per_period * sum(1 for s in starts if s >= first)
         return max(ZERO, due - self.received_by(day))
 

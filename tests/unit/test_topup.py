@@ -162,3 +162,14 @@ def test_money_is_received_only_into_the_top_ups_own_fund():
         t.receive(date(2026, 4, 10), D("40.00"), agreement("A2"), command_id="rec")
     with refused(t, "top-up T1 is paid into agreement A1, not card C1"):
         t.receive(date(2026, 4, 10), D("40.00"), card(), command_id="rec")
+
+
+def test_an_isf_top_up_is_due_from_the_period_it_began_in_and_not_before():
+    """4-weekly periods start 6 April, 4 May, 1 June, 29 June; a first receipt on
+    10 June: nothing is due in May, one period by 1 June, two by 29 June."""
+    isf = agreement()
+    top_up = agreed(isf)
+    top_up.receive(date(2026, 6, 10), D("40.00"), isf, command_id="r1")
+    assert top_up.arrears_by(date(2026, 5, 20), isf) == D("0")
+    assert top_up.arrears_by(date(2026, 6, 5), isf) == D("40.00")
+    assert top_up.arrears_by(date(2026, 6, 30), isf) == D("40.00")
