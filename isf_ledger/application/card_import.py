@@ -168,7 +168,8 @@ def import_file(
             tx.rollback()  # nothing new: leave no trace, as if never run
             return result
         phase("checking what was stored")
-        stored = add_month_totals(conn, import_pk)  # the reconciliation's sums, and a count
+        # The reconciliation's sums, and a count; the import's rows are the ids after `before`.
+        stored = add_month_totals(conn, import_pk, after=writer.before)
         if stored != added:
             raise RuntimeError(f"{path}: added {added} rows but {stored} are stored")
         result.card_import_id = card_import_id(sha, profile.name, digest.digest)

@@ -45,6 +45,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Select, Table, and_, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from isf_ledger.adapters.card_store.month_totals import TOTALS
 from isf_ledger.adapters.card_store.tables import (
@@ -160,7 +161,8 @@ def known_card(conn: Connection, card: str, as_at: str | None = None) -> bool:
         query = query.where(card_registry.c.recorded_at <= as_at)
     if conn.execute(query).first() is not None:
         return True
-    return conn.execute(visible(select(t.c.id), as_at, card).limit(1)).first() is not None
+    # Every stored row is in its import's month sums, which are indexed by card.
+    return conn.execute(visible(select(m.c.card_id), as_at, card, m).limit(1)).first() is not None
 
 
 def _totals(
@@ -207,9 +209,7 @@ def _marked(
         marks.append(and_(in_month, t.c.type == "ATM", t.c.card_id.in_(over_cash_limit)))
     if blocked:
         marks.append(and_(in_month, t.c.mcc.in_(sorted(blocked))))
-    query = select(*_FLAG_COLUMNS).where(
-        t.c.posted_on >= start - window, t.c.posted_on < end + window, or_(*marks)
-    )
+    query = select(*_FLAG_COLUMNS).where(_posted(start - window, end + window, card), or_(*marks))
     loads, marked = [], []
     for row in conn.execute(visible(query, as_at, card)):
         if row.type == "LOAD":
@@ -350,17 +350,18 @@ def _repeated(
     conn: Connection, start: date, end: date, as_at: str | None, card: str | None
 ) -> list[list[Any]]:
     """Groups of the month's rows, loads aside, with the same card, date, type, amount and
-    merchant: candidates share the content index's card, date and amount."""
-    in_month = (t.c.posted_on >= start, t.c.posted_on < end)
-    key = (t.c.card_id, t.c.posted_on, t.c.pence)
+    merchant: candidates share the content index's date, card and amount, grouped in
+    the index's order as it streams (no hash of the month's rows)."""
+    in_month = _posted(start, end, card)
+    key = (t.c.posted_on, t.c.card_id, t.c.pence)
     candidates = (
-        visible(select(*key).where(*in_month), as_at, card)
+        visible(select(*key).where(in_month), as_at, card)
         .group_by(*key)
         .having(func.count() > 1)
         .subquery()
     )
     on = and_(*(column == candidates.c[column.name] for column in key))
-    query = visible(select(*_FLAG_COLUMNS).join(candidates, on).where(*in_month), as_at, card)
+    query = visible(select(*_FLAG_COLUMNS).join(candidates, on).where(in_month), as_at, card)
     groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
     with planner_settings(conn, GROUPING):
         rows = conn.execute(query).all()
@@ -368,6 +369,14 @@ def _repeated(
         if row.type != "LOAD":
             groups[(row.card_id, row.posted_on, row.type, row.pence, row.merchant)].append(row)
     return [rows for rows in groups.values() if len(rows) > 1]
+
+
+def _posted(start: date, end: date, card: str | None) -> ColumnElement[bool]:
+    """Rows posted in [start, end): by the day when one card is asked, so the content
+    index (posted date, then card) finds its rows day by day, not the whole range's."""
+    if card is None:
+        return and_(t.c.posted_on >= start, t.c.posted_on < end)
+    return t.c.posted_on.in_([start + timedelta(days=n) for n in range((end - start).days)])
 
 
 def _issued(conn: Connection, end: date, as_at: str | None, card: str | None) -> set[str]:
