@@ -8,8 +8,8 @@ No query sums a card's whole history: three reads, of a few rows each or of the 
 - one pass over the month (and the load-matching window either side) returns
   only loads, blocked merchant categories, and the cash of cards whose
   month's cash (known from the sums) passes the limit;
-- repeated content, grouped on the content index's leading columns, and
-  the rows of those groups.
+- the month's rows whose date, card and amount repeat, counted in one pass
+  in the content index's order.
 
 Matching, the cash limit, duplicates and the report's shape are worked out
 in Python over those few rows.
@@ -350,18 +350,14 @@ def _repeated(
     conn: Connection, start: date, end: date, as_at: str | None, card: str | None
 ) -> list[list[Any]]:
     """Groups of the month's rows, loads aside, with the same card, date, type, amount and
-    merchant: candidates share the content index's date, card and amount, grouped in
-    the index's order as it streams (no hash of the month's rows)."""
-    in_month = _posted(start, end, card)
+    merchant. Candidates share the content index's date, card and amount: the month's
+    rows are counted by those in one pass in the index's order (a window, no hash of
+    the month and no second pass to fetch the rows), and only repeated ones come back."""
     key = (t.c.posted_on, t.c.card_id, t.c.pence)
-    candidates = (
-        visible(select(*key).where(in_month), as_at, card)
-        .group_by(*key)
-        .having(func.count() > 1)
-        .subquery()
-    )
-    on = and_(*(column == candidates.c[column.name] for column in key))
-    query = visible(select(*_FLAG_COLUMNS).join(candidates, on).where(in_month), as_at, card)
+    repeats = func.count().over(partition_by=key).label("repeats")
+    month = visible(select(*_FLAG_COLUMNS, repeats).where(_posted(start, end, card)), as_at, card)
+    rows_of = month.subquery()
+    query = select(*(rows_of.c[c.name] for c in _FLAG_COLUMNS)).where(rows_of.c.repeats > 1)
     groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
     with planner_settings(conn, GROUPING):
         rows = conn.execute(query).all()

@@ -9,6 +9,10 @@ so they are the ids after the largest stored when it began. `import_id`
 stays, for `--as-at`. Reads by card go through `card_month_totals` (now
 indexed by card and month) or name the posted days.
 
+On PostgreSQL the BRIN index by posted date (0013) goes: the content key now
+finds a month's rows, in order, and the BRIN's block ranges written since
+it was made stayed unsummarised (without a VACUUM), so it matched them all.
+
 SQLite cannot drop a foreign key: the table is copied into one without it.
 
 Revision ID: 0014
@@ -27,10 +31,13 @@ NO_BALANCE = -9_000_000_000_000_000_000
 CONTENT = "ix_card_transactions_content"
 IMPORT = "ix_card_transactions_import_id"
 BY_CARD = "ix_card_month_totals_card"
+BRIN = "ix_card_transactions_posted_brin"
 KEY = ["pence", sa.text(f"coalesce(balance_pence, {NO_BALANCE})"), "occurrence"]
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_index(BRIN, "card_transactions")
     op.drop_index(CONTENT, "card_transactions")
     op.drop_index(IMPORT, "card_transactions")
     _copy_or_alter(foreign_key=False)
@@ -44,6 +51,8 @@ def downgrade() -> None:
     _copy_or_alter(foreign_key=True)
     op.create_index(CONTENT, "card_transactions", ["card_id", "posted_on", *KEY], unique=True)
     op.create_index(IMPORT, "card_transactions", ["import_id"])
+    if op.get_bind().dialect.name == "postgresql":
+        op.create_index(BRIN, "card_transactions", ["posted_on"], postgresql_using="brin")
 
 
 def _copy_or_alter(*, foreign_key: bool) -> None:

@@ -86,9 +86,7 @@ def test_reads_by_card_are_the_rows_own(db_url, tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
-def test_a_ledger_from_before_the_new_keys_migrates_with_its_rows_and_reports(
-    db_url, tmp_path
-):
+def test_a_ledger_from_before_the_new_keys_migrates_with_its_rows_and_reports(db_url, tmp_path):
     apply(db_url, tmp_path, TWO_CARDS)
     for name in ("generic", "council-portal"):
         import_json(db_url, fixture(name), profile=name)

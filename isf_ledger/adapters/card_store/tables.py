@@ -101,8 +101,6 @@ Index(
     t.c.occurrence,
     unique=True,
 )
-# On PostgreSQL only, `ix_card_transactions_posted_brin`: a BRIN index by posted
-# date for one month's rows (migration 0013 says why).
 del t
 
 # Each import's rows summed by card and posted month (`YYYY-MM`), kept beside
