@@ -8,8 +8,8 @@ No query sums a card's whole history: three reads, of a few rows each or of the 
 - one pass over the month (and the load-matching window either side) returns
   only loads, blocked merchant categories, and the cash of cards whose
   month's cash (known from the sums) passes the limit;
-- the month's rows whose date, card and amount repeat, counted in one pass
-  in the content index's order.
+- the month's rows whose date, card and amount repeat, counted in the
+  content index's order.
 
 Matching, the cash limit, duplicates and the report's shape are worked out
 in Python over those few rows.
@@ -350,21 +350,38 @@ def _repeated(
     conn: Connection, start: date, end: date, as_at: str | None, card: str | None
 ) -> list[list[Any]]:
     """Groups of the month's rows, loads aside, with the same card, date, type, amount and
-    merchant. Candidates share the content index's date, card and amount: the month's
-    rows are counted by those in one pass in the index's order (a window, no hash of
-    the month and no second pass to fetch the rows), and only repeated ones come back."""
-    key = (t.c.posted_on, t.c.card_id, t.c.pence)
-    repeats = func.count().over(partition_by=key).label("repeats")
-    month = visible(select(*_FLAG_COLUMNS, repeats).where(_posted(start, end, card)), as_at, card)
-    rows_of = month.subquery()
-    query = select(*(rows_of.c[c.name] for c in _FLAG_COLUMNS)).where(rows_of.c.repeats > 1)
+    merchant. Candidates share the content index's date, card and amount, counted in
+    the index's order as it streams (no hash of the month's rows)."""
     groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
     with planner_settings(conn, GROUPING):
-        rows = conn.execute(query).all()
+        rows = conn.execute(_repeated_query(conn, start, end, as_at, card)).all()
     for row in rows:
         if row.type != "LOAD":
             groups[(row.card_id, row.posted_on, row.type, row.pence, row.merchant)].append(row)
     return [rows for rows in groups.values() if len(rows) > 1]
+
+
+def _repeated_query(
+    conn: Connection, start: date, end: date, as_at: str | None, card: str | None
+) -> Select[Any]:
+    """The month's rows whose date, card and amount repeat. SQLite counts them from the
+    index alone (it covers the key) and fetches only the repeated rows. PostgreSQL
+    visits every row anyway (its index-only scans need a VACUUM first), so it counts
+    them in one pass with a window and keeps the repeated ones."""
+    in_month = _posted(start, end, card)
+    key = (t.c.posted_on, t.c.card_id, t.c.pence)
+    if conn.dialect.name == "postgresql":
+        repeats = func.count().over(partition_by=key).label("repeats")
+        month = visible(select(*_FLAG_COLUMNS, repeats).where(in_month), as_at, card).subquery()
+        return select(*(month.c[c.name] for c in _FLAG_COLUMNS)).where(month.c.repeats > 1)
+    candidates = (
+        visible(select(*key).where(in_month), as_at, card)
+        .group_by(*key)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    on = and_(*(column == candidates.c[column.name] for column in key))
+    return visible(select(*_FLAG_COLUMNS).join(candidates, on).where(in_month), as_at, card)
 
 
 def _posted(start: date, end: date, card: str | None) -> ColumnElement[bool]:
