@@ -39,7 +39,7 @@ in Python over those few rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -78,8 +78,18 @@ t = card_transactions
 m = card_month_totals
 
 
-def _pounds(pence: int | None) -> Decimal | None:
-    return None if pence is None else from_pence(pence)
+def _pounds_of() -> Callable[[int], Decimal]:
+    """`from_pence`, remembering what it gave: a month of thousands of cards asks for
+    the same few amounts (nothing, most of all) tens of thousands of times."""
+    known: dict[int, Decimal] = {}
+
+    def pounds(pence: int) -> Decimal:
+        found = known.get(pence)
+        if found is None:
+            found = known[pence] = from_pence(pence)
+        return found
+
+    return pounds
 
 
 def visible(
@@ -120,34 +130,36 @@ def reconcile_cards(
     missing, unexpected, expected = _loads(start, end, settings, loads, conn, as_at, card)
     flagged = _flags(conn, start, end, settings, marked, as_at, card)
     card_ids = set(totals) | _issued(conn, end, as_at, card)
+    pounds = _pounds_of()
+    names = [name for name, _ in TOTALS]
+    weekly = weekly or {}
     cards = []
     for card_id in sorted(card_ids):
         sums = totals.get(card_id, {})
         opening = sums.get("opening", 0)
-        computed = opening + sum(sums.get(name, 0) for name, _ in TOTALS)
+        by_type = [sums.get(name, 0) for name in names]
+        computed = opening + sum(by_type)
         closing = reported.get(card_id)
-        difference = None if closing is None else closing - computed
+        difference = None if closing is None else pounds(closing - computed)
         missing_loads = tuple(missing.get(card_id, ()))
         unexpected_loads = tuple(unexpected.get(card_id, ()))
-        money: dict[str, Any] = {name: from_pence(sums.get(name, 0)) for name, _ in TOTALS}
+        money: dict[str, Any] = dict(zip(names, map(pounds, by_type), strict=True))
+        computed_closing = pounds(computed)
         cards.append(
             CardMonth(
                 card_id=card_id,
-                opening_balance=from_pence(opening),
+                opening_balance=pounds(opening),
                 **money,
-                computed_closing=from_pence(computed),
-                reported_closing=_pounds(closing),
-                difference=_pounds(difference),
-                expected_loads=from_pence(expected.get(card_id, 0)),
+                computed_closing=computed_closing,
+                reported_closing=None if closing is None else pounds(closing),
+                difference=difference,
+                expected_loads=pounds(expected.get(card_id, 0)),
                 missing_loads=missing_loads,
                 unexpected_loads=unexpected_loads,
                 flagged=flagged.get(card_id, ()),
-                status=card_checks.status(
-                    _pounds(difference), len(missing_loads), len(unexpected_loads)
-                ),
+                status=card_checks.status(difference, len(missing_loads), len(unexpected_loads)),
                 surplus=surplus_above(
-                    from_pence(computed),
-                    settings.surplus_weeks * (weekly or {}).get(card_id, ZERO),
+                    computed_closing, settings.surplus_weeks * weekly.get(card_id, ZERO)
                 ),
             )
         )
