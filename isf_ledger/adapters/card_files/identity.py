@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -80,10 +81,19 @@ class ContentIdentities:
             (card_key, posted_on, type, amount, self.normal(merchant), self.normal(description),
              mcc, balance)
         )  # fmt: skip
-        sha = hashlib.sha256(content.encode())
-        number = self._count(int.from_bytes(sha.digest()[:8], "big") or 1)
-        sha.update(b"\x1f%d" % number)  # now the hash of the content, "\x1f" and its number
-        return sha.hexdigest()
+        return self.of_contents([content.encode()])[0]
+
+    def of_contents(self, contents: Iterable[bytes]) -> list[str]:
+        """`next_text` of each row's content, already normalised, joined and encoded as
+        `next_text` does: one loop for a batch of rows, in file order."""
+        out: list[str] = []
+        append, sha256, count = out.append, hashlib.sha256, self._count
+        for content in contents:
+            sha = sha256(content)
+            number = count(int.from_bytes(sha.digest()[:8], "big") or 1)
+            sha.update(b"\x1f%d" % number)  # now the hash of the content, "\x1f" and its number
+            append(sha.hexdigest())
+        return out
 
     def _count(self, key: int) -> int:
         slots, mask = self.slots, len(self.slots) - 1
