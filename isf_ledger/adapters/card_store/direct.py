@@ -300,15 +300,13 @@ class DirectWriter:
 
     def _stored_identities(self, identities: list[str]) -> set[str]:
         """The identities among these that are stored: one query, the list as one value."""
-        sql = "SELECT identity FROM card_transactions WHERE identity = ANY(%s)"
-        values: list[Any] = [identities]
-        if not self.postgres:
-            sql = ("SELECT identity FROM card_transactions "
-                   "WHERE identity IN (SELECT value FROM json_each(?))")  # fmt: skip
-            values = [json.dumps(identities)]
+        # As JSON text: psycopg writes a list as an array at some µs an item, json at far less.
+        elements = ("SELECT json_array_elements_text(%s::json)" if self.postgres
+                    else "SELECT value FROM json_each(?)")  # fmt: skip
+        sql = f"SELECT identity FROM card_transactions WHERE identity IN ({elements})"
         cur = self.driver.cursor()
         try:
-            cur.execute(sql, values)
+            cur.execute(sql, [json.dumps(identities)])
             return {identity for (identity,) in cur.fetchall()}
         finally:
             cur.close()
