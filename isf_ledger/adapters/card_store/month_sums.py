@@ -103,6 +103,12 @@ class MonthSums:
         import polars as pl
 
         names = ("import_id", "card_id", "month", *_SUMS, "last_posted", "last_id", "last_balance")
-        merged = merged.with_columns(import_id=pl.lit(import_id, dtype=pl.Int64))
-        insert_rows(conn, "card_month_totals", names, merged.select(names).rows())
+        rows = merged.select(pl.lit(import_id, dtype=pl.Int64).alias("import_id"), *names[1:])
+        if conn.dialect.name == "postgresql":  # as CSV made by polars: no Python a row
+            driver: Any = conn.connection.driver_connection
+            sql = f"COPY card_month_totals ({', '.join(names)}) FROM STDIN (FORMAT csv)"
+            with driver.cursor() as cur, cur.copy(sql) as copy:
+                copy.write(rows.write_csv(include_header=False))
+        else:
+            insert_rows(conn, "card_month_totals", names, rows.rows())
         return int(merged["row_count"].sum())
