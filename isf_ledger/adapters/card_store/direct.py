@@ -11,6 +11,11 @@ A chunk is a list of rows, or a polars frame from the columnar reader,
 written with no Python a row (`COPY` as CSV; SQLite takes the rows as
 polars makes them) and digested by polars, while it adds every row.
 
+Before a chunk is written, the first and last of its identities are looked
+up, and if either is stored, the whole chunk's (one query): rows whose
+identity is stored are duplicates and are not sent, so a file imported
+again adds nothing without paying for inserts that fail.
+
 A row the database skipped is a duplicate, unless its identity is new, it
 has a provider id, and the stored row with its content has an id from the
 same source: then it is another transaction with the same content, and is
@@ -18,7 +23,8 @@ set aside (staged, see `staging`) to take the next occurrence at the end.
 
 The import's digest (see `digest`) is taken from the rows as they are added,
 in the order they are stored, so nothing is read back but the rare rows set
-aside. Counting repeats holds the recent days only: the rest spill to a
+aside; so are the import's sums by card and month (see `month_sums`), with
+the ids the rows took. Counting repeats holds the recent days only: the rest spill to a
 temporary table and come back if a day turns up again, so memory stays flat
 however the file is sorted.
 """
