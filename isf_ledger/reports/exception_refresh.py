@@ -61,7 +61,7 @@ from isf_ledger.reports.card_reconciliation import reconcile_cards
 from isf_ledger.reports.card_surplus import weekly_shares
 from isf_ledger.reports.exception_rules import Raised, raised_by_card, raised_by_isf
 from isf_ledger.reports.fund_endings import load_related
-from isf_ledger.reports.provider_statement import isf_months, load_agreements
+from isf_ledger.reports.provider_statement import isf_months_over, load_agreements
 from isf_ledger.reports.sources import refs_of
 from isf_ledger.settings import Settings
 
@@ -228,11 +228,11 @@ def raised_in(
     # One card (a payment, a top-up): its own reconciliation, not every card's.
     one = next(iter(scope.cards)) if scope.cards and len(scope.cards) == 1 else None
     weekly = weekly_shares(conn, app, one, as_at) if cards else {}
-    for month in months:
+    # Every provider's statements at once: the same records, a few queries a month.
+    isfs = isf_months_over(conn, app, settings, agreements, months, loaded, as_at=as_at)
+    for month, isf_month in isfs:
         raised: list[Raised] = []
-        # Every provider's statement at once: the same records, a few queries a month.
-        isfs = isf_months(conn, app, settings, agreements, month, as_at=as_at, loaded=loaded)
-        for isf in isfs:
+        for isf in isf_month:
             raised += raised_by_isf(isf, month)
         if cards:
             rec = reconcile_cards(conn, month, settings, card=one, as_at=as_at, weekly=weekly)
