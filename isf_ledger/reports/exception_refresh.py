@@ -12,7 +12,8 @@ Decisions (see README "Corrections and exceptions"):
   refresh (a card import's first posting; the recording day of a row with no
   business date), less the days a card load is matched across, on to the
   last month. An earlier month's statements cannot move, so its exceptions
-  stand as they are.
+  stand as they are; but agreeing a top-up moves its agreement's earlier
+  months (`REACHES_BACK`), so then every month is examined for what it concerns.
 - The months run from the first business date in the audit trail to the
   last, and on to today's month while anything is scheduled (to the month
   after the last period starts): arrears grow, and a surplus sits, in months
@@ -66,6 +67,10 @@ from isf_ledger.reports.sources import refs_of
 from isf_ledger.settings import Settings
 
 CARD_IMPORT = "CardImport.TransactionsImported"
+# A top-up is due from the start of the payment period it began in, and the arrears
+# rule counts a period in each month before it: agreeing one (no business date)
+# changes months before the day it was agreed, back to its agreement's first.
+REACHES_BACK = "TopUp.Agreed"
 
 exceptions = Table(
     "exceptions",
@@ -159,20 +164,21 @@ class Span:
     changed: str
 
 
-def _dates(rows: Iterable[Any]) -> tuple[list[date], list[date]]:
-    """The business dates of audit-trail rows (a card import's first posting too), and
-    the days rows with none were recorded on."""
-    business, recorded = [], []
+def _dates(rows: Iterable[Any]) -> tuple[list[date], list[date], bool]:
+    """The business dates of audit-trail rows (a card import's first posting too), the
+    days rows with none were recorded on, and whether one reaches back (`REACHES_BACK`)."""
+    business, recorded, back = [], [], False
     for row in rows:
         if row.type == CARD_IMPORT:
             first = json.loads(row.data).get("first_posted")
             if first:
                 business.append(date.fromisoformat(first))
+        back = back or row.type == REACHES_BACK
         if row.effective is None:
             recorded.append(date.fromisoformat(row.recorded_at[:10]))
         else:
             business.append(row.effective)
-    return business, recorded
+    return business, recorded, back
 
 
 def _horizon(conn: Connection, today: date) -> str | None:
@@ -195,12 +201,12 @@ def _span(
     )
     if as_at is not None:
         query = query.where(t.c.recorded_at <= as_at)
-    business, recorded = _dates(conn.execute(query))
+    business, recorded, back = _dates(conn.execute(query))
     if not business and not recorded:
         return None
     horizon = _horizon(conn, today)
     margin = timedelta(days=settings.load_match_days)
-    changed = month_of(min(business + recorded) - margin)
+    changed = "" if back else month_of(min(business + recorded) - margin)  # "": every month
     if not business:  # a change with no date of its own: examined from when it was made
         return Span("", horizon or "", changed)
     last = month_of(max(business))
