@@ -23,8 +23,9 @@ Decisions (see README "Corrections and exceptions"):
   a rebuild (which examines every month again).
 - One refresh at a time: each takes the lock on the one row of
   `exceptions_refreshed` (PostgreSQL `FOR UPDATE`; SQLite's write lock at
-  `BEGIN IMMEDIATE`), and rows go in with `ON CONFLICT`, so two processes
-  refreshing at once neither clash on a key nor lose a row.
+  `BEGIN IMMEDIATE`), so two processes refreshing at once neither clash on a
+  key nor lose a row: new rows go in in bulk, changed ones with `ON CONFLICT`,
+  and rows that are as stored are not written again.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from isf_ledger.adapters.bulk_rows import insert_rows, plain_row
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.adapters.schema import metadata, projection_positions
 from isf_ledger.domain.exceptions import gone_why
@@ -330,6 +332,9 @@ def refresh(
     )
 
 
+CHANGEABLE = ("month", "raised_on", "amount", "detail", "gone_at", "gone_why")
+
+
 def _store(
     conn: Connection, raised: dict[str, Raised], months: list[str], scope: Scope, now: str
 ) -> None:
@@ -344,33 +349,37 @@ def _store(
         if refs is not None:  # raised and gone alike are about subjects in scope
             query = query.where(or_(e.c.subject_kind != kind, e.c.subject.in_(sorted(refs))))
     stored = {row.exception_id: row for row in conn.execute(query)}
-    rows = []
+    new, changed = [], []
     for xid, r in sorted(raised.items()):
         was = stored.get(xid)
         first = r if was is None or r.month < was.month else was
-        rows.append(
-            {
-                "exception_id": xid,
-                "kind": r.kind,
-                "subject_kind": r.subject_kind,
-                "subject": r.subject,
-                "month": first.month,
-                "raised_on": first.raised_on,
-                "amount": None if r.amount is None else to_pence(r.amount),
-                "detail": r.detail,
-                "gone_at": None,
-                "gone_why": None,
-            }
-        )
-    if rows:
+        row = {
+            "exception_id": xid,
+            "kind": r.kind,
+            "subject_kind": r.subject_kind,
+            "subject": r.subject,
+            "month": first.month,
+            "raised_on": first.raised_on,
+            "amount": None if r.amount is None else to_pence(r.amount),
+            "detail": r.detail,
+            "gone_at": None,
+            "gone_why": None,
+        }
+        if was is None:
+            new.append(row)
+        elif any(getattr(was, name) != row[name] for name in CHANGEABLE):
+            changed.append(row)
+    # New rows in bulk: the state row's lock keeps any other refresh from adding them.
+    columns = e.c.keys()
+    insert_rows(conn, e.name, columns, [plain_row(row[c] for c in columns) for row in new])
+    if changed:
         upsert = _insert(conn)(e)
-        changed = ("month", "raised_on", "amount", "detail", "gone_at", "gone_why")
         conn.execute(
             upsert.on_conflict_do_update(
                 index_elements=[e.c.exception_id],
-                set_={name: upsert.excluded[name] for name in changed},
+                set_={name: upsert.excluded[name] for name in CHANGEABLE},
             ),
-            rows,
+            changed,
         )
     examined = set(months)
     gone = [
