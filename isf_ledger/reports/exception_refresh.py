@@ -30,10 +30,8 @@ Decisions (see README "Corrections and exceptions"):
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -45,8 +43,6 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
-    case,
-    func,
     or_,
     select,
     update,
@@ -59,20 +55,22 @@ from isf_ledger.adapters.schema import metadata, projection_positions
 from isf_ledger.domain.exceptions import gone_why
 from isf_ledger.projections.audit_trail import AuditTrail, audit_subjects, audit_trail
 from isf_ledger.projections.ledger_legs import to_pence
-from isf_ledger.projections.schedule_periods import schedule_periods
 from isf_ledger.reports.card_reconciliation import reconcile_cards
 from isf_ledger.reports.card_surplus import weekly_shares
 from isf_ledger.reports.exception_rules import Raised, raised_by_card, raised_by_isf
+from isf_ledger.reports.exception_span import (
+    CARD_IMPORT,
+    Span,
+    horizon_of,
+    month_of,
+    months_from,
+    next_month,
+    span_of,
+)
 from isf_ledger.reports.fund_endings import load_related
 from isf_ledger.reports.provider_statement import isf_months_over, load_agreements
 from isf_ledger.reports.sources import refs_of
 from isf_ledger.settings import Settings
-
-CARD_IMPORT = "CardImport.TransactionsImported"
-# A top-up is due from the start of the payment period it began in, and the arrears
-# rule counts a period in each month before it: agreeing one (no business date)
-# changes months before the day it was agreed, back to its agreement's first.
-REACHES_BACK = "TopUp.Agreed"
 
 exceptions = Table(
     "exceptions",
@@ -99,24 +97,6 @@ exceptions_refreshed = Table(
     Column("checked", String(7), nullable=False),  # today's month when last refreshed
 )
 STATE = "exceptions"
-
-
-def month_of(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def _next(month: str) -> str:
-    year, number = int(month[:4]), int(month[5:])
-    return f"{year + 1:04d}-01" if number == 12 else f"{year:04d}-{number + 1:02d}"
-
-
-def months_from(first: str, last: str) -> list[str]:
-    """Every month from `first` to `last`, both included."""
-    months = []
-    while first <= last:
-        months.append(first)
-        first = _next(first)
-    return months
 
 
 @dataclass(frozen=True)
@@ -155,64 +135,6 @@ def _within(scope: Scope, r: Any) -> bool:
     """Is the exception (raised or stored) about a subject in `scope`?"""
     refs = scope.agreements if r.subject_kind == "agreement" else scope.cards
     return refs is None or r.subject in refs
-
-
-@dataclass(frozen=True)
-class Span:
-    """The months to examine, and the earliest a change since the last refresh touches."""
-
-    first: str
-    through: str
-    changed: str
-
-
-def _dates(rows: Iterable[Any]) -> tuple[list[date], list[date], bool]:
-    """The business dates of audit-trail rows (a card import's first posting too), the
-    days rows with none were recorded on, and whether one reaches back (`REACHES_BACK`)."""
-    business, recorded, back = [], [], False
-    for row in rows:
-        if row.type == CARD_IMPORT:
-            first = json.loads(row.data).get("first_posted")
-            if first:
-                business.append(date.fromisoformat(first))
-        back = back or row.type == REACHES_BACK
-        if row.effective is None:
-            recorded.append(date.fromisoformat(row.recorded_at[:10]))
-        else:
-            business.append(row.effective)
-    return business, recorded, back
-
-
-def _horizon(conn: Connection, today: date) -> str | None:
-    """Today's month, but no later than the month after the last period starts."""
-    last_start = conn.scalar(select(func.max(schedule_periods.c.start)))
-    if last_start is None:
-        return None
-    return min(month_of(today), _next(month_of(last_start)))
-
-
-def _span(
-    conn: Connection, after: int, settings: Settings, today: date, as_at: str | None = None
-) -> Span | None:
-    """The months to examine given the audit trail's rows after position `after`
-    (recorded by `as_at`)."""
-    t = audit_trail
-    data = case((t.c.type == CARD_IMPORT, t.c.data))  # only an import's is read
-    query = select(t.c.type, t.c.effective, t.c.recorded_at, data.label("data")).where(
-        t.c.position > after
-    )
-    if as_at is not None:
-        query = query.where(t.c.recorded_at <= as_at)
-    business, recorded, back = _dates(conn.execute(query))
-    if not business and not recorded:
-        return None
-    horizon = _horizon(conn, today)
-    margin = timedelta(days=settings.load_match_days)
-    changed = "" if back else month_of(min(business + recorded) - margin)  # "": every month
-    if not business:  # a change with no date of its own: examined from when it was made
-        return Span("", horizon or "", changed)
-    last = month_of(max(business))
-    return Span(month_of(min(business)), max(last, horizon) if horizon else last, changed)
 
 
 def raised_in(
@@ -262,7 +184,7 @@ def raised_as_at(
     conn: Connection, app: LedgerApp, settings: Settings, as_at: str
 ) -> dict[str, Raised]:
     """Every exception the reports raised as the ledger stood at `as_at`."""
-    span = _span(conn, -1, settings, date.fromisoformat(as_at[:10]), as_at)
+    span = span_of(conn, -1, settings, date.fromisoformat(as_at[:10]), as_at)
     if span is None:
         return {}
     return raised_in(conn, app, settings, months_from(span.first, span.through), as_at)
@@ -304,12 +226,12 @@ def refresh(
     after = -1 if full else state.position
     if after == position and state.checked == checked:
         return
-    span = _span(conn, after, settings, today)
+    span = span_of(conn, after, settings, today)
     scope = ALL
     if after >= 0 and state.first:
         # What was examined before, widened by what changed since.
-        was = Span(state.first, state.through, _next(state.through))
-        horizon = _horizon(conn, today)
+        was = Span(state.first, state.through, next_month(state.through))
+        horizon = horizon_of(conn, today)
         span = Span(
             min(was.first, span.first or was.first) if span else was.first,
             max(was.through, span.through if span else "", horizon or ""),
