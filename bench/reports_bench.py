@@ -145,7 +145,8 @@ def _measure(kind: str, url: str, count: int, years: int, month: str) -> list[Fi
         floor_p = _best(raw_p)
         # The rows a person statement reads: the person's subjects (budgets,
         # agreements, cards), the budgets and their option choices (events), the
-        # latest budget's fund's legs and its card's rows.
+        # latest budget's fund's legs and its card's month sums (its rows have no
+        # index by card since migration 0014; the statement reads the sums).
         person_keys = _stored_keys(
             conn,
             [aggregate_id(kind, f"B0-{y}") for y in range(years) for kind in ("budget", "options")],
@@ -153,7 +154,7 @@ def _measure(kind: str, url: str, count: int, years: int, month: str) -> list[Fi
         raw_person_legs = text("SELECT * FROM ledger_legs WHERE account IN :a").bindparams(
             bindparam("a", expanding=True)
         )
-        raw_card = text("SELECT * FROM card_transactions WHERE card_id = :c")
+        raw_card = text("SELECT * FROM card_month_totals WHERE card_id = :c")
         person_accounts = [f"isf:A0-{years - 1}", f"card:C0-{years - 1}"]
 
         raw_subjects = text("SELECT * FROM audit_subjects WHERE person_id = :p AND kind IN :k")

@@ -61,8 +61,9 @@ __all__ = ["FileResult", "ImportReport", "Progress", "import_file", "import_file
 
 log = structlog.get_logger()
 
-# SQLite pages an import keeps in memory: its inserts land all over the content
-# index. Small enough that a big file fills it no more than a small one.
+# SQLite pages an import keeps in memory: an id-less file's identities (digests)
+# land all over the identity index. Small enough that a big file fills it no more
+# than a small one.
 CACHE_MB = 64
 _IMPORT_LOCK = 0x15F_CA4D  # PostgreSQL advisory lock: one card import at a time per ledger
 
@@ -168,7 +169,8 @@ def import_file(
             tx.rollback()  # nothing new: leave no trace, as if never run
             return result
         phase("checking what was stored")
-        stored = add_month_totals(conn, import_pk)  # the reconciliation's sums, and a count
+        # The reconciliation's sums, and a count; the import's rows are the ids after `before`.
+        stored = add_month_totals(conn, import_pk, after=writer.before)
         if stored != added:
             raise RuntimeError(f"{path}: added {added} rows but {stored} are stored")
         result.card_import_id = card_import_id(sha, profile.name, digest.digest)

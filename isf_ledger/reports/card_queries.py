@@ -8,24 +8,34 @@ and stays out of the journal until the payment is recorded. Every other row
 moves money between the card and what its holder spent: `card:<id>` takes
 the row's signed amount and `cardspend:<id>` the opposite (a purchase of
 12.50 is card -12.50, cardspend +12.50; a refund the reverse).
+
+`card_transactions` has no index by card (its content key leads with the
+posted date, for imports), so one card's history is read from the sums each
+import kept by card and month (`card_month_totals`, indexed by card), and its
+rows only on the days named.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, case, func, select
+from sqlalchemy import Connection, Select, bindparam, func, select
 
-from isf_ledger.adapters.card_store.tables import card_imports, card_transactions
+from isf_ledger.adapters.card_store.tables import (
+    card_imports,
+    card_month_totals,
+    card_transactions,
+)
 from isf_ledger.adapters.journal import JournalEntry
 from isf_ledger.domain.ledger import card, cardspend
 from isf_ledger.projections.ledger_legs import from_pence
 
 t = card_transactions
+m = card_month_totals
 SPENDING = (
     ("purchases", "PURCHASE"),
     ("atm", "ATM"),
@@ -73,43 +83,31 @@ def card_spending_by_month(
     """What the cards' holders spent, net, by posted month (`YYYY-MM`), imported by `as_at`.
 
     Purchases, cash and fees less refunds and reversals; loads are not spending.
+    Every month with a row of the cards is there, from the month sums.
     """
-    months: dict[str, Decimal] = {}
-    for day, pence in sorted(_spending_by_day(conn, card_ids, as_at).items()):
-        key = day.strftime("%Y-%m")
-        months[key] = months.get(key, Decimal(0)) + _in_pounds(pence)["spent"]
-    return months
-
-
-def _spending_by_day(
-    conn: Connection, card_ids: Iterable[str], as_at: str | None
-) -> dict[date, dict[str, int]]:
-    """Pence by kind and posted day, every kind positive in its own direction."""
     ids = sorted(set(card_ids))
     if not ids:
         return {}
+    months: dict[str, Decimal] = {}
     query = _spending_query(as_at is not None)
-    days = {}
     for row in conn.execute(query, {"ids": ids, "as_at": as_at}).all():
         sums = {name: int(row[i + 1] or 0) for i, (name, _) in enumerate(SPENDING)}
-        days[row.posted_on] = {
+        pence = {
             name: value if name in ("refunds", "reversals") else -value
             for name, value in sums.items()
         }
-    return days
+        months[row.month] = _in_pounds(pence)["spent"]
+    return months
 
 
 @cache
 def _spending_query(as_at: bool) -> Select[Any]:
     """The spending query of each shape, built once: building it costs more than running it."""
-    columns = [
-        func.coalesce(func.sum(case((t.c.type == kind, t.c.pence), else_=0)), 0).label(name)
-        for name, kind in SPENDING
-    ]
-    query = select(t.c.posted_on, *columns).where(t.c.card_id.in_(bindparam("ids", expanding=True)))
+    columns = [func.coalesce(func.sum(m.c[name]), 0).label(name) for name, _ in SPENDING]
+    query = select(m.c.month, *columns).where(m.c.card_id.in_(bindparam("ids", expanding=True)))
     if as_at:
-        query = query.where(t.c.import_id.in_(_imported_by(bindparam("as_at"))))
-    return query.group_by(t.c.posted_on)
+        query = query.where(m.c.import_id.in_(_imported_by(bindparam("as_at"))))
+    return query.group_by(m.c.month).order_by(m.c.month)
 
 
 def _in_pounds(pence: dict[str, int]) -> dict[str, Decimal]:
@@ -126,9 +124,25 @@ def _in_pounds(pence: dict[str, int]) -> dict[str, Decimal]:
 
 def card_balance(conn: Connection, card_id: str, on: date, as_at: str | None = None) -> Decimal:
     """What a card holds on `on` by its provider's exports: its transactions posted
-    up to then (imported by `as_at`, when given)."""
-    query = select(func.coalesce(func.sum(t.c.pence), 0)).where(
-        t.c.card_id == card_id, t.c.posted_on <= on
-    )
-    pence = conn.scalar(_as_at(query, as_at))
+    up to then (imported by `as_at`, when given). The months before from their sums,
+    the month's days up to `on` from the rows, day by day."""
+    first = on.replace(day=1)
+    days = [first + timedelta(days=n) for n in range(on.day)]
+    params = {"card": card_id, "month": first.strftime("%Y-%m"), "days": days, "as_at": as_at}
+    pence = conn.scalar(_balance_query(as_at is not None), params)
     return from_pence(int(pence or 0))
+
+
+@cache
+def _balance_query(as_at: bool) -> Select[Any]:
+    before = select(func.coalesce(func.sum(m.c.pence), 0)).where(
+        m.c.card_id == bindparam("card"), m.c.month < bindparam("month")
+    )
+    within = select(func.coalesce(func.sum(t.c.pence), 0)).where(
+        t.c.posted_on.in_(bindparam("days", expanding=True)), t.c.card_id == bindparam("card")
+    )
+    if as_at:
+        imported = _imported_by(bindparam("as_at"))
+        before = before.where(m.c.import_id.in_(imported))
+        within = within.where(t.c.import_id.in_(imported))
+    return select(before.scalar_subquery() + within.scalar_subquery())

@@ -8,8 +8,8 @@ No query sums a card's whole history: three reads, of a few rows each or of the 
 - one pass over the month (and the load-matching window either side) returns
   only loads, blocked merchant categories, and the cash of cards whose
   month's cash (known from the sums) passes the limit;
-- repeated content, grouped on the content index's leading columns, and
-  the rows of those groups.
+- the month's rows whose date, card and amount repeat, counted in the
+  content index's order.
 
 Matching, the cash limit, duplicates and the report's shape are worked out
 in Python over those few rows.
@@ -39,12 +39,13 @@ in Python over those few rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Select, Table, and_, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from isf_ledger.adapters.card_store.month_totals import TOTALS
 from isf_ledger.adapters.card_store.tables import (
@@ -77,8 +78,18 @@ t = card_transactions
 m = card_month_totals
 
 
-def _pounds(pence: int | None) -> Decimal | None:
-    return None if pence is None else from_pence(pence)
+def _pounds_of() -> Callable[[int], Decimal]:
+    """`from_pence`, remembering what it gave: a month of thousands of cards asks for
+    the same few amounts (nothing, most of all) tens of thousands of times."""
+    known: dict[int, Decimal] = {}
+
+    def pounds(pence: int) -> Decimal:
+        found = known.get(pence)
+        if found is None:
+            found = known[pence] = from_pence(pence)
+        return found
+
+    return pounds
 
 
 def visible(
@@ -119,34 +130,36 @@ def reconcile_cards(
     missing, unexpected, expected = _loads(start, end, settings, loads, conn, as_at, card)
     flagged = _flags(conn, start, end, settings, marked, as_at, card)
     card_ids = set(totals) | _issued(conn, end, as_at, card)
+    pounds = _pounds_of()
+    names = [name for name, _ in TOTALS]
+    weekly = weekly or {}
     cards = []
     for card_id in sorted(card_ids):
         sums = totals.get(card_id, {})
         opening = sums.get("opening", 0)
-        computed = opening + sum(sums.get(name, 0) for name, _ in TOTALS)
+        by_type = [sums.get(name, 0) for name in names]
+        computed = opening + sum(by_type)
         closing = reported.get(card_id)
-        difference = None if closing is None else closing - computed
+        difference = None if closing is None else pounds(closing - computed)
         missing_loads = tuple(missing.get(card_id, ()))
         unexpected_loads = tuple(unexpected.get(card_id, ()))
-        money: dict[str, Any] = {name: from_pence(sums.get(name, 0)) for name, _ in TOTALS}
+        money: dict[str, Any] = dict(zip(names, map(pounds, by_type), strict=True))
+        computed_closing = pounds(computed)
         cards.append(
             CardMonth(
                 card_id=card_id,
-                opening_balance=from_pence(opening),
+                opening_balance=pounds(opening),
                 **money,
-                computed_closing=from_pence(computed),
-                reported_closing=_pounds(closing),
-                difference=_pounds(difference),
-                expected_loads=from_pence(expected.get(card_id, 0)),
+                computed_closing=computed_closing,
+                reported_closing=None if closing is None else pounds(closing),
+                difference=difference,
+                expected_loads=pounds(expected.get(card_id, 0)),
                 missing_loads=missing_loads,
                 unexpected_loads=unexpected_loads,
                 flagged=flagged.get(card_id, ()),
-                status=card_checks.status(
-                    _pounds(difference), len(missing_loads), len(unexpected_loads)
-                ),
+                status=card_checks.status(difference, len(missing_loads), len(unexpected_loads)),
                 surplus=surplus_above(
-                    from_pence(computed),
-                    settings.surplus_weeks * (weekly or {}).get(card_id, ZERO),
+                    computed_closing, settings.surplus_weeks * weekly.get(card_id, ZERO)
                 ),
             )
         )
@@ -160,7 +173,8 @@ def known_card(conn: Connection, card: str, as_at: str | None = None) -> bool:
         query = query.where(card_registry.c.recorded_at <= as_at)
     if conn.execute(query).first() is not None:
         return True
-    return conn.execute(visible(select(t.c.id), as_at, card).limit(1)).first() is not None
+    # Every stored row is in its import's month sums, which are indexed by card.
+    return conn.execute(visible(select(m.c.card_id), as_at, card, m).limit(1)).first() is not None
 
 
 def _totals(
@@ -207,9 +221,7 @@ def _marked(
         marks.append(and_(in_month, t.c.type == "ATM", t.c.card_id.in_(over_cash_limit)))
     if blocked:
         marks.append(and_(in_month, t.c.mcc.in_(sorted(blocked))))
-    query = select(*_FLAG_COLUMNS).where(
-        t.c.posted_on >= start - window, t.c.posted_on < end + window, or_(*marks)
-    )
+    query = select(*_FLAG_COLUMNS).where(_posted(start - window, end + window, card), or_(*marks))
     loads, marked = [], []
     for row in conn.execute(visible(query, as_at, card)):
         if row.type == "LOAD":
@@ -350,24 +362,46 @@ def _repeated(
     conn: Connection, start: date, end: date, as_at: str | None, card: str | None
 ) -> list[list[Any]]:
     """Groups of the month's rows, loads aside, with the same card, date, type, amount and
-    merchant: candidates share the content index's card, date and amount."""
-    in_month = (t.c.posted_on >= start, t.c.posted_on < end)
-    key = (t.c.card_id, t.c.posted_on, t.c.pence)
+    merchant. Candidates share the content index's date, card and amount, counted in
+    the index's order as it streams (no hash of the month's rows)."""
+    groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
+    with planner_settings(conn, GROUPING):
+        rows = conn.execute(_repeated_query(conn, start, end, as_at, card)).all()
+    for row in rows:
+        if row.type != "LOAD":
+            groups[(row.card_id, row.posted_on, row.type, row.pence, row.merchant)].append(row)
+    return [rows for rows in groups.values() if len(rows) > 1]
+
+
+def _repeated_query(
+    conn: Connection, start: date, end: date, as_at: str | None, card: str | None
+) -> Select[Any]:
+    """The month's rows whose date, card and amount repeat. SQLite counts them from the
+    index alone (it covers the key) and fetches only the repeated rows. PostgreSQL
+    visits every row anyway (its index-only scans need a VACUUM first), so it counts
+    them in one pass with a window and keeps the repeated ones."""
+    in_month = _posted(start, end, card)
+    key = (t.c.posted_on, t.c.card_id, t.c.pence)
+    if conn.dialect.name == "postgresql":
+        repeats = func.count().over(partition_by=key).label("repeats")
+        month = visible(select(*_FLAG_COLUMNS, repeats).where(in_month), as_at, card).subquery()
+        return select(*(month.c[c.name] for c in _FLAG_COLUMNS)).where(month.c.repeats > 1)
     candidates = (
-        visible(select(*key).where(*in_month), as_at, card)
+        visible(select(*key).where(in_month), as_at, card)
         .group_by(*key)
         .having(func.count() > 1)
         .subquery()
     )
     on = and_(*(column == candidates.c[column.name] for column in key))
-    query = visible(select(*_FLAG_COLUMNS).join(candidates, on).where(*in_month), as_at, card)
-    groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
-    with planner_settings(conn, GROUPING):
-        rows = conn.execute(query).all()
-    for row in rows:
-        if row.type != "LOAD":
-            groups[(row.card_id, row.posted_on, row.type, row.pence, row.merchant)].append(row)
-    return [rows for rows in groups.values() if len(rows) > 1]
+    return visible(select(*_FLAG_COLUMNS).join(candidates, on).where(in_month), as_at, card)
+
+
+def _posted(start: date, end: date, card: str | None) -> ColumnElement[bool]:
+    """Rows posted in [start, end): by the day when one card is asked, so the content
+    index (posted date, then card) finds its rows day by day, not the whole range's."""
+    if card is None:
+        return and_(t.c.posted_on >= start, t.c.posted_on < end)
+    return t.c.posted_on.in_([start + timedelta(days=n) for n in range((end - start).days)])
 
 
 def _issued(conn: Connection, end: date, as_at: str | None, card: str | None) -> set[str]:

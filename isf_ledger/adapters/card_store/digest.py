@@ -12,8 +12,11 @@ since is found.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -45,41 +48,38 @@ class RowsDigest:
     last_posted: date | None
 
 
-def rows_digest(conn: Connection, import_id: int) -> RowsDigest:
-    """The digest of the rows stored for one import, read back in one streaming pass."""
-    sql = (
-        f"SELECT {', '.join(DIGEST_COLUMNS)} FROM card_transactions "
-        f"WHERE import_id = {int(import_id)} ORDER BY id"
-    )
+def stored_digests(conn: Connection) -> tuple[dict[int, tuple[str, int]], int]:
+    """(each import's digest and count of its stored rows, how many rows name no import),
+    from one streaming pass over every row in stored order: `import_id` has no index,
+    so a pass per import would read the whole table each time."""
+    sql = f"SELECT import_id, {', '.join(DIGEST_COLUMNS)} FROM card_transactions ORDER BY id"
     driver: Any = conn.connection.driver_connection
     postgres = conn.dialect.name == "postgresql"
     # A named cursor streams from the server; sqlite3 cursors stream anyway.
-    cur = driver.cursor(name=f"card_digest_{int(import_id)}") if postgres else driver.cursor()
-    sha = hashlib.sha256()
-    count = 0
-    first: str | None = None
-    last: str | None = None
+    cur = driver.cursor(name="card_digests") if postgres else driver.cursor()
+    shas: dict[int, Any] = defaultdict(hashlib.sha256)
+    counts: dict[int, int] = defaultdict(int)
     try:
         cur.execute(sql)
         while rows := cur.fetchmany(5000):
-            sha.update("".join(["\x1f".join(map(str, row)) + "\n" for row in rows]).encode())
-            posted = [str(row[3]) for row in rows]
-            first = min(first or posted[0], *posted)
-            last = max(last or posted[0], *posted)
-            count += len(rows)
+            # An import's rows are a run of ids: one update a run.
+            for import_id, run in groupby(rows, key=itemgetter(0)):
+                lines = ["\x1f".join(map(str, row[1:])) + "\n" for row in run]
+                shas[import_id].update("".join(lines).encode())
+                counts[import_id] += len(lines)
     finally:
         cur.close()
-    return RowsDigest(
-        sha.hexdigest(),
-        count,
-        date.fromisoformat(first) if first else None,
-        date.fromisoformat(last) if last else None,
-    )
+    import_ids = set(conn.scalars(select(card_imports.c.id)))
+    orphans = sum(n for import_id, n in counts.items() if import_id not in import_ids)
+    return {i: (shas[i].hexdigest(), n) for i, n in counts.items() if i in import_ids}, orphans
 
 
 def import_problems(conn: Connection) -> list[str]:
     """Every import whose stored rows no longer match its digest or count, in words."""
     problems = []
+    digests, orphans = stored_digests(conn)
+    if orphans:
+        problems.append(f"{orphans} card transaction(s) belong to no card import")
     imports = conn.execute(
         select(
             card_imports.c.id,
@@ -89,13 +89,13 @@ def import_problems(conn: Connection) -> list[str]:
         ).order_by(card_imports.c.id)
     ).all()
     for import_id, file_name, imported, digest in imports:
-        found = rows_digest(conn, import_id)
-        if found.rows != imported:
+        found, rows = digests.get(import_id, ("", 0))
+        if rows != imported:
             problems.append(
                 f"card import {import_id} ({file_name}) added {imported} transaction(s) "
-                f"but {found.rows} are stored"
+                f"but {rows} are stored"
             )
-        elif found.digest != digest:
+        elif found != digest:
             problems.append(
                 f"card import {import_id} ({file_name}): its transactions were changed "
                 "since they were imported (digest differs)"

@@ -16,6 +16,10 @@ has a provider id, and the stored row with its content has an id from the
 same source: then it is another transaction with the same content, and is
 set aside (staged, see `staging`) to take the next occurrence at the end.
 
+The import's rows are the ids after the largest stored when it began (`before`):
+imports are serialised, so no other rows come between them, and
+`card_transactions` needs no index on `import_id` to find them.
+
 The import's digest (see `digest`) is taken from the rows as they are added,
 in the order they are stored, so nothing is read back but the rare rows set
 aside. Counting repeats holds the recent days only: the rest spill to a
@@ -64,6 +68,9 @@ class DirectWriter:
         self.copy = True  # PostgreSQL: COPY until a chunk meets a stored key
         self.chunk_table = False
         self.set_aside: Stager | None = None
+        # Imports are serialised and hold the write lock by now (their record is written
+        # first): the import's rows are the ids after this one.
+        self.before = self._max_id()
 
     def add(self, rows: Sequence[StagedRow]) -> None:
         """Add a chunk of rows as stored (see `staging.COLUMNS`), numbered by `occurrences`."""

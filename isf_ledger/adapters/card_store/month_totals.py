@@ -74,9 +74,11 @@ def _day_number(conn: Connection, day: ColumnElement[Any]) -> ColumnElement[Any]
     return cast(func.julianday(day), Integer)
 
 
-def add_month_totals(conn: Connection, import_id: int | None = None) -> int:
+def add_month_totals(conn: Connection, import_id: int | None = None, after: int = 0) -> int:
     """Sum one import's rows (every import's, when None) by card and month into
     `card_month_totals`, in the caller's transaction; returns how many rows were summed.
+    An import's rows are its ids after `after`, the largest stored when it began
+    (`import_id` has no index).
 
     One grouping pass over the import's rows, and a lookup by id for each group's
     last row's balance."""
@@ -93,7 +95,7 @@ def add_month_totals(conn: Connection, import_id: int | None = None) -> int:
         (func.max(order) % _ID_BITS).label("last_id"),
     ).group_by(t.c.import_id, t.c.card_id, key)
     if import_id is not None:
-        sums = sums.where(t.c.import_id == import_id)
+        sums = sums.where(t.c.id > after, t.c.import_id == import_id)
     g = sums.subquery()
     # A lookup by id for each group (a join here is planned as a scan of every row).
     balance = select(t.c.balance_pence).where(t.c.id == g.c.last_id).scalar_subquery()

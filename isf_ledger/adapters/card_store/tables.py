@@ -7,12 +7,18 @@ however many exports carry it, guarded by two unique keys:
 - `identity`, the reader's identity of the row within its provider's exports
   (`id:<source>:<id>`, or a digest of the row's content and occurrence),
   unique;
-- the cross-source key (card, posted date, signed amount, running balance,
+- the cross-source key (posted date, card, signed amount, running balance,
   occurrence), unique, so the same transaction from two different providers'
   formats is recognised although their identities differ. Two rows with ids
   from the same `source` are told apart by their ids even when their content
   is the same: the import gives the newer one the next occurrence (see
   `importer` and `direct`), so the key stays unique.
+
+Both keys are built for appending (migration 0014): the content key leads with
+the posted date, and exports arrive in date order, so an import's rows land at
+its end. Nothing else indexes the rows: an import's rows are the ids after the
+largest stored when it began (imports are serialised), and reads by card go
+through `card_month_totals` or name the posted days they want.
 """
 
 from __future__ import annotations
@@ -67,7 +73,8 @@ card_transactions = Table(
         primary_key=True,
         autoincrement=True,
     ),
-    Column("import_id", Integer, ForeignKey("card_imports.id"), nullable=False, index=True),
+    # Which import added the row, for `--as-at`: no foreign key, no index (see above).
+    Column("import_id", Integer, nullable=False),
     Column("identity", String(IDENTITY_LENGTH), nullable=False, unique=True),
     Column("source", String(32)),  # the profile's source when the row has a provider id
     Column("card_id", String(64), nullable=False),
@@ -84,18 +91,16 @@ card_transactions = Table(
 )
 
 t = card_transactions
-# Also the index for one card's rows by posted date (its first two columns).
+# Also the index for one month's rows, and one card's on given days.
 Index(
     "ix_card_transactions_content",
-    t.c.card_id,
     t.c.posted_on,
+    t.c.card_id,
     t.c.pence,
     func.coalesce(t.c.balance_pence, literal_column(str(NO_BALANCE))),
     t.c.occurrence,
     unique=True,
 )
-# On PostgreSQL only, `ix_card_transactions_posted_brin`: a BRIN index by posted
-# date for one month's rows (migration 0013 says why).
 del t
 
 # Each import's rows summed by card and posted month (`YYYY-MM`), kept beside
@@ -120,3 +125,4 @@ card_month_totals = Table(
     Column("last_id", BigInteger, nullable=False),
     Column("last_balance", BigInteger),
 )
+Index("ix_card_month_totals_card", card_month_totals.c.card_id, card_month_totals.c.month)
