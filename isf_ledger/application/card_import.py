@@ -48,7 +48,6 @@ from isf_ledger.adapters.card_files.reader import read_card_batches
 from isf_ledger.adapters.card_files.rejects import RejectsWriter
 from isf_ledger.adapters.card_store.direct import DirectWriter
 from isf_ledger.adapters.card_store.directory import CardDirectory
-from isf_ledger.adapters.card_store.month_totals import add_month_totals
 from isf_ledger.adapters.card_store.tables import card_imports
 from isf_ledger.application.card_import_report import FileResult, ImportReport, Progress
 from isf_ledger.domain.card_import import CardImport, card_import_id
@@ -169,10 +168,12 @@ def import_file(
             tx.rollback()  # nothing new: leave no trace, as if never run
             return result
         phase("checking what was stored")
-        # The reconciliation's sums, and a count; the import's rows are the ids after `before`.
-        stored = add_month_totals(conn, import_pk, after=writer.before)
-        if stored != added:
-            raise RuntimeError(f"{path}: added {added} rows but {stored} are stored")
+        stored = writer.stored()
+        summed = writer.sums.store(conn, import_pk)  # the reconciliation's sums
+        if stored != added or summed != added:
+            raise RuntimeError(
+                f"{path}: added {added} rows but {stored} are stored, {summed} summed"
+            )
         result.card_import_id = card_import_id(sha, profile.name, digest.digest)
         conn.execute(
             update(card_imports)

@@ -5,8 +5,11 @@ the rows: see `adapters/card_store/month_totals.py`)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import delete, select
 
 from isf_ledger.adapters.card_store.month_totals import TOTALS
@@ -45,15 +48,78 @@ def test_each_import_adds_its_rows_sums_and_rebuild_makes_them_again(db_url, tmp
     for name in ("generic", "council-portal"):  # the same month in two formats
         code, _ = import_json(db_url, fixture(name), profile=name)
         assert code == 0
+    expected = sums_as_stored_and_rebuilt(db_url)
+    assert expected
+
+
+def sums_as_stored_and_rebuilt(db_url: str) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """The sums worked out from the stored rows, once both the import's sums and those
+    a rebuild makes again from the rows are found to be just those."""
     ledger = open_ledger(Settings(db_url=db_url))
     try:
         with ledger.engine.connect() as conn:
             expected = summed_in_python(conn)
-            assert expected and stored(conn) == expected
+            assert stored(conn) == expected
         with ledger.engine.begin() as conn:
             conn.execute(delete(card_month_totals))
         ledger.rebuild()
         with ledger.engine.connect() as conn:
             assert stored(conn) == expected
+    finally:
+        ledger.close()
+    return expected
+
+
+HEADER = "transaction_id,card_id,posted_on,type,description,merchant,mcc,amount,balance\n"
+KINDS = (("PURCHASE", -1), ("LOAD", 1), ("REFUND", 1), ("ATM", -1), ("FEE", -1), ("REVERSAL", 1))
+
+
+def export(path: Path, first: int, count: int, extra: str = "") -> Path:
+    """Rows over three months, of every type, some out of date order, some id-less, some
+    without a balance, some only the row reader reads (a quoted cell)."""
+    rows = []
+    for n in range(first, first + count):
+        day = date(2026, 2, 1) + timedelta(days=(n // 9) - (5 if n % 7 == 0 else 0))
+        kind, sign = KINDS[n % len(KINDS)]
+        txn = f"T{n}" if n % 5 else ""
+        balance = "" if n % 11 == 0 else f"{100 + n % 37}.{n % 100:02d}"
+        merchant = '"CAFE, ROYAL"' if n % 13 == 0 else "CAFE ROYAL"
+        amount = f"{sign * (1 + n % 23)}.{n % 10}0"
+        rows.append(f"{txn},{('CARD-A', 'CARD-B')[n % 2]},{day},{kind},Coffee,{merchant},5814,"
+                    f"{amount},{balance}\n")  # fmt: skip
+    path.write_text(HEADER + "".join(rows) + extra, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("block", [512, 1 << 18])
+def test_sums_added_up_while_importing_are_the_stored_rows_own(
+    db_url, tmp_path, monkeypatch, block
+):
+    """Batches added whole, batches that met stored rows (an overlapping export), rows
+    read one by one, and a row set aside because it repeats stored content under a new
+    id: every import's sums are those of the rows it stored, and rebuild agrees."""
+    from isf_ledger.adapters.card_files import columnar
+
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", block)  # many batches, or one
+    monkeypatch.setattr(columnar, "BATCH_BYTES", block)
+    apply(db_url, tmp_path, TWO_CARDS)
+    first = export(tmp_path / "first.csv", 0, 500)
+    # T1's content again under a new id of the same source: the next occurrence.
+    again = "T9001,CARD-B,2026-02-01,LOAD,Coffee,CAFE ROYAL,5814,2.10,101.01\n"
+    overlapping = export(tmp_path / "overlapping.csv", 300, 500, extra=again)
+    for path in (first, first, overlapping):
+        code, _ = import_json(db_url, path, profile="generic")
+        assert code == 0
+    expected = sums_as_stored_and_rebuilt(db_url)
+    assert len({key[0] for key in expected}) == 2  # the re-import added nothing
+    ledger = open_ledger(Settings(db_url=db_url))
+    try:
+        with ledger.engine.connect() as conn:
+            occurrences = conn.scalars(
+                select(card_transactions.c.occurrence).where(
+                    card_transactions.c.identity == "id:generic:T9001"
+                )
+            ).all()
+        assert occurrences == [2]  # the row set aside was stored, and so summed
     finally:
         ledger.close()

@@ -228,10 +228,14 @@ class _BlockReader:
         )
         bare = frame.filter(pl.col("identity").is_null())
         if not bare.is_empty():
-            content = self.rows.identities.next_text
-            columns = ("card_key", "posted_on", "kind", "amount", "merchant", "description",
-                       "mcc", "balance")  # fmt: skip
-            made = [content(*values) for values in bare.select(columns).iter_rows()]
+            # The content `identity.ContentIdentities.next_text` hashes, made in bulk.
+            normal = self.rows.identities.normal
+            text: list[pl.Expr | pl.Series]
+            text = [pl.col(name) for name in ("card_key", "posted_on", "kind", "amount")]
+            text += [_each(bare[name], normal, empty="") for name in ("merchant", "description")]
+            text += [pl.col("mcc"), pl.col("balance")]
+            contents = bare.select(pl.concat_str(text, separator="\x1f").cast(pl.Binary))
+            made = self.rows.identities.of_contents(contents.to_series().to_list())
             frame = _fill_identities(frame, made)
         return RowBatch(
             frame.select("line", "card_key", "posted_on", "transaction_on", "type", "pence",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -80,24 +81,31 @@ class ContentIdentities:
             (card_key, posted_on, type, amount, self.normal(merchant), self.normal(description),
              mcc, balance)
         )  # fmt: skip
-        sha = hashlib.sha256(content.encode())
-        number = self._count(int.from_bytes(sha.digest()[:8], "big") or 1)
-        sha.update(b"\x1f%d" % number)  # now the hash of the content, "\x1f" and its number
-        return sha.hexdigest()
+        return self.of_contents([content.encode()])[0]
 
-    def _count(self, key: int) -> int:
-        slots, mask = self.slots, len(self.slots) - 1
-        i = key & mask
-        while slots[i]:
-            if slots[i] == key:
-                number = self.repeats[key] = self.repeats.get(key, 1) + 1
-                return number
-            i = (i + 1) & mask
-        slots[i] = key
-        self.used += 1
-        if self.used * 2 > len(slots):
+    def of_contents(self, contents: Sequence[bytes]) -> list[str]:
+        """`next_text` of each row's content, already normalised, joined and encoded as
+        `next_text` does: one loop for a batch of rows, in file order, the table grown
+        for the whole batch first."""
+        while (self.used + len(contents)) * 2 > len(self.slots):
             self._grow()
-        return 1
+        slots, mask, repeats = self.slots, len(self.slots) - 1, self.repeats
+        out: list[str] = []
+        append, sha256 = out.append, hashlib.sha256
+        for content in contents:
+            sha = sha256(content)
+            key = int.from_bytes(sha.digest()[:8], "big") or 1
+            i = key & mask
+            while slots[i] and slots[i] != key:
+                i = (i + 1) & mask
+            if slots[i]:
+                number = repeats[key] = repeats.get(key, 1) + 1
+            else:
+                slots[i], number = key, 1
+                self.used += 1
+            sha.update(b"\x1f%d" % number)  # now the hash of the content, "\x1f" and its number
+            append(sha.hexdigest())
+        return out
 
     def _grow(self) -> None:
         old, self.slots = self.slots, array("Q", [0]) * (len(self.slots) * 2)

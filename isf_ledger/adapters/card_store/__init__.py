@@ -6,4 +6,5 @@
 - `staging`    rows set aside when they repeat stored content under a new id
 - `digest`     what an import added, as a digest an auditor can recompute
 - `month_totals` each import's rows summed by card and month, for the reconciliation
+- `month_sums` those sums added up by the import from the rows as it stores them
 """

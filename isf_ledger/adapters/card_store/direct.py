@@ -11,6 +11,11 @@ A chunk is a list of rows, or a polars frame from the columnar reader,
 written with no Python a row (`COPY` as CSV; SQLite takes the rows as
 polars makes them) and digested by polars, while it adds every row.
 
+Before a chunk is written, the first and last of its identities are looked
+up, and if either is stored, the whole chunk's (one query): rows whose
+identity is stored are duplicates and are not sent, so a file imported
+again adds nothing without paying for inserts that fail.
+
 A row the database skipped is a duplicate, unless its identity is new, it
 has a provider id, and the stored row with its content has an id from the
 same source: then it is another transaction with the same content, and is
@@ -22,7 +27,8 @@ imports are serialised, so no other rows come between them, and
 
 The import's digest (see `digest`) is taken from the rows as they are added,
 in the order they are stored, so nothing is read back but the rare rows set
-aside. Counting repeats holds the recent days only: the rest spill to a
+aside; so are the import's sums by card and month (see `month_sums`), with
+the ids the rows took. Counting repeats holds the recent days only: the rest spill to a
 temporary table and come back if a day turns up again, so memory stays flat
 however the file is sorted.
 """
@@ -30,6 +36,7 @@ however the file is sorted.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -38,6 +45,7 @@ from psycopg.errors import UniqueViolation
 from sqlalchemy import Connection
 
 from isf_ledger.adapters.card_store.digest import DIGEST_COLUMNS, RowsDigest
+from isf_ledger.adapters.card_store.month_sums import MonthSums
 from isf_ledger.adapters.card_store.occurrences import Occurrences
 from isf_ledger.adapters.card_store.staging import COLUMNS, StagedRow, Stager
 from isf_ledger.adapters.card_store.tables import NO_BALANCE
@@ -71,35 +79,54 @@ class DirectWriter:
         # Imports are serialised and hold the write lock by now (their record is written
         # first): the import's rows are the ids after this one.
         self.before = self._max_id()
+        self.sums = MonthSums()
 
     def add(self, rows: Sequence[StagedRow]) -> None:
         """Add a chunk of rows as stored (see `staging.COLUMNS`), numbered by `occurrences`."""
         self.seen += len(rows)
-        self._added(rows, self._insert(rows))
+        stored = self._stored_of([row[1] for row in rows])
+        if stored:
+            rows = [row for row in rows if row[1] not in stored]
+        if rows:
+            self._added(rows, *self._insert(rows))
 
     def add_frame(self, frame: pl.DataFrame) -> None:
         """`add` for a frame with those columns: in bulk, with no Python a row, while none
         of its rows is stored (PostgreSQL `COPY` as CSV; SQLite takes the rows as polars
         makes them); row by row as `add` does once one is."""
         self.seen += frame.height
+        stored = self._stored_of(frame["identity"].to_list())
+        if stored:
+            frame = frame.filter(~frame["identity"].is_in(list(stored)))
+            if frame.is_empty():
+                return
         if self.postgres:
             if self.copy and self._copy_frame(frame):
-                self._digest_frame(frame)
+                self._added_whole(frame)
                 return
             rows = frame.rows()
-            self._added(rows, self._insert(rows))
+            self._added(rows, *self._insert(rows))
             return
         before = self._max_id()
         # Rows as tuples zipped from the columns: twice as fast as polars' own `iter_rows`.
         zipped = zip(*[column.to_list() for column in frame.iter_columns()], strict=True)
         if self._insert_or_ignore(zipped) == frame.height:
-            self._digest_frame(frame)
+            self._added_whole(frame)
         else:
             rows = frame.rows()
-            self._added(rows, self._added_since(before, rows))
+            self._added(rows, *self._added_since(before, rows))
 
-    def _added(self, rows: Sequence[StagedRow], added: Sequence[StagedRow]) -> None:
+    def _added_whole(self, frame: pl.DataFrame) -> None:
+        """Digest and sum a frame just stored whole: its ids are the last `height` ones
+        (imports are serialised, and a statement's rows take ids in its order)."""
+        self._digest_frame(frame)
+        self.sums.add(frame, self._last_ids(frame.height).start)
+
+    def _added(
+        self, rows: Sequence[StagedRow], added: Sequence[StagedRow], ids: Sequence[int]
+    ) -> None:
         self._digest(added)
+        self.sums.add_rows([(r[3], r[4], r[6], r[7], r[8]) for r in added], ids)
         if len(added) < len(rows):
             lines = {row[-1] for row in added}
             self._sort_out([r for r in rows if r[-1] not in lines])
@@ -112,17 +139,29 @@ class DirectWriter:
             self.set_aside.move_renumbered()
             cur = self.driver.cursor()
             try:
-                cur.execute(f"SELECT {', '.join(DIGEST_COLUMNS)} FROM card_transactions "
+                cur.execute(f"SELECT {', '.join(DIGEST_COLUMNS)}, id FROM card_transactions "
                             f"WHERE id > {before} ORDER BY id")  # fmt: skip
-                self._digest([(self.import_id, *row) for row in cur.fetchall()])
+                moved = cur.fetchall()
             finally:
                 cur.close()
+            self._digest([(self.import_id, *row[:-1]) for row in moved])
+            self.sums.add_rows([(r[2], r[3], r[5], r[6], r[7]) for r in moved],
+                               [r[-1] for r in moved])  # fmt: skip
         return RowsDigest(
             self.sha.hexdigest(),
             self.added,
             date.fromisoformat(self.first) if self.first else None,
             date.fromisoformat(self.last) if self.last else None,
         )
+
+    def stored(self) -> int:
+        """How many rows the table holds now that it did not hold when the file began."""
+        cur = self.driver.cursor()
+        try:
+            cur.execute(f"SELECT count(*) FROM card_transactions WHERE id > {self.before}")
+            return int(cur.fetchone()[0])
+        finally:
+            cur.close()
 
     def _copy_frame(self, frame: pl.DataFrame) -> bool:
         """PostgreSQL: `COPY` the frame inside a savepoint; False, with nothing added, if a
@@ -139,8 +178,9 @@ class DirectWriter:
             self.copy = False
             return False
 
-    def _insert(self, rows: Sequence[StagedRow]) -> Sequence[StagedRow]:
-        """Insert what is not stored yet; returns the rows added, in the order stored."""
+    def _insert(self, rows: Sequence[StagedRow]) -> tuple[Sequence[StagedRow], Sequence[int]]:
+        """Insert what is not stored yet; returns the rows added, in the order stored,
+        and their ids."""
         if self.postgres and self.copy:
             try:
                 with (
@@ -150,7 +190,7 @@ class DirectWriter:
                 ):
                     for row in rows:
                         copy.write_row(row)
-                return rows
+                return rows, self._last_ids(len(rows))
             except UniqueViolation:
                 self.copy = False
         if self.postgres:
@@ -163,8 +203,13 @@ class DirectWriter:
             return _in_stored_order(added, rows)
         before = self._max_id()
         if self._insert_or_ignore(rows) == len(rows):
-            return rows
+            return rows, self._last_ids(len(rows))
         return self._added_since(before, rows)
+
+    def _last_ids(self, count: int) -> range:
+        """The ids of the `count` rows just stored by one statement (see `_added_whole`)."""
+        last = self._max_id()
+        return range(last - count + 1, last + 1)
 
     def _insert_or_ignore(self, rows: Iterable[StagedRow]) -> int:
         """SQLite: insert the rows not stored yet; how many were added."""
@@ -178,8 +223,11 @@ class DirectWriter:
         finally:
             cur.close()
 
-    def _added_since(self, before: int, rows: Sequence[StagedRow]) -> Sequence[StagedRow]:
-        """SQLite: which of `rows` were just added (ids after `before`), in the order stored."""
+    def _added_since(
+        self, before: int, rows: Sequence[StagedRow]
+    ) -> tuple[Sequence[StagedRow], Sequence[int]]:
+        """SQLite: which of `rows` were just added (ids after `before`), in the order stored,
+        and their ids."""
         cur = self.driver.cursor()
         try:
             cur.execute(f"SELECT id, line FROM card_transactions WHERE id > {before}")
@@ -254,22 +302,34 @@ class DirectWriter:
                 self.set_aside = Stager(self.conn)
             self.set_aside.add(aside)
 
+    def _stored_of(self, identities: list[str]) -> set[str]:
+        """Which of a chunk's identities are stored already, asked before inserting it, so
+        a file imported again adds nothing without paying for inserts that fail. Its
+        first and last are asked first, and the rest only if one of them is stored."""
+        if not identities or not self._stored_identities([identities[0], identities[-1]]):
+            return set()
+        return self._stored_identities(identities)
+
     def _stored_identities(self, identities: list[str]) -> set[str]:
+        """The identities among these that are stored: one query, the list as one value."""
+        # As JSON text: psycopg writes a list as an array at some µs an item, json at far less.
+        elements = ("SELECT json_array_elements_text(%s::json)" if self.postgres
+                    else "SELECT value FROM json_each(?)")  # fmt: skip
+        sql = f"SELECT identity FROM card_transactions WHERE identity IN ({elements})"
         cur = self.driver.cursor()
-        found: set[str] = set()
         try:
-            for start in range(0, len(identities), 500):
-                part = identities[start : start + 500]
-                marks = ", ".join([self.m] * len(part))
-                cur.execute(f"SELECT identity FROM card_transactions WHERE identity IN ({marks})",
-                            part)  # fmt: skip
-                found.update(identity for (identity,) in cur.fetchall())
+            cur.execute(sql, [json.dumps(identities)])
+            return {identity for (identity,) in cur.fetchall()}
         finally:
             cur.close()
-        return found
 
 
-def _in_stored_order(added: Iterable[tuple[int, int]], rows: Sequence[StagedRow]) -> list[Any]:
-    """The rows whose lines `added` holds (as (id, line)), in the order of their ids."""
-    line_order = {line: n for n, (_, line) in enumerate(sorted(added))}
-    return sorted((r for r in rows if r[-1] in line_order), key=lambda r: line_order[r[-1]])
+def _in_stored_order(
+    added: Iterable[tuple[int, int]], rows: Sequence[StagedRow]
+) -> tuple[list[StagedRow], list[int]]:
+    """The rows whose lines `added` holds (as (id, line)), in the order of their ids, and
+    those ids."""
+    ordered = sorted(added)
+    line_order = {line: n for n, (_, line) in enumerate(ordered)}
+    kept = sorted((r for r in rows if r[-1] in line_order), key=lambda r: line_order[r[-1]])
+    return kept, [id_ for id_, _ in ordered]

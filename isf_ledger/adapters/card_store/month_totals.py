@@ -3,17 +3,18 @@
 Reconciling every card for a month needs each card's opening balance, which
 is every row it has before the month: summed on each reconciliation, that is
 a pass over millions of rows. The sums change only when an import adds rows,
-so the import sums its own rows (one GROUP BY over them, in its transaction,
-`add_month_totals`) and the reconciliation reads cards x months x imports
-rows instead.
+so the import sums its own rows as it stores them (`month_sums`, in its
+transaction) and the reconciliation reads cards x months x imports rows
+instead.
 
 - Keyed by import, so `--as-at` (the imports recorded by then) is as exact
   from the sums as from the rows.
 - Each group keeps its last row by (posted date, id) and that row's running
   balance: the month's reported closing is the latest of its groups'.
 - Nothing but an import adds card rows and nothing changes or removes them;
-  `rebuild_month_totals` makes the sums again from `card_transactions`, and
-  the migration that added the table filled it the same way.
+  `rebuild_month_totals` makes the sums again from `card_transactions` (one
+  GROUP BY, `add_month_totals`), and the migration that added the table
+  filled it the same way.
 """
 
 from __future__ import annotations
@@ -74,13 +75,11 @@ def _day_number(conn: Connection, day: ColumnElement[Any]) -> ColumnElement[Any]
     return cast(func.julianday(day), Integer)
 
 
-def add_month_totals(conn: Connection, import_id: int | None = None, after: int = 0) -> int:
-    """Sum one import's rows (every import's, when None) by card and month into
-    `card_month_totals`, in the caller's transaction; returns how many rows were summed.
-    An import's rows are its ids after `after`, the largest stored when it began
-    (`import_id` has no index).
+def add_month_totals(conn: Connection) -> int:
+    """Sum every import's rows by card and month into `card_month_totals`, in the
+    caller's transaction; returns how many rows were summed.
 
-    One grouping pass over the import's rows, and a lookup by id for each group's
+    One grouping pass over the rows, and a lookup by id for each group's
     last row's balance."""
     key = _month_key(conn, t.c.posted_on)
     order = _day_number(conn, t.c.posted_on) * _ID_BITS + t.c.id
@@ -94,8 +93,6 @@ def add_month_totals(conn: Connection, import_id: int | None = None, after: int 
         func.max(t.c.posted_on).label("last_posted"),
         (func.max(order) % _ID_BITS).label("last_id"),
     ).group_by(t.c.import_id, t.c.card_id, key)
-    if import_id is not None:
-        sums = sums.where(t.c.id > after, t.c.import_id == import_id)
     g = sums.subquery()
     # A lookup by id for each group (a join here is planned as a scan of every row).
     balance = select(t.c.balance_pence).where(t.c.id == g.c.last_id).scalar_subquery()
@@ -115,10 +112,7 @@ def add_month_totals(conn: Connection, import_id: int | None = None, after: int 
         conn.execute(
             insert(m).from_select([*names, "last_posted", "last_id", "last_balance"], rows)
         )
-    total = select(func.coalesce(func.sum(m.c.row_count), 0))
-    if import_id is not None:
-        total = total.where(m.c.import_id == import_id)
-    return int(conn.scalar(total) or 0)
+    return int(conn.scalar(select(func.coalesce(func.sum(m.c.row_count), 0))) or 0)
 
 
 def rebuild_month_totals(conn: Connection) -> int:
