@@ -20,9 +20,8 @@ in Python over those few rows.
 - Reported closing is the running balance on the month's last row (by
   posted date, then the order rows were stored, which is file order); null
   when that row has none. `difference = reported - computed`.
-- Expected loads are payments made to the card (`ledger_legs`: positive legs
-  on `card:<id>` of a `...PaymentMade`) effective in the month, less those
-  cancelled by a `...PaymentReversed` of the same amount. A payment with no
+- Expected loads are payments made to the card effective in the month, net
+  of reversals (`card_loads`). A payment with no
   load of the same amount within `load_match_days` is missing; a load with
   no payment is unexpected (see `matching`; payments and loads up to the
   window either side of the month take part, so a payment on the 30th loaded
@@ -55,13 +54,13 @@ from isf_ledger.adapters.card_store.tables import (
 )
 from isf_ledger.adapters.statistics import GROUPING, planner_settings
 from isf_ledger.domain import card_checks
-from isf_ledger.domain.card_matching import Load, Payment, match, net_of_reversals
-from isf_ledger.domain.flows import PAYMENT_MADE, PAYMENT_REVERSED
+from isf_ledger.domain.card_matching import Load, match
 from isf_ledger.domain.money import ZERO
 from isf_ledger.domain.periods import month_days
 from isf_ledger.domain.surplus import surplus_above
 from isf_ledger.projections.card_registry import card_registry
-from isf_ledger.projections.ledger_legs import from_pence, ledger_legs
+from isf_ledger.projections.ledger_legs import from_pence
+from isf_ledger.reports.card_loads import card_payments
 from isf_ledger.reports.card_month import (
     CardMonth,
     CardReconciliation,
@@ -72,15 +71,13 @@ from isf_ledger.reports.card_month import (
 )
 from isf_ledger.settings import Settings
 
-CARD_ACCOUNT = "card:"
-
 t = card_transactions
 m = card_month_totals
 
 
 def _pounds_of() -> Callable[[int], Decimal]:
-    """`from_pence`, remembering what it gave: a month of thousands of cards asks for
-    the same few amounts (nothing, most of all) tens of thousands of times."""
+    """`from_pence`, remembering what it gave: thousands of cards' months ask for the
+    same few amounts (nothing, most of all) tens of thousands of times."""
     known: dict[int, Decimal] = {}
 
     def pounds(pence: int) -> Decimal:
@@ -263,37 +260,6 @@ def _loads(
     return missing, unexpected, expected
 
 
-def card_payments(
-    conn: Connection,
-    start: date,
-    end: date,
-    *,
-    as_at: str | None = None,
-    card: str | None = None,
-) -> list[Payment]:
-    """Payments made to cards (to one card if given) effective in [start, end),
-    net of reversals: what the card provider should show as loads."""
-    legs = ledger_legs
-    query = select(legs.c.account, legs.c.effective, legs.c.pence, legs.c.command_id).where(
-        legs.c.effective >= start,
-        legs.c.effective < end,
-        or_(
-            and_(legs.c.type == PAYMENT_MADE, legs.c.pence > 0),
-            and_(legs.c.type == PAYMENT_REVERSED, legs.c.pence < 0),
-        ),
-    )
-    if card is None:
-        query = query.where(legs.c.account.like(f"{CARD_ACCOUNT}%"))
-    else:
-        query = query.where(legs.c.account == f"{CARD_ACCOUNT}{card}")
-    if as_at is not None:
-        query = query.where(legs.c.recorded_at <= as_at)
-    return net_of_reversals(
-        Payment(account.removeprefix(CARD_ACCOUNT), effective, pence, command_id)
-        for account, effective, pence, command_id in conn.execute(query)
-    )
-
-
 def _transaction(row: Any) -> CardTransaction:
     return CardTransaction(
         row.posted_on, row.type, from_pence(row.pence), row.merchant, row.description, row.mcc
@@ -377,9 +343,8 @@ def _repeated_query(
     conn: Connection, start: date, end: date, as_at: str | None, card: str | None
 ) -> Select[Any]:
     """The month's rows whose date, card and amount repeat. SQLite counts them from the
-    index alone (it covers the key) and fetches only the repeated rows. PostgreSQL
-    visits every row anyway (its index-only scans need a VACUUM first), so it counts
-    them in one pass with a window and keeps the repeated ones."""
+    index alone (it covers the key), then fetches those rows; PostgreSQL visits every
+    row anyway (index-only scans need a VACUUM first): one pass, with a window."""
     in_month = _posted(start, end, card)
     key = (t.c.posted_on, t.c.card_id, t.c.pence)
     if conn.dialect.name == "postgresql":

@@ -19,6 +19,8 @@ Revision ID: 0014
 Revises: 0013
 """
 
+import re
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -32,6 +34,8 @@ CONTENT = "ix_card_transactions_content"
 IMPORT = "ix_card_transactions_import_id"
 BY_CARD = "ix_card_month_totals_card"
 BRIN = "ix_card_transactions_posted_brin"
+_COPY = "card_transactions_copy"
+_FOREIGN_KEY = "FOREIGN KEY(import_id) REFERENCES card_imports (id)"
 KEY = ["pence", sa.text(f"coalesce(balance_pence, {NO_BALANCE})"), "occurrence"]
 
 
@@ -72,38 +76,19 @@ def _copy_or_alter(*, foreign_key: bool) -> None:
             for key in sa.inspect(bind).get_foreign_keys("card_transactions"):
                 op.drop_constraint(key["name"], "card_transactions", type_="foreignkey")
         return
-    op.create_table("card_transactions_copy", *_columns(foreign_key=foreign_key))
-    names = ", ".join(column.name for column in _columns(foreign_key=foreign_key))
-    op.execute(
-        f"INSERT INTO card_transactions_copy ({names}) "
-        f"SELECT {names} FROM card_transactions ORDER BY id"
-    )
+    # SQLite's own procedure: the table's definition as it stands, with the key taken
+    # out (or put back), made under another name, filled, and renamed.
+    sql = bind.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'card_transactions'"
+    ).scalar_one()
+    sql, named = re.subn(r'^CREATE TABLE "?card_transactions"?', f"CREATE TABLE {_COPY}", sql)
+    if foreign_key:
+        sql, keyed = re.subn(r"PRIMARY KEY \(id\),", rf"\g<0> {_FOREIGN_KEY},", sql)
+    else:
+        sql, keyed = re.subn(rf"\s*{re.escape(_FOREIGN_KEY)},", "", sql)
+    if (named, keyed) != (1, 1):
+        raise RuntimeError(f"card_transactions is not as the migrations made it: {sql}")
+    op.execute(sql)
+    op.execute(f"INSERT INTO {_COPY} SELECT * FROM card_transactions ORDER BY id")
     op.drop_table("card_transactions")
-    op.rename_table("card_transactions_copy", "card_transactions")
-
-
-def _columns(*, foreign_key: bool) -> list[sa.Column[object]]:
-    """`card_transactions` as migration 0004 made it, with or without the foreign key."""
-    refers = [sa.ForeignKey("card_imports.id")] if foreign_key else []
-    return [
-        sa.Column(
-            "id",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            primary_key=True,
-            autoincrement=True,
-        ),
-        sa.Column("import_id", sa.Integer, *refers, nullable=False),
-        sa.Column("identity", sa.String(255), nullable=False, unique=True),
-        sa.Column("source", sa.String(32)),
-        sa.Column("card_id", sa.String(64), nullable=False),
-        sa.Column("posted_on", sa.Date, nullable=False),
-        sa.Column("transaction_on", sa.Date),
-        sa.Column("type", sa.String(10), nullable=False),
-        sa.Column("pence", sa.BigInteger, nullable=False),
-        sa.Column("balance_pence", sa.BigInteger),
-        sa.Column("occurrence", sa.Integer, nullable=False),
-        sa.Column("description", sa.Text, nullable=False),
-        sa.Column("merchant", sa.Text, nullable=False),
-        sa.Column("mcc", sa.String(4), nullable=False),
-        sa.Column("line", sa.BigInteger, nullable=False),
-    ]
+    op.rename_table(_COPY, "card_transactions")
