@@ -28,9 +28,9 @@ imports are serialised, so no other rows come between them, and
 The import's digest (see `digest`) is taken from the rows as they are added,
 in the order they are stored, so nothing is read back but the rare rows set
 aside; so are the import's sums by card and month (see `month_sums`), with
-the ids the rows took. Counting repeats holds the recent days only: the rest spill to a
-temporary table and come back if a day turns up again, so memory stays flat
-however the file is sorted.
+the ids the rows took. Counting repeats holds the recent days only: the rest
+spill to a temporary table and come back if a day turns up again, so memory
+stays flat however the file is sorted.
 """
 
 from __future__ import annotations
