@@ -10,7 +10,8 @@ These go straight to the driver inside the caller's transaction: SQLite's
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection
@@ -35,3 +36,8 @@ def insert_rows(
         cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
     finally:
         cur.close()
+
+
+def plain_row(values: Iterable[Any]) -> tuple[Any, ...]:
+    """A row's values as `insert_rows` takes them: dates as ISO text."""
+    return tuple(v.isoformat() if isinstance(v, date) else v for v in values)

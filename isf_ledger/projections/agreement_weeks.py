@@ -130,3 +130,14 @@ def weeks_of(
         else:
             weeks.append(week)
     return found
+
+
+def weeks_within(weeks: list[Week], since: date, until: date) -> list[Week]:
+    """What `weeks_of` gives for `since` to `until`, out of what it gave for a wider
+    span around them (read once for many months): the first week, and those between."""
+    anchor = weeks[0].week_start if weeks else None
+    return [
+        w
+        for w in weeks
+        if w.week_start <= until and (w.week_start >= since or w.week_start == anchor)
+    ]

@@ -52,37 +52,31 @@ class SchedulePeriods:
     reads: tuple[Table, ...] = ()
 
     def project(self, conn: Connection, batch: Sequence[Recorded]) -> None:
-        rows: list[tuple[str, int, str, str, str]] = []
-        changes: list[dict[str, object]] = []
+        # A period scheduled in this batch goes in with its latest status; a stored
+        # one's status is updated to its latest (one update each, not one an event).
+        rows: dict[tuple[str, int], list[object]] = {}
+        changes: dict[tuple[str, int], str] = {}
         for rec in batch:
             if rec.type == "Schedule.Scheduled":
                 key = rec.event.originator_id.hex
-                rows.extend(
-                    (key, p["number"], rec.event.schedule_id, p["start"].isoformat(), "due")
-                    for p in rec.event.periods
-                )
+                for p in rec.event.periods:
+                    start = p["start"].isoformat()
+                    rows[key, p["number"]] = [key, p["number"], rec.event.schedule_id, start, "due"]
             elif rec.type in STATUS_AFTER:
-                changes.append(
-                    {
-                        "key": rec.event.originator_id.hex,
-                        "n": rec.event.period,
-                        "s": STATUS_AFTER[rec.type],
-                    }
-                )
-        # Rows first: a period may be scheduled and paid in one batch.
-        insert_rows(
-            conn,
-            "schedule_periods",
-            ("originator_id", "number", "schedule_id", "start", "status"),
-            rows,
-        )
+                period = (rec.event.originator_id.hex, rec.event.period)
+                if period in rows:
+                    rows[period][4] = STATUS_AFTER[rec.type]
+                else:
+                    changes[period] = STATUS_AFTER[rec.type]
+        columns = ("originator_id", "number", "schedule_id", "start", "status")
+        insert_rows(conn, "schedule_periods", columns, [tuple(r) for r in rows.values()])
         if changes:
             t = schedule_periods
             conn.execute(
                 update(t)
                 .where(and_(t.c.originator_id == bindparam("key"), t.c.number == bindparam("n")))
                 .values(status=bindparam("s")),
-                changes,
+                [{"key": key, "n": n, "s": status} for (key, n), status in changes.items()],
             )
 
 

@@ -16,6 +16,7 @@ from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.domain.money import ZERO
 from isf_ledger.domain.surplus import weekly_share
 from isf_ledger.projections.audit_trail import audit_subjects
+from isf_ledger.reports.fund_endings import SCHEDULE_PAYMENTS
 from isf_ledger.reports.sources import load_each
 
 
@@ -32,7 +33,7 @@ def weekly_shares(
     rows = conn.execute(query).all()
     wanted = [("schedule", ref) for _, ref, _, _ in rows]
     wanted += [("budget", b) for b in {budget for _, _, _, budget in rows}]
-    found = load_each(conn, app, wanted, as_at)
+    found = load_each(conn, app, wanted, as_at, without=SCHEDULE_PAYMENTS)
     yearly: dict[tuple[str, str], Decimal] = {}
     for _, ref, card_id, budget_id in rows:
         schedule = found.get(("schedule", ref))

@@ -12,7 +12,8 @@ Decisions (see README "Corrections and exceptions"):
   refresh (a card import's first posting; the recording day of a row with no
   business date), less the days a card load is matched across, on to the
   last month. An earlier month's statements cannot move, so its exceptions
-  stand as they are.
+  stand as they are; but agreeing a top-up moves its agreement's earlier
+  months (`REACHES_BACK`), so then every month is examined for what it concerns.
 - The months run from the first business date in the audit trail to the
   last, and on to today's month while anything is scheduled (to the month
   after the last period starts): arrears grow, and a surplus sits, in months
@@ -22,16 +23,15 @@ Decisions (see README "Corrections and exceptions"):
   a rebuild (which examines every month again).
 - One refresh at a time: each takes the lock on the one row of
   `exceptions_refreshed` (PostgreSQL `FOR UPDATE`; SQLite's write lock at
-  `BEGIN IMMEDIATE`), and rows go in with `ON CONFLICT`, so two processes
-  refreshing at once neither clash on a key nor lose a row.
+  `BEGIN IMMEDIATE`), so two processes refreshing at once neither clash on a
+  key nor lose a row: new rows go in in bulk, changed ones with `ON CONFLICT`,
+  and rows that are as stored are not written again.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -43,29 +43,34 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
-    case,
-    func,
     or_,
     select,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from isf_ledger.adapters.bulk_rows import insert_rows, plain_row
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.adapters.schema import metadata, projection_positions
 from isf_ledger.domain.exceptions import gone_why
 from isf_ledger.projections.audit_trail import AuditTrail, audit_subjects, audit_trail
 from isf_ledger.projections.ledger_legs import to_pence
-from isf_ledger.projections.schedule_periods import schedule_periods
 from isf_ledger.reports.card_reconciliation import reconcile_cards
 from isf_ledger.reports.card_surplus import weekly_shares
 from isf_ledger.reports.exception_rules import Raised, raised_by_card, raised_by_isf
+from isf_ledger.reports.exception_span import (
+    CARD_IMPORT,
+    Span,
+    horizon_of,
+    month_of,
+    months_from,
+    next_month,
+    span_of,
+)
 from isf_ledger.reports.fund_endings import load_related
-from isf_ledger.reports.provider_statement import isf_months, load_agreements
+from isf_ledger.reports.provider_statement import isf_months_over, load_agreements
 from isf_ledger.reports.sources import refs_of
 from isf_ledger.settings import Settings
-
-CARD_IMPORT = "CardImport.TransactionsImported"
 
 exceptions = Table(
     "exceptions",
@@ -92,24 +97,6 @@ exceptions_refreshed = Table(
     Column("checked", String(7), nullable=False),  # today's month when last refreshed
 )
 STATE = "exceptions"
-
-
-def month_of(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def _next(month: str) -> str:
-    year, number = int(month[:4]), int(month[5:])
-    return f"{year + 1:04d}-01" if number == 12 else f"{year:04d}-{number + 1:02d}"
-
-
-def months_from(first: str, last: str) -> list[str]:
-    """Every month from `first` to `last`, both included."""
-    months = []
-    while first <= last:
-        months.append(first)
-        first = _next(first)
-    return months
 
 
 @dataclass(frozen=True)
@@ -150,63 +137,6 @@ def _within(scope: Scope, r: Any) -> bool:
     return refs is None or r.subject in refs
 
 
-@dataclass(frozen=True)
-class Span:
-    """The months to examine, and the earliest a change since the last refresh touches."""
-
-    first: str
-    through: str
-    changed: str
-
-
-def _dates(rows: Iterable[Any]) -> tuple[list[date], list[date]]:
-    """The business dates of audit-trail rows (a card import's first posting too), and
-    the days rows with none were recorded on."""
-    business, recorded = [], []
-    for row in rows:
-        if row.type == CARD_IMPORT:
-            first = json.loads(row.data).get("first_posted")
-            if first:
-                business.append(date.fromisoformat(first))
-        if row.effective is None:
-            recorded.append(date.fromisoformat(row.recorded_at[:10]))
-        else:
-            business.append(row.effective)
-    return business, recorded
-
-
-def _horizon(conn: Connection, today: date) -> str | None:
-    """Today's month, but no later than the month after the last period starts."""
-    last_start = conn.scalar(select(func.max(schedule_periods.c.start)))
-    if last_start is None:
-        return None
-    return min(month_of(today), _next(month_of(last_start)))
-
-
-def _span(
-    conn: Connection, after: int, settings: Settings, today: date, as_at: str | None = None
-) -> Span | None:
-    """The months to examine given the audit trail's rows after position `after`
-    (recorded by `as_at`)."""
-    t = audit_trail
-    data = case((t.c.type == CARD_IMPORT, t.c.data))  # only an import's is read
-    query = select(t.c.type, t.c.effective, t.c.recorded_at, data.label("data")).where(
-        t.c.position > after
-    )
-    if as_at is not None:
-        query = query.where(t.c.recorded_at <= as_at)
-    business, recorded = _dates(conn.execute(query))
-    if not business and not recorded:
-        return None
-    horizon = _horizon(conn, today)
-    margin = timedelta(days=settings.load_match_days)
-    changed = month_of(min(business + recorded) - margin)
-    if not business:  # a change with no date of its own: examined from when it was made
-        return Span("", horizon or "", changed)
-    last = month_of(max(business))
-    return Span(month_of(min(business)), max(last, horizon) if horizon else last, changed)
-
-
 def raised_in(
     conn: Connection,
     app: LedgerApp,
@@ -228,11 +158,11 @@ def raised_in(
     # One card (a payment, a top-up): its own reconciliation, not every card's.
     one = next(iter(scope.cards)) if scope.cards and len(scope.cards) == 1 else None
     weekly = weekly_shares(conn, app, one, as_at) if cards else {}
-    for month in months:
+    # Every provider's statements at once: the same records, a few queries a month.
+    isfs = isf_months_over(conn, app, settings, agreements, months, loaded, as_at=as_at)
+    for month, isf_month in isfs:
         raised: list[Raised] = []
-        # Every provider's statement at once: the same records, a few queries a month.
-        isfs = isf_months(conn, app, settings, agreements, month, as_at=as_at, loaded=loaded)
-        for isf in isfs:
+        for isf in isf_month:
             raised += raised_by_isf(isf, month)
         if cards:
             rec = reconcile_cards(conn, month, settings, card=one, as_at=as_at, weekly=weekly)
@@ -254,7 +184,7 @@ def raised_as_at(
     conn: Connection, app: LedgerApp, settings: Settings, as_at: str
 ) -> dict[str, Raised]:
     """Every exception the reports raised as the ledger stood at `as_at`."""
-    span = _span(conn, -1, settings, date.fromisoformat(as_at[:10]), as_at)
+    span = span_of(conn, -1, settings, date.fromisoformat(as_at[:10]), as_at)
     if span is None:
         return {}
     return raised_in(conn, app, settings, months_from(span.first, span.through), as_at)
@@ -296,12 +226,12 @@ def refresh(
     after = -1 if full else state.position
     if after == position and state.checked == checked:
         return
-    span = _span(conn, after, settings, today)
+    span = span_of(conn, after, settings, today)
     scope = ALL
     if after >= 0 and state.first:
         # What was examined before, widened by what changed since.
-        was = Span(state.first, state.through, _next(state.through))
-        horizon = _horizon(conn, today)
+        was = Span(state.first, state.through, next_month(state.through))
+        horizon = horizon_of(conn, today)
         span = Span(
             min(was.first, span.first or was.first) if span else was.first,
             max(was.through, span.through if span else "", horizon or ""),
@@ -324,6 +254,9 @@ def refresh(
     )
 
 
+CHANGEABLE = ("month", "raised_on", "amount", "detail", "gone_at", "gone_why")
+
+
 def _store(
     conn: Connection, raised: dict[str, Raised], months: list[str], scope: Scope, now: str
 ) -> None:
@@ -338,33 +271,37 @@ def _store(
         if refs is not None:  # raised and gone alike are about subjects in scope
             query = query.where(or_(e.c.subject_kind != kind, e.c.subject.in_(sorted(refs))))
     stored = {row.exception_id: row for row in conn.execute(query)}
-    rows = []
+    new, changed = [], []
     for xid, r in sorted(raised.items()):
         was = stored.get(xid)
         first = r if was is None or r.month < was.month else was
-        rows.append(
-            {
-                "exception_id": xid,
-                "kind": r.kind,
-                "subject_kind": r.subject_kind,
-                "subject": r.subject,
-                "month": first.month,
-                "raised_on": first.raised_on,
-                "amount": None if r.amount is None else to_pence(r.amount),
-                "detail": r.detail,
-                "gone_at": None,
-                "gone_why": None,
-            }
-        )
-    if rows:
+        row = {
+            "exception_id": xid,
+            "kind": r.kind,
+            "subject_kind": r.subject_kind,
+            "subject": r.subject,
+            "month": first.month,
+            "raised_on": first.raised_on,
+            "amount": None if r.amount is None else to_pence(r.amount),
+            "detail": r.detail,
+            "gone_at": None,
+            "gone_why": None,
+        }
+        if was is None:
+            new.append(row)
+        elif any(getattr(was, name) != row[name] for name in CHANGEABLE):
+            changed.append(row)
+    # New rows in bulk: the state row's lock keeps any other refresh from adding them.
+    columns = e.c.keys()
+    insert_rows(conn, e.name, columns, [plain_row(row[c] for c in columns) for row in new])
+    if changed:
         upsert = _insert(conn)(e)
-        changed = ("month", "raised_on", "amount", "detail", "gone_at", "gone_why")
         conn.execute(
             upsert.on_conflict_do_update(
                 index_elements=[e.c.exception_id],
-                set_={name: upsert.excluded[name] for name in changed},
+                set_={name: upsert.excluded[name] for name in CHANGEABLE},
             ),
-            rows,
+            changed,
         )
     examined = set(months)
     gone = [

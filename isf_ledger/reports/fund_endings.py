@@ -18,14 +18,23 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, select
 
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.domain import ledger
 from isf_ledger.domain.money import ZERO
+from isf_ledger.domain.schedule import Schedule
 from isf_ledger.domain.surplus import surplus_above, weekly_share
 from isf_ledger.projections.audit_trail import audit_subjects
 from isf_ledger.reports.sources import Window, flows, load_each, total
+
+# What a schedule paid, withheld or reversed, never its amount, which is all the endings
+# and a card's weekly share read of it: those events are not replayed for them.
+SCHEDULE_PAYMENTS = tuple(
+    get_topic(getattr(Schedule, name))
+    for name in ("PaymentMade", "PaymentWithheld", "PaymentReversed")
+)
 
 
 @dataclass(frozen=True)
@@ -129,7 +138,8 @@ def load_related(
     ).all()
     wanted = [(kind, ref) for kind, ref, _ in rows]
     wanted += [("budget", b) for b in {a.budget_id for a in agreements}]
-    return Loaded([tuple(r) for r in rows], load_each(conn, app, wanted, as_at))
+    found = load_each(conn, app, wanted, as_at, without=SCHEDULE_PAYMENTS)
+    return Loaded([tuple(r) for r in rows], found)
 
 
 def related_of(

@@ -14,6 +14,7 @@ unless `previous_as_at` says when it really was.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -30,10 +31,15 @@ from isf_ledger.domain.flex import review_flex, weekly_flags
 from isf_ledger.domain.flows import COST_REVERSED, HOURS_CORRECTED, TOPUP_REVERSED
 from isf_ledger.domain.money import PENNY, ZERO
 from isf_ledger.domain.periods import month_days
-from isf_ledger.projections.agreement_weeks import HOURS_RECORDED_TOPIC, Week, weeks_of
+from isf_ledger.projections.agreement_weeks import (
+    HOURS_RECORDED_TOPIC,
+    Week,
+    weeks_of,
+    weeks_within,
+)
 from isf_ledger.projections.runner import instant
 from isf_ledger.reports.exception_refs import ExceptionRef
-from isf_ledger.reports.fund_endings import Loaded, related_of
+from isf_ledger.reports.fund_endings import Loaded, Related, related_of
 from isf_ledger.reports.records import report_json
 from isf_ledger.reports.sources import Movement, Window, flows, load, movements, refs_of, total
 from isf_ledger.settings import Settings
@@ -132,6 +138,22 @@ def load_agreements(
     return load(conn, app, "agreement", refs, as_at, without=[HOURS_RECORDED_TOPIC])
 
 
+@dataclass(frozen=True)
+class MonthReads:
+    """What one month's ISFs are worked out from, for every agreement."""
+
+    first: date
+    last: date
+    weeks: dict[str, list[Week]]  # by agreement key, as `weeks_of` gives them
+    opening: dict[str, Decimal]  # by account
+    during: dict[str, dict[str, Decimal]]  # by account, then flow
+    related: Related
+    # For a statement only (the exceptions do not read them): None leaves them out.
+    late: dict[str, dict[str, Decimal]] | None = None
+    late_lines: dict[str, tuple[Adjustment, ...]] | None = None
+    known: dict[str, dict[str, Decimal]] | None = None
+
+
 def isf_months(
     conn: Connection,
     app: LedgerApp,
@@ -141,42 +163,103 @@ def isf_months(
     *,
     as_at: str | None = None,
     previous_as_at: str | None = None,
-    loaded: Loaded | None = None,
 ) -> tuple[IsfMonth, ...]:
     """Each agreement's ISF for the month (those started by its end), in id order: a
-    provider's statement, or every provider's at once for the exceptions (`loaded`:
-    the agreements' related aggregates, read once for many months)."""
+    provider's statement."""
     first, last = month_days(month)
-    looked_back = max((a.review_weeks for a in agreements.values()), default=1) - 1
-    keys = {ref: aggregate_id("agreement", ref).hex for ref in agreements}
+    keys = _keys(agreements)
     # Weeks after the month cannot change it: its flags are of reviews ending by `last`.
-    weeks_by_key = weeks_of(
-        conn, keys.values(), since=first - timedelta(weeks=looked_back), until=last, as_at=as_at
-    )
-    accounts = {ref: ledger.isf(ref) for ref in agreements}
-    opening = flows(conn, accounts.values(), Window(before=first, as_at=as_at))
-    during = flows(
-        conn, accounts.values(), Window(since=first, before=last + timedelta(1), as_at=as_at)
-    )
+    weeks = weeks_of(conn, keys.values(), since=_since(agreements, first), until=last, as_at=as_at)
+    accounts = [ledger.isf(ref) for ref in agreements]
+    opening = flows(conn, accounts, Window(before=first, as_at=as_at))
+    during = flows(conn, accounts, Window(since=first, before=last + timedelta(1), as_at=as_at))
     issued = previous_as_at or instant_of_day(first)
     late_window = Window(before=first, as_at=as_at, recorded_after=issued)
-    late = flows(conn, accounts.values(), late_window)
-    late_lines = _adjustments(movements(conn, accounts.values(), ADJUSTMENT_WORDS, late_window))
     # A fund with nothing recorded when last month's statement was issued was on no
     # statement: its earlier months were entered late, not corrected.
-    known = flows(conn, accounts.values(), Window(as_at=min(issued, as_at or issued)))
-    related = related_of(conn, app, agreements.values(), last, as_at, loaded)
+    reads = MonthReads(
+        first,
+        last,
+        weeks,
+        {account: total(by_flow) for account, by_flow in opening.items()},
+        during,
+        related_of(conn, app, agreements.values(), last, as_at),
+        flows(conn, accounts, late_window),
+        _adjustments(movements(conn, accounts, ADJUSTMENT_WORDS, late_window)),
+        flows(conn, accounts, Window(as_at=min(issued, as_at or issued))),
+    )
+    return _isf_rows(agreements, keys, reads, settings)
+
+
+def isf_months_over(
+    conn: Connection,
+    app: LedgerApp,
+    settings: Settings,
+    agreements: dict[str, Agreement],
+    months: list[str],
+    loaded: Loaded,
+    *,
+    as_at: str | None = None,
+) -> Iterator[tuple[str, tuple[IsfMonth, ...]]]:
+    """Every provider's ISFs for each of `months` (consecutive), as the exceptions read
+    them: the weeks are read once for them all, and each month opens with the last's
+    closing balance. Only what exceptions are read off is worked out (see `MonthReads`):
+    no planned hours, weekly flags, prior-period adjustments or late entries.
+    (`loaded`: the agreements' related aggregates, read once for many months.)"""
+    if not months:
+        return
+    keys = _keys(agreements)
+    first, until = month_days(months[0])[0], month_days(months[-1])[1]
+    every_week = weeks_of(
+        conn, keys.values(), since=_since(agreements, first), until=until, as_at=as_at
+    )
+    accounts = [ledger.isf(ref) for ref in agreements]
+    opening = flows(conn, accounts, Window(before=first, as_at=as_at))
+    balances = {account: total(by_flow) for account, by_flow in opening.items()}
+    for month in months:
+        first, last = month_days(month)
+        window = Window(since=first, before=last + timedelta(1), as_at=as_at)
+        during = flows(conn, accounts, window)
+        since = _since(agreements, first)
+        weeks = {key: weeks_within(w, since, last) for key, w in every_week.items()}
+        related = related_of(conn, app, agreements.values(), last, as_at, loaded)
+        reads = MonthReads(first, last, weeks, balances, during, related)
+        yield month, _isf_rows(agreements, keys, reads, settings)
+        balances = {
+            account: balances.get(account, ZERO) + total(during.get(account, {}))
+            for account in set(balances) | set(during)
+        }
+
+
+def _keys(agreements: dict[str, Agreement]) -> dict[str, str]:
+    """Each agreement's aggregate id (hex), as its weeks are keyed."""
+    return {ref: aggregate_id("agreement", ref).hex for ref in agreements}
+
+
+def _since(agreements: dict[str, Agreement], first: date) -> date:
+    """The earliest week a flex review ending in the month from `first` can start."""
+    looked_back = max((a.review_weeks for a in agreements.values()), default=1) - 1
+    return first - timedelta(weeks=looked_back)
+
+
+def _isf_rows(
+    agreements: dict[str, Agreement], keys: dict[str, str], reads: MonthReads, settings: Settings
+) -> tuple[IsfMonth, ...]:
+    """Each agreement's ISF for the month read in `reads`, in id order."""
+    first, last, related = reads.first, reads.last, reads.related
+    statement = reads.known is not None
     rows = []
     for ref, agreement in sorted(agreements.items()):
         if agreement.start > last:
             continue
-        account = accounts[ref]
-        moved = during.get(account, {})
-        opening_balance = total(opening.get(account, {}))
+        account = ledger.isf(ref)
+        moved = reads.during.get(account, {})
+        opening_balance = reads.opening.get(account, Decimal("0.00"))
         closing = opening_balance + total(moved)
-        recorded = weeks_by_key.get(keys[ref], [])
+        recorded = reads.weeks.get(keys[ref], [])
         weeks = [w for w in recorded if first <= w.week_start <= last]
         ending = related.ending(agreement)
+        planned = agreement.planned_hours(first, last) if statement else ZERO
         rows.append(
             IsfMonth(
                 agreement_id=ref,
@@ -187,13 +270,13 @@ def isf_months(
                 charges_hours=-moved.get("charges_hours", ZERO),
                 charges_other=-moved.get("charges_other", ZERO),
                 recovered=-moved.get("recovered", ZERO),
-                hours_planned=agreement.planned_hours(first, last).quantize(PENNY),
+                hours_planned=planned.quantize(PENNY),
                 hours_delivered=sum((w.delivered_hours for w in weeks), Decimal(0)).quantize(PENNY),
                 closing_balance=closing,
                 surplus=ending.surplus(closing),
-                flex_flags=_flex_flags(agreement, recorded, first, last, settings),
-                prior_period_adjustments=total(late.get(account, {})),
-                entered_after_last_statement=account not in known,
+                flex_flags=_flex_flags(agreement, recorded, first, last, settings, statement),
+                prior_period_adjustments=total((reads.late or {}).get(account, {})),
+                entered_after_last_statement=statement and account not in (reads.known or {}),
                 contributions_in=moved.get("contributions_in", ZERO),
                 contribution_arrears=related.arrears(ref),
                 hours_awaiting_approval=sum(
@@ -212,7 +295,7 @@ def isf_months(
                 surplus_basis=ending.basis,
                 surplus_on_payments=ending.other_surplus(closing),
                 top_up_arrears=related.topup_arrears(agreement),
-                adjustments=late_lines.get(account, ()),
+                adjustments=(reads.late_lines or {}).get(account, ()),
             )
         )
     return tuple(rows)
@@ -239,9 +322,15 @@ def instant_of_day(day: date) -> str:
 
 
 def _flex_flags(
-    agreement: Agreement, recorded: list[Week], first: date, last: date, settings: Settings
+    agreement: Agreement,
+    recorded: list[Week],
+    first: date,
+    last: date,
+    settings: Settings,
+    weekly: bool = True,
 ) -> tuple[str, ...]:
-    """This month's weekly flags, then any sustained variance whose review ends in it.
+    """This month's weekly flags (unless not `weekly`), then any sustained variance
+    whose review ends in it.
 
     `recorded` holds the agreement's first week and every week from the
     earliest start of a review that can end in this month, oldest first.
@@ -252,7 +341,7 @@ def _flex_flags(
         f"week of {w.week_start}: {w.delivered_hours} hours against {w.planned_hours} planned, "
         f"{flag}"
         for w in recorded
-        if first <= w.week_start <= last
+        if weekly and first <= w.week_start <= last
         for flag in weekly_flags(
             w.delivered_hours,
             w.planned_hours,

@@ -123,3 +123,23 @@ def test_refreshing_after_each_write_equals_examining_every_month_at_once(db_url
         assert _table(led) == incremental
     finally:
         led.close()
+
+
+def test_a_top_up_agreed_later_is_in_arrears_in_the_months_before_as_a_full_refresh_finds(
+    db_url, tmp_path
+):
+    """Agreeing a top-up has no business date, yet its arrears reach back to its
+    agreement's earlier months: the refresh after it examines them too."""
+    url = build(db_url, tmp_path)["url"]
+    led = open_ledger(Settings(db_url=url))
+    try:
+        applied(led, isf_of_every_kind(), "k")
+        applied(led, [{"type": "AgreeTopUp", "topup_id": "T99", "agreement_id": "A9",
+                       "payer": "family", "amount_per_period": "10.00",
+                       "reason": "rate above the budget"}], "t")  # fmt: skip
+        incremental = _table(led)
+        assert any(row[1] == "top-up-arrears" and row[2] < "2026-12" for row in incremental)
+        led.refresh_exceptions(full=True)
+        assert _table(led) == incremental
+    finally:
+        led.close()
