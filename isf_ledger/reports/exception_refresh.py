@@ -30,6 +30,7 @@ Decisions (see README "Corrections and exceptions"):
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -68,6 +69,7 @@ from isf_ledger.reports.exception_span import (
     span_of,
 )
 from isf_ledger.reports.fund_endings import load_related
+from isf_ledger.reports.import_refresh import imported_months, raised_after_import
 from isf_ledger.reports.provider_statement import isf_months_over, load_agreements
 from isf_ledger.reports.sources import refs_of
 from isf_ledger.settings import Settings
@@ -227,7 +229,7 @@ def refresh(
     if after == position and state.checked == checked:
         return
     span = span_of(conn, after, settings, today)
-    scope = ALL
+    scope, touched = ALL, None
     if after >= 0 and state.first:
         # What was examined before, widened by what changed since.
         was = Span(state.first, state.through, next_month(state.through))
@@ -238,10 +240,15 @@ def refresh(
             min(was.changed, span.changed) if span else was.changed,
         )
         if span.through == was.through:  # no new month: only what the change concerns
+            touched = imported_months(conn, after)
             scope = _scope(conn, after)
-    if span is not None and span.first:
+    if touched is not None and span is not None:  # card imports alone: see `import_refresh`
+        cards = Scope(set(), set(touched))
+        for month, raised, kinds in raised_after_import(conn, app, settings, touched, span):
+            store(conn, raised, [month], cards, now, kinds=kinds)  # a month at a time
+    elif span is not None and span.first:
         months = months_from(max(span.first, span.changed), span.through)
-        _store(conn, raised_in(conn, app, settings, months, scope=scope), months, scope, now)
+        store(conn, raised_in(conn, app, settings, months, scope=scope), months, scope, now)
     conn.execute(
         update(exceptions_refreshed)
         .where(exceptions_refreshed.c.name == STATE)
@@ -257,16 +264,29 @@ def refresh(
 CHANGEABLE = ("month", "raised_on", "amount", "detail", "gone_at", "gone_why")
 
 
-def _store(
-    conn: Connection, raised: dict[str, Raised], months: list[str], scope: Scope, now: str
+def store(
+    conn: Connection,
+    raised: dict[str, Raised],
+    months: list[str],
+    scope: Scope,
+    now: str,
+    *,
+    kinds: Collection[str] | None = None,
 ) -> None:
     """Add or update what is raised; mark gone what the months examined no longer raise
     about the subjects in `scope`.
 
     A row keeps the month it was first raised in; its amount is the latest.
+    `kinds`: only card exceptions of these kinds were examined (`import_refresh`);
+    each is raised in one month, the one it is stored with, so only the stored rows
+    of `months` are read.
     """
     e = exceptions
     query = select(e)
+    if kinds is not None:
+        query = query.where(
+            e.c.subject_kind == "card", e.c.kind.in_(sorted(kinds)), e.c.month.in_(months)
+        )
     for kind, refs in (("agreement", scope.agreements), ("card", scope.cards)):
         if refs is not None:  # raised and gone alike are about subjects in scope
             query = query.where(or_(e.c.subject_kind != kind, e.c.subject.in_(sorted(refs))))
