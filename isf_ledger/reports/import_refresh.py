@@ -24,7 +24,9 @@ full (`reconcile_cards`) in the months around those months (widened by the
 window), and for `BALANCE_KINDS` only, from the month sums with no pass over
 rows, in every other month after the first of them up to the last examined.
 A stored exception of another kind in such a month stands as it is. All
-within the months a full refresh examines (first business date to horizon).
+within the months examined before; a month the imports add to those (rows
+after the horizon) is new, so `exception_refresh` examines it for every
+subject.
 The months are raised and stored one at a time, so memory stays flat.
 `tests/integration/test_import_refresh.py` checks the result against a full
 refresh.

@@ -1,12 +1,14 @@
 """The exceptions refresh after a card import, narrowed to the cards and months the
 import can change (`reports/import_refresh`), leaves the table exactly as a full
 refresh (`projections rebuild`) would: after imports that overlap, come out of
-order, repeat a file, or add rows to months before those already imported, on
+order, repeat a file, add rows to months before those already imported or after
+the last month examined (today's, while anything is scheduled), on
 cards paid monthly (loads matched or not), with flags and reported balances off."""
 
 from __future__ import annotations
 
 import tempfile
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from tests.integration.in_process import applied
 from tests.integration.test_reconcile_cards import A1, B2, SETUP, export
 
 CARDS = ("CARD-A", "CARD-B", "-Z")
+START = date(2026, 1, 1)
 # (type, description, merchant, mcc, amount): loads of a payment's amount and not,
 # a blocked category, cash, and an everyday purchase that can repeat.
 KINDS = [
@@ -37,7 +40,7 @@ KINDS = [
 ]
 row = st.tuples(
     st.sampled_from(CARDS),
-    st.integers(min_value=0, max_value=150),  # days after 1 January 2026
+    st.integers(min_value=0, max_value=420),  # days after 1 January 2026: into 2027 too
     st.sampled_from(KINDS),
 )
 files = st.lists(
@@ -54,7 +57,7 @@ files = st.lists(
 def write(path: Path, rows, off_by: Decimal) -> Path:
     lines = []
     for card, day, (kind, what, merchant, mcc, amount) in sorted(rows, key=lambda r: r[1]):
-        posted = f"2026-{1 + day // 30:02d}-{1 + day % 28:02d}"
+        posted = (START + timedelta(days=day)).isoformat()
         lines.append((card, posted, kind, what, merchant, mcc, amount))
     path.write_text(export(lines, off_by=off_by))
     return path
