@@ -250,7 +250,7 @@ def refresh(
         _after_imports(conn, app, settings, *imported, now)
     elif span is not None and span.first:
         months = months_from(max(span.first, span.changed), span.through)
-        store(conn, raised_in(conn, app, settings, months, scope=scope), months, scope, now)
+        _store(conn, raised_in(conn, app, settings, months, scope=scope), months, scope, now)
     conn.execute(
         update(exceptions_refreshed)
         .where(exceptions_refreshed.c.name == STATE)
@@ -277,16 +277,16 @@ def _after_imports(
     cards = Scope(set(), set(touched))
     before = Span(span.first, was, span.changed)
     for month, raised, kinds in raised_after_import(conn, app, settings, touched, before):
-        store(conn, raised, [month], cards, now, kinds=kinds)
+        _store(conn, raised, [month], cards, now, kinds=kinds)
     for month in months_from(next_month(was), span.through):
-        store(conn, raised_in(conn, app, settings, [month]), [month], ALL, now, kinds=KINDS)
+        _store(conn, raised_in(conn, app, settings, [month]), [month], ALL, now, kinds=KINDS)
 
 
 LOOKUP = 500  # ids a query looks up at once
 CHANGEABLE = ("month", "raised_on", "amount", "detail", "gone_at", "gone_why")
 
 
-def store(
+def _store(
     conn: Connection,
     raised: dict[str, Raised],
     months: list[str],
