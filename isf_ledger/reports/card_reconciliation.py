@@ -38,7 +38,7 @@ in Python over those few rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -46,7 +46,6 @@ from typing import Any
 from sqlalchemy import Connection, Select, Table, and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from isf_ledger.adapters.card_store.month_totals import TOTALS
 from isf_ledger.adapters.card_store.tables import (
     card_imports,
     card_month_totals,
@@ -57,9 +56,9 @@ from isf_ledger.domain import card_checks
 from isf_ledger.domain.card_matching import Load, match
 from isf_ledger.domain.money import ZERO
 from isf_ledger.domain.periods import month_days
-from isf_ledger.domain.surplus import surplus_above
 from isf_ledger.projections.card_registry import card_registry
 from isf_ledger.projections.ledger_legs import from_pence
+from isf_ledger.reports.card_balances import NAMES, card_totals, month_balance, pounds_of
 from isf_ledger.reports.card_loads import card_payments
 from isf_ledger.reports.card_month import (
     CardMonth,
@@ -73,20 +72,6 @@ from isf_ledger.settings import Settings
 
 t = card_transactions
 m = card_month_totals
-
-
-def _pounds_of() -> Callable[[int], Decimal]:
-    """`from_pence`, remembering what it gave: thousands of cards' months ask for the
-    same few amounts (nothing, most of all) tens of thousands of times."""
-    known: dict[int, Decimal] = {}
-
-    def pounds(pence: int) -> Decimal:
-        found = known.get(pence)
-        if found is None:
-            found = known[pence] = from_pence(pence)
-        return found
-
-    return pounds
 
 
 def visible(
@@ -120,32 +105,30 @@ def reconcile_cards(
     """
     start, last = month_days(month)
     end = last + timedelta(days=1)
-    totals, reported = _totals(conn, month, as_at, card)
+    totals, reported = card_totals(conn, month, lambda q: visible(q, as_at, card, m))
     limit = int(settings.monthly_cash_limit * 100)
     over = sorted(c for c, sums in totals.items() if -sums.get("atm", 0) > limit)
     loads, marked = _marked(conn, start, end, settings, over, as_at, card)
     missing, unexpected, expected = _loads(start, end, settings, loads, conn, as_at, card)
     flagged = _flags(conn, start, end, settings, marked, as_at, card)
     card_ids = set(totals) | _issued(conn, end, as_at, card)
-    pounds = _pounds_of()
-    names = [name for name, _ in TOTALS]
+    pounds = pounds_of()
     weekly = weekly or {}
     cards = []
     for card_id in sorted(card_ids):
         sums = totals.get(card_id, {})
-        opening = sums.get("opening", 0)
-        by_type = [sums.get(name, 0) for name in names]
-        computed = opening + sum(by_type)
         closing = reported.get(card_id)
-        difference = None if closing is None else pounds(closing - computed)
+        threshold = settings.surplus_weeks * weekly.get(card_id, ZERO)
+        by_type, computed_closing, difference, surplus = month_balance(
+            sums, closing, threshold, pounds
+        )
         missing_loads = tuple(missing.get(card_id, ()))
         unexpected_loads = tuple(unexpected.get(card_id, ()))
-        money: dict[str, Any] = dict(zip(names, map(pounds, by_type), strict=True))
-        computed_closing = pounds(computed)
+        money: dict[str, Any] = dict(zip(NAMES, map(pounds, by_type), strict=True))
         cards.append(
             CardMonth(
                 card_id=card_id,
-                opening_balance=pounds(opening),
+                opening_balance=pounds(sums.get("opening", 0)),
                 **money,
                 computed_closing=computed_closing,
                 reported_closing=None if closing is None else pounds(closing),
@@ -155,9 +138,7 @@ def reconcile_cards(
                 unexpected_loads=unexpected_loads,
                 flagged=flagged.get(card_id, ()),
                 status=card_checks.status(difference, len(missing_loads), len(unexpected_loads)),
-                surplus=surplus_above(
-                    computed_closing, settings.surplus_weeks * weekly.get(card_id, ZERO)
-                ),
+                surplus=surplus,
             )
         )
     return CardReconciliation(month, tuple(cards))
@@ -172,31 +153,6 @@ def known_card(conn: Connection, card: str, as_at: str | None = None) -> bool:
         return True
     # Every stored row is in its import's month sums, which are indexed by card.
     return conn.execute(visible(select(m.c.card_id), as_at, card, m).limit(1)).first() is not None
-
-
-def _totals(
-    conn: Connection, month: str, as_at: str | None, card: str | None
-) -> tuple[dict[str, dict[str, int]], dict[str, int | None]]:
-    """(each card's opening and month totals, its reported closing), from the import-time
-    sums by card and month (`month_totals`), not the rows."""
-    query = select(m.c.card_id, func.sum(m.c.pence)).where(m.c.month < month)
-    query = visible(query, as_at, card, m).group_by(m.c.card_id)
-    totals: dict[str, dict[str, int]] = {
-        card_id: {"opening": int(pence)} for card_id, pence in conn.execute(query)
-    }
-    names = [name for name, _ in TOTALS]
-    query = select(
-        m.c.card_id, *(m.c[name] for name in names), m.c.last_posted, m.c.last_id, m.c.last_balance
-    ).where(m.c.month == month)
-    last: dict[str, tuple[date, int, int | None]] = {}
-    for row in conn.execute(visible(query, as_at, card, m)):
-        sums = totals.setdefault(row.card_id, {"opening": 0})
-        for name in names:
-            sums[name] = sums.get(name, 0) + row._mapping[name]
-        at = (row.last_posted, row.last_id, row.last_balance)
-        if row.card_id not in last or at[:2] > last[row.card_id][:2]:
-            last[row.card_id] = at
-    return totals, {card_id: balance for card_id, (_, _, balance) in last.items()}
 
 
 def _marked(

@@ -14,6 +14,9 @@ Decisions (see README "Corrections and exceptions"):
   last month. An earlier month's statements cannot move, so its exceptions
   stand as they are; but agreeing a top-up moves its agreement's earlier
   months (`REACHES_BACK`), so then every month is examined for what it concerns.
+  After card imports alone, only their cards, in the months they can change
+  (`import_refresh`), and any month newly examined for every subject; a month
+  at a time, stored as it goes, so memory does not grow with the months.
 - The months run from the first business date in the audit trail to the
   last, and on to today's month while anything is scheduled (to the month
   after the last period starts): arrears grow, and a surplus sits, in months
@@ -30,6 +33,7 @@ Decisions (see README "Corrections and exceptions"):
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -52,7 +56,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from isf_ledger.adapters.bulk_rows import insert_rows, plain_row
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.adapters.schema import metadata, projection_positions
-from isf_ledger.domain.exceptions import gone_why
+from isf_ledger.domain.exceptions import KINDS, gone_why
 from isf_ledger.projections.audit_trail import AuditTrail, audit_subjects, audit_trail
 from isf_ledger.projections.ledger_legs import to_pence
 from isf_ledger.reports.card_reconciliation import reconcile_cards
@@ -68,6 +72,7 @@ from isf_ledger.reports.exception_span import (
     span_of,
 )
 from isf_ledger.reports.fund_endings import load_related
+from isf_ledger.reports.import_refresh import imported_months, raised_after_import
 from isf_ledger.reports.provider_statement import isf_months_over, load_agreements
 from isf_ledger.reports.sources import refs_of
 from isf_ledger.settings import Settings
@@ -227,7 +232,7 @@ def refresh(
     if after == position and state.checked == checked:
         return
     span = span_of(conn, after, settings, today)
-    scope = ALL
+    scope, imported = ALL, None
     if after >= 0 and state.first:
         # What was examined before, widened by what changed since.
         was = Span(state.first, state.through, next_month(state.through))
@@ -237,9 +242,13 @@ def refresh(
             max(was.through, span.through if span else "", horizon or ""),
             min(was.changed, span.changed) if span else was.changed,
         )
+        touched = imported_months(conn, after)
+        imported = None if touched is None else (touched, span, was.through)
         if span.through == was.through:  # no new month: only what the change concerns
             scope = _scope(conn, after)
-    if span is not None and span.first:
+    if imported is not None:  # card imports alone: see `import_refresh`
+        _after_imports(conn, app, settings, *imported, now)
+    elif span is not None and span.first:
         months = months_from(max(span.first, span.changed), span.through)
         _store(conn, raised_in(conn, app, settings, months, scope=scope), months, scope, now)
     conn.execute(
@@ -254,23 +263,62 @@ def refresh(
     )
 
 
+def _after_imports(
+    conn: Connection,
+    app: LedgerApp,
+    settings: Settings,
+    touched: dict[str, set[str]],
+    span: Span,
+    was: str,
+    now: str,
+) -> None:
+    """Card imports' cards in the months up to `was` (the last examined before) that
+    they can change, then each month after it for every subject; a month at a time."""
+    cards = Scope(set(), set(touched))
+    before = Span(span.first, was, span.changed)
+    for month, raised, kinds in raised_after_import(conn, app, settings, touched, before):
+        _store(conn, raised, [month], cards, now, kinds=kinds)
+    for month in months_from(next_month(was), span.through):
+        _store(conn, raised_in(conn, app, settings, [month]), [month], ALL, now, kinds=KINDS)
+
+
+LOOKUP = 500  # ids a query looks up at once
 CHANGEABLE = ("month", "raised_on", "amount", "detail", "gone_at", "gone_why")
 
 
 def _store(
-    conn: Connection, raised: dict[str, Raised], months: list[str], scope: Scope, now: str
+    conn: Connection,
+    raised: dict[str, Raised],
+    months: list[str],
+    scope: Scope,
+    now: str,
+    *,
+    kinds: Collection[str] | None = None,
 ) -> None:
     """Add or update what is raised; mark gone what the months examined no longer raise
     about the subjects in `scope`.
 
     A row keeps the month it was first raised in; its amount is the latest.
+    `kinds`: a month at a time, in order (`import_refresh`), and only exceptions of
+    these kinds were examined: the stored rows read are those of `months` and kinds,
+    and those raised but first raised in another month. Marked gone in one month and
+    raised in a later one, a row is current again by the end, as if the months had
+    been stored at once.
     """
     e = exceptions
     query = select(e)
+    if kinds is not None:
+        query = query.where(e.c.kind.in_(sorted(kinds)), e.c.month.in_(months))
     for kind, refs in (("agreement", scope.agreements), ("card", scope.cards)):
         if refs is not None:  # raised and gone alike are about subjects in scope
             query = query.where(or_(e.c.subject_kind != kind, e.c.subject.in_(sorted(refs))))
     stored = {row.exception_id: row for row in conn.execute(query)}
+    if kinds is not None:
+        elsewhere = sorted(set(raised) - set(stored))
+        for at in range(0, len(elsewhere), LOOKUP):
+            ids = elsewhere[at : at + LOOKUP]
+            stored.update((row.exception_id, row) for row in conn.execute(
+                select(e).where(e.c.exception_id.in_(ids))))  # fmt: skip
     new, changed = [], []
     for xid, r in sorted(raised.items()):
         was = stored.get(xid)

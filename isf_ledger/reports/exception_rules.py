@@ -89,7 +89,6 @@ def _last_day(month: str) -> date:
 
 def raised_by_card(card: CardMonth, month: str) -> list[Raised]:
     """The exceptions one card's month raises on the reconciliation."""
-    last = _last_day(month)
     subject = ("card", card.card_id)
     found = []
     for flag in card.flagged:
@@ -103,10 +102,28 @@ def raised_by_card(card: CardMonth, month: str) -> list[Raised]:
     for u in card.unexpected_loads:
         found.append(_raised("unexpected-load", subject, f"{u.posted_on}|{u.amount}", month,
                              u.posted_on, u.amount, u.description))  # fmt: skip
-    if card.difference:
-        found.append(_raised("balance-difference", subject, month, month, last, card.difference,
+    return found + raised_by_balance(card.card_id, card.difference, card.surplus, month)
+
+
+# What a card's month raises from its balances alone (the month sums), not its rows.
+BALANCE_KINDS = frozenset({"balance-difference", "surplus"})
+CARD_KINDS = BALANCE_KINDS | {
+    "blocked-merchant", "cash-over-limit", "possible-duplicate", "missing-load", "unexpected-load"
+}  # fmt: skip
+
+
+def raised_by_balance(
+    card_id: str, difference: Decimal | None, surplus: Decimal, month: str
+) -> list[Raised]:
+    """The exceptions a card's month raises on its balances: a reported closing that
+    differs from the computed one, and a surplus (`BALANCE_KINDS`)."""
+    last = _last_day(month)
+    subject = ("card", card_id)
+    found = []
+    if difference:
+        found.append(_raised("balance-difference", subject, month, month, last, difference,
                              "reported closing differs from computed"))  # fmt: skip
-    if card.surplus > 0:
-        found.append(_raised("surplus", subject, month, month, last, card.surplus,
+    if surplus > 0:
+        found.append(_raised("surplus", subject, month, month, last, surplus,
                              "surplus above threshold"))  # fmt: skip
     return found
