@@ -58,7 +58,7 @@ from isf_ledger.domain.money import ZERO
 from isf_ledger.domain.periods import month_days
 from isf_ledger.projections.card_registry import card_registry
 from isf_ledger.projections.ledger_legs import from_pence
-from isf_ledger.reports.card_balances import NAMES, card_totals, month_balance, pounds_of
+from isf_ledger.reports.card_balances import card_totals, month_balance, pounds_of
 from isf_ledger.reports.card_loads import card_payments
 from isf_ledger.reports.card_month import (
     CardMonth,
@@ -124,12 +124,11 @@ def reconcile_cards(
         )
         missing_loads = tuple(missing.get(card_id, ()))
         unexpected_loads = tuple(unexpected.get(card_id, ()))
-        money: dict[str, Any] = dict(zip(NAMES, map(pounds, by_type), strict=True))
         cards.append(
-            CardMonth(
-                card_id=card_id,
-                opening_balance=pounds(sums.get("opening", 0)),
-                **money,
+            CardMonth(  # card, opening, then the totals in `card_balances.NAMES` (field) order
+                card_id,
+                pounds(sums.get("opening", 0)),
+                *map(pounds, by_type),
                 computed_closing=computed_closing,
                 reported_closing=None if closing is None else pounds(closing),
                 difference=difference,
