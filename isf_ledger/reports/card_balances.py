@@ -48,14 +48,14 @@ def card_totals(
     query = select(m.c.card_id, func.sum(m.c.pence)).where(m.c.month < month)
     query = visible(query).group_by(m.c.card_id)
     totals: dict[str, dict[str, int]] = {
-        card_id: {"opening": int(pence)} for card_id, pence in conn.execute(query).tuples()
+        card_id: {"opening": int(pence)} for card_id, pence in conn.execute(query).all()
     }
     query = select(
         m.c.card_id, m.c.last_posted, m.c.last_id, m.c.last_balance, *(m.c[n] for n in NAMES)
     ).where(m.c.month == month)
     last: dict[str, tuple[date, int, int | None]] = {}
     # Plain tuples by position: a named lookup per total per row costs more than the sums.
-    for card_id, posted, last_id, balance, *by_type in conn.execute(visible(query)).tuples():
+    for card_id, posted, last_id, balance, *by_type in conn.execute(visible(query)).all():
         sums = totals.get(card_id)
         if sums is None:
             sums = totals[card_id] = {"opening": 0}

@@ -53,7 +53,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from isf_ledger.adapters.bulk_rows import insert_rows, plain_row
+from isf_ledger.adapters.bulk_rows import insert_rows
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.adapters.schema import metadata, projection_positions
 from isf_ledger.domain.exceptions import KINDS, gone_why
@@ -284,6 +284,8 @@ def _after_imports(
 
 LOOKUP = 500  # ids a query looks up at once
 CHANGEABLE = ("month", "raised_on", "amount", "detail", "gone_at", "gone_why")
+# Positions in a row of `exceptions` (its columns' order); `CHANGEABLE` from `MONTH` on.
+ID, KIND, MONTH, RAISED_ON, AMOUNT, GONE_AT = 0, 1, 4, 5, 6, 8
 
 
 def _store(
@@ -312,36 +314,29 @@ def _store(
     for kind, refs in (("agreement", scope.agreements), ("card", scope.cards)):
         if refs is not None:  # raised and gone alike are about subjects in scope
             query = query.where(or_(e.c.subject_kind != kind, e.c.subject.in_(sorted(refs))))
-    stored = {row.exception_id: row for row in conn.execute(query)}
+    # Rows as tuples in the table's column order (`ID`, `MONTH`...): most of a month's
+    # rows are as stored, and a slice compared is the cheapest way to find that out.
+    stored = {row[ID]: row for row in conn.execute(query).all()}
     if kinds is not None:
         elsewhere = sorted(set(raised) - set(stored))
         for at in range(0, len(elsewhere), LOOKUP):
             ids = elsewhere[at : at + LOOKUP]
-            stored.update((row.exception_id, row) for row in conn.execute(
-                select(e).where(e.c.exception_id.in_(ids))))  # fmt: skip
+            stored.update((row[ID], row) for row in conn.execute(
+                select(e).where(e.c.exception_id.in_(ids))).all())  # fmt: skip
     new, changed = [], []
     for xid, r in sorted(raised.items()):
         was = stored.get(xid)
-        first = r if was is None or r.month < was.month else was
-        row = {
-            "exception_id": xid,
-            "kind": r.kind,
-            "subject_kind": r.subject_kind,
-            "subject": r.subject,
-            "month": first.month,
-            "raised_on": first.raised_on,
-            "amount": None if r.amount is None else to_pence(r.amount),
-            "detail": r.detail,
-            "gone_at": None,
-            "gone_why": None,
-        }
+        first = (r.month, r.raised_on) if was is None or r.month < was[MONTH] else was[MONTH:AMOUNT]
+        amount = None if r.amount is None else to_pence(r.amount)
+        row = (xid, r.kind, r.subject_kind, r.subject, *first, amount, r.detail, None, None)
         if was is None:
             new.append(row)
-        elif any(getattr(was, name) != row[name] for name in CHANGEABLE):
+        elif row[MONTH:] != was[MONTH:]:  # `CHANGEABLE`
             changed.append(row)
     # New rows in bulk: the state row's lock keeps any other refresh from adding them.
     columns = e.c.keys()
-    insert_rows(conn, e.name, columns, [plain_row(row[c] for c in columns) for row in new])
+    plain = [(*row[:RAISED_ON], row[RAISED_ON].isoformat(), *row[AMOUNT:]) for row in new]
+    insert_rows(conn, e.name, columns, plain)
     if changed:
         upsert = _insert(conn)(e)
         conn.execute(
@@ -349,16 +344,17 @@ def _store(
                 index_elements=[e.c.exception_id],
                 set_={name: upsert.excluded[name] for name in CHANGEABLE},
             ),
-            changed,
+            [dict(zip(columns, row, strict=True)) for row in changed],
         )
     examined = set(months)
     gone = [
-        {"xid": xid, "why": gone_why(row.kind)}
-        for xid, row in sorted(stored.items())
-        if xid not in raised
-        and row.gone_at is None
-        and row.month in examined
-        and _within(scope, row)
+        {"xid": xid, "why": gone_why(stored[xid][KIND])}
+        for xid in sorted(
+            xid
+            for xid, row in stored.items()
+            if row[GONE_AT] is None and row[MONTH] in examined and xid not in raised
+        )
+        if _within(scope, stored[xid])
     ]
     if gone:
         conn.execute(
