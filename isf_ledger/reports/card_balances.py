@@ -9,7 +9,7 @@ have moved (`import_refresh`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -22,6 +22,10 @@ from isf_ledger.domain.surplus import surplus_above
 from isf_ledger.projections.ledger_legs import from_pence
 
 NAMES = [name for name, _ in TOTALS]
+# A card's sums: [opening, then the month's totals in `NAMES` order], in pence. A list
+# by position: thousands of cards' months, each read in full, no name looked up.
+OPENING, ATM = 0, 1 + NAMES.index("atm")
+NONE = (0,) * (1 + len(NAMES))  # a card with no sums (issued, never used)
 
 
 class _Pounds(dict[int, Decimal]):
@@ -41,42 +45,38 @@ def pounds_of() -> Callable[[int], Decimal]:
 
 def card_totals(
     conn: Connection, month: str, visible: Callable[[Select[Any]], Select[Any]]
-) -> tuple[dict[str, dict[str, int]], dict[str, int | None]]:
-    """(each card's opening and month totals, its reported closing), from the import-time
-    sums by card and month, not the rows; `visible` narrows a query of the sums (`as_at`,
-    one card)."""
+) -> tuple[dict[str, list[int]], dict[str, int | None]]:
+    """(each card's sums: opening, then month totals (see `NONE`), its reported closing),
+    from the import-time sums by card and month, not the rows; `visible` narrows a query
+    of the sums (`as_at`, one card)."""
     query = select(m.c.card_id, func.sum(m.c.pence)).where(m.c.month < month)
     query = visible(query).group_by(m.c.card_id)
-    totals: dict[str, dict[str, int]] = {
-        card_id: {"opening": int(pence)} for card_id, pence in conn.execute(query).all()
-    }
+    totals = {card_id: [int(pence), *NONE[1:]] for card_id, pence in conn.execute(query).all()}
     query = select(
         m.c.card_id, m.c.last_posted, m.c.last_id, m.c.last_balance, *(m.c[n] for n in NAMES)
     ).where(m.c.month == month)
     last: dict[str, tuple[date, int, int | None]] = {}
-    # Plain tuples by position: a named lookup per total per row costs more than the sums.
     for card_id, posted, last_id, balance, *by_type in conn.execute(visible(query)).all():
         sums = totals.get(card_id)
         if sums is None:
-            sums = totals[card_id] = {"opening": 0}
-        for name, pence in zip(NAMES, by_type, strict=True):
-            sums[name] = sums.get(name, 0) + pence
-        at = (posted, last_id, balance)
-        if card_id not in last or at[:2] > last[card_id][:2]:
-            last[card_id] = at
+            sums = totals[card_id] = list(NONE)
+        for at, pence in enumerate(by_type, start=1):
+            sums[at] += pence
+        latest = (posted, last_id, balance)
+        if card_id not in last or latest[:2] > last[card_id][:2]:
+            last[card_id] = latest
     return totals, {card_id: balance for card_id, (_, _, balance) in last.items()}
 
 
 def month_balance(
-    sums: dict[str, int],
+    sums: Sequence[int],
     closing: int | None,
     threshold: Decimal,
     pounds: Callable[[int], Decimal],
-) -> tuple[list[int], Decimal, Decimal | None, Decimal]:
-    """(the month's totals by type in `NAMES` order, computed closing, difference from the
-    reported `closing`, surplus above `threshold`) of one card's sums."""
-    by_type = [sums.get(name, 0) for name in NAMES]
-    computed = sums.get("opening", 0) + sum(by_type)
+) -> tuple[Decimal, Decimal | None, Decimal]:
+    """(computed closing, difference from the reported `closing`, surplus above
+    `threshold`) of one card's sums (see `NONE`)."""
+    computed = sum(sums)
     computed_closing = pounds(computed)
     difference = None if closing is None else pounds(closing - computed)
-    return by_type, computed_closing, difference, surplus_above(computed_closing, threshold)
+    return computed_closing, difference, surplus_above(computed_closing, threshold)

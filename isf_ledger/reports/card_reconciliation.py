@@ -58,7 +58,7 @@ from isf_ledger.domain.money import ZERO
 from isf_ledger.domain.periods import month_days
 from isf_ledger.projections.card_registry import card_registry
 from isf_ledger.projections.ledger_legs import from_pence
-from isf_ledger.reports.card_balances import card_totals, month_balance, pounds_of
+from isf_ledger.reports.card_balances import ATM, NONE, card_totals, month_balance, pounds_of
 from isf_ledger.reports.card_loads import card_payments
 from isf_ledger.reports.card_month import (
     CardMonth,
@@ -107,7 +107,7 @@ def reconcile_cards(
     end = last + timedelta(days=1)
     totals, reported = card_totals(conn, month, lambda q: visible(q, as_at, card, m))
     limit = int(settings.monthly_cash_limit * 100)
-    over = sorted(c for c, sums in totals.items() if -sums.get("atm", 0) > limit)
+    over = sorted(c for c, sums in totals.items() if -sums[ATM] > limit)
     loads, marked = _marked(conn, start, end, settings, over, as_at, card)
     missing, unexpected, expected = _loads(start, end, settings, loads, conn, as_at, card)
     flagged = _flags(conn, start, end, settings, marked, as_at, card)
@@ -116,19 +116,24 @@ def reconcile_cards(
     weekly = weekly or {}
     cards = []
     for card_id in sorted(card_ids):
-        sums = totals.get(card_id, {})
+        sums = totals.get(card_id, NONE)
         closing = reported.get(card_id)
         threshold = settings.surplus_weeks * weekly.get(card_id, ZERO)
-        by_type, computed_closing, difference, surplus = month_balance(
-            sums, closing, threshold, pounds
-        )
+        computed_closing, difference, surplus = month_balance(sums, closing, threshold, pounds)
         missing_loads = tuple(missing.get(card_id, ()))
         unexpected_loads = tuple(unexpected.get(card_id, ()))
+        # `card_balances.NONE`: opening, then the totals in `NAMES` order.
+        opening, loads_in, purchases, refunds, atm, fees, reversals = map(pounds, sums)
         cards.append(
-            CardMonth(  # card, opening, then the totals in `card_balances.NAMES` (field) order
-                card_id,
-                pounds(sums.get("opening", 0)),
-                *map(pounds, by_type),
+            CardMonth(
+                card_id=card_id,
+                opening_balance=opening,
+                loads=loads_in,
+                purchases=purchases,
+                refunds=refunds,
+                atm=atm,
+                fees=fees,
+                reversals=reversals,
                 computed_closing=computed_closing,
                 reported_closing=None if closing is None else pounds(closing),
                 difference=difference,

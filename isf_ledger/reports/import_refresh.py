@@ -139,7 +139,7 @@ def _balances_raised(
     found: dict[str, Raised] = {}
     for card_id in sorted(touched.keys() & totals.keys()):
         threshold = settings.surplus_weeks * weekly.get(card_id, ZERO)
-        _, _, difference, surplus = month_balance(
+        _, difference, surplus = month_balance(
             totals[card_id], reported.get(card_id), threshold, pounds
         )
         for r in raised_by_balance(card_id, difference, surplus, month):
