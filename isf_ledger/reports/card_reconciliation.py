@@ -180,7 +180,7 @@ def _marked(
         marks.append(and_(in_month, t.c.mcc.in_(sorted(blocked))))
     query = select(*_FLAG_COLUMNS).where(_posted(start - window, end + window, card), or_(*marks))
     loads, marked = [], []
-    for row in conn.execute(visible(query, as_at, card)):
+    for row in conn.execute(visible(query, as_at, card)).all():  # a month's: fetched at once
         if row.type == "LOAD":
             loads.append(Load(row.card_id, row.posted_on, row.pence, row.id, row.description))
         if start <= row.posted_on < end and (row.type == "ATM" or row.mcc in blocked):
@@ -338,4 +338,4 @@ def _issued(conn: Connection, end: date, as_at: str | None, card: str | None) ->
         query = query.where(card_registry.c.recorded_at <= as_at)
     if card is not None:
         query = query.where(card_registry.c.card_id == card)
-    return set(conn.scalars(query))
+    return set(conn.scalars(query).all())  # fetched at once: every card, every month
