@@ -89,6 +89,8 @@ def _last_day(month: str) -> date:
 
 def raised_by_card(card: CardMonth, month: str) -> list[Raised]:
     """The exceptions one card's month raises on the reconciliation."""
+    if not (card.flagged or card.missing_loads or card.unexpected_loads):
+        return raised_by_balance(card.card_id, card.difference, card.surplus, month)  # most
     subject = ("card", card.card_id)
     found = []
     for flag in card.flagged:
