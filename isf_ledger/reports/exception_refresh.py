@@ -61,7 +61,12 @@ from isf_ledger.projections.audit_trail import AuditTrail, audit_subjects, audit
 from isf_ledger.projections.ledger_legs import to_pence
 from isf_ledger.reports.card_reconciliation import reconcile_cards
 from isf_ledger.reports.card_surplus import weekly_shares
-from isf_ledger.reports.exception_rules import Raised, raised_by_card, raised_by_isf
+from isf_ledger.reports.exception_rules import (
+    OF_THE_MONTH,
+    Raised,
+    raised_by_card,
+    raised_by_isf,
+)
 from isf_ledger.reports.exception_span import (
     CARD_IMPORT,
     Span,
@@ -318,7 +323,9 @@ def _store(
     # rows are as stored, and a slice compared is the cheapest way to find that out.
     stored = {row[ID]: row for row in conn.execute(query).all()}
     if kinds is not None:
-        elsewhere = sorted(set(raised) - set(stored))
+        # One of the month's own kinds is among the rows read already, if stored at all.
+        own = OF_THE_MONTH & set(kinds)
+        elsewhere = sorted(x for x, r in raised.items() if x not in stored and r.kind not in own)
         for at in range(0, len(elsewhere), LOOKUP):
             ids = elsewhere[at : at + LOOKUP]
             stored.update((row[ID], row) for row in conn.execute(

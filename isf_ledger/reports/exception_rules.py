@@ -107,6 +107,13 @@ def raised_by_card(card: CardMonth, month: str) -> list[Raised]:
     return found + raised_by_balance(card.card_id, card.difference, card.surplus, month)
 
 
+# Kinds whose cause is the month itself: an exception of one is raised in that month
+# alone, so its stored row (if any) is of that month.
+OF_THE_MONTH = frozenset({
+    "flex-awaiting-approval", "negative-balance", "surplus", "contribution-arrears",
+    "top-up-arrears", "cash-over-limit", "balance-difference",
+})  # fmt: skip
+
 # What a card's month raises from its balances alone (the month sums), not its rows.
 BALANCE_KINDS = frozenset({"balance-difference", "surplus"})
 CARD_KINDS = BALANCE_KINDS | {
