@@ -56,6 +56,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from isf_ledger.adapters.bulk_rows import insert_rows
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.adapters.schema import metadata, projection_positions
+from isf_ledger.adapters.statistics import planner_settings
 from isf_ledger.domain.exceptions import KINDS, gone_why
 from isf_ledger.projections.audit_trail import AuditTrail, audit_subjects, audit_trail
 from isf_ledger.projections.ledger_legs import to_pence
@@ -288,6 +289,7 @@ def _after_imports(
 
 
 LOOKUP = 500  # ids a query looks up at once
+BY_KEY = {"enable_seqscan": "off"}
 CHANGEABLE = ("month", "raised_on", "amount", "detail", "gone_at", "gone_why")
 # Positions in a row of `exceptions` (its columns' order); `CHANGEABLE` from `MONTH` on.
 ID, KIND, MONTH, RAISED_ON, AMOUNT, GONE_AT = 0, 1, 4, 5, 6, 8
@@ -326,10 +328,13 @@ def _store(
         # One of the month's own kinds is among the rows read already, if stored at all.
         own = OF_THE_MONTH & set(kinds)
         elsewhere = sorted(x for x, r in raised.items() if x not in stored and r.kind not in own)
-        for at in range(0, len(elsewhere), LOOKUP):
-            ids = elsewhere[at : at + LOOKUP]
-            stored.update((row[ID], row) for row in conn.execute(
-                select(e).where(e.c.exception_id.in_(ids))).all())  # fmt: skip
+        # By the key: the rows this refresh added are not in the planner's statistics,
+        # and a scan of them for each lookup took seconds at full size.
+        with planner_settings(conn, BY_KEY):
+            for at in range(0, len(elsewhere), LOOKUP):
+                ids = elsewhere[at : at + LOOKUP]
+                stored.update((row[ID], row) for row in conn.execute(
+                    select(e).where(e.c.exception_id.in_(ids))).all())  # fmt: skip
     new, changed = [], []
     for xid, r in sorted(raised.items()):
         was = stored.get(xid)
