@@ -33,7 +33,11 @@ def refresh_statistics(engine: Engine) -> list[str]:
         return []
     with engine.begin() as conn:
         stale = list(conn.scalars(_STALE))
-        for table in stale:
+    # Each in a transaction of its own: an ANALYZE holds its lock until commit, and
+    # holding one table's while waiting for another's (a batch writing the event
+    # store, then its seals) deadlocked with that batch.
+    for table in stale:
+        with engine.begin() as conn:
             conn.exec_driver_sql(f'ANALYZE "{table}"')
     return stale
 
