@@ -9,6 +9,11 @@ more than a tenth (and 64 kB) since it was last analysed is analysed now.
 Growth is read from the table's size on disk, which is always current; the
 activity counters autovacuum uses reach other sessions only seconds later.
 With autovacuum on, this rarely finds a table to analyse.
+
+The sample is a tenth of PostgreSQL's default (3,000 rows, not 30,000): what
+the planner needs from these statistics is the size of each table and how
+many rows a key has, which a small sample gives as well; analysing at the
+default took 6% of a 20,000-command batch into a new ledger.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ _STALE = text(
     ORDER BY c.relname"""
 )
 
+SAMPLE_TARGET = 10  # ANALYZE samples 300 rows per unit of the target
+
 
 def refresh_statistics(engine: Engine) -> list[str]:
     """Analyse the tables whose statistics are stale; returns their names."""
@@ -38,6 +45,7 @@ def refresh_statistics(engine: Engine) -> list[str]:
     # store, then its seals) deadlocked with that batch.
     for table in stale:
         with engine.begin() as conn:
+            conn.exec_driver_sql(f"SET LOCAL default_statistics_target = {SAMPLE_TARGET}")
             conn.exec_driver_sql(f'ANALYZE "{table}"')
     return stale
 
