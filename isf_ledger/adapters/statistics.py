@@ -50,6 +50,15 @@ def refresh_statistics(engine: Engine) -> list[str]:
     return stale
 
 
+@contextmanager
+def fresh_statistics(engine: Engine) -> Iterator[None]:
+    """Statistics of what was just written before the work inside (the exceptions
+    refresh: its queries are planned with them), and of what it wrote after."""
+    refresh_statistics(engine)
+    yield
+    refresh_statistics(engine)
+
+
 # For a query grouping many card rows into many groups (a month's content, an
 # import's sums by card and month): with the default 4 MB the grouping spills to
 # disk in batches; a parallel plan of a join to it has every worker build the

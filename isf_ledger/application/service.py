@@ -32,7 +32,7 @@ from isf_ledger.adapters.event_store import LedgerApp, store_events
 from isf_ledger.adapters.journal import JournalEntry
 from isf_ledger.adapters.personal_data import PersonKeys
 from isf_ledger.adapters.seal import Verification, seal_new, seal_stored, verify
-from isf_ledger.adapters.statistics import refresh_statistics
+from isf_ledger.adapters.statistics import fresh_statistics
 from isf_ledger.application import card_import as importer
 from isf_ledger.application import payments, returns
 from isf_ledger.application.accounts import Accounts
@@ -165,8 +165,8 @@ class Ledger:
         # The card sums are made from stored card rows, not events: their own transaction.
         with self.engine.begin() as conn:
             rebuild_month_totals(conn)
-        self.refresh_exceptions(full=True)
-        refresh_statistics(self.engine)
+        with fresh_statistics(self.engine):
+            self.refresh_exceptions(full=True)
         return read
 
     def unit_of_work(self) -> UnitOfWork:
@@ -195,8 +195,8 @@ class Ledger:
             seal_stored(conn, self.app, stored)
             fresh = [Recorded(s.id, e) for s, e in zip(stored, events, strict=True)]
             project_stored(conn, self.app, self.projections, fresh)
-        self.refresh_exceptions()  # read off the other read models, so after their commit
-        refresh_statistics(self.engine)
+        with fresh_statistics(self.engine):  # read off the read models: after their commit
+            self.refresh_exceptions()
 
     def check_projectable(self, events: Sequence[Any]) -> None:
         """Refuse events the read models could not take (see `runner.check_projectable`),
@@ -229,8 +229,8 @@ class Ledger:
         seal_new(self.engine, self.app)
         read = catch_up(self.engine, self.app, self.projections, fresh=fresh)
         if read:
-            self.refresh_exceptions()
-            refresh_statistics(self.engine)
+            with fresh_statistics(self.engine):
+                self.refresh_exceptions()
         return read
 
     # ---- reading ---------------------------------------------------------------------
