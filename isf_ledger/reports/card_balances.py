@@ -9,7 +9,7 @@ have moved (`import_refresh`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -18,8 +18,7 @@ from sqlalchemy import Connection, Select, func, select
 
 from isf_ledger.adapters.card_store.month_totals import TOTALS
 from isf_ledger.adapters.card_store.tables import card_month_totals as m
-from isf_ledger.domain.surplus import surplus_above
-from isf_ledger.projections.ledger_legs import from_pence
+from isf_ledger.projections.ledger_legs import from_pence, to_pence
 
 NAMES = [name for name, _ in TOTALS]
 # A card's sums: [opening, then the month's totals in `NAMES` order], in pence. A list
@@ -55,28 +54,55 @@ def card_totals(
     query = select(
         m.c.card_id, m.c.last_posted, m.c.last_id, m.c.last_balance, *(m.c[n] for n in NAMES)
     ).where(m.c.month == month)
-    last: dict[str, tuple[date, int, int | None]] = {}
-    for card_id, posted, last_id, balance, *by_type in conn.execute(visible(query)).all():
+    rows = conn.execute(visible(query)).all()
+    for card_id, _, _, _, *by_type in rows:
         sums = totals.get(card_id)
         if sums is None:
             sums = totals[card_id] = list(NONE)
         for at, pence in enumerate(by_type, start=1):
             sums[at] += pence
+    return totals, _reported(rows)
+
+
+def card_closings(
+    conn: Connection, month: str, visible: Callable[[Select[Any]], Select[Any]]
+) -> tuple[dict[str, int], dict[str, int | None]]:
+    """(each card's computed closing, its reported closing), in pence: all the balance
+    kinds of exceptions need (`card_exceptions`), the sums done by the database."""
+    query = visible(select(m.c.card_id, func.sum(m.c.pence)).where(m.c.month <= month))
+    computed = {card_id: int(pence) for card_id, pence in conn.execute(query.group_by(m.c.card_id))}
+    query = select(m.c.card_id, m.c.last_posted, m.c.last_id, m.c.last_balance)
+    return computed, _reported(conn.execute(visible(query.where(m.c.month == month))).all())
+
+
+def _reported(rows: Sequence[Any]) -> dict[str, int | None]:
+    """Each card's reported closing: the balance on the latest (posted date, id) of
+    its month's groups, rows of (card, last posted, last id, last balance, ...)."""
+    last: dict[str, tuple[date, int, int | None]] = {}
+    for card_id, posted, last_id, balance, *_ in rows:
         latest = (posted, last_id, balance)
         if card_id not in last or latest[:2] > last[card_id][:2]:
             last[card_id] = latest
-    return totals, {card_id: balance for card_id, (_, _, balance) in last.items()}
+    return {card_id: balance for card_id, (_, _, balance) in last.items()}
 
 
-def month_balance(
-    sums: Sequence[int],
-    closing: int | None,
-    threshold: Decimal,
-    pounds: Callable[[int], Decimal],
-) -> tuple[Decimal, Decimal | None, Decimal]:
-    """(computed closing, difference from the reported `closing`, surplus above
-    `threshold`) of one card's sums (see `NONE`)."""
-    computed = sum(sums)
-    computed_closing = pounds(computed)
-    difference = None if closing is None else pounds(closing - computed)
-    return computed_closing, difference, surplus_above(computed_closing, threshold)
+def thresholds(weeks: int, weekly: Mapping[str, Decimal]) -> dict[str, int]:
+    """Each card's surplus threshold in pence: `weeks` of its weekly share (`card_surplus`).
+    A card without a share has none: all of its balance is surplus."""
+    return {card_id: to_pence(weeks * share) for card_id, share in weekly.items()}
+
+
+def month_balance(computed: int, closing: int | None, threshold: int) -> tuple[int | None, int]:
+    """(difference of the reported `closing` from the `computed` one, surplus above
+    `threshold`), in pence: `domain.surplus.surplus_above` on a card's whole pence, for
+    thousands of cards' months with no Decimal but for the figures shown."""
+    return None if closing is None else closing - computed, max(0, computed - threshold)
+
+
+def over_cash_limit(
+    conn: Connection, month: str, limit: int, visible: Callable[[Select[Any]], Select[Any]]
+) -> list[str]:
+    """The cards whose cash (ATM, money out) in the month passes `limit` pence, sorted:
+    the database sums and compares; only their cash rows are read (`card_reconciliation`)."""
+    query = visible(select(m.c.card_id).where(m.c.month == month)).group_by(m.c.card_id)
+    return sorted(conn.scalars(query.having(-func.sum(m.c.atm) > limit)))

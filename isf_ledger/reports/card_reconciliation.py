@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -58,7 +59,14 @@ from isf_ledger.domain.money import ZERO
 from isf_ledger.domain.periods import month_days
 from isf_ledger.projections.card_registry import card_registry
 from isf_ledger.projections.ledger_legs import from_pence
-from isf_ledger.reports.card_balances import ATM, NONE, card_totals, month_balance, pounds_of
+from isf_ledger.reports.card_balances import (
+    NONE,
+    card_totals,
+    month_balance,
+    over_cash_limit,
+    pounds_of,
+    thresholds,
+)
 from isf_ledger.reports.card_loads import card_payments
 from isf_ledger.reports.card_month import (
     CardMonth,
@@ -89,6 +97,33 @@ def visible(
     return query
 
 
+@dataclass(frozen=True)
+class RowFindings:
+    """What the month's rows (and payments) say, by card: loads missing and unexpected,
+    the loads expected (pence) and the transactions flagged. Cards with nothing to say
+    are not there: most cards, most months."""
+
+    missing: dict[str, list[MissingLoad]]
+    unexpected: dict[str, list[UnexpectedLoad]]
+    expected: dict[str, int]
+    flagged: dict[str, tuple[Flag, ...]]
+
+
+def row_findings(
+    conn: Connection, month: str, settings: Settings, *, card: str | None, as_at: str | None
+) -> RowFindings:
+    """The month's findings from its rows, for every card (or one): a few queries of
+    the rows they concern, none by card."""
+    start, last = month_days(month)
+    end = last + timedelta(days=1)
+    limit = int(settings.monthly_cash_limit * 100)
+    over = over_cash_limit(conn, month, limit, lambda q: visible(q, as_at, card, m))
+    loads, marked = _marked(conn, start, end, settings, over, as_at, card)
+    missing, unexpected, expected = _loads(start, end, settings, loads, conn, as_at, card)
+    flagged = _flags(conn, start, end, settings, marked, as_at, card)
+    return RowFindings(missing, unexpected, expected, flagged)
+
+
 def reconcile_cards(
     conn: Connection,
     month: str,
@@ -103,27 +138,22 @@ def reconcile_cards(
     `weekly` is each card's weekly share of its planned payments (see
     `card_surplus`); a card without one has all of its balance as surplus.
     """
-    start, last = month_days(month)
-    end = last + timedelta(days=1)
     totals, reported = card_totals(conn, month, lambda q: visible(q, as_at, card, m))
-    limit = int(settings.monthly_cash_limit * 100)
-    over = sorted(c for c, sums in totals.items() if -sums[ATM] > limit)
-    loads, marked = _marked(conn, start, end, settings, over, as_at, card)
-    missing, unexpected, expected = _loads(start, end, settings, loads, conn, as_at, card)
-    flagged = _flags(conn, start, end, settings, marked, as_at, card)
-    card_ids = set(totals) | _issued(conn, end, as_at, card)
+    found = row_findings(conn, month, settings, card=card, as_at=as_at)
+    card_ids = set(totals) | issued_by(issued_cards(conn, as_at, card), month)
     pounds = pounds_of()
-    weekly = weekly or {}
+    threshold = thresholds(settings.surplus_weeks, weekly or {})
     cards = []
     for card_id in sorted(card_ids):
         sums = totals.get(card_id, NONE)
         closing = reported.get(card_id)
-        threshold = settings.surplus_weeks * weekly.get(card_id, ZERO)
-        computed_closing, difference, surplus = month_balance(sums, closing, threshold, pounds)
-        missing_loads = tuple(missing.get(card_id, ()))
-        unexpected_loads = tuple(unexpected.get(card_id, ()))
+        computed = sum(sums)
+        difference, surplus = month_balance(computed, closing, threshold.get(card_id, 0))
+        missing_loads = tuple(found.missing.get(card_id, ()))
+        unexpected_loads = tuple(found.unexpected.get(card_id, ()))
         # `card_balances.NONE`: opening, then the totals in `NAMES` order.
         opening, loads_in, purchases, refunds, atm, fees, reversals = map(pounds, sums)
+        shown = None if difference is None else pounds(difference)
         cards.append(
             CardMonth(
                 card_id=card_id,
@@ -134,15 +164,15 @@ def reconcile_cards(
                 atm=atm,
                 fees=fees,
                 reversals=reversals,
-                computed_closing=computed_closing,
+                computed_closing=pounds(computed),
                 reported_closing=None if closing is None else pounds(closing),
-                difference=difference,
-                expected_loads=pounds(expected.get(card_id, 0)),
+                difference=shown,
+                expected_loads=pounds(found.expected.get(card_id, 0)),
                 missing_loads=missing_loads,
                 unexpected_loads=unexpected_loads,
-                flagged=flagged.get(card_id, ()),
-                status=card_checks.status(difference, len(missing_loads), len(unexpected_loads)),
-                surplus=surplus,
+                flagged=found.flagged.get(card_id, ()),
+                status=card_checks.status(shown, len(missing_loads), len(unexpected_loads)),
+                surplus=pounds(surplus) if surplus else ZERO,
             )
         )
     return CardReconciliation(month, tuple(cards))
@@ -329,13 +359,18 @@ def _posted(start: date, end: date, card: str | None) -> ColumnElement[bool]:
     return t.c.posted_on.in_([start + timedelta(days=n) for n in range((end - start).days)])
 
 
-def _issued(conn: Connection, end: date, as_at: str | None, card: str | None) -> set[str]:
-    """Cards issued (by `as_at`, and on or before the month's end when the date is known)."""
-    query = select(card_registry.c.card_id).where(
-        or_(card_registry.c.issued_on.is_(None), card_registry.c.issued_on < end)
-    )
+def issued_cards(conn: Connection, as_at: str | None, card: str | None) -> dict[str, date | None]:
+    """Every card issued (by `as_at`; or only `card`), with its issue date when known:
+    read once for all the months a refresh examines (`issued_by`)."""
+    query = select(card_registry.c.card_id, card_registry.c.issued_on)
     if as_at is not None:
         query = query.where(card_registry.c.recorded_at <= as_at)
     if card is not None:
         query = query.where(card_registry.c.card_id == card)
-    return set(conn.scalars(query).all())  # fetched at once: every card, every month
+    return dict(conn.execute(query).tuples().all())  # fetched at once: every card
+
+
+def issued_by(issued: Mapping[str, date | None], month: str) -> set[str]:
+    """The cards of `issued` issued on or before the month's last day (or undated)."""
+    last = month_days(month)[1]
+    return {card_id for card_id, on in issued.items() if on is None or on <= last}

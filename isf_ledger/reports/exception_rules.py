@@ -10,6 +10,7 @@ load, a transaction's date, amount and merchant for a flag on it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -18,7 +19,7 @@ from functools import lru_cache
 from isf_ledger.domain.card_checks import DUPLICATE
 from isf_ledger.domain.exceptions import exception_id
 from isf_ledger.domain.periods import month_days
-from isf_ledger.reports.card_month import CardMonth, Flag
+from isf_ledger.reports.card_month import CardMonth, Flag, MissingLoad, UnexpectedLoad
 from isf_ledger.reports.provider_statement import IsfMonth
 
 
@@ -89,22 +90,37 @@ def _last_day(month: str) -> date:
 
 def raised_by_card(card: CardMonth, month: str) -> list[Raised]:
     """The exceptions one card's month raises on the reconciliation."""
-    if not (card.flagged or card.missing_loads or card.unexpected_loads):
-        return raised_by_balance(card.card_id, card.difference, card.surplus, month)  # most
-    subject = ("card", card.card_id)
     found = []
-    for flag in card.flagged:
+    if card.flagged or card.missing_loads or card.unexpected_loads:  # most cards: none
+        found = raised_by_rows(
+            card.card_id, card.flagged, card.missing_loads, card.unexpected_loads, month
+        )
+    return found + raised_by_balance(card.card_id, card.difference, card.surplus, month)
+
+
+def raised_by_rows(
+    card_id: str,
+    flagged: Iterable[Flag],
+    missing_loads: Iterable[MissingLoad],
+    unexpected_loads: Iterable[UnexpectedLoad],
+    month: str,
+) -> list[Raised]:
+    """The exceptions a card's month raises on its rows and loads (flags, missing and
+    unexpected loads), in the reconciliation's order."""
+    subject = ("card", card_id)
+    found = []
+    for flag in flagged:
         t = flag.transaction
         kind = _flag_kind(flag)
         cause = month if kind == "cash-over-limit" else f"{t.posted_on}|{t.amount}|{t.merchant}"
         found.append(_raised(kind, subject, cause, month, t.posted_on, t.amount, flag.why))
-    for m in card.missing_loads:
+    for m in missing_loads:
         found.append(_raised("missing-load", subject, m.command_id, month, m.date, m.amount,
                              f"payment {m.command_id} has no load"))  # fmt: skip
-    for u in card.unexpected_loads:
+    for u in unexpected_loads:
         found.append(_raised("unexpected-load", subject, f"{u.posted_on}|{u.amount}", month,
                              u.posted_on, u.amount, u.description))  # fmt: skip
-    return found + raised_by_balance(card.card_id, card.difference, card.surplus, month)
+    return found
 
 
 # Kinds whose cause is the month itself: an exception of one is raised in that month
