@@ -64,8 +64,8 @@ from isf_ledger.reports.exceptions import (
     ExceptionList,
     exception_list,
     open_debt,
+    refs_of_raised,
     stored_exception,
-    with_refs_cards,
     with_refs_isf,
 )
 from isf_ledger.reports.payments import PaymentsDue
@@ -274,8 +274,15 @@ class Ledger:
             if card is not None and not known_card(conn, card, as_at):
                 raise NotFound(f"unknown card {card}")
             weekly = weekly_shares(conn, self.app, card, as_at)
-            rec = reconcile_cards(conn, month, self.settings, card=card, as_at=as_at, weekly=weekly)
-            return with_refs_cards(conn, self.app, rec, as_at)
+            return reconcile_cards(
+                conn,
+                month,
+                self.settings,
+                refs=lambda raised: refs_of_raised(conn, self.app, raised, as_at),
+                card=card,
+                as_at=as_at,
+                weekly=weekly,
+            )
 
     def exceptions(
         self,

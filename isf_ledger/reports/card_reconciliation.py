@@ -76,6 +76,7 @@ from isf_ledger.reports.card_month import (
     MissingLoad,
     UnexpectedLoad,
 )
+from isf_ledger.reports.exception_rules import Raised, RefsOf, raised_by_card
 from isf_ledger.settings import Settings
 
 t = card_transactions
@@ -129,11 +130,13 @@ def reconcile_cards(
     month: str,
     settings: Settings,
     *,
+    refs: RefsOf,
     card: str | None = None,
     as_at: str | None = None,
     weekly: Mapping[str, Decimal] | None = None,
 ) -> CardReconciliation:
-    """The `reconcile cards` report of every card (or one) for the month.
+    """The `reconcile cards` report of every card (or one) for the month, each card
+    with the exceptions it raises (their status by `refs`).
 
     `weekly` is each card's weekly share of its planned payments (see
     `card_surplus`); a card without one has all of its balance as surplus.
@@ -143,7 +146,7 @@ def reconcile_cards(
     card_ids = set(totals) | issued_by(issued_cards(conn, as_at, card), month)
     pounds = pounds_of()
     threshold = thresholds(settings.surplus_weeks, weekly or {})
-    cards = []
+    cards: list[tuple[dict[str, Any], list[Raised]]] = []
     for card_id in sorted(card_ids):
         sums = totals.get(card_id, NONE)
         closing = reported.get(card_id)
@@ -151,31 +154,38 @@ def reconcile_cards(
         difference, surplus = month_balance(computed, closing, threshold.get(card_id, 0))
         missing_loads = tuple(found.missing.get(card_id, ()))
         unexpected_loads = tuple(found.unexpected.get(card_id, ()))
+        flagged = found.flagged.get(card_id, ())
         # `card_balances.NONE`: opening, then the totals in `NAMES` order.
         opening, loads_in, purchases, refunds, atm, fees, reversals = map(pounds, sums)
         shown = None if difference is None else pounds(difference)
-        cards.append(
-            CardMonth(
-                card_id=card_id,
-                opening_balance=opening,
-                loads=loads_in,
-                purchases=purchases,
-                refunds=refunds,
-                atm=atm,
-                fees=fees,
-                reversals=reversals,
-                computed_closing=pounds(computed),
-                reported_closing=None if closing is None else pounds(closing),
-                difference=shown,
-                expected_loads=pounds(found.expected.get(card_id, 0)),
-                missing_loads=missing_loads,
-                unexpected_loads=unexpected_loads,
-                flagged=found.flagged.get(card_id, ()),
-                status=card_checks.status(shown, len(missing_loads), len(unexpected_loads)),
-                surplus=pounds(surplus) if surplus else ZERO,
-            )
+        above = pounds(surplus) if surplus else ZERO
+        figures = {
+            "card_id": card_id,
+            "opening_balance": opening,
+            "loads": loads_in,
+            "purchases": purchases,
+            "refunds": refunds,
+            "atm": atm,
+            "fees": fees,
+            "reversals": reversals,
+            "computed_closing": pounds(computed),
+            "reported_closing": None if closing is None else pounds(closing),
+            "difference": shown,
+            "expected_loads": pounds(found.expected.get(card_id, 0)),
+            "missing_loads": missing_loads,
+            "unexpected_loads": unexpected_loads,
+            "flagged": flagged,
+            "status": card_checks.status(shown, len(missing_loads), len(unexpected_loads)),
+            "surplus": above,
+        }
+        raised = raised_by_card(
+            card_id, flagged, missing_loads, unexpected_loads, shown, above, month
         )
-    return CardReconciliation(month, tuple(cards))
+        cards.append((figures, raised))
+    refs_of = refs([r for _, raised in cards for r in raised])
+    return CardReconciliation(
+        month, tuple(CardMonth(**figures, exceptions=refs_of(raised)) for figures, raised in cards)
+    )
 
 
 def known_card(conn: Connection, card: str, as_at: str | None = None) -> bool:

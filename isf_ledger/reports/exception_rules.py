@@ -1,8 +1,10 @@
 """Which flags of a report are exceptions: the same records the reports return.
 
 Exceptions are not found by rules of their own. Each is read off the
-provider statement's `IsfMonth` or the card reconciliation's `CardMonth`,
-so the list can never disagree with the flags a finance officer sees there.
+provider statement's `IsfMonth` or the figures of the card reconciliation's
+`CardMonth` (as it is built, which shows their ids; the refresh reads the
+same findings and balances without building it, `card_exceptions`), so the
+list can never disagree with the flags a finance officer sees there.
 The cause that goes into an exception's id is what makes it that one
 exception: a month for a month's balance, a payment's command for a missing
 load, a transaction's date, amount and merchant for a flag on it.
@@ -10,7 +12,7 @@ load, a transaction's date, amount and merchant for a flag on it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -19,7 +21,8 @@ from functools import lru_cache
 from isf_ledger.domain.card_checks import DUPLICATE
 from isf_ledger.domain.exceptions import exception_id
 from isf_ledger.domain.periods import month_days
-from isf_ledger.reports.card_month import CardMonth, Flag, MissingLoad, UnexpectedLoad
+from isf_ledger.reports.card_month import Flag, MissingLoad, UnexpectedLoad
+from isf_ledger.reports.exception_refs import ExceptionRef
 from isf_ledger.reports.provider_statement import IsfMonth
 
 
@@ -35,6 +38,11 @@ class Raised:
     raised_on: date
     amount: Decimal | None
     detail: str
+
+
+# How a report's exceptions get their ids and status (`exceptions.refs_of_raised`):
+# given all it raises, a function giving one record's their refs.
+RefsOf = Callable[[list[Raised]], Callable[[list[Raised]], tuple[ExceptionRef, ...]]]
 
 
 def _raised(
@@ -88,14 +96,21 @@ def _last_day(month: str) -> date:
     return month_days(month)[1]
 
 
-def raised_by_card(card: CardMonth, month: str) -> list[Raised]:
-    """The exceptions one card's month raises on the reconciliation."""
+def raised_by_card(
+    card_id: str,
+    flagged: Sequence[Flag],
+    missing_loads: Sequence[MissingLoad],
+    unexpected_loads: Sequence[UnexpectedLoad],
+    difference: Decimal | None,
+    surplus: Decimal,
+    month: str,
+) -> list[Raised]:
+    """The exceptions one card's month raises on the reconciliation: the figures its
+    `CardMonth` shows, before it is built (it shows their ids too)."""
     found = []
-    if card.flagged or card.missing_loads or card.unexpected_loads:  # most cards: none
-        found = raised_by_rows(
-            card.card_id, card.flagged, card.missing_loads, card.unexpected_loads, month
-        )
-    return found + raised_by_balance(card.card_id, card.difference, card.surplus, month)
+    if flagged or missing_loads or unexpected_loads:
+        found = raised_by_rows(card_id, flagged, missing_loads, unexpected_loads, month)
+    return found + raised_by_balance(card_id, difference, surplus, month)
 
 
 def raised_by_rows(
