@@ -220,10 +220,12 @@ def _marked(
         marks.append(and_(in_month, t.c.mcc.in_(sorted(blocked))))
     query = select(*_FLAG_COLUMNS).where(_posted(start - window, end + window, card), or_(*marks))
     loads, marked = [], []
-    for row in conn.execute(visible(query, as_at, card)).all():  # a month's: fetched at once
-        if row.type == "LOAD":
-            loads.append(Load(row.card_id, row.posted_on, row.pence, row.id, row.description))
-        if start <= row.posted_on < end and (row.type == "ATM" or row.mcc in blocked):
+    # A month's loads, fetched at once and read by position: tens of thousands of rows.
+    for row in conn.execute(visible(query, as_at, card)).all():
+        xid, card_id, posted_on, kind, pence, _, description, mcc = row
+        if kind == "LOAD":
+            loads.append(Load(card_id, posted_on, pence, xid, description))
+        if start <= posted_on < end and (kind == "ATM" or mcc in blocked):
             marked.append(row)
     return loads, marked
 
@@ -324,6 +326,15 @@ def _flags(
     }
 
 
+# The month's keys counted in the content index's order as it streams, and only the
+# repeated ones looked up again. PostgreSQL would rather hash every key of the month,
+# or count them with a window, buffering each row: a third slower or more.
+IN_INDEX_ORDER = {
+    **GROUPING,
+    **{f"enable_{plan}": "off" for plan in ("hashagg", "hashjoin", "mergejoin", "seqscan", "bitmapscan")},
+}
+
+
 def _repeated(
     conn: Connection, start: date, end: date, as_at: str | None, card: str | None
 ) -> list[list[Any]]:
@@ -331,26 +342,20 @@ def _repeated(
     merchant. Candidates share the content index's date, card and amount, counted in
     the index's order as it streams (no hash of the month's rows)."""
     groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
-    with planner_settings(conn, GROUPING):
-        rows = conn.execute(_repeated_query(conn, start, end, as_at, card)).all()
+    with planner_settings(conn, IN_INDEX_ORDER):
+        rows = conn.execute(_repeated_query(start, end, as_at, card)).all()
     for row in rows:
         if row.type != "LOAD":
             groups[(row.card_id, row.posted_on, row.type, row.pence, row.merchant)].append(row)
     return [rows for rows in groups.values() if len(rows) > 1]
 
 
-def _repeated_query(
-    conn: Connection, start: date, end: date, as_at: str | None, card: str | None
-) -> Select[Any]:
-    """The month's rows whose date, card and amount repeat. SQLite counts them from the
-    index alone (it covers the key), then fetches those rows; PostgreSQL visits every
-    row anyway (index-only scans need a VACUUM first): one pass, with a window."""
+def _repeated_query(start: date, end: date, as_at: str | None, card: str | None) -> Select[Any]:
+    """The month's rows whose date, card and amount repeat: counted from the content
+    index (from the index alone, on SQLite, and on PostgreSQL once a VACUUM has marked
+    the pages visible), then only those rows fetched, by the same index."""
     in_month = _posted(start, end, card)
     key = (t.c.posted_on, t.c.card_id, t.c.pence)
-    if conn.dialect.name == "postgresql":
-        repeats = func.count().over(partition_by=key).label("repeats")
-        month = visible(select(*_FLAG_COLUMNS, repeats).where(in_month), as_at, card).subquery()
-        return select(*(month.c[c.name] for c in _FLAG_COLUMNS)).where(month.c.repeats > 1)
     candidates = (
         visible(select(*key).where(in_month), as_at, card)
         .group_by(*key)

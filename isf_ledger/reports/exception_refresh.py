@@ -187,7 +187,7 @@ def raised_in(
 
 
 def _later(first: Raised, later: Raised) -> Raised:
-    return Raised(**{**first.__dict__, "amount": later.amount, "detail": later.detail})
+    return first._replace(amount=later.amount, detail=later.detail)
 
 
 def raised_as_at(

@@ -13,10 +13,10 @@ load, a transaction's date, amount and merchant for a flag on it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from isf_ledger.domain.card_checks import DUPLICATE
 from isf_ledger.domain.exceptions import exception_id
@@ -26,9 +26,8 @@ from isf_ledger.reports.exception_refs import ExceptionRef
 from isf_ledger.reports.provider_statement import IsfMonth
 
 
-@dataclass(frozen=True)
-class Raised:
-    """One exception as a report raises it."""
+class Raised(NamedTuple):
+    """One exception as a report raises it (a tuple: a refresh raises tens of thousands)."""
 
     exception_id: str
     kind: str

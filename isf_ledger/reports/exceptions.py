@@ -119,7 +119,7 @@ def exception_list(
     """
     if as_at is not None and settings is not None:
         rows: list[Any] = [
-            _Row(**{**r.__dict__, "amount": None if r.amount is None else to_pence(r.amount)})
+            _Row(**{**r._asdict(), "amount": None if r.amount is None else to_pence(r.amount)})
             for r in raised_as_at(conn, app, settings, as_at).values()
             if month is None or r.month == month
         ]
