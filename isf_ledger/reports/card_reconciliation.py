@@ -331,7 +331,10 @@ def _flags(
 # or count them with a window, buffering each row: a third slower or more.
 IN_INDEX_ORDER = {
     **GROUPING,
-    **{f"enable_{plan}": "off" for plan in ("hashagg", "hashjoin", "mergejoin", "seqscan", "bitmapscan")},
+    **{
+        f"enable_{plan}": "off"
+        for plan in ("hashagg", "hashjoin", "mergejoin", "seqscan", "bitmapscan")
+    },
 }
 
 

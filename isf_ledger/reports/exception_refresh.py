@@ -291,7 +291,7 @@ LOOKUP = 500  # ids a query looks up at once
 BY_KEY = {"enable_seqscan": "off"}
 CHANGEABLE = ("month", "raised_on", "amount", "detail", "gone_at", "gone_why")
 # Positions in a row of `exceptions` (its columns' order); `CHANGEABLE` from `MONTH` on.
-ID, KIND, MONTH, RAISED_ON, AMOUNT, GONE_AT = 0, 1, 4, 5, 6, 8
+ID, KIND, MONTH, AMOUNT, GONE_AT = 0, 1, 4, 6, 8
 
 
 def _store(
@@ -337,17 +337,19 @@ def _store(
     new, changed = [], []
     for xid, r in sorted(raised.items()):
         was = stored.get(xid)
-        first = (r.month, r.raised_on) if was is None or r.month < was[MONTH] else was[MONTH:AMOUNT]
         amount = None if r.amount is None else to_pence(r.amount)
+        if was is None:  # as `insert_rows` takes it (the date as text)
+            on = r.raised_on.isoformat()
+            new.append((xid, r.kind, r.subject_kind, r.subject, r.month, on, amount, r.detail))
+            continue
+        first = (r.month, r.raised_on) if r.month < was[MONTH] else was[MONTH:AMOUNT]
         row = (xid, r.kind, r.subject_kind, r.subject, *first, amount, r.detail, None, None)
-        if was is None:
-            new.append(row)
-        elif row[MONTH:] != was[MONTH:]:  # `CHANGEABLE`
+        if row[MONTH:] != was[MONTH:]:  # `CHANGEABLE`
             changed.append(row)
     # New rows in bulk: the state row's lock keeps any other refresh from adding them.
+    # Not gone: `gone_at` and `gone_why` are left to their default, null.
     columns = e.c.keys()
-    plain = [(*row[:RAISED_ON], row[RAISED_ON].isoformat(), *row[AMOUNT:]) for row in new]
-    insert_rows(conn, e.name, columns, plain)
+    insert_rows(conn, e.name, columns[:GONE_AT], new)
     if changed:
         upsert = _insert(conn)(e)
         conn.execute(
