@@ -14,7 +14,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import BigInteger, Connection, Select, cast, func, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from isf_ledger.adapters.card_store.month_totals import TOTALS
 from isf_ledger.adapters.card_store.tables import card_month_totals as m
@@ -42,15 +43,21 @@ def pounds_of() -> Callable[[int], Decimal]:
     return _Pounds().__getitem__
 
 
+def _sum(pence: ColumnElement[int]) -> ColumnElement[int]:
+    """A sum of pence as an integer: PostgreSQL sums `bigint` as `numeric`, and
+    thousands of cards' sums read as Decimals cost more than the sums."""
+    return cast(func.sum(pence), BigInteger)
+
+
 def card_totals(
     conn: Connection, month: str, visible: Callable[[Select[Any]], Select[Any]]
 ) -> tuple[dict[str, list[int]], dict[str, int | None]]:
     """(each card's sums: opening, then month totals (see `NONE`), its reported closing),
     from the import-time sums by card and month, not the rows; `visible` narrows a query
     of the sums (`as_at`, one card)."""
-    query = select(m.c.card_id, func.sum(m.c.pence)).where(m.c.month < month)
+    query = select(m.c.card_id, _sum(m.c.pence)).where(m.c.month < month)
     query = visible(query).group_by(m.c.card_id)
-    totals = {card_id: [int(pence), *NONE[1:]] for card_id, pence in conn.execute(query).all()}
+    totals = {card_id: [pence, *NONE[1:]] for card_id, pence in conn.execute(query).all()}
     query = select(
         m.c.card_id, m.c.last_posted, m.c.last_id, m.c.last_balance, *(m.c[n] for n in NAMES)
     ).where(m.c.month == month)
@@ -64,15 +71,34 @@ def card_totals(
     return totals, _reported(rows)
 
 
-def card_closings(
-    conn: Connection, month: str, visible: Callable[[Select[Any]], Select[Any]]
-) -> tuple[dict[str, int], dict[str, int | None]]:
-    """(each card's computed closing, its reported closing), in pence: all the balance
-    kinds of exceptions need (`card_exceptions`), the sums done by the database."""
-    query = visible(select(m.c.card_id, func.sum(m.c.pence)).where(m.c.month <= month))
-    computed = {card_id: int(pence) for card_id, pence in conn.execute(query.group_by(m.c.card_id))}
-    query = select(m.c.card_id, m.c.last_posted, m.c.last_id, m.c.last_balance)
-    return computed, _reported(conn.execute(visible(query.where(m.c.month == month))).all())
+class Closings:
+    """Each card's computed and reported closing (pence) month after month, from the
+    month sums: all the balance kinds of exceptions need (`card_exceptions`).
+
+    A refresh examines months in order, most with no rows at all: the first month
+    sums every month up to it, each later one adds only the months since. The
+    database sums and Python keeps one running total a card."""
+
+    def __init__(self, conn: Connection, visible: Callable[[Select[Any]], Select[Any]]):
+        self._conn, self._visible = conn, visible
+        self._month: str | None = None
+        self._computed: dict[str, int] = {}
+
+    def of(self, month: str) -> tuple[dict[str, int], dict[str, int | None]]:
+        """(computed, reported) closings of `month`; the computed are kept, and change
+        with the next month asked."""
+        query = select(m.c.card_id, cast(func.sum(m.c.pence), BigInteger)).where(m.c.month <= month)
+        if self._month is not None and self._month <= month:
+            query = query.where(m.c.month > self._month)
+        else:
+            self._computed = {}
+        computed = self._computed
+        for card_id, pence in self._conn.execute(self._visible(query).group_by(m.c.card_id)):
+            computed[card_id] = computed.get(card_id, 0) + pence
+        self._month = month
+        query = select(m.c.card_id, m.c.last_posted, m.c.last_id, m.c.last_balance)
+        rows = self._conn.execute(self._visible(query.where(m.c.month == month))).all()
+        return computed, _reported(rows)
 
 
 def _reported(rows: Sequence[Any]) -> dict[str, int | None]:

@@ -60,9 +60,7 @@ from isf_ledger.adapters.statistics import planner_settings
 from isf_ledger.domain.exceptions import KINDS, gone_why
 from isf_ledger.projections.audit_trail import AuditTrail, audit_subjects, audit_trail
 from isf_ledger.projections.ledger_legs import to_pence
-from isf_ledger.reports.card_balances import thresholds
-from isf_ledger.reports.card_exceptions import raised_by_cards
-from isf_ledger.reports.card_reconciliation import issued_cards
+from isf_ledger.reports.card_exceptions import CardExceptions
 from isf_ledger.reports.card_surplus import weekly_shares
 from isf_ledger.reports.exception_rules import OF_THE_MONTH, Raised, raised_by_isf
 from isf_ledger.reports.exception_span import (
@@ -166,8 +164,8 @@ def raised_in(
     # One card (a payment, a top-up): its own reconciliation, not every card's.
     one = next(iter(scope.cards)) if scope.cards and len(scope.cards) == 1 else None
     if cards:
-        limits = thresholds(settings.surplus_weeks, weekly_shares(conn, app, one, as_at))
-        issued = issued_cards(conn, as_at, one)
+        weekly = weekly_shares(conn, app, one, as_at)
+        by_cards = CardExceptions(conn, settings, weekly, card=one, as_at=as_at)
     # Every provider's statements at once: the same records, a few queries a month.
     isfs = isf_months_over(conn, app, settings, agreements, months, loaded, as_at=as_at)
     for month, isf_month in isfs:
@@ -175,9 +173,7 @@ def raised_in(
         for isf in isf_month:
             raised += raised_by_isf(isf, month)
         if cards:
-            raised += raised_by_cards(
-                conn, month, settings, thresholds=limits, issued=issued, card=one, as_at=as_at
-            )
+            raised += by_cards.raised(month)
         for r in raised:
             if not _within(scope, r):
                 continue

@@ -44,9 +44,7 @@ from isf_ledger.adapters.card_store.tables import card_imports, card_month_total
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.domain.periods import month_days
 from isf_ledger.projections.audit_trail import audit_trail
-from isf_ledger.reports.card_balances import thresholds
-from isf_ledger.reports.card_exceptions import balances_raised, raised_by_cards
-from isf_ledger.reports.card_reconciliation import issued_cards
+from isf_ledger.reports.card_exceptions import CardExceptions
 from isf_ledger.reports.card_surplus import weekly_shares
 from isf_ledger.reports.exception_rules import BALANCE_KINDS, CARD_KINDS, Raised
 from isf_ledger.reports.exception_span import CARD_IMPORT, Span, month_of, months_from
@@ -102,15 +100,12 @@ def raised_after_import(
         if month in full or month > min(added)
     ]
     one = next(iter(touched)) if len(touched) == 1 else None
-    limits = thresholds(settings.surplus_weeks, weekly_shares(conn, app, one, None))
-    issued = issued_cards(conn, None, one)
+    weekly = weekly_shares(conn, app, one, None)
+    by_cards = CardExceptions(conn, settings, weekly, card=one)
     for month in months:
         if month in full:
-            found = raised_by_cards(
-                conn, month, settings, thresholds=limits, issued=issued, card=one
-            )
-            raised = {r.exception_id: r for r in found if r.subject in touched}
-            yield month, raised, CARD_KINDS
+            raised = [r for r in by_cards.raised(month) if r.subject in touched]
+            yield month, {r.exception_id: r for r in raised}, CARD_KINDS
         else:
-            balances = balances_raised(conn, month, limits, touched.keys(), card=one)
+            balances = by_cards.balances_raised(month, touched.keys())
             yield month, {r.exception_id: r for r in balances}, BALANCE_KINDS
