@@ -33,7 +33,7 @@ Decisions (see README "Corrections and exceptions"):
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -155,6 +155,26 @@ def raised_in(
     subjects in `scope`: when one is raised in several, as first raised, with the
     latest amount."""
     found: dict[str, Raised] = {}
+    for _, raised in raised_by_month(conn, app, settings, months, as_at, scope):
+        for xid, r in raised.items():
+            first = found.get(xid)
+            found[xid] = r if first is None else _later(first, r)
+    return found
+
+
+def raised_by_month(
+    conn: Connection,
+    app: LedgerApp,
+    settings: Settings,
+    months: list[str],
+    as_at: str | None = None,
+    scope: Scope = ALL,
+) -> Iterator[tuple[str, dict[str, Raised]]]:
+    """(month, what the reports raise in it about the subjects in `scope`) for each of
+    `months`, in order; what is read for every month (agreements, cards issued, their
+    thresholds, the cards' running closings) read once."""
+    if not months:
+        return
     refs = refs_of(conn, "agreement")
     if scope.agreements is not None:
         refs = [ref for ref in refs if ref in scope.agreements]
@@ -174,12 +194,13 @@ def raised_in(
             raised += raised_by_isf(isf, month)
         if cards:
             raised += by_cards.raised(month)
+        found: dict[str, Raised] = {}
         for r in raised:
             if not _within(scope, r):
                 continue
             first = found.get(r.exception_id)
             found[r.exception_id] = r if first is None else _later(first, r)
-    return found
+        yield month, found
 
 
 def _later(first: Raised, later: Raised) -> Raised:
@@ -279,8 +300,9 @@ def _after_imports(
     before = Span(span.first, was, span.changed)
     for month, raised, kinds in raised_after_import(conn, app, settings, touched, before):
         _store(conn, raised, [month], cards, now, kinds=kinds)
-    for month in months_from(next_month(was), span.through):
-        _store(conn, raised_in(conn, app, settings, [month]), [month], ALL, now, kinds=KINDS)
+    after = months_from(next_month(was), span.through)
+    for month, raised in raised_by_month(conn, app, settings, after):
+        _store(conn, raised, [month], ALL, now, kinds=KINDS)
 
 
 LOOKUP = 500  # ids a query looks up at once
