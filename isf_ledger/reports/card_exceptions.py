@@ -52,7 +52,14 @@ class CardExceptions:
     def raised(self, month: str) -> list[Raised]:
         """Every exception the month's reconciliation raises on its cards."""
         computed, reported = self._closings.of(month)
-        found = row_findings(self._conn, month, self._settings, card=self._card, as_at=self._as_at)
+        found = row_findings(
+            self._conn,
+            month,
+            self._settings,
+            card=self._card,
+            as_at=self._as_at,
+            has_rows=bool(reported),  # a card's month with rows has a reported closing
+        )
         with_rows = found.flagged.keys() | found.missing.keys() | found.unexpected.keys()
         # The report lists the cards with sums and those issued by the month's end: a
         # payment to any other card is in no card's month.

@@ -111,17 +111,28 @@ class RowFindings:
 
 
 def row_findings(
-    conn: Connection, month: str, settings: Settings, *, card: str | None, as_at: str | None
+    conn: Connection,
+    month: str,
+    settings: Settings,
+    *,
+    card: str | None,
+    as_at: str | None,
+    has_rows: bool = True,
 ) -> RowFindings:
     """The month's findings from its rows, for every card (or one): a few queries of
-    the rows they concern, none by card."""
+    the rows they concern, none by card. `has_rows` False (the month sums have none
+    in the month: a refresh examines many such months) skips the passes over the
+    month's own rows; the loads around it and the payments are still read."""
     start, last = month_days(month)
     end = last + timedelta(days=1)
-    limit = int(settings.monthly_cash_limit * 100)
-    over = over_cash_limit(conn, month, limit, lambda q: visible(q, as_at, card, m))
+    over = []
+    if has_rows:
+        limit = int(settings.monthly_cash_limit * 100)
+        over = over_cash_limit(conn, month, limit, lambda q: visible(q, as_at, card, m))
     loads, marked = _marked(conn, start, end, settings, over, as_at, card)
     missing, unexpected, expected = _loads(start, end, settings, loads, conn, as_at, card)
-    flagged = _flags(conn, start, end, settings, marked, as_at, card)
+    repeated = _repeated(conn, start, end, as_at, card) if has_rows else []
+    flagged = _flags(settings, marked, repeated)
     return RowFindings(missing, unexpected, expected, flagged)
 
 
@@ -281,15 +292,10 @@ _FLAG_COLUMNS = (
 
 
 def _flags(
-    conn: Connection,
-    start: date,
-    end: date,
-    settings: Settings,
-    marked: list[Any],
-    as_at: str | None,
-    card: str | None,
+    settings: Settings, marked: list[Any], repeated: list[list[Any]]
 ) -> dict[str, tuple[Flag, ...]]:
-    """Transactions that need a look, by card, in date (then storage) order."""
+    """Transactions that need a look (the `marked` ones, the `repeated` groups), by
+    card, in date (then storage) order."""
     found: dict[str, list[tuple[tuple[date, int], int, str, CardTransaction]]] = defaultdict(list)
 
     def flag(row: Any, order: int, why: str) -> None:
@@ -313,7 +319,7 @@ def _flags(
                 why = card_checks.cash_over_limit(from_pence(cash), from_pence(limit))
                 flag(row, 1, why)
 
-    for rows in _repeated(conn, start, end, as_at, card):
+    for rows in repeated:
         for row in rows:
             flag(row, 2, card_checks.DUPLICATE)
 
