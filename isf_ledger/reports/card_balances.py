@@ -2,9 +2,9 @@
 
 Opening, the month's totals by type and the reported closing are read from
 the sums each import kept by card and month, never from the rows: the
-reconciliation reads them so, and so does the exceptions refresh after an
-import for the months after those it added rows to, where only balances can
-have moved (`import_refresh`).
+reconciliation reads them so. The exceptions refresh needs only each card's
+closings (`Closings`), month after month, and compares them in pence
+(`month_balance`).
 """
 
 from __future__ import annotations

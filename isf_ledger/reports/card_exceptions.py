@@ -3,12 +3,13 @@
 The exceptions refresh needs thousands of cards' months a refresh, and of most
 of them only a balance kind (a surplus, mostly: a card with no schedule has
 all of its balance as surplus). So no `CardMonth` is built: the database sums
-each card's computed closing (`card_balances.Closings`), Python compares it with the
-reported closing and the card's surplus threshold in pence, and makes a
-Decimal only for an amount raised; the row kinds come from the month's
-findings (`row_findings`), for the few cards that have any. What is raised,
-amounts and order within a card included, is what `raised_by_card` reads off
-the reconciliation (`tests/integration/test_exceptions_current.py`).
+each card's computed closing (`card_balances.Closings`), Python compares it
+with the reported closing and the card's surplus threshold in pence, and makes
+a Decimal only for an amount raised; the row kinds come from the month's
+findings (`row_findings`), for the few cards that have any. The rules are the
+reconciliation's own (`raised_by_rows`, `raised_by_balance`, which
+`raised_by_card` puts together as a `CardMonth` is built), so the table and
+the report's exception ids cannot disagree.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 Decisions (see README "Corrections and exceptions"):
 - Exceptions are read off the reports' own records (`exception_rules`): a
-  refresh runs every month's provider statements and card reconciliation.
+  refresh runs every month's provider statements, and the card
+  reconciliation's findings and balances without its report
+  (`card_exceptions`).
   `Ledger.catch_up` calls `refresh` after the read models it reads are
   current, so `apply`, `cards import` and a payment run return with the
   table current; listing calls it too, and finds nothing to do unless a

@@ -20,7 +20,7 @@ agreement's statement reads card rows.
 Hence, when every audit trail row since the last refresh is a card import and
 no month is added to those examined: the cards the imports added rows to
 (their month sums, by import, say which cards and months) are examined, in
-full (`reconcile_cards`) in the months around those months (widened by the
+full (`card_exceptions`) in the months around those months (widened by the
 window), and for `BALANCE_KINDS` only, from the month sums with no pass over
 rows, in every other month after the first of them up to the last examined.
 A stored exception of another kind in such a month stands as it is. All
