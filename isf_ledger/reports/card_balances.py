@@ -87,7 +87,7 @@ class Closings:
     def of(self, month: str) -> tuple[dict[str, int], dict[str, int | None]]:
         """(computed, reported) closings of `month`; the computed are kept, and change
         with the next month asked."""
-        query = select(m.c.card_id, cast(func.sum(m.c.pence), BigInteger)).where(m.c.month <= month)
+        query = select(m.c.card_id, _sum(m.c.pence)).where(m.c.month <= month)
         if self._month is not None and self._month <= month:
             query = query.where(m.c.month > self._month)
         else:
