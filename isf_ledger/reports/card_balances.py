@@ -3,8 +3,8 @@
 Opening, the month's totals by type and the reported closing are read from
 the sums each import kept by card and month, never from the rows: the
 reconciliation reads them so. The exceptions refresh needs only each card's
-closings (`Closings`), month after month, and compares them in pence
-(`month_balance`).
+closings and cash (`Closings`), month after month, and compares them in
+pence (`month_balance`).
 """
 
 from __future__ import annotations
@@ -84,9 +84,9 @@ class Closings:
         self._month: str | None = None
         self._computed: dict[str, int] = {}
 
-    def of(self, month: str) -> tuple[dict[str, int], dict[str, int | None]]:
-        """(computed, reported) closings of `month`; the computed are kept, and change
-        with the next month asked."""
+    def of(self, month: str) -> tuple[dict[str, int], dict[str, int | None], dict[str, int]]:
+        """(computed closings, reported closings, cash) of `month`, by card; the computed
+        are kept, and change with the next month asked."""
         query = select(m.c.card_id, _sum(m.c.pence)).where(m.c.month <= month)
         if self._month is not None and self._month <= month:
             query = query.where(m.c.month > self._month)
@@ -96,9 +96,12 @@ class Closings:
         for card_id, pence in self._conn.execute(self._visible(query).group_by(m.c.card_id)):
             computed[card_id] = computed.get(card_id, 0) + pence
         self._month = month
-        query = select(m.c.card_id, m.c.last_posted, m.c.last_id, m.c.last_balance)
+        query = select(m.c.card_id, m.c.last_posted, m.c.last_id, m.c.last_balance, m.c.atm)
         rows = self._conn.execute(self._visible(query.where(m.c.month == month))).all()
-        return computed, _reported(rows)
+        cash: dict[str, int] = {}
+        for card_id, _, _, _, atm in rows:
+            cash[card_id] = cash.get(card_id, 0) + atm
+        return computed, _reported(rows), cash
 
 
 def _reported(rows: Sequence[Any]) -> dict[str, int | None]:
@@ -125,10 +128,7 @@ def month_balance(computed: int, closing: int | None, threshold: int) -> tuple[i
     return None if closing is None else closing - computed, max(0, computed - threshold)
 
 
-def over_cash_limit(
-    conn: Connection, month: str, limit: int, visible: Callable[[Select[Any]], Select[Any]]
-) -> list[str]:
-    """The cards whose cash (ATM, money out) in the month passes `limit` pence, sorted:
-    the database sums and compares; only their cash rows are read (`card_reconciliation`)."""
-    query = visible(select(m.c.card_id).where(m.c.month == month)).group_by(m.c.card_id)
-    return sorted(conn.scalars(query.having(-func.sum(m.c.atm) > limit)))
+def over_cash_limit(cash: Mapping[str, int], limit: int) -> list[str]:
+    """The cards whose cash in the month (ATM, money out: each card's sum, negative)
+    passes `limit` pence, sorted: only their cash rows are read (`card_reconciliation`)."""
+    return sorted(card_id for card_id, pence in cash.items() if -pence > limit)

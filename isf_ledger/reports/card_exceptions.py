@@ -52,11 +52,12 @@ class CardExceptions:
 
     def raised(self, month: str) -> list[Raised]:
         """Every exception the month's reconciliation raises on its cards."""
-        computed, reported = self._closings.of(month)
+        computed, reported, cash = self._closings.of(month)
         found = row_findings(
             self._conn,
             month,
             self._settings,
+            cash=cash,
             card=self._card,
             as_at=self._as_at,
             has_rows=bool(reported),  # a card's month with rows has a reported closing
@@ -76,7 +77,8 @@ class CardExceptions:
 
     def balances_raised(self, month: str, cards: Collection[str]) -> list[Raised]:
         """The balance kinds alone (`BALANCE_KINDS`) the month raises on `cards`."""
-        return self._balances(month, *self._closings.of(month), cards)
+        computed, reported, _ = self._closings.of(month)
+        return self._balances(month, computed, reported, cards)
 
     def _balances(
         self,

@@ -60,6 +60,7 @@ from isf_ledger.domain.periods import month_days
 from isf_ledger.projections.card_registry import card_registry
 from isf_ledger.projections.ledger_legs import from_pence
 from isf_ledger.reports.card_balances import (
+    ATM,
     NONE,
     card_totals,
     month_balance,
@@ -115,20 +116,19 @@ def row_findings(
     month: str,
     settings: Settings,
     *,
+    cash: Mapping[str, int],
     card: str | None,
     as_at: str | None,
     has_rows: bool = True,
 ) -> RowFindings:
     """The month's findings from its rows, for every card (or one): a few queries of
-    the rows they concern, none by card. `has_rows` False (the month sums have none
-    in the month: a refresh examines many such months) skips the passes over the
-    month's own rows; the loads around it and the payments are still read."""
+    the rows they concern, none by card. `cash`: each card's in the month, from the
+    month sums. `has_rows` False (the month sums have none in the month: a refresh
+    examines many such months) skips the pass over the month's own rows for
+    repeats; the loads around it and the payments are still read."""
     start, last = month_days(month)
     end = last + timedelta(days=1)
-    over = []
-    if has_rows:
-        limit = int(settings.monthly_cash_limit * 100)
-        over = over_cash_limit(conn, month, limit, lambda q: visible(q, as_at, card, m))
+    over = over_cash_limit(cash, int(settings.monthly_cash_limit * 100))
     loads, marked = _marked(conn, start, end, settings, over, as_at, card)
     missing, unexpected, expected = _loads(start, end, settings, loads, conn, as_at, card)
     repeated = _repeated(conn, start, end, as_at, card) if has_rows else []
@@ -153,7 +153,8 @@ def reconcile_cards(
     `card_surplus`); a card without one has all of its balance as surplus.
     """
     totals, reported = card_totals(conn, month, lambda q: visible(q, as_at, card, m))
-    found = row_findings(conn, month, settings, card=card, as_at=as_at)
+    cash = {card_id: sums[ATM] for card_id, sums in totals.items()}
+    found = row_findings(conn, month, settings, cash=cash, card=card, as_at=as_at)
     card_ids = set(totals) | issued_by(issued_cards(conn, as_at, card), month)
     pounds = pounds_of()
     threshold = thresholds(settings.surplus_weeks, weekly or {})
