@@ -75,13 +75,23 @@ def planner_settings(conn: Connection, settings: dict[str, str]) -> Iterator[Non
     if conn.dialect.name != "postgresql":
         yield
         return
-    was = {name: conn.scalar(text(f"SELECT current_setting('{name}')")) for name in settings}
-    for name, value in settings.items():
-        conn.execute(text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value})
+    # One round trip to read them and one to set them (and one to put them back): a
+    # report setting three pays for three statements, not nine.
+    names = list(settings)
+    read = ", ".join(f"current_setting(:n{i})" for i in range(len(names)))
+    params = {f"n{i}": name for i, name in enumerate(names)}
+    was = dict(zip(names, conn.execute(text(f"SELECT {read}"), params).one(), strict=True))
+    _set(conn, settings)
     try:
         yield
     finally:
-        for name, value in was.items():
-            conn.execute(
-                text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value}
-            )
+        _set(conn, was)
+
+
+def _set(conn: Connection, settings: dict[str, str]) -> None:
+    """`SET LOCAL` each of `settings`, in one statement."""
+    calls = ", ".join(f"set_config(:n{i}, :v{i}, true)" for i in range(len(settings)))
+    params: dict[str, str] = {}
+    for i, (name, value) in enumerate(settings.items()):
+        params |= {f"n{i}": name, f"v{i}": value}
+    conn.execute(text(f"SELECT {calls}"), params)

@@ -64,8 +64,8 @@ from isf_ledger.reports.exceptions import (
     ExceptionList,
     exception_list,
     open_debt,
+    refs_of_raised,
     stored_exception,
-    with_refs_cards,
     with_refs_isf,
 )
 from isf_ledger.reports.payments import PaymentsDue
@@ -208,7 +208,8 @@ class Ledger:
         """Bring the exceptions read model up to the read models it is read from, and
         to today's month (`reports/exception_refresh`); `full` examines every month."""
         moment = datetime.now(UTC)
-        with self.engine.begin() as conn:
+        # Tens of thousands of exceptions raised, none of them cycles: see `reconcile_cards`.
+        with self.engine.begin() as conn, paused_collector():
             refresh(
                 conn, self.app, self.settings, today=moment.date(), now=instant(moment), full=full
             )
@@ -274,8 +275,15 @@ class Ledger:
             if card is not None and not known_card(conn, card, as_at):
                 raise NotFound(f"unknown card {card}")
             weekly = weekly_shares(conn, self.app, card, as_at)
-            rec = reconcile_cards(conn, month, self.settings, card=card, as_at=as_at, weekly=weekly)
-            return with_refs_cards(conn, self.app, rec, as_at)
+            return reconcile_cards(
+                conn,
+                month,
+                self.settings,
+                refs=lambda raised: refs_of_raised(conn, self.app, raised, as_at),
+                card=card,
+                as_at=as_at,
+                weekly=weekly,
+            )
 
     def exceptions(
         self,

@@ -2,24 +2,24 @@
 
 Opening, the month's totals by type and the reported closing are read from
 the sums each import kept by card and month, never from the rows: the
-reconciliation reads them so, and so does the exceptions refresh after an
-import for the months after those it added rows to, where only balances can
-have moved (`import_refresh`).
+reconciliation reads them so. The exceptions refresh needs only each card's
+closings and cash (`Closings`), month after month, and compares them in
+pence (`month_balance`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import BigInteger, Connection, Select, cast, func, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from isf_ledger.adapters.card_store.month_totals import TOTALS
 from isf_ledger.adapters.card_store.tables import card_month_totals as m
-from isf_ledger.domain.surplus import surplus_above
-from isf_ledger.projections.ledger_legs import from_pence
+from isf_ledger.projections.ledger_legs import from_pence, to_pence
 
 NAMES = [name for name, _ in TOTALS]
 # A card's sums: [opening, then the month's totals in `NAMES` order], in pence. A list
@@ -43,40 +43,92 @@ def pounds_of() -> Callable[[int], Decimal]:
     return _Pounds().__getitem__
 
 
+def _sum(pence: ColumnElement[int]) -> ColumnElement[int]:
+    """A sum of pence as an integer: PostgreSQL sums `bigint` as `numeric`, and
+    thousands of cards' sums read as Decimals cost more than the sums."""
+    return cast(func.sum(pence), BigInteger)
+
+
 def card_totals(
     conn: Connection, month: str, visible: Callable[[Select[Any]], Select[Any]]
 ) -> tuple[dict[str, list[int]], dict[str, int | None]]:
     """(each card's sums: opening, then month totals (see `NONE`), its reported closing),
     from the import-time sums by card and month, not the rows; `visible` narrows a query
     of the sums (`as_at`, one card)."""
-    query = select(m.c.card_id, func.sum(m.c.pence)).where(m.c.month < month)
+    query = select(m.c.card_id, _sum(m.c.pence)).where(m.c.month < month)
     query = visible(query).group_by(m.c.card_id)
-    totals = {card_id: [int(pence), *NONE[1:]] for card_id, pence in conn.execute(query).all()}
+    totals = {card_id: [pence, *NONE[1:]] for card_id, pence in conn.execute(query).all()}
     query = select(
         m.c.card_id, m.c.last_posted, m.c.last_id, m.c.last_balance, *(m.c[n] for n in NAMES)
     ).where(m.c.month == month)
-    last: dict[str, tuple[date, int, int | None]] = {}
-    for card_id, posted, last_id, balance, *by_type in conn.execute(visible(query)).all():
+    rows = conn.execute(visible(query)).all()
+    for card_id, _, _, _, *by_type in rows:
         sums = totals.get(card_id)
         if sums is None:
             sums = totals[card_id] = list(NONE)
         for at, pence in enumerate(by_type, start=1):
             sums[at] += pence
+    return totals, _reported(rows)
+
+
+class Closings:
+    """Each card's computed and reported closing (pence) month after month, from the
+    month sums: all the balance kinds of exceptions need (`card_exceptions`).
+
+    A refresh examines months in order, most with no rows at all: the first month
+    sums every month up to it, each later one adds only the months since. The
+    database sums and Python keeps one running total a card."""
+
+    def __init__(self, conn: Connection, visible: Callable[[Select[Any]], Select[Any]]):
+        self._conn, self._visible = conn, visible
+        self._month: str | None = None
+        self._computed: dict[str, int] = {}
+
+    def of(self, month: str) -> tuple[dict[str, int], dict[str, int | None], dict[str, int]]:
+        """(computed closings, reported closings, cash) of `month`, by card; the computed
+        are kept, and change with the next month asked."""
+        query = select(m.c.card_id, _sum(m.c.pence)).where(m.c.month <= month)
+        if self._month is not None and self._month <= month:
+            query = query.where(m.c.month > self._month)
+        else:
+            self._computed = {}
+        computed = self._computed
+        for card_id, pence in self._conn.execute(self._visible(query).group_by(m.c.card_id)):
+            computed[card_id] = computed.get(card_id, 0) + pence
+        self._month = month
+        query = select(m.c.card_id, m.c.last_posted, m.c.last_id, m.c.last_balance, m.c.atm)
+        rows = self._conn.execute(self._visible(query.where(m.c.month == month))).all()
+        cash: dict[str, int] = {}
+        for card_id, _, _, _, atm in rows:
+            cash[card_id] = cash.get(card_id, 0) + atm
+        return computed, _reported(rows), cash
+
+
+def _reported(rows: Sequence[Any]) -> dict[str, int | None]:
+    """Each card's reported closing: the balance on the latest (posted date, id) of
+    its month's groups, rows of (card, last posted, last id, last balance, ...)."""
+    last: dict[str, tuple[date, int, int | None]] = {}
+    for card_id, posted, last_id, balance, *_ in rows:
         latest = (posted, last_id, balance)
         if card_id not in last or latest[:2] > last[card_id][:2]:
             last[card_id] = latest
-    return totals, {card_id: balance for card_id, (_, _, balance) in last.items()}
+    return {card_id: balance for card_id, (_, _, balance) in last.items()}
 
 
-def month_balance(
-    sums: Sequence[int],
-    closing: int | None,
-    threshold: Decimal,
-    pounds: Callable[[int], Decimal],
-) -> tuple[Decimal, Decimal | None, Decimal]:
-    """(computed closing, difference from the reported `closing`, surplus above
-    `threshold`) of one card's sums (see `NONE`)."""
-    computed = sum(sums)
-    computed_closing = pounds(computed)
-    difference = None if closing is None else pounds(closing - computed)
-    return computed_closing, difference, surplus_above(computed_closing, threshold)
+def thresholds(weeks: int, weekly: Mapping[str, Decimal]) -> dict[str, int]:
+    """Each card's surplus threshold in pence: `weeks` of its weekly share (`card_surplus`).
+    A card without a share has none: all of its balance is surplus."""
+    return {card_id: to_pence(weeks * share) for card_id, share in weekly.items()}
+
+
+def month_balance(computed: int, closing: int | None, threshold: int) -> tuple[int | None, int]:
+    """(difference of the reported `closing` from the `computed` one, surplus above
+    `threshold`), in pence: `domain.surplus.surplus_above` on a card's whole pence, for
+    thousands of cards' months with no Decimal but for the figures shown."""
+    return None if closing is None else closing - computed, max(0, computed - threshold)
+
+
+def over_cash_limit(cash: Mapping[str, int], limit: int) -> list[str]:
+    """The cards whose cash in the month (ATM, money out: each card's sum, negative)
+    passes `limit` pence, sorted: only their cash rows are read (`card_reconciliation`)."""
+    return sorted(card_id for card_id, pence in cash.items() if -pence > limit)

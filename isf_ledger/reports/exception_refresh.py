@@ -2,7 +2,9 @@
 
 Decisions (see README "Corrections and exceptions"):
 - Exceptions are read off the reports' own records (`exception_rules`): a
-  refresh runs every month's provider statements and card reconciliation.
+  refresh runs every month's provider statements, and the card
+  reconciliation's findings and balances without its report
+  (`card_exceptions`).
   `Ledger.catch_up` calls `refresh` after the read models it reads are
   current, so `apply`, `cards import` and a payment run return with the
   table current; listing calls it too, and finds nothing to do unless a
@@ -33,7 +35,7 @@ Decisions (see README "Corrections and exceptions"):
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -60,14 +62,9 @@ from isf_ledger.adapters.statistics import planner_settings
 from isf_ledger.domain.exceptions import KINDS, gone_why
 from isf_ledger.projections.audit_trail import AuditTrail, audit_subjects, audit_trail
 from isf_ledger.projections.ledger_legs import to_pence
-from isf_ledger.reports.card_reconciliation import reconcile_cards
+from isf_ledger.reports.card_exceptions import CardExceptions
 from isf_ledger.reports.card_surplus import weekly_shares
-from isf_ledger.reports.exception_rules import (
-    OF_THE_MONTH,
-    Raised,
-    raised_by_card,
-    raised_by_isf,
-)
+from isf_ledger.reports.exception_rules import OF_THE_MONTH, Raised, raised_by_isf
 from isf_ledger.reports.exception_span import (
     CARD_IMPORT,
     Span,
@@ -160,6 +157,26 @@ def raised_in(
     subjects in `scope`: when one is raised in several, as first raised, with the
     latest amount."""
     found: dict[str, Raised] = {}
+    for _, raised in raised_by_month(conn, app, settings, months, as_at, scope):
+        for xid, r in raised.items():
+            first = found.get(xid)
+            found[xid] = r if first is None else _later(first, r)
+    return found
+
+
+def raised_by_month(
+    conn: Connection,
+    app: LedgerApp,
+    settings: Settings,
+    months: list[str],
+    as_at: str | None = None,
+    scope: Scope = ALL,
+) -> Iterator[tuple[str, dict[str, Raised]]]:
+    """(month, what the reports raise in it about the subjects in `scope`) for each of
+    `months`, in order; what is read for every month (agreements, cards issued, their
+    thresholds, the cards' running closings) read once."""
+    if not months:
+        return
     refs = refs_of(conn, "agreement")
     if scope.agreements is not None:
         refs = [ref for ref in refs if ref in scope.agreements]
@@ -168,7 +185,9 @@ def raised_in(
     cards = scope.cards is None or bool(scope.cards)
     # One card (a payment, a top-up): its own reconciliation, not every card's.
     one = next(iter(scope.cards)) if scope.cards and len(scope.cards) == 1 else None
-    weekly = weekly_shares(conn, app, one, as_at) if cards else {}
+    if cards:
+        weekly = weekly_shares(conn, app, one, as_at)
+        by_cards = CardExceptions(conn, settings, weekly, card=one, as_at=as_at)
     # Every provider's statements at once: the same records, a few queries a month.
     isfs = isf_months_over(conn, app, settings, agreements, months, loaded, as_at=as_at)
     for month, isf_month in isfs:
@@ -176,19 +195,18 @@ def raised_in(
         for isf in isf_month:
             raised += raised_by_isf(isf, month)
         if cards:
-            rec = reconcile_cards(conn, month, settings, card=one, as_at=as_at, weekly=weekly)
-            for card in rec.cards:
-                raised += raised_by_card(card, month)
+            raised += by_cards.raised(month)
+        found: dict[str, Raised] = {}
         for r in raised:
             if not _within(scope, r):
                 continue
             first = found.get(r.exception_id)
             found[r.exception_id] = r if first is None else _later(first, r)
-    return found
+        yield month, found
 
 
 def _later(first: Raised, later: Raised) -> Raised:
-    return Raised(**{**first.__dict__, "amount": later.amount, "detail": later.detail})
+    return first._replace(amount=later.amount, detail=later.detail)
 
 
 def raised_as_at(
@@ -284,15 +302,16 @@ def _after_imports(
     before = Span(span.first, was, span.changed)
     for month, raised, kinds in raised_after_import(conn, app, settings, touched, before):
         _store(conn, raised, [month], cards, now, kinds=kinds)
-    for month in months_from(next_month(was), span.through):
-        _store(conn, raised_in(conn, app, settings, [month]), [month], ALL, now, kinds=KINDS)
+    after = months_from(next_month(was), span.through)
+    for month, raised in raised_by_month(conn, app, settings, after):
+        _store(conn, raised, [month], ALL, now, kinds=KINDS)
 
 
 LOOKUP = 500  # ids a query looks up at once
 BY_KEY = {"enable_seqscan": "off"}
 CHANGEABLE = ("month", "raised_on", "amount", "detail", "gone_at", "gone_why")
 # Positions in a row of `exceptions` (its columns' order); `CHANGEABLE` from `MONTH` on.
-ID, KIND, MONTH, RAISED_ON, AMOUNT, GONE_AT = 0, 1, 4, 5, 6, 8
+ID, KIND, MONTH, AMOUNT, GONE_AT = 0, 1, 4, 6, 8
 
 
 def _store(
@@ -338,17 +357,19 @@ def _store(
     new, changed = [], []
     for xid, r in sorted(raised.items()):
         was = stored.get(xid)
-        first = (r.month, r.raised_on) if was is None or r.month < was[MONTH] else was[MONTH:AMOUNT]
         amount = None if r.amount is None else to_pence(r.amount)
+        if was is None:  # as `insert_rows` takes it (the date as text)
+            on = r.raised_on.isoformat()
+            new.append((xid, r.kind, r.subject_kind, r.subject, r.month, on, amount, r.detail))
+            continue
+        first = (r.month, r.raised_on) if r.month < was[MONTH] else was[MONTH:AMOUNT]
         row = (xid, r.kind, r.subject_kind, r.subject, *first, amount, r.detail, None, None)
-        if was is None:
-            new.append(row)
-        elif row[MONTH:] != was[MONTH:]:  # `CHANGEABLE`
+        if row[MONTH:] != was[MONTH:]:  # `CHANGEABLE`
             changed.append(row)
     # New rows in bulk: the state row's lock keeps any other refresh from adding them.
+    # Not gone: `gone_at` and `gone_why` are left to their default, null.
     columns = e.c.keys()
-    plain = [(*row[:RAISED_ON], row[RAISED_ON].isoformat(), *row[AMOUNT:]) for row in new]
-    insert_rows(conn, e.name, columns, plain)
+    insert_rows(conn, e.name, columns[:GONE_AT], new)
     if changed:
         upsert = _insert(conn)(e)
         conn.execute(

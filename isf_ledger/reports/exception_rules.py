@@ -1,8 +1,10 @@
 """Which flags of a report are exceptions: the same records the reports return.
 
 Exceptions are not found by rules of their own. Each is read off the
-provider statement's `IsfMonth` or the card reconciliation's `CardMonth`,
-so the list can never disagree with the flags a finance officer sees there.
+provider statement's `IsfMonth` or the figures of the card reconciliation's
+`CardMonth` (as it is built, which shows their ids; the refresh reads the
+same findings and balances without building it, `card_exceptions`), so the
+list can never disagree with the flags a finance officer sees there.
 The cause that goes into an exception's id is what makes it that one
 exception: a month for a month's balance, a payment's command for a missing
 load, a transaction's date, amount and merchant for a flag on it.
@@ -10,21 +12,22 @@ load, a transaction's date, amount and merchant for a flag on it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from isf_ledger.domain.card_checks import DUPLICATE
 from isf_ledger.domain.exceptions import exception_id
 from isf_ledger.domain.periods import month_days
-from isf_ledger.reports.card_month import CardMonth, Flag
+from isf_ledger.reports.card_month import Flag, MissingLoad, UnexpectedLoad
+from isf_ledger.reports.exception_refs import ExceptionRef
 from isf_ledger.reports.provider_statement import IsfMonth
 
 
-@dataclass(frozen=True)
-class Raised:
-    """One exception as a report raises it."""
+class Raised(NamedTuple):
+    """One exception as a report raises it (a tuple: a refresh raises tens of thousands)."""
 
     exception_id: str
     kind: str
@@ -34,6 +37,11 @@ class Raised:
     raised_on: date
     amount: Decimal | None
     detail: str
+
+
+# How a report's exceptions get their ids and status (`exceptions.refs_of_raised`):
+# given all it raises, a function giving one record's their refs.
+RefsOf = Callable[[list[Raised]], Callable[[list[Raised]], tuple[ExceptionRef, ...]]]
 
 
 def _raised(
@@ -87,24 +95,46 @@ def _last_day(month: str) -> date:
     return month_days(month)[1]
 
 
-def raised_by_card(card: CardMonth, month: str) -> list[Raised]:
-    """The exceptions one card's month raises on the reconciliation."""
-    if not (card.flagged or card.missing_loads or card.unexpected_loads):
-        return raised_by_balance(card.card_id, card.difference, card.surplus, month)  # most
-    subject = ("card", card.card_id)
+def raised_by_card(
+    card_id: str,
+    flagged: Sequence[Flag],
+    missing_loads: Sequence[MissingLoad],
+    unexpected_loads: Sequence[UnexpectedLoad],
+    difference: Decimal | None,
+    surplus: Decimal,
+    month: str,
+) -> list[Raised]:
+    """The exceptions one card's month raises on the reconciliation: the figures its
+    `CardMonth` shows, before it is built (it shows their ids too)."""
     found = []
-    for flag in card.flagged:
+    if flagged or missing_loads or unexpected_loads:
+        found = raised_by_rows(card_id, flagged, missing_loads, unexpected_loads, month)
+    return found + raised_by_balance(card_id, difference, surplus, month)
+
+
+def raised_by_rows(
+    card_id: str,
+    flagged: Iterable[Flag],
+    missing_loads: Iterable[MissingLoad],
+    unexpected_loads: Iterable[UnexpectedLoad],
+    month: str,
+) -> list[Raised]:
+    """The exceptions a card's month raises on its rows and loads (flags, missing and
+    unexpected loads), in the reconciliation's order."""
+    subject = ("card", card_id)
+    found = []
+    for flag in flagged:
         t = flag.transaction
         kind = _flag_kind(flag)
         cause = month if kind == "cash-over-limit" else f"{t.posted_on}|{t.amount}|{t.merchant}"
         found.append(_raised(kind, subject, cause, month, t.posted_on, t.amount, flag.why))
-    for m in card.missing_loads:
+    for m in missing_loads:
         found.append(_raised("missing-load", subject, m.command_id, month, m.date, m.amount,
                              f"payment {m.command_id} has no load"))  # fmt: skip
-    for u in card.unexpected_loads:
+    for u in unexpected_loads:
         found.append(_raised("unexpected-load", subject, f"{u.posted_on}|{u.amount}", month,
                              u.posted_on, u.amount, u.description))  # fmt: skip
-    return found + raised_by_balance(card.card_id, card.difference, card.surplus, month)
+    return found
 
 
 # Kinds whose cause is the month itself: an exception of one is raised in that month

@@ -22,10 +22,9 @@ from isf_ledger.domain import ledger
 from isf_ledger.domain.money import ZERO
 from isf_ledger.projections.ledger_legs import from_pence, ledger_legs, to_pence
 from isf_ledger.projections.runner import instant
-from isf_ledger.reports.card_month import CardReconciliation
 from isf_ledger.reports.exception_refresh import exceptions, raised_as_at
 from isf_ledger.reports.exception_refs import ExceptionRef
-from isf_ledger.reports.exception_rules import Raised, raised_by_card, raised_by_isf
+from isf_ledger.reports.exception_rules import Raised, raised_by_isf
 from isf_ledger.reports.provider_statement import ProviderStatement
 from isf_ledger.reports.records import report_json
 from isf_ledger.reports.sources import load, refs_of
@@ -39,22 +38,14 @@ def with_refs_isf(
 ) -> ProviderStatement:
     """The statement with each ISF's exceptions (id and status) beside its flags."""
     raised = {i.agreement_id: raised_by_isf(i, statement.month) for i in statement.agreements}
-    refs = _refs(conn, app, [r for found in raised.values() for r in found], statement.as_at)
+    refs = refs_of_raised(
+        conn, app, [r for found in raised.values() for r in found], statement.as_at
+    )
     isfs = [replace(i, exceptions=refs(raised[i.agreement_id])) for i in statement.agreements]
     return replace(statement, agreements=tuple(isfs))
 
 
-def with_refs_cards(
-    conn: Connection, app: LedgerApp, rec: CardReconciliation, as_at: str | None
-) -> CardReconciliation:
-    """The reconciliation with each card's exceptions (id and status) beside its flags."""
-    raised = {c.card_id: raised_by_card(c, rec.month) for c in rec.cards}
-    refs = _refs(conn, app, [r for found in raised.values() for r in found], as_at)
-    cards = [replace(c, exceptions=refs(raised[c.card_id])) for c in rec.cards]
-    return replace(rec, cards=tuple(cards))
-
-
-def _refs(
+def refs_of_raised(
     conn: Connection, app: LedgerApp, raised: list[Raised], as_at: str | None
 ) -> Callable[[list[Raised]], tuple[ExceptionRef, ...]]:
     """A function giving raised exceptions their status as decided by `as_at`."""
@@ -128,7 +119,7 @@ def exception_list(
     """
     if as_at is not None and settings is not None:
         rows: list[Any] = [
-            _Row(**{**r.__dict__, "amount": None if r.amount is None else to_pence(r.amount)})
+            _Row(**{**r._asdict(), "amount": None if r.amount is None else to_pence(r.amount)})
             for r in raised_as_at(conn, app, settings, as_at).values()
             if month is None or r.month == month
         ]

@@ -20,7 +20,7 @@ agreement's statement reads card rows.
 Hence, when every audit trail row since the last refresh is a card import and
 no month is added to those examined: the cards the imports added rows to
 (their month sums, by import, say which cards and months) are examined, in
-full (`reconcile_cards`) in the months around those months (widened by the
+full (`card_exceptions`) in the months around those months (widened by the
 window), and for `BALANCE_KINDS` only, from the month sums with no pass over
 rows, in every other month after the first of them up to the last examined.
 A stored exception of another kind in such a month stands as it is. All
@@ -37,25 +37,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, select
 
 from isf_ledger.adapters.card_store.tables import card_imports, card_month_totals
 from isf_ledger.adapters.event_store import LedgerApp
-from isf_ledger.domain.money import ZERO
 from isf_ledger.domain.periods import month_days
 from isf_ledger.projections.audit_trail import audit_trail
-from isf_ledger.reports.card_balances import card_totals, month_balance, pounds_of
-from isf_ledger.reports.card_reconciliation import reconcile_cards
+from isf_ledger.reports.card_exceptions import CardExceptions
 from isf_ledger.reports.card_surplus import weekly_shares
-from isf_ledger.reports.exception_rules import (
-    BALANCE_KINDS,
-    CARD_KINDS,
-    Raised,
-    raised_by_balance,
-    raised_by_card,
-)
+from isf_ledger.reports.exception_rules import BALANCE_KINDS, CARD_KINDS, Raised
 from isf_ledger.reports.exception_span import CARD_IMPORT, Span, month_of, months_from
 from isf_ledger.settings import Settings
 
@@ -110,38 +101,11 @@ def raised_after_import(
     ]
     one = next(iter(touched)) if len(touched) == 1 else None
     weekly = weekly_shares(conn, app, one, None)
+    by_cards = CardExceptions(conn, settings, weekly, card=one)
     for month in months:
         if month in full:
-            rec = reconcile_cards(conn, month, settings, card=one, weekly=weekly)
-            cards = (card for card in rec.cards if card.card_id in touched)
-            raised = [r for card in cards for r in raised_by_card(card, month)]
+            raised = [r for r in by_cards.raised(month) if r.subject in touched]
             yield month, {r.exception_id: r for r in raised}, CARD_KINDS
         else:
-            balances = _balances_raised(conn, settings, month, touched, one, weekly)
-            yield month, balances, BALANCE_KINDS
-
-
-def _balances_raised(
-    conn: Connection,
-    settings: Settings,
-    month: str,
-    touched: dict[str, set[str]],
-    one: str | None,
-    weekly: dict[str, Any],
-) -> dict[str, Raised]:
-    """What the touched cards' balances raise in `month`, from the month sums alone."""
-
-    def visible(query: Select[Any]) -> Select[Any]:
-        return query if one is None else query.where(card_month_totals.c.card_id == one)
-
-    totals, reported = card_totals(conn, month, visible)
-    pounds = pounds_of()
-    found: dict[str, Raised] = {}
-    for card_id in sorted(touched.keys() & totals.keys()):
-        threshold = settings.surplus_weeks * weekly.get(card_id, ZERO)
-        _, difference, surplus = month_balance(
-            totals[card_id], reported.get(card_id), threshold, pounds
-        )
-        for r in raised_by_balance(card_id, difference, surplus, month):
-            found[r.exception_id] = r
-    return found
+            balances = by_cards.balances_raised(month, touched.keys())
+            yield month, {r.exception_id: r for r in balances}, BALANCE_KINDS

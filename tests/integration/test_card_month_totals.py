@@ -123,3 +123,46 @@ def test_sums_added_up_while_importing_are_the_stored_rows_own(
         assert occurrences == [2]  # the row set aside was stored, and so summed
     finally:
         ledger.close()
+
+
+def closings_from_rows(conn: Any, month: str) -> tuple[dict[str, Any], ...]:
+    """Each card's closing (its rows posted up to the month's end), the balance on its
+    month's last row (by posted date, then id) and its month's cash, row by row."""
+    computed: dict[str, int] = defaultdict(int)
+    last: dict[str, tuple[tuple[Any, int], Any]] = {}
+    cash: dict[str, int] = defaultdict(int)
+    for row in conn.execute(select(card_transactions)):
+        at = row.posted_on.isoformat()[:7]
+        if at <= month:
+            computed[row.card_id] += row.pence
+        if at != month:
+            continue
+        cash[row.card_id] += row.pence if row.type == "ATM" else 0
+        order = (row.posted_on, row.id)
+        if row.card_id not in last or order > last[row.card_id][0]:
+            last[row.card_id] = (order, row.balance_pence)
+    reported = {card: balance for card, (_, balance) in last.items()}
+    return dict(computed), reported, dict(cash)
+
+
+def test_closings_kept_running_month_after_month_are_the_rows_own(db_url, tmp_path):
+    """The refresh's running closings and the month's cash (`card_balances.Closings`):
+    months asked in order, one skipped, months with no rows, then an earlier month
+    again, each as summed afresh from the rows; two imports' sums of the same months
+    added together."""
+    from isf_ledger.reports.card_balances import Closings
+
+    apply(db_url, tmp_path, TWO_CARDS)
+    for path in (export(tmp_path / "a.csv", 0, 300), export(tmp_path / "b.csv", 200, 300)):
+        code, _ = import_json(db_url, path, profile="generic")
+        assert code == 0
+    ledger = open_ledger(Settings(db_url=db_url))
+    try:
+        with ledger.engine.connect() as conn:
+            closings = Closings(conn, lambda query: query)
+            for month in ("2025-12", "2026-01", "2026-03", "2026-04", "2026-06", "2026-02"):
+                found = closings.of(month)
+                assert found == closings_from_rows(conn, month), month
+            assert all(found) and any(found[2].values())  # the last month has rows, cash
+    finally:
+        ledger.close()
