@@ -55,9 +55,10 @@ from isf_ledger.projections.runner import (
     project_stored,
     rebuild,
 )
+from isf_ledger.reports.card_loads import card_payments
 from isf_ledger.reports.card_month import CardReconciliation
 from isf_ledger.reports.card_queries import card_balance, card_journal
-from isf_ledger.reports.card_reconciliation import card_payments, known_card, reconcile_cards
+from isf_ledger.reports.card_reconciliation import known_card, reconcile_cards
 from isf_ledger.reports.card_surplus import weekly_shares
 from isf_ledger.reports.exception_refresh import refresh
 from isf_ledger.reports.exceptions import (

@@ -22,12 +22,8 @@ from sqlalchemy import Connection
 from isf_ledger.adapters.card_store.tables import card_month_totals as m
 from isf_ledger.projections.ledger_legs import from_pence
 from isf_ledger.reports.card_balances import Closings, month_balance, thresholds
-from isf_ledger.reports.card_reconciliation import (
-    issued_by,
-    issued_cards,
-    row_findings,
-    visible,
-)
+from isf_ledger.reports.card_findings import row_findings, visible
+from isf_ledger.reports.card_reconciliation import issued_by, issued_cards
 from isf_ledger.reports.exception_rules import Raised, raised_by_balance, raised_by_rows
 from isf_ledger.settings import Settings
 

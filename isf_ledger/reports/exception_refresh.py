@@ -35,8 +35,7 @@ Decisions (see README "Corrections and exceptions"):
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -44,27 +43,19 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Connection,
-    Date,
     String,
     Table,
-    Text,
-    bindparam,
-    or_,
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
-from isf_ledger.adapters.bulk_rows import insert_rows
 from isf_ledger.adapters.event_store import LedgerApp
 from isf_ledger.adapters.schema import metadata, projection_positions
-from isf_ledger.adapters.statistics import planner_settings
-from isf_ledger.domain.exceptions import KINDS, gone_why
+from isf_ledger.domain.exceptions import KINDS
 from isf_ledger.projections.audit_trail import AuditTrail, audit_subjects, audit_trail
-from isf_ledger.projections.ledger_legs import to_pence
 from isf_ledger.reports.card_exceptions import CardExceptions
 from isf_ledger.reports.card_surplus import weekly_shares
-from isf_ledger.reports.exception_rules import OF_THE_MONTH, Raised, raised_by_isf
+from isf_ledger.reports.exception_rules import Raised, raised_by_isf
 from isf_ledger.reports.exception_span import (
     CARD_IMPORT,
     Span,
@@ -74,26 +65,12 @@ from isf_ledger.reports.exception_span import (
     next_month,
     span_of,
 )
+from isf_ledger.reports.exception_store import ALL, Scope, dialect_insert, store, within
 from isf_ledger.reports.fund_endings import load_related
 from isf_ledger.reports.import_refresh import imported_months, raised_after_import
 from isf_ledger.reports.provider_statement import isf_months_over, load_agreements
 from isf_ledger.reports.sources import refs_of
 from isf_ledger.settings import Settings
-
-exceptions = Table(
-    "exceptions",
-    metadata,
-    Column("exception_id", String(24), primary_key=True),
-    Column("kind", String(32), nullable=False),
-    Column("subject_kind", String(16), nullable=False),
-    Column("subject", String(64), nullable=False),
-    Column("month", String(7), nullable=False),
-    Column("raised_on", Date, nullable=False),
-    Column("amount", BigInteger),
-    Column("detail", Text, nullable=False),
-    Column("gone_at", String(32)),
-    Column("gone_why", Text),
-)
 
 exceptions_refreshed = Table(
     "exceptions_refreshed",
@@ -105,17 +82,6 @@ exceptions_refreshed = Table(
     Column("checked", String(7), nullable=False),  # today's month when last refreshed
 )
 STATE = "exceptions"
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The agreements and cards a change since the last refresh concerns; None: all."""
-
-    agreements: set[str] | None
-    cards: set[str] | None
-
-
-ALL = Scope(None, None)
 
 
 def _scope(conn: Connection, after: int) -> Scope:
@@ -137,12 +103,6 @@ def _scope(conn: Connection, after: int) -> Scope:
 
     cards = None if any(r.type == CARD_IMPORT for r in rows) else named("card", "card_id")
     return Scope(named("agreement", "agreement_id"), cards)
-
-
-def _within(scope: Scope, r: Any) -> bool:
-    """Is the exception (raised or stored) about a subject in `scope`?"""
-    refs = scope.agreements if r.subject_kind == "agreement" else scope.cards
-    return refs is None or r.subject in refs
 
 
 def raised_in(
@@ -198,7 +158,7 @@ def raised_by_month(
             raised += by_cards.raised(month)
         found: dict[str, Raised] = {}
         for r in raised:
-            if not _within(scope, r):
+            if not within(scope, r):
                 continue
             first = found.get(r.exception_id)
             found[r.exception_id] = r if first is None else _later(first, r)
@@ -219,17 +179,11 @@ def raised_as_at(
     return raised_in(conn, app, settings, months_from(span.first, span.through), as_at)
 
 
-def _insert(conn: Connection) -> Any:
-    """An INSERT that can say what to do on a conflict, in the database's own dialect."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    return dialect.insert
-
-
 def _state(conn: Connection) -> Any:
     """The refresh's state row, locked until the transaction ends."""
     s = exceptions_refreshed
     new = {"name": STATE, "position": -1, "first": "", "through": "", "checked": ""}
-    conn.execute(_insert(conn)(s).values(**new).on_conflict_do_nothing())
+    conn.execute(dialect_insert(conn)(s).values(**new).on_conflict_do_nothing())
     query = select(s).where(s.c.name == STATE)
     if conn.dialect.name == "postgresql":
         query = query.with_for_update()
@@ -274,7 +228,7 @@ def refresh(
         _after_imports(conn, app, settings, *imported, now)
     elif span is not None and span.first:
         months = months_from(max(span.first, span.changed), span.through)
-        _store(conn, raised_in(conn, app, settings, months, scope=scope), months, scope, now)
+        store(conn, raised_in(conn, app, settings, months, scope=scope), months, scope, now)
     conn.execute(
         update(exceptions_refreshed)
         .where(exceptions_refreshed.c.name == STATE)
@@ -301,98 +255,7 @@ def _after_imports(
     cards = Scope(set(), set(touched))
     before = Span(span.first, was, span.changed)
     for month, raised, kinds in raised_after_import(conn, app, settings, touched, before):
-        _store(conn, raised, [month], cards, now, kinds=kinds)
+        store(conn, raised, [month], cards, now, kinds=kinds)
     after = months_from(next_month(was), span.through)
     for month, raised in raised_by_month(conn, app, settings, after):
-        _store(conn, raised, [month], ALL, now, kinds=KINDS)
-
-
-LOOKUP = 500  # ids a query looks up at once
-BY_KEY = {"enable_seqscan": "off"}
-CHANGEABLE = ("month", "raised_on", "amount", "detail", "gone_at", "gone_why")
-# Positions in a row of `exceptions` (its columns' order); `CHANGEABLE` from `MONTH` on.
-ID, KIND, MONTH, AMOUNT, GONE_AT = 0, 1, 4, 6, 8
-
-
-def _store(
-    conn: Connection,
-    raised: dict[str, Raised],
-    months: list[str],
-    scope: Scope,
-    now: str,
-    *,
-    kinds: Collection[str] | None = None,
-) -> None:
-    """Add or update what is raised; mark gone what the months examined no longer raise
-    about the subjects in `scope`.
-
-    A row keeps the month it was first raised in; its amount is the latest.
-    `kinds`: a month at a time, in order (`import_refresh`), and only exceptions of
-    these kinds were examined: the stored rows read are those of `months` and kinds,
-    and those raised but first raised in another month. Marked gone in one month and
-    raised in a later one, a row is current again by the end, as if the months had
-    been stored at once.
-    """
-    e = exceptions
-    query = select(e)
-    if kinds is not None:
-        query = query.where(e.c.kind.in_(sorted(kinds)), e.c.month.in_(months))
-    for kind, refs in (("agreement", scope.agreements), ("card", scope.cards)):
-        if refs is not None:  # raised and gone alike are about subjects in scope
-            query = query.where(or_(e.c.subject_kind != kind, e.c.subject.in_(sorted(refs))))
-    # Rows as tuples in the table's column order (`ID`, `MONTH`...): most of a month's
-    # rows are as stored, and a slice compared is the cheapest way to find that out.
-    stored = {row[ID]: row for row in conn.execute(query).all()}
-    if kinds is not None:
-        # One of the month's own kinds is among the rows read already, if stored at all.
-        own = OF_THE_MONTH & set(kinds)
-        elsewhere = sorted(x for x, r in raised.items() if x not in stored and r.kind not in own)
-        # By the key: the rows this refresh added are not in the planner's statistics,
-        # and a scan of them for each lookup took seconds at full size.
-        with planner_settings(conn, BY_KEY):
-            for at in range(0, len(elsewhere), LOOKUP):
-                ids = elsewhere[at : at + LOOKUP]
-                stored.update((row[ID], row) for row in conn.execute(
-                    select(e).where(e.c.exception_id.in_(ids))).all())  # fmt: skip
-    new, changed = [], []
-    for xid, r in sorted(raised.items()):
-        was = stored.get(xid)
-        amount = None if r.amount is None else to_pence(r.amount)
-        if was is None:  # as `insert_rows` takes it (the date as text)
-            on = r.raised_on.isoformat()
-            new.append((xid, r.kind, r.subject_kind, r.subject, r.month, on, amount, r.detail))
-            continue
-        first = (r.month, r.raised_on) if r.month < was[MONTH] else was[MONTH:AMOUNT]
-        row = (xid, r.kind, r.subject_kind, r.subject, *first, amount, r.detail, None, None)
-        if row[MONTH:] != was[MONTH:]:  # `CHANGEABLE`
-            changed.append(row)
-    # New rows in bulk: the state row's lock keeps any other refresh from adding them.
-    # Not gone: `gone_at` and `gone_why` are left to their default, null.
-    columns = e.c.keys()
-    insert_rows(conn, e.name, columns[:GONE_AT], new)
-    if changed:
-        upsert = _insert(conn)(e)
-        conn.execute(
-            upsert.on_conflict_do_update(
-                index_elements=[e.c.exception_id],
-                set_={name: upsert.excluded[name] for name in CHANGEABLE},
-            ),
-            [dict(zip(columns, row, strict=True)) for row in changed],
-        )
-    examined = set(months)
-    gone = [
-        {"xid": xid, "why": gone_why(stored[xid][KIND])}
-        for xid in sorted(
-            xid
-            for xid, row in stored.items()
-            if row[GONE_AT] is None and row[MONTH] in examined and xid not in raised
-        )
-        if _within(scope, stored[xid])
-    ]
-    if gone:
-        conn.execute(
-            update(e)
-            .where(e.c.exception_id == bindparam("xid"))
-            .values(gone_at=now, gone_why=bindparam("why")),
-            gone,
-        )
+        store(conn, raised, [month], ALL, now, kinds=KINDS)

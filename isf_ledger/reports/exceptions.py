@@ -22,9 +22,10 @@ from isf_ledger.domain import ledger
 from isf_ledger.domain.money import ZERO
 from isf_ledger.projections.ledger_legs import from_pence, ledger_legs, to_pence
 from isf_ledger.projections.runner import instant
-from isf_ledger.reports.exception_refresh import exceptions, raised_as_at
+from isf_ledger.reports.exception_refresh import raised_as_at
 from isf_ledger.reports.exception_refs import ExceptionRef
 from isf_ledger.reports.exception_rules import Raised, raised_by_isf
+from isf_ledger.reports.exception_store import exceptions
 from isf_ledger.reports.provider_statement import ProviderStatement
 from isf_ledger.reports.records import report_json
 from isf_ledger.reports.sources import load, refs_of

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from isf_ledger.adapters.card_files.profile import load_profile
 from isf_ledger.bootstrap import open_ledger
 from isf_ledger.domain.exceptions import KINDS, exception_id
-from isf_ledger.reports.exception_refresh import exceptions, month_of, months_from
+from isf_ledger.reports.exception_refresh import month_of, months_from
+from isf_ledger.reports.exception_store import exceptions
 from isf_ledger.reports.exceptions import open_debt
 from isf_ledger.settings import Settings
 from tests.integration.in_process import applied

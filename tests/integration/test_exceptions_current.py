@@ -13,7 +13,7 @@ from isf_ledger.adapters.payment_files.profile import load_file_profile
 from isf_ledger.application.service import Ledger
 from isf_ledger.bootstrap import open_ledger
 from isf_ledger.domain.exceptions import exception_id
-from isf_ledger.reports.exception_refresh import exceptions
+from isf_ledger.reports.exception_store import exceptions
 from isf_ledger.settings import Settings
 from tests.integration.in_process import applied
 from tests.integration.test_exceptions import (

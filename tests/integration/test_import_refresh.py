@@ -20,7 +20,7 @@ from sqlalchemy import select
 from isf_ledger.adapters.card_files.profile import load_profile
 from isf_ledger.bootstrap import init_ledger
 from isf_ledger.reports import exception_refresh
-from isf_ledger.reports.exception_refresh import exceptions
+from isf_ledger.reports.exception_store import exceptions
 from isf_ledger.settings import Settings
 from tests.conftest import _require_postgres, fresh_database
 from tests.integration.in_process import applied

@@ -53,7 +53,7 @@ from isf_ledger.domain.provider import Provider
 from isf_ledger.domain.schedule import Schedule
 from isf_ledger.domain.topup import TopUp
 from isf_ledger.projections.ledger_legs import ledger_legs
-from isf_ledger.reports.exception_refresh import exceptions
+from isf_ledger.reports.exception_store import exceptions
 from isf_ledger.settings import Settings
 from tests.conftest import _require_postgres, fresh_database
 from tests.integration import ledger_model as m

@@ -1,0 +1,264 @@
+"""What a month's card rows say, by card: loads missing and unexpected, and flags.
+
+The reconciliation (`card_reconciliation`) and the exceptions refresh
+(`card_exceptions`) both read a month's findings here, in a few queries of
+the rows they concern and none by card:
+
+- one pass over the month (and the load-matching window either side) returns
+  only loads, blocked merchant categories, and the cash of cards whose
+  month's cash (known from the month sums) passes the limit;
+- the month's rows whose date, card and amount repeat, counted in the
+  content index's order.
+
+Matching, the cash limit and duplicates are worked out in Python over those
+few rows (see `card_reconciliation` for the rules).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Select, Table, and_, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from isf_ledger.adapters.card_store.tables import card_imports, card_transactions
+from isf_ledger.adapters.statistics import GROUPING, planner_settings
+from isf_ledger.domain import card_checks
+from isf_ledger.domain.card_matching import Load, match
+from isf_ledger.domain.periods import month_days
+from isf_ledger.projections.ledger_legs import from_pence
+from isf_ledger.reports.card_balances import over_cash_limit
+from isf_ledger.reports.card_loads import card_payments
+from isf_ledger.reports.card_month import CardTransaction, Flag, MissingLoad, UnexpectedLoad
+from isf_ledger.settings import Settings
+
+t = card_transactions
+
+
+def visible(
+    query: Select[Any], as_at: str | None, card: str | None, table: Table = card_transactions
+) -> Select[Any]:
+    """Only transactions (or month sums) imported by `as_at`, of one card if asked."""
+    if as_at is not None:
+        query = query.where(
+            table.c.import_id.in_(
+                select(card_imports.c.id).where(card_imports.c.recorded_at <= as_at)
+            )
+        )
+    if card is not None:
+        query = query.where(table.c.card_id == card)
+    return query
+
+
+@dataclass(frozen=True)
+class RowFindings:
+    """What the month's rows (and payments) say, by card: loads missing and unexpected,
+    the loads expected (pence) and the transactions flagged. Cards with nothing to say
+    are not there: most cards, most months."""
+
+    missing: dict[str, list[MissingLoad]]
+    unexpected: dict[str, list[UnexpectedLoad]]
+    expected: dict[str, int]
+    flagged: dict[str, tuple[Flag, ...]]
+
+
+def row_findings(
+    conn: Connection,
+    month: str,
+    settings: Settings,
+    *,
+    cash: Mapping[str, int],
+    card: str | None,
+    as_at: str | None,
+    has_rows: bool = True,
+) -> RowFindings:
+    """The month's findings from its rows, for every card (or one): a few queries of
+    the rows they concern, none by card. `cash`: each card's in the month, from the
+    month sums. `has_rows` False (the month sums have none in the month: a refresh
+    examines many such months) skips the pass over the month's own rows for
+    repeats; the loads around it and the payments are still read."""
+    start, last = month_days(month)
+    end = last + timedelta(days=1)
+    over = over_cash_limit(cash, int(settings.monthly_cash_limit * 100))
+    loads, marked = _marked(conn, start, end, settings, over, as_at, card)
+    missing, unexpected, expected = _loads(start, end, settings, loads, conn, as_at, card)
+    repeated = _repeated(conn, start, end, as_at, card) if has_rows else []
+    flagged = _flags(settings, marked, repeated)
+    return RowFindings(missing, unexpected, expected, flagged)
+
+
+def _marked(
+    conn: Connection,
+    start: date,
+    end: date,
+    settings: Settings,
+    over_cash_limit: list[str],
+    as_at: str | None,
+    card: str | None,
+) -> tuple[list[Load], list[Any]]:
+    """(loads within the matching window of the month, the month's blocked rows and the
+    cash of the cards whose month's cash passes the limit: no other cash is flagged)."""
+    window = timedelta(days=settings.load_match_days)
+    blocked = settings.blocked_mccs
+    in_month = and_(t.c.posted_on >= start, t.c.posted_on < end)
+    marks = [t.c.type == "LOAD"]
+    if over_cash_limit:
+        marks.append(and_(in_month, t.c.type == "ATM", t.c.card_id.in_(over_cash_limit)))
+    if blocked:
+        marks.append(and_(in_month, t.c.mcc.in_(sorted(blocked))))
+    query = select(*_FLAG_COLUMNS).where(_posted(start - window, end + window, card), or_(*marks))
+    loads, marked = [], []
+    # A month's loads, fetched at once and read by position: tens of thousands of rows.
+    for row in conn.execute(visible(query, as_at, card)).all():
+        xid, card_id, posted_on, kind, pence, _, description, mcc = row
+        if kind == "LOAD":
+            loads.append(Load(card_id, posted_on, pence, xid, description))
+        if start <= posted_on < end and (kind == "ATM" or mcc in blocked):
+            marked.append(row)
+    return loads, marked
+
+
+def _loads(
+    start: date,
+    end: date,
+    settings: Settings,
+    loads: list[Load],
+    conn: Connection,
+    as_at: str | None,
+    card: str | None,
+) -> tuple[dict[str, list[MissingLoad]], dict[str, list[UnexpectedLoad]], dict[str, int]]:
+    """(missing loads, unexpected loads, expected total), by card."""
+    window = timedelta(days=settings.load_match_days)
+    payments = card_payments(conn, start - window, end + window, as_at=as_at, card=card)
+    unmatched_payments, unmatched_loads = match(payments, loads, settings.load_match_days)
+    expected: dict[str, int] = defaultdict(int)
+    for payment in payments:
+        if start <= payment.on < end:
+            expected[payment.card_id] += payment.pence
+    missing: dict[str, list[MissingLoad]] = defaultdict(list)
+    for payment in unmatched_payments:
+        if start <= payment.on < end:
+            missing[payment.card_id].append(
+                MissingLoad(payment.on, from_pence(payment.pence), payment.ref)
+            )
+    unexpected: dict[str, list[UnexpectedLoad]] = defaultdict(list)
+    for load in unmatched_loads:
+        if start <= load.posted_on < end:
+            unexpected[load.card_id].append(
+                UnexpectedLoad(load.posted_on, from_pence(load.pence), load.description)
+            )
+    return missing, unexpected, expected
+
+
+def _transaction(row: Any) -> CardTransaction:
+    return CardTransaction(
+        row.posted_on, row.type, from_pence(row.pence), row.merchant, row.description, row.mcc
+    )
+
+
+_FLAG_COLUMNS = (
+    t.c.id,
+    t.c.card_id,
+    t.c.posted_on,
+    t.c.type,
+    t.c.pence,
+    t.c.merchant,
+    t.c.description,
+    t.c.mcc,
+)
+
+
+def _flags(
+    settings: Settings, marked: list[Any], repeated: list[list[Any]]
+) -> dict[str, tuple[Flag, ...]]:
+    """Transactions that need a look (the `marked` ones, the `repeated` groups), by
+    card, in date (then storage) order."""
+    found: dict[str, list[tuple[tuple[date, int], int, str, CardTransaction]]] = defaultdict(list)
+
+    def flag(row: Any, order: int, why: str) -> None:
+        found[row.card_id].append(((row.posted_on, row.id), order, why, _transaction(row)))
+
+    blocked = settings.blocked_mccs
+    cash_rows: dict[str, list[Any]] = defaultdict(list)
+    for row in marked:
+        if row.mcc in blocked:
+            flag(row, 0, card_checks.blocked_category(row.mcc, blocked[row.mcc]))
+        if row.type == "ATM":
+            cash_rows[row.card_id].append(row)
+    limit = int(settings.monthly_cash_limit * 100)
+    for rows in cash_rows.values():
+        if -sum(row.pence for row in rows) <= limit:
+            continue
+        cash = 0
+        for row in sorted(rows, key=lambda r: (r.posted_on, r.id)):
+            cash -= row.pence
+            if cash > limit:
+                why = card_checks.cash_over_limit(from_pence(cash), from_pence(limit))
+                flag(row, 1, why)
+
+    for rows in repeated:
+        for row in rows:
+            flag(row, 2, card_checks.DUPLICATE)
+
+    return {
+        card_id: tuple(
+            Flag(transaction, why)
+            for _, _, why, transaction in sorted(items, key=lambda item: item[:2])
+        )
+        for card_id, items in found.items()
+    }
+
+
+# The month's keys counted in the content index's order as it streams, and only the
+# repeated ones looked up again. PostgreSQL would rather hash every key of the month,
+# or count them with a window, buffering each row: a third slower or more.
+IN_INDEX_ORDER = {
+    **GROUPING,
+    **{
+        f"enable_{plan}": "off"
+        for plan in ("hashagg", "hashjoin", "mergejoin", "seqscan", "bitmapscan")
+    },
+}
+
+
+def _repeated(
+    conn: Connection, start: date, end: date, as_at: str | None, card: str | None
+) -> list[list[Any]]:
+    """Groups of the month's rows, loads aside, with the same card, date, type, amount and
+    merchant. Candidates share the content index's date, card and amount, counted in
+    the index's order as it streams (no hash of the month's rows)."""
+    groups: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
+    with planner_settings(conn, IN_INDEX_ORDER):
+        rows = conn.execute(_repeated_query(start, end, as_at, card)).all()
+    for row in rows:
+        if row.type != "LOAD":
+            groups[(row.card_id, row.posted_on, row.type, row.pence, row.merchant)].append(row)
+    return [rows for rows in groups.values() if len(rows) > 1]
+
+
+def _repeated_query(start: date, end: date, as_at: str | None, card: str | None) -> Select[Any]:
+    """The month's rows whose date, card and amount repeat: counted from the content
+    index (from the index alone, on SQLite, and on PostgreSQL once a VACUUM has marked
+    the pages visible), then only those rows fetched, by the same index."""
+    in_month = _posted(start, end, card)
+    key = (t.c.posted_on, t.c.card_id, t.c.pence)
+    candidates = (
+        visible(select(*key).where(in_month), as_at, card)
+        .group_by(*key)
+        .having(func.count() > 1)
+        .subquery()
+    )
+    on = and_(*(column == candidates.c[column.name] for column in key))
+    return visible(select(*_FLAG_COLUMNS).join(candidates, on).where(in_month), as_at, card)
+
+
+def _posted(start: date, end: date, card: str | None) -> ColumnElement[bool]:
+    """Rows posted in [start, end): by the day when one card is asked, so the content
+    index (posted date, then card) finds its rows day by day, not the whole range's."""
+    if card is None:
+        return and_(t.c.posted_on >= start, t.c.posted_on < end)
+    return t.c.posted_on.in_([start + timedelta(days=n) for n in range((end - start).days)])
