@@ -5,7 +5,12 @@ filled in bulk is never analysed. The planner then guesses tens of thousands
 of events per aggregate and hands a ten-row lookup to parallel workers: a
 person statement took 12 ms instead of 7. So after a batch of commands, an
 import or a rebuild, every table of the ledger's schema that has grown by
-more than a tenth (and 64 kB) since it was last analysed is analysed now.
+more than a tenth (and 64 kB) since it was last analysed is vacuumed and
+analysed now. The vacuum marks the new pages all-visible, so the readers that
+follow (the exceptions refresh, the reconciliation's counts of repeated card
+rows) read the content index alone instead of visiting every row: reconciling
+every card of 600,000 rows went from 2.9-3.2x the time of one aggregate
+SELECT to 2.5-2.6x, for 0.1 s a 300,000-row import (whose refresh gained more).
 Growth is read from the table's size on disk, which is always current; the
 activity counters autovacuum uses reach other sessions only seconds later.
 With autovacuum on, this rarely finds a table to analyse.
@@ -40,13 +45,16 @@ def refresh_statistics(engine: Engine) -> list[str]:
         return []
     with engine.begin() as conn:
         stale = list(conn.scalars(_STALE))
-    # Each in a transaction of its own: an ANALYZE holds its lock until commit, and
-    # holding one table's while waiting for another's (a batch writing the event
-    # store, then its seals) deadlocked with that batch.
-    for table in stale:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(f"SET LOCAL default_statistics_target = {SAMPLE_TARGET}")
-            conn.exec_driver_sql(f'ANALYZE "{table}"')
+    # Each in a transaction of its own (autocommit): a statement holds its table's lock
+    # until commit, and holding one table's while waiting for another's (a batch
+    # writing the event store, then its seals) deadlocked with that batch.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f"SET default_statistics_target = {SAMPLE_TARGET}")
+        try:
+            for table in stale:
+                conn.exec_driver_sql(f'VACUUM (ANALYZE) "{table}"')
+        finally:
+            conn.exec_driver_sql("RESET default_statistics_target")
     return stale
 
 
