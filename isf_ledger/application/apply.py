@@ -27,7 +27,7 @@ from isf_ledger.adapters.personal_data import KeyTaken
 from isf_ledger.application.commands import Command, CommandError, parse_command
 from isf_ledger.application.unit_of_work import StaleRead, UnitOfWork
 from isf_ledger.domain.base import aggregate_id
-from isf_ledger.domain.command_record import CommandRecord
+from isf_ledger.domain.command_record import CommandRecord, accepted
 from isf_ledger.domain.errors import LedgerError
 from isf_ledger.handlers import handle
 from isf_ledger.projections.runner import Unprojectable, paused_collector
@@ -177,15 +177,7 @@ def _apply(ledger: Ledger, parsed: list[Parsed]) -> ApplyResult:
             continue
         seen[cmd.command_id] = fingerprint
         try:
-            uow.add(
-                CommandRecord(
-                    command_type=cmd.type,
-                    digest=fingerprint,
-                    actor=cmd.actor,
-                    reason=cmd.reason,
-                    command_id=cmd.command_id,
-                )
-            )
+            uow.record(accepted(cmd.type, fingerprint, cmd.actor, cmd.reason, cmd.command_id))
             handle(uow, cmd)
             uow.check_dates()
         except LedgerError as e:

@@ -64,6 +64,7 @@ class UnitOfWork:
         self._of_budget: dict[str, dict[UUID, LedgerAggregate]] = {}
         self._refs: dict[tuple[str, str], list[str]] = {}
         self._made: set[UUID] = set()  # aggregates this batch begins
+        self._recorded: list[Any] = []  # the current command's events of no aggregate
 
     def preload(self, engine: Engine, ids: set[UUID]) -> None:
         """Load every aggregate a batch names with a few queries instead of one each.
@@ -164,14 +165,22 @@ class UnitOfWork:
                 budget = aggregate if isinstance(aggregate, Budget) else self.get(Budget, ref)
                 budget.check_dates_in_limits(days)
 
+    def record(self, event: Any) -> None:
+        """An event of the current command made without an aggregate (its record,
+        `command_record.accepted`): kept before the events of what it touched."""
+        self._recorded.append(event)
+
     def keep(self) -> None:
         """The current command succeeded: keep its events, in order."""
+        self.events.extend(self._recorded)
+        self._recorded.clear()
         for aggregate in self._touched.values():
             self.events.extend(aggregate.collect_events())
         self._touched.clear()
 
     def drop(self) -> None:
         """The current command was refused: forget what it touched."""
+        self._recorded.clear()
         for key, aggregate in self._touched.items():
             if aggregate.collect_events():
                 # A handler changed state before refusing; reload it fresh.
