@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import cached_property, partial
 from itertools import chain
 from pathlib import Path
-from typing import Any, TextIO, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar, Unpack
 
 from sqlalchemy import Engine
 
@@ -34,11 +34,7 @@ from isf_ledger.adapters.personal_data import PersonKeys
 from isf_ledger.adapters.seal import Verification, seal_new, seal_stored, verify
 from isf_ledger.adapters.statistics import refresh_statistics
 from isf_ledger.application import card_import as importer
-from isf_ledger.application import payments, returns
 from isf_ledger.application.accounts import Accounts
-from isf_ledger.application.apply import ApplyResult, apply_lines
-from isf_ledger.application.payments_run import run_payments
-from isf_ledger.application.unit_of_work import UnitOfWork
 from isf_ledger.domain.card_matching import Payment
 from isf_ledger.domain.errors import LedgerError, NotFound
 from isf_ledger.projections import catalogue
@@ -68,11 +64,16 @@ from isf_ledger.reports.exceptions import (
     with_refs_cards,
     with_refs_isf,
 )
-from isf_ledger.reports.payments import PaymentsDue
+from isf_ledger.reports.payments import PaymentsDue, RunResult
 from isf_ledger.reports.person_statement import PersonStatement, person_statement
 from isf_ledger.reports.provider_statement import ProviderStatement, provider_statement
 from isf_ledger.reports.sources import refs_of
 from isf_ledger.settings import Settings
+
+if TYPE_CHECKING:  # loaded where used: `cards import` and the reports start without them
+    from isf_ledger.application import returns
+    from isf_ledger.application.apply import ApplyResult
+    from isf_ledger.application.unit_of_work import UnitOfWork
 
 STORE_CACHE_MB = 64  # SQLite pages a batch's write may keep in memory (its indexes' pages)
 JournalWriter = Callable[[Iterable[JournalEntry], TextIO], None]
@@ -106,10 +107,14 @@ class Ledger:
     def apply(self, lines: Iterable[tuple[int, str | bytes]]) -> ApplyResult:
         """Numbered JSONL command lines, as one all-or-nothing batch (bytes are decoded
         line by line, so a line that is not UTF-8 is reported with its number)."""
+        from isf_ledger.application.apply import apply_lines
+
         return apply_lines(self, lines)
 
     def forget_person(self, person_id: str, *, actor: str | None, reason: str | None) -> None:
         """Record that the person is forgotten, then destroy their key for good."""
+        from isf_ledger.application.apply import apply_lines
+
         result = apply_lines(self, [(1, _forget_line(person_id, actor, reason))])
         if result.errors:
             raise LedgerError(result.errors[0].error)
@@ -140,12 +145,18 @@ class Ledger:
     ) -> returns.ReturnsResult:
         """A provider's return of hours and costs (a path, bytes or a binary stream),
         for its own agreements only, all or nothing; the same lines again add nothing."""
+        from isf_ledger.application import returns
+
         return returns.import_returns(
             self, source, provider_id, actor=actor, name=name, encoding=encoding
         )
 
-    # A payment run: every payable period of a window in one batch, then its files.
-    payments_run = run_payments
+    def payments_run(self, *args: Any, **kwargs: Any) -> RunResult:
+        """A payment run: every payable period of a window in one batch, then its files
+        (see `payments_run.run_payments` for the arguments)."""
+        from isf_ledger.application.payments_run import run_payments
+
+        return run_payments(self, *args, **kwargs)
 
     def recover(self) -> None:
         """Finish what a run killed part-way left: import events, seals, read models."""
@@ -171,6 +182,8 @@ class Ledger:
 
     def unit_of_work(self) -> UnitOfWork:
         """A batch's unit of work on this ledger (readers use it and never commit it)."""
+        from isf_ledger.application.unit_of_work import UnitOfWork
+
         return UnitOfWork(
             self.app,
             self.keys.seal,
@@ -320,6 +333,8 @@ class Ledger:
     def payments_due(self, since: date, until: date, *, as_at: str | None = None) -> PaymentsDue:
         """Every schedule period starting in the window still to pay: payable, or not and
         why; with `as_at`, as the ledger stood then."""
+        from isf_ledger.application import payments
+
         return payments.due(self, since, until, as_at=as_at)[0]
 
     def card_payments(self, since: date, until: date) -> list[Payment]:
