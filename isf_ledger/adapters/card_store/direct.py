@@ -43,7 +43,6 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from psycopg.errors import UniqueViolation
 from sqlalchemy import Connection
 
 from isf_ledger.adapters.card_store.digest import DIGEST_COLUMNS, RowsDigest
@@ -173,6 +172,8 @@ class DirectWriter:
         """PostgreSQL: `COPY` the frame inside a savepoint, and digest and sum it while the
         server stores it; False, with nothing added, if a row meets a stored key (and no
         more `COPY` for this file)."""
+        from psycopg.errors import UniqueViolation  # loaded already: a PostgreSQL ledger
+
         try:
             with (
                 self.driver.transaction(),
@@ -191,6 +192,8 @@ class DirectWriter:
         """Insert what is not stored yet; returns the rows added, in the order stored,
         and their ids."""
         if self.postgres and self.copy:
+            from psycopg.errors import UniqueViolation  # loaded already: a PostgreSQL ledger
+
             try:
                 with (
                     self.driver.transaction(),
