@@ -6,16 +6,18 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
 from isf_ledger.application import inputs
-from isf_ledger.application.apply import ApplyResult
 from isf_ledger.bootstrap import Ledger, open_ledger
 from isf_ledger.domain.errors import LedgerError
 from isf_ledger.reports.records import json_of
 from isf_ledger.settings import settings_from_env
+
+if TYPE_CHECKING:
+    from isf_ledger.application.apply import ApplyResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 R = TypeVar("R")

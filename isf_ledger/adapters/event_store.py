@@ -29,10 +29,10 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 from eventsourcing.utils import Environment
-from psycopg import IntegrityError as PgIntegrityError
 from sqlalchemy import Connection, TextClause, bindparam, text
 
 from isf_ledger.adapters.bulk_rows import insert_rows
+from isf_ledger.adapters.database import psycopg_errors
 
 
 class DateAsISO(Transcoding):
@@ -320,9 +320,13 @@ def store_events(conn: Connection, app: LedgerApp, events: Sequence[Any]) -> lis
         (key if postgres else key.hex, s.originator_version, s.topic, s.state)
         for key, s in zip(ids, stored, strict=True)
     ]
+    key_taken: tuple[type[Exception], ...] = (
+        sqlite3.IntegrityError,
+        *psycopg_errors("IntegrityError"),
+    )
     try:
         insert_rows(conn, table, ("originator_id", "originator_version", "topic", "state"), rows)
-    except (sqlite3.IntegrityError, PgIntegrityError) as e:
+    except key_taken as e:
         raise IntegrityError(str(e)) from e
     if postgres:  # the sequence may skip numbers; the rows took them in order
         positions = list(

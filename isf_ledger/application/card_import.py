@@ -43,6 +43,7 @@ import structlog
 from eventsourcing.persistence import IntegrityError
 from sqlalchemy import Connection, insert, select, text, update
 
+from isf_ledger.adapters.card_files.ahead import read_ahead
 from isf_ledger.adapters.card_files.profile import Profile
 from isf_ledger.adapters.card_files.reader import read_card_batches
 from isf_ledger.adapters.card_files.rejects import RejectsWriter
@@ -150,7 +151,9 @@ def import_file(
         from isf_ledger.application.card_rows import Rows
 
         rows = Rows(result, directory, skip_invalid, rejects, path, profile.source, writer)
-        for chunk in rows.chunks(read_card_batches(path, profile), chunk_size, progress):
+        # Read in a thread a little ahead: a batch is read while the one before is stored.
+        read = read_ahead(read_card_batches(path, profile))
+        for chunk in rows.chunks(read, chunk_size, progress):
             if isinstance(chunk, list):
                 writer.add(chunk)
             else:

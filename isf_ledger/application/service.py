@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -28,12 +28,8 @@ from isf_ledger.adapters.personal_data import PersonKeys
 from isf_ledger.adapters.seal import seal_new, seal_stored
 from isf_ledger.adapters.statistics import fresh_statistics
 from isf_ledger.application import card_import as importer
-from isf_ledger.application import payments, returns
 from isf_ledger.application.accounts import Accounts
-from isf_ledger.application.apply import ApplyResult, apply_lines
-from isf_ledger.application.payments_run import run_payments
 from isf_ledger.application.reading import Reading
-from isf_ledger.application.unit_of_work import UnitOfWork
 from isf_ledger.domain.errors import LedgerError
 from isf_ledger.projections import catalogue
 from isf_ledger.projections.runner import (
@@ -53,9 +49,15 @@ from isf_ledger.reports.exceptions import (
     open_debt,
     stored_exception,
 )
-from isf_ledger.reports.payments import PaymentsDue
+from isf_ledger.reports.payments import PaymentsDue, RunResult
 from isf_ledger.reports.sources import refs_of
 from isf_ledger.settings import Settings
+
+if TYPE_CHECKING:  # loaded where used: `cards import` and the reports start without them
+    from isf_ledger.application import returns
+    from isf_ledger.application.apply import ApplyResult
+    from isf_ledger.application.payments_run import run_payments
+    from isf_ledger.application.unit_of_work import UnitOfWork
 
 STORE_CACHE_MB = 64  # SQLite pages a batch's write may keep in memory (its indexes' pages)
 FileProgress = Callable[[str | Path, int], importer.Progress]
@@ -87,10 +89,14 @@ class Ledger(Reading):
     def apply(self, lines: Iterable[tuple[int, str | bytes]]) -> ApplyResult:
         """Numbered JSONL command lines, as one all-or-nothing batch (bytes are decoded
         line by line, so a line that is not UTF-8 is reported with its number)."""
+        from isf_ledger.application.apply import apply_lines
+
         return apply_lines(self, lines)
 
     def forget_person(self, person_id: str, *, actor: str | None, reason: str | None) -> None:
         """Record that the person is forgotten, then destroy their key for good."""
+        from isf_ledger.application.apply import apply_lines
+
         result = apply_lines(self, [(1, _forget_line(person_id, actor, reason))])
         if result.errors:
             raise LedgerError(result.errors[0].error)
@@ -121,12 +127,22 @@ class Ledger(Reading):
     ) -> returns.ReturnsResult:
         """A provider's return of hours and costs (a path, bytes or a binary stream),
         for its own agreements only, all or nothing; the same lines again add nothing."""
+        from isf_ledger.application import returns
+
         return returns.import_returns(
             self, source, provider_id, actor=actor, name=name, encoding=encoding
         )
 
-    # A payment run: every payable period of a window in one batch, then its files.
-    payments_run = run_payments
+    if TYPE_CHECKING:  # callers are checked against `run_payments`'s own arguments
+        payments_run = run_payments
+    else:
+
+        def payments_run(self, *args: Any, **kwargs: Any) -> RunResult:
+            """A payment run: every payable period of a window in one batch, then its
+            files (`payments_run.run_payments`, loaded when a run is asked for)."""
+            from isf_ledger.application.payments_run import run_payments
+
+            return run_payments(self, *args, **kwargs)
 
     def recover(self) -> None:
         """Finish what a run killed part-way left: import events, seals, read models."""
@@ -152,6 +168,8 @@ class Ledger(Reading):
 
     def unit_of_work(self) -> UnitOfWork:
         """A batch's unit of work on this ledger (readers use it and never commit it)."""
+        from isf_ledger.application.unit_of_work import UnitOfWork
+
         return UnitOfWork(
             self.app,
             self.keys.seal,
@@ -218,6 +236,8 @@ class Ledger(Reading):
     def payments_due(self, since: date, until: date, *, as_at: str | None = None) -> PaymentsDue:
         """Every schedule period starting in the window still to pay: payable, or not and
         why; with `as_at`, as the ledger stood then."""
+        from isf_ledger.application import payments
+
         return payments.due(self, since, until, as_at=as_at)[0]
 
     def close(self) -> None:

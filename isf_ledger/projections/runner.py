@@ -23,7 +23,6 @@ from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
-import psycopg
 from eventsourcing.persistence import IntegrityError
 from sqlalchemy import (
     Connection,
@@ -39,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError as SQLIntegrityError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from isf_ledger.adapters.database import psycopg_errors
 from isf_ledger.adapters.event_store import LedgerApp, events_after
 from isf_ledger.adapters.schema import projection_positions
 
@@ -151,14 +151,14 @@ def catch_up(
         read += len(batch)
 
 
-# Errors raised through SQLAlchemy or, by bulk writes, straight from the driver.
-DATABASE_DOWN = (
-    OperationalError,
-    InterfaceError,
-    sqlite3.OperationalError,
-    psycopg.OperationalError,
-)
-KEY_TAKEN = (SQLIntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError)
+def _database_down() -> tuple[type[Exception], ...]:
+    """Errors raised through SQLAlchemy or, by bulk writes, straight from the driver."""
+    return (OperationalError, InterfaceError, sqlite3.OperationalError,
+            *psycopg_errors("OperationalError"))  # fmt: skip
+
+
+def _key_taken() -> tuple[type[Exception], ...]:
+    return (SQLIntegrityError, sqlite3.IntegrityError, *psycopg_errors("IntegrityError"))
 
 
 class Unprojectable(RuntimeError):
@@ -216,9 +216,9 @@ def _refusing() -> Iterator[None]:
     projected first, as the event store's `IntegrityError` (retry)."""
     try:
         yield
-    except DATABASE_DOWN:
+    except _database_down():
         raise  # the database, not the events
-    except KEY_TAKEN as e:
+    except _key_taken() as e:
         # Rows another writer projected since we read the ledger: it stored the
         # same commands or aggregates first, and a caller that retries sees them.
         raise IntegrityError(str(e)) from e

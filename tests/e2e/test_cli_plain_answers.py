@@ -87,6 +87,29 @@ def test_version_loads_no_database_driver_or_framework():
     assert run.stdout.splitlines() == ["isf-ledger, version 0.1.0", "[]"]
 
 
+def test_a_card_import_into_sqlite_loads_no_postgresql_driver_or_command_models(
+    tmp_path, sqlite_url
+):
+    apply(sqlite_url, tmp_path, TWO_CARDS)
+    probe = (
+        "import sys\n"
+        "from cli.__main__ import main\n"
+        "try:\n"
+        f"    main(['cards', 'import', {str(fixture('generic'))!r}, '--profile', 'generic',\n"
+        f"          '--db', {sqlite_url!r}, '--format', 'json'], prog_name='isf-ledger')\n"
+        "except SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        "unused = ('psycopg', 'isf_ledger.application.commands', 'isf_ledger.handlers')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(unused)))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    answer = run.stdout.splitlines()
+    assert json.loads("\n".join(answer[:-1]))["files"][0]["imported"] > 0
+    assert answer[-1] == "[]"
+
+
 def test_init_rebuild_and_forget_answer_in_json(tmp_path, db_url):
     ready = cli("init", "--db", db_url, "--format", "json")
     assert ready.exit_code == 0 and json.loads(ready.stdout)["ready"] is True

@@ -36,12 +36,18 @@ class MonthSums:
     def __init__(self) -> None:
         self.parts: list[pl.DataFrame] = []
 
-    def add(self, frame: pl.DataFrame, first_id: int) -> None:
-        """Count a batch stored whole, in frame order, with ids from `first_id` on."""
+    def groups(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """A batch's sums before it is stored, its ids counted from 0 (see `add_groups`):
+        the writer makes them while the database stores the rows."""
         import polars as pl  # loaded already, by whoever made the frame
 
-        ids = pl.int_range(first_id, first_id + frame.height, dtype=pl.Int64)
-        self._add(frame.select(*SUMMED, id=ids))
+        return self._grouped(frame.select(*SUMMED, id=pl.int_range(frame.height, dtype=pl.Int64)))
+
+    def add_groups(self, groups: pl.DataFrame, first_id: int) -> None:
+        """Count a batch's `groups`, now stored whole with ids from `first_id` on."""
+        import polars as pl
+
+        self._add(groups.with_columns(pl.col("last_id") + first_id))
 
     def add_rows(self, rows: Sequence[Sequence[Any]], ids: Sequence[int]) -> None:
         """Count rows stored with these ids; each row holds `SUMMED` in that order
@@ -61,13 +67,19 @@ class MonthSums:
                 "id": pl.Series(ids, dtype=pl.Int64),
             }
         )
-        self._add(frame)
+        self._add(self._grouped(frame))
 
-    def _add(self, frame: pl.DataFrame) -> None:
+    def _add(self, groups: pl.DataFrame) -> None:
+        self.parts.append(groups)
+        if len(self.parts) >= _MERGE_AFTER:
+            self.parts = [self._merged()]
+
+    def _grouped(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Rows with `SUMMED` and `id`, summed by card and month."""
         import polars as pl
 
         pence, kind, order = pl.col("pence"), pl.col("type"), ["posted_on", "id"]
-        groups = frame.group_by("card_id", month=pl.col("posted_on").str.slice(0, 7)).agg(
+        return frame.group_by("card_id", month=pl.col("posted_on").str.slice(0, 7)).agg(
             row_count=pl.len().cast(pl.Int64),
             pence=pence.sum(),
             **{name: pence.filter(kind == k).sum() for name, k in TOTALS},
@@ -75,9 +87,6 @@ class MonthSums:
             last_id=pl.col("id").sort_by(order).last(),
             last_balance=pl.col("balance_pence").sort_by(order).last(),
         )
-        self.parts.append(groups)
-        if len(self.parts) >= _MERGE_AFTER:
-            self.parts = [self._merged()]
 
     def _merged(self) -> pl.DataFrame:
         """The parts as one frame: sums added, and the last row by (posted date, id) kept."""
