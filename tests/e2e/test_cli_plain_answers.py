@@ -70,42 +70,37 @@ def test_a_file_in_another_delimiter_suggests_the_delimiter(tmp_path, sqlite_url
     assert "missing column" not in result.stderr
 
 
-def test_version_loads_no_database_driver_or_framework():
+def _loaded_by(args: list[str], prefixes: tuple[str, ...]) -> list[str]:
+    """The CLI's output lines for `args`, in a fresh interpreter, then the modules it
+    loaded whose names start with one of `prefixes` (as a list's repr)."""
     probe = (
         "import sys\n"
         "from cli.__main__ import main\n"
         "try:\n"
-        "    main(['--version'], prog_name='isf-ledger')\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "heavy = ('sqlalchemy', 'psycopg', 'eventsourcing', 'pydantic', 'rich', 'isf_ledger')\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+        f"    main({args!r}, prog_name='isf-ledger')\n"
+        "except SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        f"print(sorted(m for m in sys.modules if m.startswith({prefixes!r})))\n"
     )
     run = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
     )
-    assert run.stdout.splitlines() == ["isf-ledger, version 0.1.0", "[]"]
+    return run.stdout.splitlines()
+
+
+def test_version_loads_no_database_driver_or_framework():
+    heavy = ("sqlalchemy", "psycopg", "eventsourcing", "pydantic", "rich", "isf_ledger")
+    assert _loaded_by(["--version"], heavy) == ["isf-ledger, version 0.1.0", "[]"]
 
 
 def test_a_card_import_into_sqlite_loads_no_postgresql_driver_or_command_models(
     tmp_path, sqlite_url
 ):
     apply(sqlite_url, tmp_path, TWO_CARDS)
-    probe = (
-        "import sys\n"
-        "from cli.__main__ import main\n"
-        "try:\n"
-        f"    main(['cards', 'import', {str(fixture('generic'))!r}, '--profile', 'generic',\n"
-        f"          '--db', {sqlite_url!r}, '--format', 'json'], prog_name='isf-ledger')\n"
-        "except SystemExit as e:\n"
-        "    assert not e.code, e.code\n"
-        "unused = ('psycopg', 'isf_ledger.application.commands', 'isf_ledger.handlers')\n"
-        "print(sorted(m for m in sys.modules if m.startswith(unused)))\n"
-    )
-    run = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
-    )
-    answer = run.stdout.splitlines()
+    args = ["cards", "import", str(fixture("generic")), "--profile", "generic",
+            "--db", sqlite_url, "--format", "json"]  # fmt: skip
+    unused = ("psycopg", "isf_ledger.application.commands", "isf_ledger.handlers")
+    answer = _loaded_by(args, unused)
     assert json.loads("\n".join(answer[:-1]))["files"][0]["imported"] > 0
     assert answer[-1] == "[]"
 
