@@ -39,7 +39,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -168,22 +169,29 @@ class DirectWriter:
         finally:
             cur.close()
 
-    def _copy_frame(self, frame: pl.DataFrame) -> bool:
-        """PostgreSQL: `COPY` the frame inside a savepoint, and digest and sum it while the
-        server stores it; False, with nothing added, if a row meets a stored key (and no
-        more `COPY` for this file)."""
+    @contextmanager
+    def _copying(self, options: str = "") -> Iterator[Any]:
+        """PostgreSQL: a `COPY` into `card_transactions` inside a savepoint. A row that
+        meets a stored key undoes it, and no more `COPY` for this file (`copy` False)."""
         from psycopg.errors import UniqueViolation  # loaded already: a PostgreSQL ledger
 
         try:
             with (
                 self.driver.transaction(),
                 self.driver.cursor() as cur,
-                cur.copy(f"COPY card_transactions ({_NAMES}) FROM STDIN (FORMAT csv)") as copy,
+                cur.copy(f"COPY card_transactions ({_NAMES}) FROM STDIN{options}") as copy,
             ):
-                copy.write(frame.write_csv(include_header=False, quote_style="non_numeric"))
-                text, sums = _digest_text(frame), self.sums.groups(frame)
+                yield copy
         except UniqueViolation:
             self.copy = False
+
+    def _copy_frame(self, frame: pl.DataFrame) -> bool:
+        """PostgreSQL: `COPY` the frame, and digest and sum it while the server stores it;
+        False, with nothing added, if a row meets a stored key (see `_copying`)."""
+        with self._copying(" (FORMAT csv)") as copy:
+            copy.write(frame.write_csv(include_header=False, quote_style="non_numeric"))
+            text, sums = _digest_text(frame), self.sums.groups(frame)
+        if not self.copy:
             return False
         self._added_whole(frame, text, sums)
         return True
@@ -192,19 +200,11 @@ class DirectWriter:
         """Insert what is not stored yet; returns the rows added, in the order stored,
         and their ids."""
         if self.postgres and self.copy:
-            from psycopg.errors import UniqueViolation  # loaded already: a PostgreSQL ledger
-
-            try:
-                with (
-                    self.driver.transaction(),
-                    self.driver.cursor() as cur,
-                    cur.copy(f"COPY card_transactions ({_NAMES}) FROM STDIN") as copy,
-                ):
-                    for row in rows:
-                        copy.write_row(row)
+            with self._copying() as copy:
+                for row in rows:
+                    copy.write_row(row)
+            if self.copy:
                 return rows, self._last_ids(len(rows))
-            except UniqueViolation:
-                self.copy = False
         if self.postgres:
             cur = self.driver.cursor()
             try:
