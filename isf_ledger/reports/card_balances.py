@@ -51,24 +51,30 @@ def _sum(pence: ColumnElement[int]) -> ColumnElement[int]:
 
 def card_totals(
     conn: Connection, month: str, visible: Callable[[Select[Any]], Select[Any]]
-) -> tuple[dict[str, list[int]], dict[str, int | None]]:
-    """(each card's sums: opening, then month totals (see `NONE`), its reported closing),
-    from the import-time sums by card and month, not the rows; `visible` narrows a query
-    of the sums (`as_at`, one card)."""
+) -> tuple[dict[str, list[int]], dict[str, int | None], dict[str, str]]:
+    """(each card's sums: opening, then month totals (see `NONE`), its reported closing,
+    its month's merchant category codes (`codes_by_card`)), from the import-time sums by
+    card and month, not the rows; `visible` narrows a query of the sums (`as_at`, one
+    card)."""
     query = select(m.c.card_id, _sum(m.c.pence)).where(m.c.month < month)
     query = visible(query).group_by(m.c.card_id)
     totals = {card_id: [pence, *NONE[1:]] for card_id, pence in conn.execute(query).all()}
     query = select(
-        m.c.card_id, m.c.last_posted, m.c.last_id, m.c.last_balance, *(m.c[n] for n in NAMES)
+        m.c.card_id,
+        m.c.last_posted,
+        m.c.last_id,
+        m.c.last_balance,
+        m.c.mccs,
+        *(m.c[n] for n in NAMES),
     ).where(m.c.month == month)
     rows = conn.execute(visible(query)).all()
-    for card_id, _, _, _, *by_type in rows:
+    for card_id, _, _, _, _, *by_type in rows:
         sums = totals.get(card_id)
         if sums is None:
             sums = totals[card_id] = list(NONE)
         for at, pence in enumerate(by_type, start=1):
             sums[at] += pence
-    return totals, _reported(rows)
+    return totals, _reported(rows), codes_by_card(rows)
 
 
 class Closings:
@@ -83,10 +89,12 @@ class Closings:
         self._conn, self._visible = conn, visible
         self._month: str | None = None
         self._computed: dict[str, int] = {}
+        self.codes: dict[str, str] = {}
 
     def of(self, month: str) -> tuple[dict[str, int], dict[str, int | None], dict[str, int]]:
         """(computed closings, reported closings, cash) of `month`, by card; the computed
-        are kept, and change with the next month asked."""
+        are kept, and change with the next month asked, as do the month's merchant
+        category codes by card (`codes`, see `codes_by_card`)."""
         query = select(m.c.card_id, _sum(m.c.pence)).where(m.c.month <= month)
         if self._month is not None and self._month <= month:
             query = query.where(m.c.month > self._month)
@@ -96,11 +104,14 @@ class Closings:
         for card_id, pence in self._conn.execute(self._visible(query).group_by(m.c.card_id)):
             computed[card_id] = computed.get(card_id, 0) + pence
         self._month = month
-        query = select(m.c.card_id, m.c.last_posted, m.c.last_id, m.c.last_balance, m.c.atm)
+        query = select(
+            m.c.card_id, m.c.last_posted, m.c.last_id, m.c.last_balance, m.c.mccs, m.c.atm
+        )
         rows = self._conn.execute(self._visible(query.where(m.c.month == month))).all()
         cash: dict[str, int] = {}
-        for card_id, _, _, _, atm in rows:
+        for card_id, _, _, _, _, atm in rows:
             cash[card_id] = cash.get(card_id, 0) + atm
+        self.codes = codes_by_card(rows)
         return computed, _reported(rows), cash
 
 
@@ -113,6 +124,16 @@ def _reported(rows: Sequence[Any]) -> dict[str, int | None]:
         if card_id not in last or latest[:2] > last[card_id][:2]:
             last[card_id] = latest
     return {card_id: balance for card_id, (_, _, balance) in last.items()}
+
+
+def codes_by_card(rows: Sequence[Any]) -> dict[str, str]:
+    """Each card's merchant category codes in the month, comma-separated (a code may
+    repeat), from rows of (card, last posted, last id, last balance, codes, ...): the
+    reconciliation reads the rows of a blocked code only for the cards that have one."""
+    codes: dict[str, str] = {}
+    for card_id, _, _, _, mccs, *_ in rows:
+        codes[card_id] = f"{codes[card_id]},{mccs}" if card_id in codes else mccs
+    return codes
 
 
 def thresholds(weeks: int, weekly: Mapping[str, Decimal]) -> dict[str, int]:

@@ -54,6 +54,7 @@ class CardExceptions:
             month,
             self._settings,
             cash=cash,
+            mccs=self._closings.codes,
             card=self._card,
             as_at=self._as_at,
             has_rows=bool(reported),  # a card's month with rows has a reported closing

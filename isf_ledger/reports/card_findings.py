@@ -4,9 +4,11 @@ The reconciliation (`card_reconciliation`) and the exceptions refresh
 (`card_exceptions`) both read a month's findings here, in a few queries of
 the rows they concern and none by card:
 
-- one pass over the month (and the load-matching window either side) returns
-  only loads, blocked merchant categories, and the cash of cards whose
-  month's cash (known from the month sums) passes the limit;
+- the loads of the month and the load-matching window either side, from
+  the index of loads alone;
+- the rows of blocked merchant categories and the cash, only of the cards
+  whose month sums hold a blocked code or cash past the limit, by card and
+  day (most months, none);
 - the month's rows whose date, card and amount repeat, counted in the
   content index's order.
 
@@ -72,23 +74,53 @@ def row_findings(
     settings: Settings,
     *,
     cash: Mapping[str, int],
+    mccs: Mapping[str, str],
     card: str | None,
     as_at: str | None,
     has_rows: bool = True,
 ) -> RowFindings:
     """The month's findings from its rows, for every card (or one): a few queries of
-    the rows they concern, none by card. `cash`: each card's in the month, from the
-    month sums. `has_rows` False (the month sums have none in the month: a refresh
-    examines many such months) skips the pass over the month's own rows for
-    repeats; the loads around it and the payments are still read."""
+    the rows they concern, none by card. `cash` and `mccs`: each card's cash in the
+    month and its merchant category codes (comma-separated), from the month sums.
+    `has_rows` False (the month sums have none in the month: a refresh examines many
+    such months) skips the pass over the month's own rows for repeats; the loads
+    around it and the payments are still read."""
     start, last = month_days(month)
     end = last + timedelta(days=1)
     over = over_cash_limit(cash, int(settings.monthly_cash_limit * 100))
-    loads, marked = _marked(conn, start, end, settings, over, as_at, card)
+    blocked = settings.blocked_mccs
+    with_blocked = [
+        c for c, codes in mccs.items() if not blocked.keys().isdisjoint(codes.split(","))
+    ]
+    loads = _loads_near(conn, start, end, settings, as_at, card)
+    marked = _marked(conn, start, end, settings, over, with_blocked, as_at, card)
     missing, unexpected, expected = _loads(start, end, settings, loads, conn, as_at, card)
     repeated = _repeated(conn, start, end, as_at, card) if has_rows else []
     flagged = _flags(settings, marked, repeated)
     return RowFindings(missing, unexpected, expected, flagged)
+
+
+def _loads_near(
+    conn: Connection,
+    start: date,
+    end: date,
+    settings: Settings,
+    as_at: str | None,
+    card: str | None,
+) -> list[Load]:
+    """The loads within the matching window of the month, from the index of loads alone
+    (a few rows in a hundred): no pass over the window's other rows."""
+    window = timedelta(days=settings.load_match_days)
+    query = select(t.c.card_id, t.c.posted_on, t.c.pence, t.c.id, t.c.description).where(
+        _posted(start - window, end + window, card), t.c.type == "LOAD"
+    )
+    # Fetched at once and made loads by position: tens of thousands of rows.
+    return [Load(*row) for row in conn.execute(visible(query, as_at, card)).all()]
+
+
+# Cards whose month's rows are read by card and day (a lookup each in the content key);
+# more than this, and the month's rows are read by date alone.
+BY_CARD_AND_DAY = 200
 
 
 def _marked(
@@ -97,29 +129,27 @@ def _marked(
     end: date,
     settings: Settings,
     over_cash_limit: list[str],
+    with_blocked: list[str],
     as_at: str | None,
     card: str | None,
-) -> tuple[list[Load], list[Any]]:
-    """(loads within the matching window of the month, the month's blocked rows and the
-    cash of the cards whose month's cash passes the limit: no other cash is flagged)."""
-    window = timedelta(days=settings.load_match_days)
+) -> list[Any]:
+    """The month's rows of blocked merchant categories and the cash of the cards whose
+    month's cash passes the limit (no other cash is flagged): read only for the cards
+    whose month sums hold such a code or such cash, most months none."""
+    cards = sorted({*over_cash_limit, *with_blocked})
+    if not cards:
+        return []
     blocked = settings.blocked_mccs
-    in_month = and_(t.c.posted_on >= start, t.c.posted_on < end)
-    marks = [t.c.type == "LOAD"]
+    marks: list[ColumnElement[bool]] = [t.c.mcc.in_(sorted(blocked))]
     if over_cash_limit:
-        marks.append(and_(in_month, t.c.type == "ATM", t.c.card_id.in_(over_cash_limit)))
-    if blocked:
-        marks.append(and_(in_month, t.c.mcc.in_(sorted(blocked))))
-    query = select(*_FLAG_COLUMNS).where(_posted(start - window, end + window, card), or_(*marks))
-    loads, marked = [], []
-    # A month's loads, fetched at once and read by position: tens of thousands of rows.
-    for row in conn.execute(visible(query, as_at, card)).all():
-        xid, card_id, posted_on, kind, pence, _, description, mcc = row
-        if kind == "LOAD":
-            loads.append(Load(card_id, posted_on, pence, xid, description))
-        if start <= posted_on < end and (kind == "ATM" or mcc in blocked):
-            marked.append(row)
-    return loads, marked
+        marks.append(and_(t.c.type == "ATM", t.c.card_id.in_(over_cash_limit)))
+    if card is None and len(cards) <= BY_CARD_AND_DAY:
+        days = [start + timedelta(days=n) for n in range((end - start).days)]
+        posted = and_(t.c.posted_on.in_(days), t.c.card_id.in_(cards))
+    else:
+        posted = and_(_posted(start, end, card), t.c.card_id.in_(cards))
+    query = select(*_FLAG_COLUMNS).where(posted, or_(*marks))
+    return list(conn.execute(visible(query, as_at, card)).all())
 
 
 def _loads(

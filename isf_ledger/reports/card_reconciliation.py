@@ -87,9 +87,9 @@ def reconcile_cards(
     `weekly` is each card's weekly share of its planned payments (see
     `card_surplus`); a card without one has all of its balance as surplus.
     """
-    totals, reported = card_totals(conn, month, lambda q: visible(q, as_at, card, m))
+    totals, reported, mccs = card_totals(conn, month, lambda q: visible(q, as_at, card, m))
     cash = {card_id: sums[ATM] for card_id, sums in totals.items()}
-    found = row_findings(conn, month, settings, cash=cash, card=card, as_at=as_at)
+    found = row_findings(conn, month, settings, cash=cash, mccs=mccs, card=card, as_at=as_at)
     card_ids = set(totals) | issued_by(issued_cards(conn, as_at, card), month)
     pounds = pounds_of()
     threshold = thresholds(settings.surplus_weeks, weekly or {})

@@ -166,3 +166,52 @@ def test_closings_kept_running_month_after_month_are_the_rows_own(db_url, tmp_pa
             assert all(found) and any(found[2].values())  # the last month has rows, cash
     finally:
         ledger.close()
+
+
+def codes_of(conn: Any) -> dict[tuple[Any, ...], set[str]]:
+    """Each group's merchant category codes, by (import, card, month), as sets."""
+    m = card_month_totals
+    query = select(m.c.import_id, m.c.card_id, m.c.month, m.c.mccs)
+    return {tuple(row[:3]): set(row[3].split(",")) for row in conn.execute(query)}
+
+
+def test_each_groups_codes_are_its_rows_own_as_imported_and_rebuilt(db_url, tmp_path, monkeypatch):
+    """The codes the reconciliation reads to find the cards with a blocked one: every
+    import's groups hold the codes of the rows it stored (batches whole, batches that met
+    stored rows, rows with no code), sorted as the import writes them; rebuild agrees."""
+    from isf_ledger.adapters.card_files import columnar
+
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", 512)  # many batches
+    monkeypatch.setattr(columnar, "BATCH_BYTES", 512)
+    apply(db_url, tmp_path, TWO_CARDS)
+    codes = ("5814", "7995", "", "6011", "5411", "6051")
+    paths = []
+    for name, first in (("first", 0), ("overlapping", 300)):
+        path = export(tmp_path / f"{name}.csv", first, 500)
+        header, *lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        path.write_text(header + "".join(
+            line.replace(",5814,", f",{codes[(n * 5 + first) % len(codes)]},")
+            for n, line in enumerate(lines)
+        ), encoding="utf-8")  # fmt: skip
+        paths.append(path)
+    for path in (paths[0], paths[0], paths[1]):
+        code, _ = import_json(db_url, path, profile="generic")
+        assert code == 0
+    t, m = card_transactions, card_month_totals
+    ledger = open_ledger(Settings(db_url=db_url))
+    try:
+        with ledger.engine.connect() as conn:
+            expected: dict[tuple[Any, ...], set[str]] = defaultdict(set)
+            for row in conn.execute(select(t)):
+                expected[(row.import_id, row.card_id, row.posted_on.isoformat()[:7])].add(row.mcc)
+            assert {"", "7995"} <= set().union(*expected.values())
+            assert codes_of(conn) == expected
+            stored_codes = conn.scalars(select(m.c.mccs)).all()
+            assert all(c == ",".join(sorted(c.split(","))) for c in stored_codes)
+        with ledger.engine.begin() as conn:
+            conn.execute(delete(card_month_totals))
+        ledger.rebuild()
+        with ledger.engine.connect() as conn:
+            assert codes_of(conn) == expected
+    finally:
+        ledger.close()

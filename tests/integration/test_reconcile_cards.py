@@ -212,3 +212,22 @@ def test_an_unknown_card_is_one_plain_line(ledger):
     assert "unknown card NOPE" in result.stderr
     bad = run("reconcile", "cards", "--month", "2026-13", "--db", ledger["url"])
     assert bad.returncode == 2
+
+
+def test_flagged_rows_read_by_card_and_day_or_by_date_alike(ledger, monkeypatch):
+    """The rows of blocked categories and over-limit cash are read only for the cards
+    whose month sums hold them: by card and day for a few cards, by date for many."""
+    from isf_ledger.bootstrap import open_ledger
+    from isf_ledger.reports import card_findings
+    from isf_ledger.settings import Settings
+
+    opened = open_ledger(Settings(db_url=ledger["url"]))
+    try:
+        by_card_and_day = opened.reconcile_cards("2026-03")
+        monkeypatch.setattr(card_findings, "BY_CARD_AND_DAY", 0)
+        assert opened.reconcile_cards("2026-03") == by_card_and_day
+    finally:
+        opened.close()
+    flagged = {c.card_id: [f.why for f in c.flagged] for c in by_card_and_day.cards}
+    assert "blocked merchant category 7995 (gambling)" in flagged["CARD-A"]
+    assert any(why.startswith("cash withdrawals") for why in flagged["CARD-B"])

@@ -132,7 +132,7 @@ class DirectWriter:
         self, rows: Sequence[StagedRow], added: Sequence[StagedRow], ids: Sequence[int]
     ) -> None:
         self._digest(added)
-        self.sums.add_rows([(r[3], r[4], r[6], r[7], r[8]) for r in added], ids)
+        self.sums.add_rows([(r[3], r[4], r[6], r[7], r[8], r[12]) for r in added], ids)
         if len(added) < len(rows):
             lines = {row[-1] for row in added}
             self._sort_out([r for r in rows if r[-1] not in lines])
@@ -151,7 +151,7 @@ class DirectWriter:
             finally:
                 cur.close()
             self._digest([(self.import_id, *row[:-1]) for row in moved])
-            self.sums.add_rows([(r[2], r[3], r[5], r[6], r[7]) for r in moved],
+            self.sums.add_rows([(r[2], r[3], r[5], r[6], r[7], r[11]) for r in moved],
                                [r[-1] for r in moved])  # fmt: skip
         return RowsDigest(
             self.sha.hexdigest(),

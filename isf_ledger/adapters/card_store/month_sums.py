@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 # What a batch's rows give the sums, as `staging.COLUMNS` names them.
-SUMMED = ("card_id", "posted_on", "type", "pence", "balance_pence")
+SUMMED = ("card_id", "posted_on", "type", "pence", "balance_pence", "mcc")
 _MERGE_AFTER = 16  # batches' groups held before they are merged into one frame
 _SUMS = ("row_count", "pence", *(name for name, _ in TOTALS))
 
@@ -64,6 +64,7 @@ class MonthSums:
                 "type": pl.Series(columns[2], dtype=pl.String),
                 "pence": pl.Series(columns[3], dtype=pl.Int64),
                 "balance_pence": pl.Series(columns[4], dtype=pl.Int64),
+                "mcc": pl.Series(columns[5], dtype=pl.String),
                 "id": pl.Series(ids, dtype=pl.Int64),
             }
         )
@@ -86,6 +87,7 @@ class MonthSums:
             last_posted=pl.col("posted_on").max(),
             last_id=pl.col("id").sort_by(order).last(),
             last_balance=pl.col("balance_pence").sort_by(order).last(),
+            mccs=pl.col("mcc").unique(),
         )
 
     def _merged(self) -> pl.DataFrame:
@@ -101,6 +103,7 @@ class MonthSums:
                 pl.col("last_posted").max(),
                 pl.col("last_id").sort_by(order).last(),
                 pl.col("last_balance").sort_by(order).last(),
+                pl.col("mccs").explode().unique(),
             )
         )
 
@@ -112,7 +115,12 @@ class MonthSums:
         import polars as pl
 
         names = ("import_id", "card_id", "month", *_SUMS, "last_posted", "last_id", "last_balance")
-        rows = merged.select(pl.lit(import_id, dtype=pl.Int64).alias("import_id"), *names[1:])
+        rows = merged.select(
+            pl.lit(import_id, dtype=pl.Int64).alias("import_id"),
+            *names[1:],
+            pl.col("mccs").list.sort().list.join(","),
+        )
+        names = (*names, "mccs")
         if conn.dialect.name == "postgresql":  # as CSV made by polars: no Python a row
             driver: Any = conn.connection.driver_connection
             sql = f"COPY card_month_totals ({', '.join(names)}) FROM STDIN (FORMAT csv)"

@@ -11,10 +11,13 @@ instead.
   from the sums as from the rows.
 - Each group keeps its last row by (posted date, id) and that row's running
   balance: the month's reported closing is the latest of its groups'.
+- Each group keeps the set of its rows' merchant category codes (`mccs`): the
+  reconciliation reads the rows of a blocked category only for the cards whose
+  month holds one.
 - Nothing but an import adds card rows and nothing changes or removes them;
   `rebuild_month_totals` makes the sums again from `card_transactions` (one
-  GROUP BY, `add_month_totals`), and the migration that added the table
-  filled it the same way.
+  GROUP BY, `add_month_totals`, and one for the codes, `add_month_mccs`), and
+  the migrations that added the table and the codes filled them the same way.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from sqlalchemy import (
     insert,
     literal_column,
     select,
+    update,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -115,7 +119,32 @@ def add_month_totals(conn: Connection) -> int:
     return int(conn.scalar(select(func.coalesce(func.sum(m.c.row_count), 0))) or 0)
 
 
+def add_month_mccs(conn: Connection) -> None:
+    """Fill each group's `mccs` from its stored rows, in the caller's transaction: the
+    codes sorted on PostgreSQL; SQLite's `group_concat` keeps no order (a set either
+    way, as the reconciliation reads it). Apart from `add_month_totals`, which the
+    migration that added the table runs before the column was there."""
+    key = _month_key(conn, t.c.posted_on)
+    codes: ColumnElement[Any] = (
+        literal_column("string_agg(DISTINCT mcc, ',' ORDER BY mcc)")
+        if conn.dialect.name == "postgresql"
+        else func.group_concat(t.c.mcc.distinct())
+    )
+    g = (
+        select(t.c.import_id, t.c.card_id, key.label("key"), codes.label("mccs"))
+        .group_by(t.c.import_id, t.c.card_id, key)
+        .subquery()
+    )
+    found = (m.c.import_id == g.c.import_id, m.c.card_id == g.c.card_id)
+    with planner_settings(conn, GROUPING):
+        conn.execute(
+            update(m).values(mccs=g.c.mccs).where(*found, m.c.month == _month_text(conn, g.c.key))
+        )
+
+
 def rebuild_month_totals(conn: Connection) -> int:
     """Every import's sums again from the stored rows; returns how many rows were summed."""
     conn.execute(delete(m))
-    return add_month_totals(conn)
+    summed = add_month_totals(conn)
+    add_month_mccs(conn)
+    return summed
