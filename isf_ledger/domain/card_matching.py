@@ -14,6 +14,7 @@ from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import attrgetter
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +54,16 @@ def net_of_reversals(payments: Iterable[Payment]) -> list[Payment]:
     return kept
 
 
+_BY_DATE = attrgetter("posted_on", "ref")  # a load's order: thousands sorted, twice
+
+
 def match(
     payments: Iterable[Payment], loads: Iterable[Load], window_days: int
 ) -> tuple[list[Payment], list[Load]]:
     """(payments with no load, loads with no payment), each in date order."""
     window = timedelta(days=window_days)
     waiting: dict[tuple[str, int], deque[Load]] = defaultdict(deque)
-    for load in sorted(loads, key=lambda x: (x.posted_on, x.ref)):
+    for load in sorted(loads, key=_BY_DATE):
         waiting[(load.card_id, load.pence)].append(load)
     missing: list[Payment] = []
     unexpected: list[Load] = []
@@ -74,5 +78,5 @@ def match(
             missing.append(payment)
     for left in waiting.values():
         unexpected.extend(left)
-    unexpected.sort(key=lambda x: (x.posted_on, x.ref))
+    unexpected.sort(key=_BY_DATE)
     return missing, unexpected

@@ -33,7 +33,7 @@ from isf_ledger.domain import card_checks
 from isf_ledger.domain.card_matching import Load, match
 from isf_ledger.domain.periods import month_days
 from isf_ledger.projections.ledger_legs import from_pence
-from isf_ledger.reports.card_balances import over_cash_limit
+from isf_ledger.reports.card_balances import over_cash_limit, pounds_of
 from isf_ledger.reports.card_loads import card_payments
 from isf_ledger.reports.card_month import CardTransaction, Flag, MissingLoad, UnexpectedLoad
 from isf_ledger.settings import Settings
@@ -176,10 +176,11 @@ def _loads(
                 MissingLoad(payment.on, from_pence(payment.pence), payment.ref)
             )
     unexpected: dict[str, list[UnexpectedLoad]] = defaultdict(list)
+    pounds = pounds_of()  # thousands of loads, of a few amounts
     for load in unmatched_loads:
         if start <= load.posted_on < end:
             unexpected[load.card_id].append(
-                UnexpectedLoad(load.posted_on, from_pence(load.pence), load.description)
+                UnexpectedLoad(load.posted_on, pounds(load.pence), load.description)
             )
     return missing, unexpected, expected
 

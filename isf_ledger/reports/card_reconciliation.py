@@ -51,9 +51,11 @@ from isf_ledger.domain import card_checks
 from isf_ledger.domain.money import ZERO
 from isf_ledger.domain.periods import month_days
 from isf_ledger.projections.card_registry import card_registry
+from isf_ledger.projections.ledger_legs import from_pence
 from isf_ledger.reports.card_balances import (
     ATM,
     NONE,
+    OPENING,
     card_totals,
     month_balance,
     pounds_of,
@@ -102,21 +104,23 @@ def reconcile_cards(
         missing_loads = tuple(found.missing.get(card_id, ()))
         unexpected_loads = tuple(found.unexpected.get(card_id, ()))
         flagged = found.flagged.get(card_id, ())
-        # `card_balances.NONE`: opening, then the totals in `NAMES` order.
-        opening, loads_in, purchases, refunds, atm, fees, reversals = map(pounds, sums)
-        shown = None if difference is None else pounds(difference)
-        above = pounds(surplus) if surplus else ZERO
+        # `card_balances.NONE`: opening, then the totals in `NAMES` order. A card's
+        # opening, closings, difference and surplus are its own: made straight into
+        # pounds, not remembered (`pounds` is for the totals, the same few amounts).
+        _, loads_in, purchases, refunds, atm, fees, reversals = map(pounds, sums)
+        shown = None if difference is None else from_pence(difference)
+        above = from_pence(surplus) if surplus else ZERO
         figures = {
             "card_id": card_id,
-            "opening_balance": opening,
+            "opening_balance": from_pence(sums[OPENING]),
             "loads": loads_in,
             "purchases": purchases,
             "refunds": refunds,
             "atm": atm,
             "fees": fees,
             "reversals": reversals,
-            "computed_closing": pounds(computed),
-            "reported_closing": None if closing is None else pounds(closing),
+            "computed_closing": from_pence(computed),
+            "reported_closing": None if closing is None else from_pence(closing),
             "difference": shown,
             "expected_loads": pounds(found.expected.get(card_id, 0)),
             "missing_loads": missing_loads,

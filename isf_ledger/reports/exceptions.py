@@ -51,7 +51,9 @@ def refs_of_raised(
 ) -> Callable[[list[Raised]], tuple[ExceptionRef, ...]]:
     """A function giving raised exceptions their status as decided by `as_at`."""
     # Only a decided exception has events: read just those, not one lookup per flag.
-    decided = set(refs_of(conn, "exception")) & {r.exception_id for r in raised}
+    decided = set(refs_of(conn, "exception"))
+    if decided:  # none, often: then no set of thousands of ids to meet them
+        decided &= {r.exception_id for r in raised}
     cases = load(conn, app, "exception", decided, as_at)
     debts = _Debts(conn, app, as_at)
 
@@ -63,7 +65,13 @@ def refs_of_raised(
             return "resolved"
         return "resolved" if debts.owed(r.subject_kind, r.subject, case.ref) == 0 else "open"
 
-    return lambda found: tuple(ExceptionRef(r.exception_id, r.kind, status(r)) for r in found)
+    # Most of thousands of exceptions are undecided, so open: no call to find that out.
+    return lambda found: tuple(
+        [
+            ExceptionRef(r.exception_id, r.kind, status(r) if r.exception_id in cases else "open")
+            for r in found
+        ]
+    )
 
 
 def stored_exception(conn: Connection, exception_id: str) -> tuple[str, str, str] | None:
