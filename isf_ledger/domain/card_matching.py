@@ -62,12 +62,20 @@ def match(
 ) -> tuple[list[Payment], list[Load]]:
     """(payments with no load, loads with no payment), each in date order."""
     window = timedelta(days=window_days)
+    payments = sorted(payments, key=lambda p: (p.on, p.ref))
+    paid = {(p.card_id, p.pence) for p in payments}
     waiting: dict[tuple[str, int], deque[Load]] = defaultdict(deque)
-    for load in sorted(loads, key=_BY_DATE):
-        waiting[(load.card_id, load.pence)].append(load)
     missing: list[Payment] = []
     unexpected: list[Load] = []
-    for payment in sorted(payments, key=lambda p: (p.on, p.ref)):
+    for load in sorted(loads, key=_BY_DATE):
+        key = (load.card_id, load.pence)
+        # No payment of the card and amount: unexpected without a wait (most loads, when
+        # a month's payments are few).
+        if key in paid:
+            waiting[key].append(load)
+        else:
+            unexpected.append(load)
+    for payment in payments:
         candidates = waiting.get((payment.card_id, payment.pence))
         # A load too early for this payment is too early for every later one too.
         while candidates and candidates[0].posted_on < payment.on - window:
