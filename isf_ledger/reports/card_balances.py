@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Select, case, cast, func, select
+from sqlalchemy import BigInteger, Connection, Select, cast, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from isf_ledger.adapters.card_store.month_totals import TOTALS
@@ -56,18 +56,24 @@ def card_totals(
     its month's merchant category codes (`codes_by_card`)), from the import-time sums by
     card and month, not the rows; `visible` narrows a query of the sums (`as_at`, one
     card)."""
-    # Opening and the month's totals summed by the database: a card's months and
-    # imports added up there, each card's sums read as they come.
-    before = m.c.month < month
+    query = select(m.c.card_id, _sum(m.c.pence)).where(m.c.month < month)
+    query = visible(query).group_by(m.c.card_id)
+    totals = {card_id: [pence, *NONE[1:]] for card_id, pence in conn.execute(query).all()}
     query = select(
         m.c.card_id,
-        _sum(case((before, m.c.pence), else_=0)),
-        *(_sum(case((before, 0), else_=m.c[n])) for n in NAMES),
-    ).where(m.c.month <= month)
-    query = visible(query).group_by(m.c.card_id)
-    totals = {card_id: sums for card_id, *sums in conn.execute(query).all()}
-    query = select(m.c.card_id, m.c.last_posted, m.c.last_id, m.c.last_balance, m.c.mccs)
-    rows = conn.execute(visible(query.where(m.c.month == month))).all()
+        m.c.last_posted,
+        m.c.last_id,
+        m.c.last_balance,
+        m.c.mccs,
+        *(m.c[n] for n in NAMES),
+    ).where(m.c.month == month)
+    rows = conn.execute(visible(query)).all()
+    for card_id, _, _, _, _, *by_type in rows:
+        sums = totals.get(card_id)
+        if sums is None:
+            sums = totals[card_id] = list(NONE)
+        for at, pence in enumerate(by_type, start=1):
+            sums[at] += pence
     return totals, _reported(rows), codes_by_card(rows)
 
 
