@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from operator import attrgetter
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +28,9 @@ class Payment:
     ref: str
 
 
-@dataclass(frozen=True, slots=True)
-class Load:
+class Load(NamedTuple):
+    """A load seen on a card: a tuple, as a month's tens of thousands are made from rows."""
+
     card_id: str
     posted_on: date
     pence: int

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from operator import add
 from typing import Any
 
 from sqlalchemy import BigInteger, Connection, Select, cast, func, select
@@ -57,8 +58,9 @@ def card_totals(
     card and month, not the rows; `visible` narrows a query of the sums (`as_at`, one
     card)."""
     query = select(m.c.card_id, _sum(m.c.pence)).where(m.c.month < month)
-    query = visible(query).group_by(m.c.card_id)
-    totals = {card_id: [pence, *NONE[1:]] for card_id, pence in conn.execute(query).all()}
+    opening: dict[str, int] = dict(
+        conn.execute(visible(query).group_by(m.c.card_id)).tuples().all()
+    )
     query = select(
         m.c.card_id,
         m.c.last_posted,
@@ -68,12 +70,16 @@ def card_totals(
         *(m.c[n] for n in NAMES),
     ).where(m.c.month == month)
     rows = conn.execute(visible(query)).all()
+    totals: dict[str, list[int]] = {}
     for card_id, _, _, _, _, *by_type in rows:
         sums = totals.get(card_id)
-        if sums is None:
-            sums = totals[card_id] = list(NONE)
-        for at, pence in enumerate(by_type, start=1):
-            sums[at] += pence
+        if sums is None:  # most cards' months: one import's group
+            totals[card_id] = [opening.get(card_id, 0), *by_type]
+        else:
+            sums[1:] = map(add, sums[1:], by_type)
+    for card_id, pence in opening.items():
+        if card_id not in totals:  # no rows in the month
+            totals[card_id] = [pence, *NONE[1:]]
     return totals, _reported(rows), codes_by_card(rows)
 
 

@@ -115,7 +115,7 @@ def _loads_near(
         _posted(start - window, end + window, card), t.c.type == "LOAD"
     )
     # Fetched at once and made loads by position: tens of thousands of rows.
-    return [Load(*row) for row in conn.execute(visible(query, as_at, card)).all()]
+    return list(map(Load._make, conn.execute(visible(query, as_at, card)).all()))
 
 
 # Cards whose month's rows are read by card and day (a lookup each in the content key);

@@ -215,3 +215,37 @@ def test_each_groups_codes_are_its_rows_own_as_imported_and_rebuilt(db_url, tmp_
             assert codes_of(conn) == expected
     finally:
         ledger.close()
+
+
+def test_the_reconciliations_totals_are_the_rows_own(db_url, tmp_path):
+    """Each card's opening and month totals by type (`card_balances.card_totals`), and
+    which cards have codes in the month, with two imports' rows in the same months: as
+    summed from the rows."""
+    from isf_ledger.reports.card_balances import card_totals
+
+    apply(db_url, tmp_path, TWO_CARDS)
+    for path in (export(tmp_path / "a.csv", 0, 300), export(tmp_path / "b.csv", 200, 300)):
+        code, _ = import_json(db_url, path, profile="generic")
+        assert code == 0
+    names = ["opening", *(name for name, _ in TOTALS)]
+    name_of = {kind: name for name, kind in TOTALS}
+    ledger = open_ledger(Settings(db_url=db_url))
+    try:
+        with ledger.engine.connect() as conn:
+            rows = list(conn.execute(select(card_transactions)))
+            assert len({r.import_id for r in rows}) == 2
+            for month in ("2026-01", "2026-02", "2026-03", "2026-04"):
+                expected: dict[str, dict[str, int]] = {}
+                for r in rows:
+                    at = r.posted_on.isoformat()[:7]
+                    if at <= month:
+                        sums = expected.setdefault(r.card_id, dict.fromkeys(names, 0))
+                        sums["opening" if at < month else name_of[r.type]] += r.pence
+                totals, _, codes = card_totals(conn, month, lambda query: query)
+                assert {card: dict(zip(names, s, strict=True)) for card, s in totals.items()} == (
+                    expected
+                ), month
+                in_month = {r.card_id for r in rows if r.posted_on.isoformat()[:7] == month}
+                assert set(codes) == in_month, month
+    finally:
+        ledger.close()
