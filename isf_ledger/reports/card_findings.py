@@ -19,7 +19,7 @@ few rows (see `card_reconciliation` for the rules).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -78,13 +78,15 @@ def row_findings(
     card: str | None,
     as_at: str | None,
     has_rows: bool = True,
+    repeated: Callable[[], list[list[Any]]] | None = None,
 ) -> RowFindings:
     """The month's findings from its rows, for every card (or one): a few queries of
     the rows they concern, none by card. `cash` and `mccs`: each card's cash in the
     month and its merchant category codes (comma-separated), from the month sums.
     `has_rows` False (the month sums have none in the month: a refresh examines many
     such months) skips the pass over the month's own rows for repeats; the loads
-    around it and the payments are still read."""
+    around it and the payments are still read. `repeated`: the month's repeated rows
+    (`repeated_groups`) when asked, if the caller has them read already."""
     start, last = month_days(month)
     end = last + timedelta(days=1)
     over = over_cash_limit(cash, int(settings.monthly_cash_limit * 100))
@@ -95,8 +97,11 @@ def row_findings(
     loads = _loads_near(conn, start, end, settings, as_at, card)
     marked = _marked(conn, start, end, settings, over, with_blocked, as_at, card)
     missing, unexpected, expected = _loads(start, end, settings, loads, conn, as_at, card)
-    repeated = _repeated(conn, start, end, as_at, card) if has_rows else []
-    flagged = _flags(settings, marked, repeated)
+    if repeated is not None:
+        groups = repeated()
+    else:
+        groups = _repeated(conn, start, end, as_at, card) if has_rows else []
+    flagged = _flags(settings, marked, groups)
     return RowFindings(missing, unexpected, expected, flagged)
 
 
@@ -254,6 +259,15 @@ IN_INDEX_ORDER = {
         for plan in ("hashagg", "hashjoin", "mergejoin", "seqscan", "bitmapscan")
     },
 }
+
+
+def repeated_groups(
+    conn: Connection, month: str, as_at: str | None, card: str | None
+) -> list[list[Any]]:
+    """The month's possible duplicates (`_repeated`), for a report to read beside the rest
+    of its reads (`read_beside`)."""
+    start, last = month_days(month)
+    return _repeated(conn, start, last + timedelta(days=1), as_at, card)
 
 
 def _repeated(

@@ -39,6 +39,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -47,6 +48,7 @@ from isf_ledger.adapters.card_store.tables import (
     card_month_totals,
     card_transactions,
 )
+from isf_ledger.adapters.read_beside import read_beside
 from isf_ledger.domain import card_checks
 from isf_ledger.domain.money import ZERO
 from isf_ledger.domain.periods import month_days
@@ -61,7 +63,7 @@ from isf_ledger.reports.card_balances import (
     pounds_of,
     thresholds,
 )
-from isf_ledger.reports.card_findings import row_findings, visible
+from isf_ledger.reports.card_findings import repeated_groups, row_findings, visible
 from isf_ledger.reports.card_month import (
     CardMonth,
     CardReconciliation,
@@ -89,9 +91,14 @@ def reconcile_cards(
     `weekly` is each card's weekly share of its planned payments (see
     `card_surplus`); a card without one has all of its balance as surplus.
     """
-    totals, reported, mccs = card_totals(conn, month, lambda q: visible(q, as_at, card, m))
-    cash = {card_id: sums[ATM] for card_id, sums in totals.items()}
-    found = row_findings(conn, month, settings, cash=cash, mccs=mccs, card=card, as_at=as_at)
+    # The month's repeated rows, the longest read, run beside the others on PostgreSQL.
+    read = partial(repeated_groups, month=month, as_at=as_at, card=card)
+    with read_beside(conn, read) as repeated:
+        totals, reported, mccs = card_totals(conn, month, lambda q: visible(q, as_at, card, m))
+        cash = {card_id: sums[ATM] for card_id, sums in totals.items()}
+        found = row_findings(
+            conn, month, settings, cash=cash, mccs=mccs, card=card, as_at=as_at, repeated=repeated
+        )
     card_ids = set(totals) | issued_by(issued_cards(conn, as_at, card), month)
     pounds = pounds_of()
     threshold = thresholds(settings.surplus_weeks, weekly or {})
