@@ -99,7 +99,7 @@ class Reading:
         self.catch_up()
         # Tens of thousands of flags and loads, kept: the collector's passes over them
         # cost about a sixth of the report.
-        with self.engine.connect() as conn, paused_collector():
+        with self.engine.connect() as conn, paused_collector(kept=True):
             if card is not None and not known_card(conn, card, as_at):
                 raise NotFound(f"unknown card {card}")
             weekly = weekly_shares(conn, self.app, card, as_at)
