@@ -2,7 +2,7 @@
 
 The reconciliation (`card_reconciliation`) and the exceptions refresh
 (`card_exceptions`) both read a month's findings here, in a few queries of
-the rows they concern and none by card:
+only the rows they concern:
 
 - the loads of the month and the load-matching window either side, from
   the index of loads alone;
@@ -22,6 +22,8 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Select, Table, and_, func, or_, select
@@ -81,7 +83,7 @@ def row_findings(
     repeated: Callable[[], list[list[Any]]] | None = None,
 ) -> RowFindings:
     """The month's findings from its rows, for every card (or one): a few queries of
-    the rows they concern, none by card. `cash` and `mccs`: each card's cash in the
+    only the rows they concern. `cash` and `mccs`: each card's cash in the
     month and its merchant category codes (comma-separated), from the month sums.
     `has_rows` False (the month sums have none in the month: a refresh examines many
     such months) skips the pass over the month's own rows for repeats; the loads
@@ -123,8 +125,8 @@ def _loads_near(
     return list(map(Load._make, conn.execute(visible(query, as_at, card)).all()))
 
 
-# Cards whose month's rows are read by card and day (a lookup each in the content key);
-# more than this, and the month's rows are read by date alone.
+# Cards whose month's rows of blocked codes are read by card and day (a lookup each in
+# the content key); more than this, and the month's rows are read by date alone.
 BY_CARD_AND_DAY = 200
 
 
@@ -139,22 +141,30 @@ def _marked(
     card: str | None,
 ) -> list[Any]:
     """The month's rows of blocked merchant categories and the cash of the cards whose
-    month's cash passes the limit (no other cash is flagged): read only for the cards
-    whose month sums hold such a code or such cash, most months none."""
-    cards = sorted({*over_cash_limit, *with_blocked})
-    if not cards:
-        return []
-    blocked = settings.blocked_mccs
-    marks: list[ColumnElement[bool]] = [t.c.mcc.in_(sorted(blocked))]
+    month's cash passes the limit (no other cash is flagged): the cash from the index
+    of cash by card, the blocked rows only for the cards whose month sums hold such a
+    code (most months, none)."""
+    marked: list[Any] = []
     if over_cash_limit:
-        marks.append(and_(t.c.type == "ATM", t.c.card_id.in_(over_cash_limit)))
-    if card is None and len(cards) <= BY_CARD_AND_DAY:
-        days = [start + timedelta(days=n) for n in range((end - start).days)]
-        posted = and_(t.c.posted_on.in_(days), t.c.card_id.in_(cards))
-    else:
-        posted = and_(_posted(start, end, card), t.c.card_id.in_(cards))
-    query = select(*_FLAG_COLUMNS).where(posted, or_(*marks))
-    return list(conn.execute(visible(query, as_at, card)).all())
+        query = select(*_FLAG_COLUMNS).where(
+            t.c.type == "ATM",
+            t.c.card_id.in_(over_cash_limit),
+            t.c.posted_on >= start,
+            t.c.posted_on < end,
+        )
+        marked += conn.execute(visible(query, as_at, card)).all()
+    if with_blocked:
+        if card is None and len(with_blocked) <= BY_CARD_AND_DAY:
+            days = [start + timedelta(days=n) for n in range((end - start).days)]
+            posted = and_(t.c.posted_on.in_(days), t.c.card_id.in_(with_blocked))
+        else:
+            posted = and_(_posted(start, end, card), t.c.card_id.in_(with_blocked))
+        # The cash rows of blocked codes are among the cash above already.
+        query = select(*_FLAG_COLUMNS).where(posted, t.c.mcc.in_(sorted(settings.blocked_mccs)))
+        if over_cash_limit:
+            query = query.where(or_(t.c.type != "ATM", t.c.card_id.not_in(over_cash_limit)))
+        marked += conn.execute(visible(query, as_at, card)).all()
+    return marked
 
 
 def _loads(
@@ -190,12 +200,6 @@ def _loads(
     return missing, unexpected, expected
 
 
-def _transaction(row: Any) -> CardTransaction:
-    return CardTransaction(
-        row.posted_on, row.type, from_pence(row.pence), row.merchant, row.description, row.mcc
-    )
-
-
 _FLAG_COLUMNS = (
     t.c.id,
     t.c.card_id,
@@ -206,6 +210,10 @@ _FLAG_COLUMNS = (
     t.c.description,
     t.c.mcc,
 )
+# A flagged row's fields by position (tens of thousands a month at full size: a `Row`'s
+# attribute costs several times its index).
+ID, CARD, POSTED, TYPE, PENCE, MERCHANT, DESCRIPTION, MCC = range(len(_FLAG_COLUMNS))
+_BY_DATE = itemgetter(POSTED, ID)
 
 
 def _flags(
@@ -213,25 +221,25 @@ def _flags(
 ) -> dict[str, tuple[Flag, ...]]:
     """Transactions that need a look (the `marked` ones, the `repeated` groups), by
     card, in date (then storage) order."""
-    found: dict[str, list[tuple[tuple[date, int], int, str, CardTransaction]]] = defaultdict(list)
+    found: dict[str, list[tuple[date, int, int, str, Any]]] = defaultdict(list)
 
     def flag(row: Any, order: int, why: str) -> None:
-        found[row.card_id].append(((row.posted_on, row.id), order, why, _transaction(row)))
+        found[row[CARD]].append((row[POSTED], row[ID], order, why, row))
 
     blocked = settings.blocked_mccs
     cash_rows: dict[str, list[Any]] = defaultdict(list)
     for row in marked:
-        if row.mcc in blocked:
-            flag(row, 0, card_checks.blocked_category(row.mcc, blocked[row.mcc]))
-        if row.type == "ATM":
-            cash_rows[row.card_id].append(row)
+        if row[MCC] in blocked:
+            flag(row, 0, card_checks.blocked_category(row[MCC], blocked[row[MCC]]))
+        if row[TYPE] == "ATM":
+            cash_rows[row[CARD]].append(row)
     limit = int(settings.monthly_cash_limit * 100)
     for rows in cash_rows.values():
-        if -sum(row.pence for row in rows) <= limit:
+        if -sum(row[PENCE] for row in rows) <= limit:
             continue
         cash = 0
-        for row in sorted(rows, key=lambda r: (r.posted_on, r.id)):
-            cash -= row.pence
+        for row in sorted(rows, key=_BY_DATE):
+            cash -= row[PENCE]
             if cash > limit:
                 why = card_checks.cash_over_limit(from_pence(cash), from_pence(limit))
                 flag(row, 1, why)
@@ -240,13 +248,22 @@ def _flags(
         for row in rows:
             flag(row, 2, card_checks.DUPLICATE)
 
+    pounds = pounds_of()  # a month's duplicates are of a few amounts
     return {
         card_id: tuple(
-            Flag(transaction, why)
-            for _, _, why, transaction in sorted(items, key=lambda item: item[:2])
+            [Flag(_transaction(r, pounds), why) for *_, why, r in sorted(items, key=_IN_ORDER)]
         )
         for card_id, items in found.items()
     }
+
+
+def _transaction(row: Any, pounds: Callable[[int], Decimal]) -> CardTransaction:
+    return CardTransaction(
+        row[POSTED], row[TYPE], pounds(row[PENCE]), row[MERCHANT], row[DESCRIPTION], row[MCC]
+    )
+
+
+_IN_ORDER = itemgetter(0, 1, 2)  # a flag's (posted date, row id, kind of flag)
 
 
 # The month's keys counted in the content index's order as it streams, and only the
@@ -280,8 +297,8 @@ def _repeated(
     with planner_settings(conn, IN_INDEX_ORDER):
         rows = conn.execute(_repeated_query(start, end, as_at, card)).all()
     for row in rows:
-        if row.type != "LOAD":
-            groups[(row.card_id, row.posted_on, row.type, row.pence, row.merchant)].append(row)
+        if row[TYPE] != "LOAD":
+            groups[(row[CARD], row[POSTED], row[TYPE], row[PENCE], row[MERCHANT])].append(row)
     return [rows for rows in groups.values() if len(rows) > 1]
 
 

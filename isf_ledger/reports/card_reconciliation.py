@@ -5,10 +5,12 @@ No query sums a card's whole history: three reads, of a few rows each or of the 
 - each card's opening balance, the month's totals by type and its reported
   closing come from the sums each import kept by card and month
   (`card_store/month_totals`): cards x months x imports rows, not millions;
-- the month's findings from its rows (`card_findings`): one pass over the
-  month and the load-matching window either side for loads, blocked merchant
-  categories and the cash of cards over the limit; and the month's rows
-  whose date, card and amount repeat, counted in the content index's order.
+- the month's findings from its rows (`card_findings`): the loads of the
+  month and the load-matching window either side from an index of loads; the
+  rows of blocked merchant categories and the cash of cards over the limit,
+  only for the cards whose month sums hold them; and the month's rows whose
+  date, card and amount repeat, counted in the content index's order (read
+  beside the rest on PostgreSQL, `read_beside`).
 
 Matching, the cash limit, duplicates and the report's shape are worked out
 in Python over those few rows.

@@ -91,7 +91,7 @@ card_transactions = Table(
 )
 
 t = card_transactions
-LOADS = t.c.type == "LOAD"
+LOADS, CASH = t.c.type == "LOAD", t.c.type == "ATM"
 # Also the index for one month's rows, and one card's on given days.
 Index(
     "ix_card_transactions_content",
@@ -105,6 +105,14 @@ Index(
 # A month's loads (and the matching window's) for the reconciliation, without a pass
 # over the month's other rows: a few in a hundred rows take an entry (migration 0015).
 Index("ix_card_transactions_loads", t.c.posted_on, postgresql_where=LOADS, sqlite_where=LOADS)
+# The cash of the cards over the month's limit, by card: no pass over the month either.
+Index(
+    "ix_card_transactions_cash",
+    t.c.card_id,
+    t.c.posted_on,
+    postgresql_where=CASH,
+    sqlite_where=CASH,
+)
 del t
 
 # Each import's rows summed by card and posted month (`YYYY-MM`), kept beside
