@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from operator import itemgetter
 from typing import Any
 
@@ -30,6 +31,7 @@ from sqlalchemy import Connection, Select, Table, and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from isf_ledger.adapters.card_store.tables import card_imports, card_transactions
+from isf_ledger.adapters.read_beside import Start, inline
 from isf_ledger.adapters.statistics import GROUPING, planner_settings
 from isf_ledger.domain import card_checks
 from isf_ledger.domain.card_matching import Load, match
@@ -80,46 +82,74 @@ def row_findings(
     card: str | None,
     as_at: str | None,
     has_rows: bool = True,
-    repeated: Callable[[], list[list[Any]]] | None = None,
 ) -> RowFindings:
     """The month's findings from its rows, for every card (or one): a few queries of
-    only the rows they concern. `cash` and `mccs`: each card's cash in the
-    month and its merchant category codes (comma-separated), from the month sums.
-    `has_rows` False (the month sums have none in the month: a refresh examines many
-    such months) skips the pass over the month's own rows for repeats; the loads
-    around it and the payments are still read. `repeated`: the month's repeated rows
-    (`repeated_groups`) when asked, if the caller has them read already."""
-    start, last = month_days(month)
+    only the rows they concern, on `conn` (see `month_findings`)."""
+    found = month_findings(
+        conn, month, settings, cash=cash, mccs=mccs, card=card, as_at=as_at, has_rows=has_rows
+    )
+    return RowFindings(found.missing, found.unexpected, found.expected, found.flagged())
+
+
+@dataclass(frozen=True)
+class MonthFindings:
+    """The loads the month's rows and payments leave missing and unexpected and those
+    expected (pence), by card; its flags when asked for (`flagged`), as their reads
+    may still be running (`reads_beside`)."""
+
+    missing: dict[str, list[MissingLoad]]
+    unexpected: dict[str, list[UnexpectedLoad]]
+    expected: dict[str, int]
+    flagged: Callable[[], dict[str, tuple[Flag, ...]]]
+
+
+def month_findings(
+    conn: Connection,
+    month: str,
+    settings: Settings,
+    *,
+    cash: Mapping[str, int],
+    mccs: Mapping[str, str],
+    card: str | None,
+    as_at: str | None,
+    has_rows: bool = True,
+    start: Start | None = None,
+) -> MonthFindings:
+    """The month's findings from its rows, for every card (or one). `cash` and `mccs`:
+    each card's cash in the month and its merchant category codes (comma-separated),
+    from the month sums. `has_rows` False (the month sums have none in the month: a
+    refresh examines many such months) skips the pass over the month's own rows for
+    repeats; the loads around it and the payments are still read. `start` starts the
+    reads of repeated rows and of loads (`reads_beside`); by default they run on
+    `conn`."""
+    first, last = month_days(month)
     end = last + timedelta(days=1)
+    start = start or inline(conn)
+    repeated = start(partial(_repeated, start=first, end=end, as_at=as_at, card=card))
+    window = timedelta(days=settings.load_match_days)
+    loads = start(partial(_loads_near, start=first - window, end=end + window, as_at=as_at,
+                          card=card))  # fmt: skip
     over = over_cash_limit(cash, int(settings.monthly_cash_limit * 100))
     blocked = settings.blocked_mccs
     with_blocked = [
         c for c, codes in mccs.items() if not blocked.keys().isdisjoint(codes.split(","))
     ]
-    loads = _loads_near(conn, start, end, settings, as_at, card)
-    marked = _marked(conn, start, end, settings, over, with_blocked, as_at, card)
-    missing, unexpected, expected = _loads(start, end, settings, loads, conn, as_at, card)
-    if repeated is not None:
-        groups = repeated()
-    else:
-        groups = _repeated(conn, start, end, as_at, card) if has_rows else []
-    flagged = _flags(settings, marked, groups)
-    return RowFindings(missing, unexpected, expected, flagged)
+    marked = _marked(conn, first, end, settings, over, with_blocked, as_at, card)
+    missing, unexpected, expected = _loads(first, end, settings, loads(), conn, as_at, card)
+
+    def flagged() -> dict[str, tuple[Flag, ...]]:
+        return _flags(settings, marked, repeated() if has_rows else [])
+
+    return MonthFindings(missing, unexpected, expected, flagged)
 
 
 def _loads_near(
-    conn: Connection,
-    start: date,
-    end: date,
-    settings: Settings,
-    as_at: str | None,
-    card: str | None,
+    conn: Connection, *, start: date, end: date, as_at: str | None, card: str | None
 ) -> list[Load]:
-    """The loads within the matching window of the month, from the index of loads alone
-    (a few rows in a hundred): no pass over the window's other rows."""
-    window = timedelta(days=settings.load_match_days)
+    """The loads posted in [start, end) (the month and the matching window either side),
+    from the index of loads alone (a few rows in a hundred): no pass over the others."""
     query = select(t.c.card_id, t.c.posted_on, t.c.pence, t.c.id, t.c.description).where(
-        _posted(start - window, end + window, card), t.c.type == "LOAD"
+        _posted(start, end, card), t.c.type == "LOAD"
     )
     # Fetched at once and made loads by position: tens of thousands of rows.
     return list(map(Load._make, conn.execute(visible(query, as_at, card)).all()))
@@ -278,17 +308,8 @@ IN_INDEX_ORDER = {
 }
 
 
-def repeated_groups(
-    conn: Connection, month: str, as_at: str | None, card: str | None
-) -> list[list[Any]]:
-    """The month's possible duplicates (`_repeated`), for a report to read beside the rest
-    of its reads (`read_beside`)."""
-    start, last = month_days(month)
-    return _repeated(conn, start, last + timedelta(days=1), as_at, card)
-
-
 def _repeated(
-    conn: Connection, start: date, end: date, as_at: str | None, card: str | None
+    conn: Connection, *, start: date, end: date, as_at: str | None, card: str | None
 ) -> list[list[Any]]:
     """Groups of the month's rows, loads aside, with the same card, date, type, amount and
     merchant. Candidates share the content index's date, card and amount, counted in

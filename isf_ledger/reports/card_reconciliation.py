@@ -10,7 +10,7 @@ No query sums a card's whole history: three reads, of a few rows each or of the 
   rows of blocked merchant categories and the cash of cards over the limit,
   only for the cards whose month sums hold them; and the month's rows whose
   date, card and amount repeat, counted in the content index's order (read
-  beside the rest on PostgreSQL, `read_beside`).
+  beside the rest on PostgreSQL, `reads_beside`).
 
 Matching, the cash limit, duplicates and the report's shape are worked out
 in Python over those few rows.
@@ -38,10 +38,9 @@ in Python over those few rows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -50,7 +49,7 @@ from isf_ledger.adapters.card_store.tables import (
     card_month_totals,
     card_transactions,
 )
-from isf_ledger.adapters.read_beside import read_beside
+from isf_ledger.adapters.read_beside import reads_beside
 from isf_ledger.domain import card_checks
 from isf_ledger.domain.money import ZERO
 from isf_ledger.domain.periods import month_days
@@ -65,12 +64,12 @@ from isf_ledger.reports.card_balances import (
     pounds_of,
     thresholds,
 )
-from isf_ledger.reports.card_findings import repeated_groups, row_findings, visible
+from isf_ledger.reports.card_findings import MonthFindings, month_findings, visible
 from isf_ledger.reports.card_month import (
     CardMonth,
     CardReconciliation,
 )
-from isf_ledger.reports.exception_rules import Raised, RefsOf, raised_by_card
+from isf_ledger.reports.exception_rules import Raised, RefsOf, raised_by_card, raised_by_rows
 from isf_ledger.settings import Settings
 
 t = card_transactions
@@ -93,14 +92,40 @@ def reconcile_cards(
     `weekly` is each card's weekly share of its planned payments (see
     `card_surplus`); a card without one has all of its balance as surplus.
     """
-    # The month's repeated rows, the longest read, run beside the others on PostgreSQL.
-    read = partial(repeated_groups, month=month, as_at=as_at, card=card)
-    with read_beside(conn, read) as repeated:
+    # The month's repeated rows and its loads, its longest reads, run beside the rest on
+    # PostgreSQL; the cards' figures are made while the repeated rows are still read,
+    # and the flags put in after (first among a card's exceptions, as `raised_by_card`).
+    with reads_beside(conn, 2) as start:
         totals, reported, mccs = card_totals(conn, month, lambda q: visible(q, as_at, card, m))
         cash = {card_id: sums[ATM] for card_id, sums in totals.items()}
-        found = row_findings(
-            conn, month, settings, cash=cash, mccs=mccs, card=card, as_at=as_at, repeated=repeated
+        found = month_findings(
+            conn, month, settings, cash=cash, mccs=mccs, card=card, as_at=as_at, start=start
         )
+        cards = _card_months(conn, month, settings, totals, reported, found, card, as_at, weekly)
+        flagged = found.flagged()
+    for figures, raised in cards:
+        flags = flagged.get(figures["card_id"])
+        if flags:
+            figures["flagged"] = flags
+            raised[:0] = raised_by_rows(figures["card_id"], flags, (), (), month)
+    refs_of = refs([r for _, raised in cards for r in raised])
+    return CardReconciliation(
+        month, tuple(CardMonth(**figures, exceptions=refs_of(raised)) for figures, raised in cards)
+    )
+
+
+def _card_months(
+    conn: Connection,
+    month: str,
+    settings: Settings,
+    totals: Mapping[str, Sequence[int]],
+    reported: Mapping[str, int | None],
+    found: MonthFindings,
+    card: str | None,
+    as_at: str | None,
+    weekly: Mapping[str, Decimal] | None,
+) -> list[tuple[dict[str, Any], list[Raised]]]:
+    """Each card's figures (flags aside) and the exceptions they raise, in card order."""
     card_ids = set(totals) | issued_by(issued_cards(conn, as_at, card), month)
     pounds = pounds_of()
     threshold = thresholds(settings.surplus_weeks, weekly or {})
@@ -112,7 +137,6 @@ def reconcile_cards(
         difference, surplus = month_balance(computed, closing, threshold.get(card_id, 0))
         missing_loads = tuple(found.missing.get(card_id, ()))
         unexpected_loads = tuple(found.unexpected.get(card_id, ()))
-        flagged = found.flagged.get(card_id, ())
         # `card_balances.NONE`: opening, then the totals in `NAMES` order. A card's
         # opening, closings, difference and surplus are its own: made straight into
         # pounds, not remembered (`pounds` is for the totals, the same few amounts).
@@ -134,18 +158,13 @@ def reconcile_cards(
             "expected_loads": pounds(found.expected.get(card_id, 0)),
             "missing_loads": missing_loads,
             "unexpected_loads": unexpected_loads,
-            "flagged": flagged,
+            "flagged": (),
             "status": card_checks.status(shown, len(missing_loads), len(unexpected_loads)),
             "surplus": above,
         }
-        raised = raised_by_card(
-            card_id, flagged, missing_loads, unexpected_loads, shown, above, month
-        )
+        raised = raised_by_card(card_id, (), missing_loads, unexpected_loads, shown, above, month)
         cards.append((figures, raised))
-    refs_of = refs([r for _, raised in cards for r in raised])
-    return CardReconciliation(
-        month, tuple(CardMonth(**figures, exceptions=refs_of(raised)) for figures, raised in cards)
-    )
+    return cards
 
 
 def known_card(conn: Connection, card: str, as_at: str | None = None) -> bool:
