@@ -6,9 +6,11 @@ group's last row by its id on the table ran for minutes on PostgreSQL. The
 writer knows each row it stores and its id (see `direct`), so it hands them
 here batch by batch: only rows actually stored are counted. Each batch is
 grouped by polars, and the groups are merged with those before, so memory
-holds cards x months, not rows. The sums are the same as `add_month_totals`
-makes from the stored rows (`rebuild_month_totals` still does, and the tests
-compare the two).
+holds cards x months, not rows. Each group keeps the set of its rows'
+merchant category codes too, written sorted and comma-separated (`mccs`).
+The sums are the same as `add_month_totals` and `add_month_mccs` make from
+the stored rows (`rebuild_month_totals` still does, and the tests compare
+the two).
 """
 
 from __future__ import annotations
