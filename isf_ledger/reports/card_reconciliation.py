@@ -1,6 +1,7 @@
 """The monthly card reconciliation (`reconcile cards`), for every card at once.
 
-No query sums a card's whole history: three reads, of a few rows each or of the month's:
+No query sums a card's whole history, and one alone goes through the month's rows (the
+repeated keys, in the content index):
 
 - each card's opening balance, the month's totals by type and its reported
   closing come from the sums each import kept by card and month

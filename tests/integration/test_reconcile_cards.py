@@ -215,8 +215,9 @@ def test_an_unknown_card_is_one_plain_line(ledger):
 
 
 def test_flagged_rows_read_by_card_and_day_or_by_date_alike(ledger, monkeypatch):
-    """The rows of blocked categories and over-limit cash are read only for the cards
-    whose month sums hold them: by card and day for a few cards, by date for many."""
+    """The rows of blocked categories are read only for the cards whose month sums hold
+    a blocked code: by card and day for a few cards, by date for many; the cash of the
+    cards over the limit from the index of cash either way."""
     from isf_ledger.bootstrap import open_ledger
     from isf_ledger.reports import card_findings
     from isf_ledger.settings import Settings
