@@ -85,62 +85,81 @@ def row_findings(
 ) -> RowFindings:
     """The month's findings from its rows, for every card (or one): a few queries of
     only the rows they concern, on `conn` (see `month_findings`)."""
+    reads = month_reads(inline(conn), month, settings, as_at=as_at, card=card)
     found = month_findings(
-        conn, month, settings, cash=cash, mccs=mccs, card=card, as_at=as_at, has_rows=has_rows
+        conn, month, settings, reads, cash=cash, mccs=mccs, card=card, as_at=as_at
     )
-    return RowFindings(found.missing, found.unexpected, found.expected, found.flagged())
+    return RowFindings(found.missing, found.unexpected, found.expected, found.flagged(has_rows))
+
+
+@dataclass(frozen=True)
+class MonthReads:
+    """The month's longer reads, started (`reads_beside`): each gives its rows when asked."""
+
+    loads: Callable[[], list[Load]]  # the month's and the matching window's
+    repeated: Callable[[], list[list[Any]]]  # the month's possible duplicates
+
+
+def month_reads(
+    start: Start, month: str, settings: Settings, *, as_at: str | None, card: str | None
+) -> MonthReads:
+    """Start the month's longer reads: they need nothing from the month sums, so a report
+    can start them first (`start`: `reads_beside`, or `inline`)."""
+    first, last = month_days(month)
+    end = last + timedelta(days=1)
+    window = timedelta(days=settings.load_match_days)
+    return MonthReads(
+        start(partial(_loads_near, start=first - window, end=end + window, as_at=as_at,
+                      card=card)),
+        start(partial(_repeated, start=first, end=end, as_at=as_at, card=card)),
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class MonthFindings:
     """The loads the month's rows and payments leave missing and unexpected and those
-    expected (pence), by card; its flags when asked for (`flagged`), as their reads
-    may still be running (`reads_beside`)."""
+    expected (pence), by card; its flags when asked for (`flagged`), as the read of the
+    repeated rows may still be running."""
 
     missing: dict[str, list[MissingLoad]]
     unexpected: dict[str, list[UnexpectedLoad]]
     expected: dict[str, int]
-    flagged: Callable[[], dict[str, tuple[Flag, ...]]]
+    marked: list[Any]
+    reads: MonthReads
+    settings: Settings
+
+    def flagged(self, has_rows: bool = True) -> dict[str, tuple[Flag, ...]]:
+        """The transactions flagged, by card. `has_rows` False (the month sums have none
+        in the month: a refresh examines many such months) skips the read of the
+        month's own rows for repeats."""
+        return _flags(self.settings, self.marked, self.reads.repeated() if has_rows else [])
 
 
 def month_findings(
     conn: Connection,
     month: str,
     settings: Settings,
+    reads: MonthReads,
     *,
     cash: Mapping[str, int],
     mccs: Mapping[str, str],
     card: str | None,
     as_at: str | None,
-    has_rows: bool = True,
-    start: Start | None = None,
 ) -> MonthFindings:
-    """The month's findings from its rows, for every card (or one). `cash` and `mccs`:
-    each card's cash in the month and its merchant category codes (comma-separated),
-    from the month sums. `has_rows` False (the month sums have none in the month: a
-    refresh examines many such months) skips the pass over the month's own rows for
-    repeats; the loads around it and the payments are still read. `start` starts the
-    reads of repeated rows and of loads (`reads_beside`); by default they run on
-    `conn`."""
+    """The month's findings from its rows (`reads`, started) and payments, for every card
+    (or one). `cash` and `mccs`: each card's cash in the month and its merchant category
+    codes (comma-separated), from the month sums."""
     first, last = month_days(month)
     end = last + timedelta(days=1)
-    start = start or inline(conn)
-    repeated = start(partial(_repeated, start=first, end=end, as_at=as_at, card=card))
-    window = timedelta(days=settings.load_match_days)
-    loads = start(partial(_loads_near, start=first - window, end=end + window, as_at=as_at,
-                          card=card))  # fmt: skip
     over = over_cash_limit(cash, int(settings.monthly_cash_limit * 100))
     blocked = settings.blocked_mccs
     with_blocked = [
         c for c, codes in mccs.items() if not blocked.keys().isdisjoint(codes.split(","))
     ]
     marked = _marked(conn, first, end, settings, over, with_blocked, as_at, card)
-    missing, unexpected, expected = _loads(first, end, settings, loads(), conn, as_at, card)
-
-    def flagged() -> dict[str, tuple[Flag, ...]]:
-        return _flags(settings, marked, repeated() if has_rows else [])
-
-    return MonthFindings(missing, unexpected, expected, flagged)
+    loads = reads.loads()
+    missing, unexpected, expected = _loads(first, end, settings, loads, conn, as_at, card)
+    return MonthFindings(missing, unexpected, expected, marked, reads, settings)
 
 
 def _loads_near(

@@ -65,7 +65,12 @@ from isf_ledger.reports.card_balances import (
     pounds_of,
     thresholds,
 )
-from isf_ledger.reports.card_findings import MonthFindings, month_findings, visible
+from isf_ledger.reports.card_findings import (
+    MonthFindings,
+    month_findings,
+    month_reads,
+    visible,
+)
 from isf_ledger.reports.card_month import (
     CardMonth,
     CardReconciliation,
@@ -97,10 +102,11 @@ def reconcile_cards(
     # PostgreSQL; the cards' figures are made while the repeated rows are still read,
     # and the flags put in after (first among a card's exceptions, as `raised_by_card`).
     with reads_beside(conn, 2) as start:
+        reads = month_reads(start, month, settings, as_at=as_at, card=card)
         totals, reported, mccs = card_totals(conn, month, lambda q: visible(q, as_at, card, m))
         cash = {card_id: sums[ATM] for card_id, sums in totals.items()}
         found = month_findings(
-            conn, month, settings, cash=cash, mccs=mccs, card=card, as_at=as_at, start=start
+            conn, month, settings, reads, cash=cash, mccs=mccs, card=card, as_at=as_at
         )
         cards = _card_months(conn, month, settings, totals, reported, found, card, as_at, weekly)
         flagged = found.flagged()
