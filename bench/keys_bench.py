@@ -75,7 +75,7 @@ def _postgres(url: str) -> Any:
     with conn.cursor().copy(f"COPY (SELECT {NAMES} FROM card_transactions ORDER BY id) "
                             "TO STDOUT (FORMAT csv)") as out:  # fmt: skip
         data = b"".join(bytes(part) for part in out)
-    count = int(conn.execute("SELECT count(*) FROM card_transactions").fetchone()[0])
+    (count,) = conn.execute("SELECT count(*) FROM card_transactions").fetchall()[0]
 
     def write(keyed: bool) -> tuple[int, float]:
         including = "ALL" if keyed else "DEFAULTS"
