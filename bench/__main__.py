@@ -1,4 +1,5 @@
-"""`python -m bench [apply|import|reconcile|reports|payments|all]` `[--db ...] [--quick|--scale F]`.
+"""`python -m bench [apply|import|keys|reconcile|reports|payments|all]`
+`[--db ...] [--quick|--scale F]`.
 
 `--db` is sqlite, postgres or both.
 """
@@ -7,13 +8,21 @@ from __future__ import annotations
 
 import argparse
 
-from bench import apply_bench, import_bench, payments_bench, reconcile_bench, reports_bench
+from bench import (
+    apply_bench,
+    import_bench,
+    keys_bench,
+    payments_bench,
+    reconcile_bench,
+    reports_bench,
+)
 from bench.common import save
 from isf_ledger import logs
 
 BENCHES = {
     "apply": apply_bench,
     "import": import_bench,
+    "keys": keys_bench,
     "reconcile": reconcile_bench,
     "reports": reports_bench,
     "payments": payments_bench,

@@ -18,7 +18,8 @@ Both keys are built for appending (migration 0014): the content key leads with
 the posted date, and exports arrive in date order, so an import's rows land at
 its end. Nothing else indexes the rows: an import's rows are the ids after the
 largest stored when it began (imports are serialised), and reads by card go
-through `card_month_totals` or name the posted days they want.
+through `card_month_totals` or name the posted days they want. On PostgreSQL
+the keys' text compares byte by byte, as on SQLite (migration 0015).
 """
 
 from __future__ import annotations
@@ -44,6 +45,13 @@ from isf_ledger.adapters.schema import metadata
 # index serves the lookup; no card holds minus ninety quadrillion pence.
 NO_BALANCE = -9_000_000_000_000_000_000
 IDENTITY_LENGTH = 255
+
+
+def _in_code_order(length: int) -> String:
+    """Text compared byte by byte: on PostgreSQL the "C" collation (migration 0015), a
+    `memcmp` where the default takes `strcoll` in every index comparison."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
 
 card_imports = Table(
     "card_imports",
@@ -75,9 +83,9 @@ card_transactions = Table(
     ),
     # Which import added the row, for `--as-at`: no foreign key, no index (see above).
     Column("import_id", Integer, nullable=False),
-    Column("identity", String(IDENTITY_LENGTH), nullable=False, unique=True),
+    Column("identity", _in_code_order(IDENTITY_LENGTH), nullable=False, unique=True),
     Column("source", String(32)),  # the profile's source when the row has a provider id
-    Column("card_id", String(64), nullable=False),
+    Column("card_id", _in_code_order(64), nullable=False),
     Column("posted_on", Date, nullable=False),
     Column("transaction_on", Date),
     Column("type", String(10), nullable=False),
