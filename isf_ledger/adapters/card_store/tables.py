@@ -19,7 +19,7 @@ the posted date, and exports arrive in date order, so an import's rows land at
 its end. Nothing else indexes the rows: an import's rows are the ids after the
 largest stored when it began (imports are serialised), and reads by card go
 through `card_month_totals` or name the posted days they want. On PostgreSQL
-the keys' text compares byte by byte, as on SQLite (migration 0015).
+the keys' text compares byte by byte, as on SQLite (migration 0016).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ IDENTITY_LENGTH = 255
 
 
 def _in_code_order(length: int) -> String:
-    """Text compared byte by byte: on PostgreSQL the "C" collation (migration 0015), a
+    """Text compared byte by byte: on PostgreSQL the "C" collation (migration 0016), a
     `memcmp` where the default takes `strcoll` in every index comparison."""
     return String(length).with_variant(String(length, collation="C"), "postgresql")
 

@@ -11,14 +11,14 @@ does with UTF-8, and as SQLite's own binary collation already did.
 
 SQLite compares bytes already: nothing to do there.
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 """
 
 from alembic import op
 
-revision = "0015"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
