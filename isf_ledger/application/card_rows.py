@@ -9,7 +9,7 @@ of `StagedRow`, or frames with the same columns.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -64,7 +64,7 @@ class Rows:
         results: Iterable[ReadResult | RowBatch],
         size: int,
         progress: Progress | None,
-    ) -> Iterable[list[StagedRow] | pl.DataFrame]:
+    ) -> Iterator[list[StagedRow] | pl.DataFrame]:
         result, resolve, source = self.result, self.directory.resolve, self.source
         number, pk = self.number, self.import_pk
         chunk: list[StagedRow] = []

@@ -30,7 +30,7 @@ The import's digest (see `digest`) is taken from the rows as they are added,
 in the order they are stored, so nothing is read back but the rare rows set
 aside; so are the import's sums by card and month (see `month_sums`), with
 the ids the rows took. Counting repeats holds the recent days only: the rest
-spill to a temporary table and come back if a day turns up again, so memory
+spill to a temporary file and come back if a day turns up again, so memory
 stays flat however the file is sorted.
 """
 
@@ -70,7 +70,7 @@ class DirectWriter:
         self.driver: Any = conn.connection.driver_connection
         self.postgres = conn.dialect.name == "postgresql"
         self.m = "%s" if self.postgres else "?"
-        self.occurrences = Occurrences(conn)
+        self.occurrences = Occurrences()
         self.sha = hashlib.sha256()
         self.seen = self.added = 0
         self.first: str | None = None
