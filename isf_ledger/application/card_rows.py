@@ -3,7 +3,7 @@
 Rows come one at a time from the row reader, or as column batches (see
 `adapters.card_files.columnar`); both are numbered among the file's rows with
 the same content, in file order, and leave as chunks for the writer: lists
-of `StagedRow`, or frames with the same columns.
+of `StagedRow`, or frames with the same columns, prepared for it.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from isf_ledger.adapters.card_files.reader import (
 from isf_ledger.adapters.card_files.rejects import RejectsWriter
 from isf_ledger.adapters.card_store.direct import DirectWriter
 from isf_ledger.adapters.card_store.directory import CardDirectory
+from isf_ledger.adapters.card_store.prepared import Prepared
 from isf_ledger.adapters.card_store.staging import StagedRow
 from isf_ledger.adapters.card_store.tables import IDENTITY_LENGTH
 from isf_ledger.application.card_import_report import FileResult, Progress
@@ -57,6 +58,7 @@ class Rows:
         self.rejected_whole = False
         self.number: Numbering = writer.occurrences.number
         self.numbers = writer.occurrences.numbers
+        self.prepare = writer.prepare
         self.import_pk = writer.import_id
 
     def chunks(
@@ -64,7 +66,7 @@ class Rows:
         results: Iterable[ReadResult | RowBatch],
         size: int,
         progress: Progress | None,
-    ) -> Iterator[list[StagedRow] | pl.DataFrame]:
+    ) -> Iterator[list[StagedRow] | Prepared]:
         result, resolve, source = self.result, self.directory.resolve, self.source
         number, pk = self.number, self.import_pk
         chunk: list[StagedRow] = []
@@ -83,7 +85,7 @@ class Rows:
                     sampled_lines += len(raw)
                 frame = self._batch(item)
                 if frame is not None:
-                    yield frame
+                    yield self.prepare(frame)
                     if progress:
                         progress(line * sampled_bytes // sampled_lines, READING)
                 continue

@@ -25,7 +25,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 _END = object()
-SWITCH_SECONDS = 0.0002  # while the thread runs; see above
+SWITCH_SECONDS = 0.00005  # while the thread runs; see above
 
 
 class _Failed:

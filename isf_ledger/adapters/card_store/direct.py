@@ -8,9 +8,10 @@ in one probe each: SQLite `INSERT OR IGNORE`; on PostgreSQL a `COPY` inside
 a savepoint, and only when that meets a stored key, a staged
 `INSERT ... ON CONFLICT DO NOTHING` (until a chunk adds every row again).
 A chunk is a list of rows, or a polars frame from the columnar reader,
-written with no Python a row (`COPY` as CSV; SQLite takes the rows as
-polars makes them) and digested and summed by polars, while it adds every
-row; on PostgreSQL while the server stores the chunk, kept only if it does.
+prepared in the reading thread (`prepared`: digested and summed by polars,
+and on SQLite its values laid out for multi-row inserts), then written with
+no Python a row (`COPY` as CSV; SQLite's prepared inserts); the digest and
+sums are kept while the chunk adds every row.
 
 Before a chunk is written, the first and last of its identities are looked
 up, and if either is stored, the whole chunk's (one query): rows whose
@@ -37,7 +38,6 @@ stays flat however the file is sorted.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -49,6 +49,7 @@ from sqlalchemy import Connection
 from isf_ledger.adapters.card_store.digest import DIGEST_COLUMNS, RowsDigest
 from isf_ledger.adapters.card_store.month_sums import MonthSums
 from isf_ledger.adapters.card_store.occurrences import Occurrences
+from isf_ledger.adapters.card_store.prepared import Prepared, insert_or_ignore, prepare
 from isf_ledger.adapters.card_store.staging import COLUMNS, StagedRow, Stager
 from isf_ledger.adapters.card_store.tables import NO_BALANCE
 
@@ -92,27 +93,31 @@ class DirectWriter:
         if rows:
             self._added(rows, *self._insert(rows))
 
-    def add_frame(self, frame: pl.DataFrame) -> None:
+    def prepare(self, frame: pl.DataFrame) -> Prepared:
+        """A frame as `add_frame` takes it (see `prepared`): safe in another thread."""
+        return prepare(frame, self.sums, not self.postgres)
+
+    def add_frame(self, chunk: Prepared) -> None:
         """`add` for a frame with those columns: in bulk, with no Python a row, while none
-        of its rows is stored (PostgreSQL `COPY` as CSV; SQLite takes the rows as polars
-        makes them); row by row as `add` does once one is."""
+        of its rows is stored (PostgreSQL `COPY` as CSV; SQLite multi-row inserts of the
+        prepared values); row by row as `add` does once one is."""
+        frame = chunk.frame
         self.seen += frame.height
         stored = self._stored_of(frame["identity"].to_list())
         if stored:
             frame = frame.filter(~frame["identity"].is_in(list(stored)))
             if frame.is_empty():
                 return
+            chunk = self.prepare(frame)
         if self.postgres:
-            if self.copy and self._copy_frame(frame):
+            if self.copy and self._copy_frame(chunk):
                 return
             rows = frame.rows()
             self._added(rows, *self._insert(rows))
             return
         before = self._max_id()
-        # Rows as tuples zipped from the columns: twice as fast as polars' own `iter_rows`.
-        zipped = zip(*[column.to_list() for column in frame.iter_columns()], strict=True)
-        if self._insert_or_ignore(zipped) == frame.height:
-            self._added_whole(frame, _digest_text(frame), self.sums.groups(frame))
+        if insert_or_ignore(self.driver, chunk.values) == frame.height:
+            self._added_whole(frame, chunk.digest_text, chunk.sums)
         else:
             rows = frame.rows()
             self._added(rows, *self._added_since(before, rows))
@@ -185,15 +190,14 @@ class DirectWriter:
         except UniqueViolation:
             self.copy = False
 
-    def _copy_frame(self, frame: pl.DataFrame) -> bool:
-        """PostgreSQL: `COPY` the frame, and digest and sum it while the server stores it;
-        False, with nothing added, if a row meets a stored key (see `_copying`)."""
+    def _copy_frame(self, chunk: Prepared) -> bool:
+        """PostgreSQL: `COPY` the frame, digested and summed already; False, with nothing
+        added, if a row meets a stored key (see `_copying`)."""
         with self._copying(" (FORMAT csv)") as copy:
-            copy.write(frame.write_csv(include_header=False, quote_style="non_numeric"))
-            text, sums = _digest_text(frame), self.sums.groups(frame)
+            copy.write(chunk.frame.write_csv(include_header=False, quote_style="non_numeric"))
         if not self.copy:
             return False
-        self._added_whole(frame, text, sums)
+        self._added_whole(chunk.frame, chunk.digest_text, chunk.sums)
         return True
 
     def _insert(self, rows: Sequence[StagedRow]) -> tuple[Sequence[StagedRow], Sequence[int]]:
@@ -326,16 +330,6 @@ class DirectWriter:
             return {identity for (identity,) in cur.fetchall()}
         finally:
             cur.close()
-
-
-def _digest_text(frame: pl.DataFrame) -> bytes:
-    """What `_digest` hashes for these rows, made by polars: each value as `str` gives it
-    (`None` for a missing one), joined by the unit separator, a line a row."""
-    out = io.BytesIO()
-    frame.select(DIGEST_COLUMNS).write_csv(
-        out, include_header=False, separator="\x1f", null_value="None", quote_style="never"
-    )
-    return out.getvalue()
 
 
 def _in_stored_order(
