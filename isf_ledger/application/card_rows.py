@@ -66,7 +66,7 @@ class Rows:
         results: Iterable[ReadResult | RowBatch],
         size: int,
         progress: Progress | None,
-    ) -> Iterator[list[StagedRow] | Prepared]:
+    ) -> Iterator[list[StagedRow] | Prepared | pl.DataFrame]:
         result, resolve, source = self.result, self.directory.resolve, self.source
         number, pk = self.number, self.import_pk
         chunk: list[StagedRow] = []

@@ -83,6 +83,7 @@ class DirectWriter:
         # first): the import's rows are the ids after this one.
         self.before = self._max_id()
         self.sums = MonthSums()
+        self.adding = True  # the last chunk added rows (read by `prepare`'s thread)
 
     def add(self, rows: Sequence[StagedRow]) -> None:
         """Add a chunk of rows as stored (see `staging.COLUMNS`), numbered by `occurrences`."""
@@ -93,22 +94,25 @@ class DirectWriter:
         if rows:
             self._added(rows, *self._insert(rows))
 
-    def prepare(self, frame: pl.DataFrame) -> Prepared:
-        """A frame as `add_frame` takes it (see `prepared`): safe in another thread."""
-        return prepare(frame, self.sums, not self.postgres)
+    def prepare(self, frame: pl.DataFrame) -> Prepared | pl.DataFrame:
+        """A frame as `add_frame` takes it (see `prepared`), in the reading thread; as it
+        is while the file's rows are found stored (a file imported again)."""
+        return prepare(frame, self.sums, not self.postgres) if self.adding else frame
 
-    def add_frame(self, chunk: Prepared) -> None:
+    def add_frame(self, chunk: Prepared | pl.DataFrame) -> None:
         """`add` for a frame with those columns: in bulk, with no Python a row, while none
         of its rows is stored (PostgreSQL `COPY` as CSV; SQLite multi-row inserts of the
         prepared values); row by row as `add` does once one is."""
-        frame = chunk.frame
+        frame = chunk.frame if isinstance(chunk, Prepared) else chunk
         self.seen += frame.height
         stored = self._stored_of(frame["identity"].to_list())
+        self.adding = len(stored) < frame.height
         if stored:
             frame = frame.filter(~frame["identity"].is_in(list(stored)))
             if frame.is_empty():
                 return
-            chunk = self.prepare(frame)
+        if stored or not isinstance(chunk, Prepared):
+            chunk = prepare(frame, self.sums, not self.postgres)
         if self.postgres:
             if self.copy and self._copy_frame(chunk):
                 return
