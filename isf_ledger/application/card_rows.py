@@ -59,6 +59,7 @@ class Rows:
         self.number: Numbering = writer.occurrences.number
         self.numbers = writer.occurrences.numbers
         self.prepare = writer.prepare
+        self.card_of: dict[str, str] = {}  # the cards of a file's card keys, as resolved
         self.import_pk = writer.import_id
 
     def chunks(
@@ -126,9 +127,13 @@ class Rows:
         """A column batch as stored (the columns of `StagedRow`); its rows with unknown cards
         noted as problems. None when nothing is left to store."""
         frame = batch.frame
-        keys = frame["card_key"].unique().to_list()
-        answers = [self.directory.resolve(key) for key in keys]
-        unknown = {key: why for key, (card, why) in zip(keys, answers, strict=True) if not card}
+        card_of, unknown = self.card_of, {}
+        for key in [key for key in frame["card_key"].unique().to_list() if key not in card_of]:
+            card, why = self.directory.resolve(key)
+            if card:
+                card_of[key] = card
+            else:
+                unknown[key] = why
         if unknown:
             known = ~pl.col("card_key").is_in(list(unknown))
             bad = frame.filter(~known).select("line", "card_key", "raw")
@@ -138,7 +143,6 @@ class Rows:
             frame = frame.filter(known)
         if self.rejected_whole or frame.is_empty():
             return None
-        card_of = {key: card for key, (card, _) in zip(keys, answers, strict=True) if card}
         # The directory's own strings: the counts of repeated content hold them, not copies.
         cards = [card_of[key] for key in frame["card_key"].to_list()]
         card_ids = pl.Series(cards, dtype=pl.String)

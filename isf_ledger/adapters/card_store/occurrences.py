@@ -44,17 +44,21 @@ class Occurrences:
         append = out.append
         day: str | None = None
         counts: dict[tuple[Any, ...], int] = {}
-        rows = zip(card_ids, days, pences, balances, strict=True)
-        for card_id, posted_on, pence, balance in rows:
+        get = counts.get
+        before = 0  # contents the day held when it came up, to count those new since
+        for card_id, posted_on, pence, balance in zip(
+            card_ids, days, pences, balances, strict=True
+        ):
             if posted_on != day:
+                self.held += len(counts) - before
                 day = posted_on
                 found = self.days.get(day)
                 counts = found if found is not None else self._open(day)
+                get, before = counts.get, len(counts)
             key = (card_id, pence, balance)
-            number = counts[key] = counts.get(key, 0) + 1
-            if number == 1:
-                self.held += 1
+            number = counts[key] = get(key, 0) + 1
             append(number)
+        self.held += len(counts) - before
         return out
 
     def _open(self, day: str) -> dict[tuple[Any, ...], int]:
