@@ -13,10 +13,10 @@ and on SQLite its values laid out for multi-row inserts), then written with
 no Python a row (`COPY` as CSV; SQLite's prepared inserts); the digest and
 sums are kept while the chunk adds every row.
 
-Before a chunk is written, the first and last of its identities are looked
-up, and if either is stored, the whole chunk's (one query): rows whose
-identity is stored are duplicates and are not sent, so a file imported
-again adds nothing without paying for inserts that fail.
+Before a chunk is written, its identities already stored are looked up
+(see `stored`): rows whose identity is stored are duplicates and are not
+sent, so a file imported again adds nothing without paying for inserts that
+fail.
 
 A row the database skipped is a duplicate, unless its identity is new, it
 has a provider id, and the stored row with its content has an id from the
@@ -38,7 +38,6 @@ stays flat however the file is sorted.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -51,6 +50,7 @@ from isf_ledger.adapters.card_store.month_sums import MonthSums
 from isf_ledger.adapters.card_store.occurrences import Occurrences
 from isf_ledger.adapters.card_store.prepared import Prepared, insert_or_ignore, prepare
 from isf_ledger.adapters.card_store.staging import COLUMNS, StagedRow, Stager
+from isf_ledger.adapters.card_store.stored import StoredIdentities
 from isf_ledger.adapters.card_store.tables import NO_BALANCE
 
 if TYPE_CHECKING:
@@ -72,6 +72,7 @@ class DirectWriter:
         self.postgres = conn.dialect.name == "postgresql"
         self.m = "%s" if self.postgres else "?"
         self.occurrences = Occurrences()
+        self.stored_of = StoredIdentities(self.driver, self.postgres)
         self.sha = hashlib.sha256()
         self.seen = self.added = 0
         self.first: str | None = None
@@ -88,7 +89,7 @@ class DirectWriter:
     def add(self, rows: Sequence[StagedRow]) -> None:
         """Add a chunk of rows as stored (see `staging.COLUMNS`), numbered by `occurrences`."""
         self.seen += len(rows)
-        stored = self._stored_of([row[1] for row in rows])
+        stored = self.stored_of.of_chunk([row[1] for row in rows])
         if stored:
             rows = [row for row in rows if row[1] not in stored]
         if rows:
@@ -105,8 +106,10 @@ class DirectWriter:
         prepared values); row by row as `add` does once one is."""
         frame = chunk.frame if isinstance(chunk, Prepared) else chunk
         self.seen += frame.height
-        stored = self._stored_of(frame["identity"].to_list())
+        stored = self.stored_of.of_chunk(frame["identity"].to_list())
         self.adding = len(stored) < frame.height
+        if not self.adding:
+            return  # every row stored already
         if stored:
             frame = frame.filter(~frame["identity"].is_in(list(stored)))
             if frame.is_empty():
@@ -288,7 +291,7 @@ class DirectWriter:
 
     def _sort_out(self, skipped: list[StagedRow]) -> None:
         """Set aside the skipped rows that are new transactions repeating stored content."""
-        stored = self._stored_identities([row[1] for row in skipped])
+        stored = self.stored_of.among(*[row[1] for row in skipped])
         day = "%s::date" if self.postgres else "?"
         same_content = _SAME_CONTENT.format(m=self.m, d=day, no=NO_BALANCE)
         aside = []
@@ -309,31 +312,6 @@ class DirectWriter:
             if self.set_aside is None:
                 self.set_aside = Stager(self.conn)
             self.set_aside.add(aside)
-
-    def _stored_of(self, identities: list[str]) -> set[str]:
-        """Which of a chunk's identities are stored already, asked before inserting it, so
-        a file imported again adds nothing without paying for inserts that fail. Its
-        first and last are asked first, and the rest only if one of them is stored."""
-        if not identities or not self._stored_identities([identities[0], identities[-1]]):
-            return set()
-        return self._stored_identities(identities)
-
-    def _stored_identities(self, identities: list[str]) -> set[str]:
-        """The identities among these that are stored: one query, the list as one value."""
-        # As JSON text: psycopg writes a list as an array at some µs an item, json at far less.
-        # Probes of the identity key in one ordered pass (PostgreSQL `= ANY` of an array; a
-        # SQLite join led by the list), a quarter faster than `IN (subquery)`, which first
-        # makes the list's values distinct.
-        sql = ("SELECT identity FROM card_transactions WHERE identity = "
-               "ANY(ARRAY(SELECT json_array_elements_text(%s::json)))" if self.postgres
-               else "SELECT identity FROM json_each(?) CROSS JOIN card_transactions "
-                    "WHERE identity = value")  # fmt: skip
-        cur = self.driver.cursor()
-        try:
-            cur.execute(sql, [json.dumps(identities)])
-            return {identity for (identity,) in cur.fetchall()}
-        finally:
-            cur.close()
 
 
 def _in_stored_order(
