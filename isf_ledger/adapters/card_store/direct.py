@@ -87,9 +87,10 @@ class DirectWriter:
         self.adding = True  # the last chunk added rows (read by `prepare`'s thread)
 
     def add(self, rows: Sequence[StagedRow]) -> None:
-        """Add a chunk of rows as stored (see `staging.COLUMNS`), numbered by `occurrences`."""
+        """Add a chunk of rows (never none) as stored (see `staging.COLUMNS`), numbered."""
         self.seen += len(rows)
-        stored = self.stored_of.of_chunk([row[1] for row in rows])
+        identities = [row[1] for row in rows]
+        stored = self.stored_of.of_chunk(identities[0], identities[-1], lambda: identities)
         if stored:
             rows = [row for row in rows if row[1] not in stored]
         if rows:
@@ -106,7 +107,8 @@ class DirectWriter:
         prepared values); row by row as `add` does once one is."""
         frame = chunk.frame if isinstance(chunk, Prepared) else chunk
         self.seen += frame.height
-        stored = self.stored_of.of_chunk(frame["identity"].to_list())
+        ids = frame["identity"]  # listed only if the first or the last is stored
+        stored = self.stored_of.of_chunk(ids[0], ids[-1], ids.to_list)
         self.adding = len(stored) < frame.height
         if not self.adding:
             return  # every row stored already

@@ -11,6 +11,7 @@ keeping each of its identities took a re-import's thread a third of its time.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 
@@ -30,10 +31,12 @@ class StoredIdentities:
             else "FROM json_each(?) CROSS JOIN card_transactions WHERE identity = value"
         )
 
-    def of_chunk(self, identities: list[str]) -> set[str]:
-        """The chunk's identities that are stored (see the module's note)."""
-        if not identities or not self.among(identities[0], identities[-1]):
+    def of_chunk(self, first: str, last: str, every: Callable[[], list[str]]) -> set[str]:
+        """The identities of a chunk (its `first`, its `last`, `every` one of them, made
+        only when one of those two is stored) that are stored; see the module's note."""
+        if not self.among(first, last):
             return set()
+        identities = every()
         if self._query("count(*)", identities)[0][0] == len(identities):
             return set(identities)  # every one (a stored identity is stored once)
         return self.among(*identities)
