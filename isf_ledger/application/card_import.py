@@ -151,9 +151,10 @@ def import_file(
         from isf_ledger.application.card_rows import Rows
 
         rows = Rows(result, directory, skip_invalid, rejects, path, profile.source, writer)
-        # Read in a thread a little ahead: a batch is read while the one before is stored.
-        read = read_ahead(read_card_batches(path, profile))
-        for chunk in rows.chunks(read, chunk_size, progress):
+        # Read, checked and numbered in a thread a little ahead: a chunk is made ready
+        # while the one before is stored.
+        read = rows.chunks(read_card_batches(path, profile), chunk_size, progress)
+        for chunk in read_ahead(read):
             if isinstance(chunk, list):
                 writer.add(chunk)
             else:

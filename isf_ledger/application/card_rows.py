@@ -3,13 +3,13 @@
 Rows come one at a time from the row reader, or as column batches (see
 `adapters.card_files.columnar`); both are numbered among the file's rows with
 the same content, in file order, and leave as chunks for the writer: lists
-of `StagedRow`, or frames with the same columns.
+of `StagedRow`, or frames with the same columns, prepared for it.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +27,7 @@ from isf_ledger.adapters.card_files.reader import (
 from isf_ledger.adapters.card_files.rejects import RejectsWriter
 from isf_ledger.adapters.card_store.direct import DirectWriter
 from isf_ledger.adapters.card_store.directory import CardDirectory
+from isf_ledger.adapters.card_store.prepared import Prepared
 from isf_ledger.adapters.card_store.staging import StagedRow
 from isf_ledger.adapters.card_store.tables import IDENTITY_LENGTH
 from isf_ledger.application.card_import_report import FileResult, Progress
@@ -57,6 +58,8 @@ class Rows:
         self.rejected_whole = False
         self.number: Numbering = writer.occurrences.number
         self.numbers = writer.occurrences.numbers
+        self.prepare = writer.prepare
+        self.card_of: dict[str, str] = {}  # the cards of a file's card keys, as resolved
         self.import_pk = writer.import_id
 
     def chunks(
@@ -64,7 +67,7 @@ class Rows:
         results: Iterable[ReadResult | RowBatch],
         size: int,
         progress: Progress | None,
-    ) -> Iterable[list[StagedRow] | pl.DataFrame]:
+    ) -> Iterator[list[StagedRow] | Prepared | pl.DataFrame]:
         result, resolve, source = self.result, self.directory.resolve, self.source
         number, pk = self.number, self.import_pk
         chunk: list[StagedRow] = []
@@ -83,7 +86,7 @@ class Rows:
                     sampled_lines += len(raw)
                 frame = self._batch(item)
                 if frame is not None:
-                    yield frame
+                    yield self.prepare(frame)
                     if progress:
                         progress(line * sampled_bytes // sampled_lines, READING)
                 continue
@@ -124,9 +127,13 @@ class Rows:
         """A column batch as stored (the columns of `StagedRow`); its rows with unknown cards
         noted as problems. None when nothing is left to store."""
         frame = batch.frame
-        keys = frame["card_key"].unique().to_list()
-        answers = [self.directory.resolve(key) for key in keys]
-        unknown = {key: why for key, (card, why) in zip(keys, answers, strict=True) if not card}
+        card_of, unknown = self.card_of, {}
+        for key in [key for key in frame["card_key"].unique().to_list() if key not in card_of]:
+            card, why = self.directory.resolve(key)
+            if card:
+                card_of[key] = card
+            else:
+                unknown[key] = why
         if unknown:
             known = ~pl.col("card_key").is_in(list(unknown))
             bad = frame.filter(~known).select("line", "card_key", "raw")
@@ -136,7 +143,6 @@ class Rows:
             frame = frame.filter(known)
         if self.rejected_whole or frame.is_empty():
             return None
-        card_of = {key: card for key, (card, _) in zip(keys, answers, strict=True) if card}
         # The directory's own strings: the counts of repeated content hold them, not copies.
         cards = [card_of[key] for key in frame["card_key"].to_list()]
         card_ids = pl.Series(cards, dtype=pl.String)

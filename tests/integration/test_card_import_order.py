@@ -1,7 +1,7 @@
 """Repeated content is numbered the same however the export is sorted.
 
 The importer counts repeats of each day's content in memory and spills
-earlier days to a temporary table once it holds too many; a day that turns
+earlier days to a temporary file once it holds too many; a day that turns
 up again is counted on from where it stopped. These tests make it spill at
 every change of day, on an export that goes back and forth between days.
 """

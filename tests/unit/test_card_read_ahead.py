@@ -1,13 +1,13 @@
 """Reading ahead in a thread changes nothing the import sees but when rows are read.
 
-Every item comes through once, in order (rows one by one, column batches
-whole); an error in the reader is raised to the import, where it would have
-been raised without the thread; and an import that stops taking rows stops
-the reader, which closes its file.
+Every chunk comes through once, in order; an error in the reader is raised
+to the import, where it would have been raised without the thread; and an
+import that stops taking rows stops the reader, which closes its file.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -29,11 +29,20 @@ def items(count: int) -> list[object]:
     return out
 
 
-@pytest.mark.parametrize("handful", [1, 3, ahead.HANDFUL])
-def test_every_item_comes_once_in_order(monkeypatch, handful):
-    monkeypatch.setattr(ahead, "HANDFUL", handful)
+@pytest.mark.parametrize("depth", [1, 2, 5])
+def test_every_item_comes_once_in_order(depth):
     given = items(200)
-    assert list(read_ahead(iter(given))) == given  # type: ignore[arg-type]
+    assert list(read_ahead(iter(given), depth)) == given
+
+
+def test_the_switch_interval_is_short_while_the_thread_runs_and_as_it_was_after():
+    before = sys.getswitchinterval()
+    taken = read_ahead(iter(items(3)))
+    next(taken)
+    assert sys.getswitchinterval() == pytest.approx(min(before, ahead.SWITCH_SECONDS))
+    assert sys.getswitchinterval() < before
+    assert list(taken) == items(3)[1:]
+    assert sys.getswitchinterval() == before
 
 
 def test_an_error_in_the_reader_is_raised_to_the_import_after_the_items_before_it():
@@ -60,7 +69,7 @@ def test_an_import_that_stops_taking_rows_stops_the_reader_and_closes_its_file()
         finally:
             closed.set()  # where the reader's `with open(...)` closes the file
 
-    taken = read_ahead(endless())  # type: ignore[arg-type]
+    taken = read_ahead(endless())
     assert next(taken) == SkippedRow(1, "pending")
     taken.close()
     assert closed.is_set()

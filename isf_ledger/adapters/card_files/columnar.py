@@ -41,6 +41,7 @@ _PLAIN_MONEY = r"^-?(0|[1-9][0-9]{0,8})\.[0-9]{2}$"  # as `str(Decimal)` writes 
 _DIGIT_RUN = r"[0-9][0-9 -]{11}[0-9]"  # where `might_hold_card_number` may say yes
 _EXCEL_NUMBER = r"^([+-]?[0-9]+(\.[0-9]+)?[eE][+-][0-9]{1,3}|[0-9]+\.0+)$"
 _EMPTY = pl.lit("", dtype=pl.String)  # a column the export does not have
+MEMO = 1 << 16  # parsed values kept for a column (see `_each`)
 _FIELDS = ("card", "posted_on", "transaction_on", "type", "status", "amount", "balance",
            "description", "merchant", "mcc", "transaction_id")  # fmt: skip
 
@@ -109,6 +110,7 @@ class _BlockReader:
         self.delimiter = rows.profile.delimiter
         self.cells = {f: rows.index[f] for f in _FIELDS if f in rows.index}
         self.id_prefix = rows.id_prefix
+        self.cards: dict[str, str | None] = {}  # card cells parsed (see `_each`)
         self.field_limit = csv.field_size_limit()
         d = re.escape(self.delimiter)
         self.padded = f"(^|{d})[ ]|[ ]({d}|$)"
@@ -170,7 +172,7 @@ class _BlockReader:
             joined = pl.select(pl.concat_str(others, separator="\x1f", ignore_nulls=True))
             card_like &= joined.to_series().str.contains(_DIGIT_RUN)
         frame = frame.with_columns(
-            card_key=_each(got["card"], self._card),
+            card_key=_each(got["card"], self._card, memo=self.cards),
             posted_on=_each(got["posted_on"], self._day),
             transaction_on=_each(got.get("transaction_on"), self._day, empty=""),
             mcc=_each(got.get("mcc"), self._mcc, empty=""),
@@ -277,13 +279,25 @@ def _parsed(parse: Callable[[str], Any], text: str) -> Any:
         return None
 
 
-def _each(column: pl.Series | None, parse: Callable[[str], Any], empty: Any = None) -> pl.Series:
+def _each(
+    column: pl.Series | None,
+    parse: Callable[[str], Any],
+    empty: Any = None,
+    memo: dict[str, Any] | None = None,
+) -> pl.Series:
     """`parse` of each distinct value (None where the value is not plainly good); `empty`
-    for an empty cell or a column the export does not have."""
+    for an empty cell or a column the export does not have. `memo`: what earlier batches'
+    values parsed to, kept (up to `MEMO` of them) for a column whose values recur from
+    batch to batch by the thousand (the cards)."""
     if column is None:
         return pl.lit(empty, dtype=pl.String)  # type: ignore[return-value]
     values = column.unique().to_list()
-    parsed = [empty if not v else parse(v) for v in values]
+    if memo is None:
+        parsed = [empty if not v else parse(v) for v in values]
+    else:
+        for v in [v for v in values if v not in memo][: MEMO - len(memo)]:
+            memo[v] = empty if not v else parse(v)
+        parsed = [memo[v] if v in memo else empty if not v else parse(v) for v in values]
     return column.replace_strict(values, parsed, default=None, return_dtype=pl.String)
 
 

@@ -8,14 +8,15 @@ in one probe each: SQLite `INSERT OR IGNORE`; on PostgreSQL a `COPY` inside
 a savepoint, and only when that meets a stored key, a staged
 `INSERT ... ON CONFLICT DO NOTHING` (until a chunk adds every row again).
 A chunk is a list of rows, or a polars frame from the columnar reader,
-written with no Python a row (`COPY` as CSV; SQLite takes the rows as
-polars makes them) and digested and summed by polars, while it adds every
-row; on PostgreSQL while the server stores the chunk, kept only if it does.
+prepared in the reading thread (`prepared`: digested and summed by polars,
+and on SQLite its values laid out for multi-row inserts), then written with
+no Python a row (`COPY` as CSV; SQLite's prepared inserts); the digest and
+sums are kept while the chunk adds every row.
 
-Before a chunk is written, the first and last of its identities are looked
-up, and if either is stored, the whole chunk's (one query): rows whose
-identity is stored are duplicates and are not sent, so a file imported
-again adds nothing without paying for inserts that fail.
+Before a chunk is written, its identities already stored are looked up
+(see `stored`): rows whose identity is stored are duplicates and are not
+sent, so a file imported again adds nothing without paying for inserts that
+fail.
 
 A row the database skipped is a duplicate, unless its identity is new, it
 has a provider id, and the stored row with its content has an id from the
@@ -30,15 +31,13 @@ The import's digest (see `digest`) is taken from the rows as they are added,
 in the order they are stored, so nothing is read back but the rare rows set
 aside; so are the import's sums by card and month (see `month_sums`), with
 the ids the rows took. Counting repeats holds the recent days only: the rest
-spill to a temporary table and come back if a day turns up again, so memory
+spill to a temporary file and come back if a day turns up again, so memory
 stays flat however the file is sorted.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -49,7 +48,9 @@ from sqlalchemy import Connection
 from isf_ledger.adapters.card_store.digest import DIGEST_COLUMNS, RowsDigest
 from isf_ledger.adapters.card_store.month_sums import MonthSums
 from isf_ledger.adapters.card_store.occurrences import Occurrences
+from isf_ledger.adapters.card_store.prepared import Prepared, insert_or_ignore, prepare
 from isf_ledger.adapters.card_store.staging import COLUMNS, StagedRow, Stager
+from isf_ledger.adapters.card_store.stored import StoredIdentities
 from isf_ledger.adapters.card_store.tables import NO_BALANCE
 
 if TYPE_CHECKING:
@@ -70,7 +71,8 @@ class DirectWriter:
         self.driver: Any = conn.connection.driver_connection
         self.postgres = conn.dialect.name == "postgresql"
         self.m = "%s" if self.postgres else "?"
-        self.occurrences = Occurrences(conn)
+        self.occurrences = Occurrences()
+        self.stored_of = StoredIdentities(self.driver, self.postgres)
         self.sha = hashlib.sha256()
         self.seen = self.added = 0
         self.first: str | None = None
@@ -82,37 +84,49 @@ class DirectWriter:
         # first): the import's rows are the ids after this one.
         self.before = self._max_id()
         self.sums = MonthSums()
+        self.adding = True  # the last chunk added rows (read by `prepare`'s thread)
 
     def add(self, rows: Sequence[StagedRow]) -> None:
-        """Add a chunk of rows as stored (see `staging.COLUMNS`), numbered by `occurrences`."""
+        """Add a chunk of rows (never none) as stored (see `staging.COLUMNS`), numbered."""
         self.seen += len(rows)
-        stored = self._stored_of([row[1] for row in rows])
+        identities = [row[1] for row in rows]
+        stored = self.stored_of.of_chunk(identities[0], identities[-1], lambda: identities)
         if stored:
             rows = [row for row in rows if row[1] not in stored]
         if rows:
             self._added(rows, *self._insert(rows))
 
-    def add_frame(self, frame: pl.DataFrame) -> None:
+    def prepare(self, frame: pl.DataFrame) -> Prepared | pl.DataFrame:
+        """A frame as `add_frame` takes it (see `prepared`), in the reading thread; as it
+        is while the file's rows are found stored (a file imported again)."""
+        return prepare(frame, self.sums, not self.postgres) if self.adding else frame
+
+    def add_frame(self, chunk: Prepared | pl.DataFrame) -> None:
         """`add` for a frame with those columns: in bulk, with no Python a row, while none
-        of its rows is stored (PostgreSQL `COPY` as CSV; SQLite takes the rows as polars
-        makes them); row by row as `add` does once one is."""
+        of its rows is stored (PostgreSQL `COPY` as CSV; SQLite multi-row inserts of the
+        prepared values); row by row as `add` does once one is."""
+        frame = chunk.frame if isinstance(chunk, Prepared) else chunk
         self.seen += frame.height
-        stored = self._stored_of(frame["identity"].to_list())
+        ids = frame["identity"]  # listed only if the first or the last is stored
+        stored = self.stored_of.of_chunk(ids[0], ids[-1], ids.to_list)
+        self.adding = len(stored) < frame.height
+        if not self.adding:
+            return  # every row stored already
         if stored:
             frame = frame.filter(~frame["identity"].is_in(list(stored)))
             if frame.is_empty():
                 return
+        if stored or not isinstance(chunk, Prepared):
+            chunk = prepare(frame, self.sums, not self.postgres)
         if self.postgres:
-            if self.copy and self._copy_frame(frame):
+            if self.copy and self._copy_frame(chunk):
                 return
             rows = frame.rows()
             self._added(rows, *self._insert(rows))
             return
         before = self._max_id()
-        # Rows as tuples zipped from the columns: twice as fast as polars' own `iter_rows`.
-        zipped = zip(*[column.to_list() for column in frame.iter_columns()], strict=True)
-        if self._insert_or_ignore(zipped) == frame.height:
-            self._added_whole(frame, _digest_text(frame), self.sums.groups(frame))
+        if insert_or_ignore(self.driver, chunk.values) == frame.height:
+            self._added_whole(frame, chunk.digest_text, chunk.sums)
         else:
             rows = frame.rows()
             self._added(rows, *self._added_since(before, rows))
@@ -185,15 +199,14 @@ class DirectWriter:
         except UniqueViolation:
             self.copy = False
 
-    def _copy_frame(self, frame: pl.DataFrame) -> bool:
-        """PostgreSQL: `COPY` the frame, and digest and sum it while the server stores it;
-        False, with nothing added, if a row meets a stored key (see `_copying`)."""
+    def _copy_frame(self, chunk: Prepared) -> bool:
+        """PostgreSQL: `COPY` the frame, digested and summed already; False, with nothing
+        added, if a row meets a stored key (see `_copying`)."""
         with self._copying(" (FORMAT csv)") as copy:
-            copy.write(frame.write_csv(include_header=False, quote_style="non_numeric"))
-            text, sums = _digest_text(frame), self.sums.groups(frame)
+            copy.write(chunk.frame.write_csv(include_header=False, quote_style="non_numeric"))
         if not self.copy:
             return False
-        self._added_whole(frame, text, sums)
+        self._added_whole(chunk.frame, chunk.digest_text, chunk.sums)
         return True
 
     def _insert(self, rows: Sequence[StagedRow]) -> tuple[Sequence[StagedRow], Sequence[int]]:
@@ -280,7 +293,7 @@ class DirectWriter:
 
     def _sort_out(self, skipped: list[StagedRow]) -> None:
         """Set aside the skipped rows that are new transactions repeating stored content."""
-        stored = self._stored_identities([row[1] for row in skipped])
+        stored = self.stored_of.among(*[row[1] for row in skipped])
         day = "%s::date" if self.postgres else "?"
         same_content = _SAME_CONTENT.format(m=self.m, d=day, no=NO_BALANCE)
         aside = []
@@ -301,41 +314,6 @@ class DirectWriter:
             if self.set_aside is None:
                 self.set_aside = Stager(self.conn)
             self.set_aside.add(aside)
-
-    def _stored_of(self, identities: list[str]) -> set[str]:
-        """Which of a chunk's identities are stored already, asked before inserting it, so
-        a file imported again adds nothing without paying for inserts that fail. Its
-        first and last are asked first, and the rest only if one of them is stored."""
-        if not identities or not self._stored_identities([identities[0], identities[-1]]):
-            return set()
-        return self._stored_identities(identities)
-
-    def _stored_identities(self, identities: list[str]) -> set[str]:
-        """The identities among these that are stored: one query, the list as one value."""
-        # As JSON text: psycopg writes a list as an array at some µs an item, json at far less.
-        # Probes of the identity key in one ordered pass (PostgreSQL `= ANY` of an array; a
-        # SQLite join led by the list), a quarter faster than `IN (subquery)`, which first
-        # makes the list's values distinct.
-        sql = ("SELECT identity FROM card_transactions WHERE identity = "
-               "ANY(ARRAY(SELECT json_array_elements_text(%s::json)))" if self.postgres
-               else "SELECT identity FROM json_each(?) CROSS JOIN card_transactions "
-                    "WHERE identity = value")  # fmt: skip
-        cur = self.driver.cursor()
-        try:
-            cur.execute(sql, [json.dumps(identities)])
-            return {identity for (identity,) in cur.fetchall()}
-        finally:
-            cur.close()
-
-
-def _digest_text(frame: pl.DataFrame) -> bytes:
-    """What `_digest` hashes for these rows, made by polars: each value as `str` gives it
-    (`None` for a missing one), joined by the unit separator, a line a row."""
-    out = io.BytesIO()
-    frame.select(DIGEST_COLUMNS).write_csv(
-        out, include_header=False, separator="\x1f", null_value="None", quote_style="never"
-    )
-    return out.getvalue()
 
 
 def _in_stored_order(
