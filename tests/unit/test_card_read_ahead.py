@@ -45,6 +45,17 @@ def test_the_switch_interval_is_short_while_the_thread_runs_and_as_it_was_after(
     assert sys.getswitchinterval() == before
 
 
+def test_readers_side_by_side_share_the_short_interval_and_the_last_puts_it_back():
+    before = sys.getswitchinterval()
+    first, second = read_ahead(iter(items(2))), read_ahead(iter(items(2)))
+    next(first)
+    next(second)
+    assert list(first) == items(2)[1:]  # the first ends while the second still runs
+    assert sys.getswitchinterval() < before
+    assert list(second) == items(2)[1:]
+    assert sys.getswitchinterval() == before
+
+
 def test_an_error_in_the_reader_is_raised_to_the_import_after_the_items_before_it():
     def failing() -> Iterator[object]:
         yield SkippedRow(1, "pending")

@@ -23,11 +23,16 @@ import queue
 import sys
 import threading
 from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 T = TypeVar("T")
 _END = object()
 SWITCH_SECONDS = 0.0005  # while the thread runs; see above
+# The switch interval is the process's: imports side by side (the portal's threads)
+# share one short interval, and the last to finish puts the old one back.
+_switching = {"running": 0, "before": 0.0}
+_switching_lock = threading.Lock()
 
 
 class _Failed:
@@ -66,18 +71,33 @@ def read_ahead(items: Iterator[T], depth: int = 2) -> Generator[T, None, None]:
                 close()
 
     thread = threading.Thread(target=run, name="card-reader", daemon=True)
-    switch = sys.getswitchinterval()
-    sys.setswitchinterval(min(switch, SWITCH_SECONDS))
-    thread.start()
+    with _short_switches():
+        thread.start()
+        try:
+            while True:
+                got = handed.get()
+                if got is _END:
+                    return
+                if isinstance(got, _Failed):
+                    raise got.error
+                yield got  # type: ignore[misc]
+        finally:
+            stop.set()
+            thread.join()
+
+
+@contextmanager
+def _short_switches() -> Iterator[None]:
+    """`SWITCH_SECONDS` while any reading thread runs; the interval before them after."""
+    with _switching_lock:
+        if not _switching["running"]:
+            _switching["before"] = sys.getswitchinterval()
+            sys.setswitchinterval(min(_switching["before"], SWITCH_SECONDS))
+        _switching["running"] += 1
     try:
-        while True:
-            got = handed.get()
-            if got is _END:
-                return
-            if isinstance(got, _Failed):
-                raise got.error
-            yield got  # type: ignore[misc]
+        yield
     finally:
-        stop.set()
-        thread.join()
-        sys.setswitchinterval(switch)
+        with _switching_lock:
+            _switching["running"] -= 1
+            if not _switching["running"]:
+                sys.setswitchinterval(_switching["before"])
