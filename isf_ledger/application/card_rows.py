@@ -194,7 +194,9 @@ def _staged(pk: int, number: Numbering, card_id: str, row: CardRow, source: str)
     return (
         pk,
         identity,
-        source if identity.startswith("id:") else None,
+        # A provider id's source, also when its identity is too long and stored hashed,
+        # as the columnar reader's rows have it (see `tables`: its key is the identity's).
+        source if row.identity.startswith("id:") else None,
         card_id,
         posted_on,
         _iso(row.transaction_on) if row.transaction_on else None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -137,3 +138,80 @@ def test_a_row_of_no_import_is_found(db_url, tmp_path):
             assert import_problems(conn) == ["1 card transaction(s) belong to no card import"]
     finally:
         ledger.close()
+
+
+def _identity_keys(conn: Connection) -> list[tuple[str, bool]]:
+    """The unique keys holding `identity`: (their columns, whether partial), sorted."""
+    if conn.dialect.name == "postgresql":
+        sql = ("SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+               "AND tablename = 'card_transactions'")  # fmt: skip
+        defs = [d for d in conn.exec_driver_sql(sql).scalars() if "UNIQUE" in d and "identity" in d]
+    else:
+        defs = [
+            f"{sql or ''} ({', '.join(c for _, _, c in info)}) {bool(sql and 'WHERE' in sql)}"
+            for name, sql in conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                "AND tbl_name = 'card_transactions'"
+            ).all()
+            if (info := conn.exec_driver_sql(f"PRAGMA index_info('{name}')").all())
+            and "identity" in [c for _, _, c in info]
+        ]
+    return sorted(
+        ("(posted_on, identity)" if "posted_on, identity" in d else "(identity)", "WHERE" in d)
+        for d in defs
+    )
+
+
+HEADER = "transaction_id,card_id,posted_on,type,description,merchant,mcc,amount,balance\n"
+
+
+def _export(path: Path, day: str, with_ids: bool = True) -> Path:
+    """Two purchases on card 4821 on `day`: one with a provider id (if `with_ids`), one
+    without."""
+    path.write_text(HEADER + f"{'T-1' if with_ids else ''},4821,{day},PURCHASE,Shop,SHOP,5411,"
+                    f"-5.00,\n,4821,{day},PURCHASE,Shop,SHOP,5411,-6.00,\n")  # fmt: skip
+    return path
+
+
+def test_identities_are_keyed_apart_and_a_ledger_from_before_migrates(db_url, tmp_path):
+    """Migration 0017: provider ids keyed alone, content digests by day; rows, reports and
+    what counts as stored are the same either side of it."""
+    apply(db_url, tmp_path, TWO_CARDS)
+    files = [(fixture("generic"), "generic"), (_export(tmp_path / "m.csv", "2026-03-20"), "generic")]
+    for path, profile in files:
+        import_json(db_url, path, profile=profile)
+    ledger = open_ledger(Settings(db_url=db_url))
+    with ledger.engine.connect() as conn:
+        rows = conn.execute(select(t).order_by(t.c.id)).all()
+        assert _identity_keys(conn) == [("(identity)", True), ("(posted_on, identity)", True)]
+    assert {r.source is None for r in rows} == {True, False}
+    report = ledger.reconcile_cards("2026-03")
+    with ledger.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0016")
+        assert _identity_keys(conn) == [("(identity)", False)]
+        assert conn.execute(select(t).order_by(t.c.id)).all() == rows
+    ledger.close()
+
+    upgraded = init_ledger(Settings(db_url=db_url))
+    try:
+        with upgraded.engine.connect() as conn:
+            assert _identity_keys(conn) == [("(identity)", True), ("(posted_on, identity)", True)]
+            assert conn.execute(select(t).order_by(t.c.id)).all() == rows
+        assert upgraded.reconcile_cards("2026-03") == report
+    finally:
+        upgraded.close()
+    for path, profile in files:
+        code, again = import_json(db_url, path, profile=profile)
+        assert (code, again["imported"]) == (0, 0) and again["duplicates"] > 0
+
+
+def test_a_provider_id_is_one_transaction_on_any_day(db_url, tmp_path):
+    """The same provider id posted on another day is the transaction stored: its key is
+    the id alone. Id-less rows on two days are two transactions (the day is content)."""
+    apply(db_url, tmp_path, TWO_CARDS)
+    first = _export(tmp_path / "first.csv", "2026-03-02")
+    assert import_json(db_url, first, profile="generic")[1]["imported"] == 2
+    code, out = import_json(db_url, _export(tmp_path / "later.csv", "2026-03-03"), profile="generic")
+    assert (code, out["imported"], out["duplicates"]) == (0, 1, 1)
+    code, out = import_json(db_url, first, profile="generic")
+    assert (code, out["imported"], out["duplicates"]) == (0, 0, 2)

@@ -50,7 +50,7 @@ from isf_ledger.adapters.card_store.month_sums import MonthSums
 from isf_ledger.adapters.card_store.occurrences import Occurrences
 from isf_ledger.adapters.card_store.prepared import Prepared, insert_or_ignore, prepare
 from isf_ledger.adapters.card_store.staging import COLUMNS, StagedRow, Stager
-from isf_ledger.adapters.card_store.stored import StoredIdentities
+from isf_ledger.adapters.card_store.stored import Key, StoredIdentities
 from isf_ledger.adapters.card_store.tables import NO_BALANCE
 
 if TYPE_CHECKING:
@@ -89,8 +89,9 @@ class DirectWriter:
     def add(self, rows: Sequence[StagedRow]) -> None:
         """Add a chunk of rows (never none) as stored (see `staging.COLUMNS`), numbered."""
         self.seen += len(rows)
-        identities = [row[1] for row in rows]
-        stored = self.stored_of.of_chunk(identities[0], identities[-1], lambda: identities)
+        stored = self.stored_of.of_chunk(
+            (_key(rows[0]), _key(rows[-1])), lambda: [_key(row) for row in rows]
+        )
         if stored:
             rows = [row for row in rows if row[1] not in stored]
         if rows:
@@ -107,8 +108,9 @@ class DirectWriter:
         prepared values); row by row as `add` does once one is."""
         frame = chunk.frame if isinstance(chunk, Prepared) else chunk
         self.seen += frame.height
-        ids = frame["identity"]  # listed only if the first or the last is stored
-        stored = self.stored_of.of_chunk(ids[0], ids[-1], ids.to_list)
+        # Listed only if the first or the last is stored.
+        stored = self.stored_of.of_chunk((_key(frame.row(0)), _key(frame.row(-1))),
+                                         lambda: _frame_keys(frame))  # fmt: skip
         self.adding = len(stored) < frame.height
         if not self.adding:
             return  # every row stored already
@@ -293,7 +295,7 @@ class DirectWriter:
 
     def _sort_out(self, skipped: list[StagedRow]) -> None:
         """Set aside the skipped rows that are new transactions repeating stored content."""
-        stored = self.stored_of.among(*[row[1] for row in skipped])
+        stored = self.stored_of.among([_key(row) for row in skipped])
         day = "%s::date" if self.postgres else "?"
         same_content = _SAME_CONTENT.format(m=self.m, d=day, no=NO_BALANCE)
         aside = []
@@ -314,6 +316,17 @@ class DirectWriter:
             if self.set_aside is None:
                 self.set_aside = Stager(self.conn)
             self.set_aside.add(aside)
+
+
+def _key(row: Sequence[Any]) -> Key:
+    """A stored row's (`staging.COLUMNS`) identity as its key finds it."""
+    return Key(row[1], row[4], row[2] is not None)
+
+
+def _frame_keys(frame: pl.DataFrame) -> list[Key]:
+    """`_key` of each of a frame's rows, from three of its columns alone."""
+    columns = (frame[name].to_list() for name in ("identity", "posted_on", "source"))
+    return [Key(i, d, s is not None) for i, d, s in zip(*columns, strict=True)]
 
 
 def _in_stored_order(

@@ -4,9 +4,12 @@ These are source data, not read models: a projection rebuild never touches
 them. Money is integer pence, dates are dates. A transaction is stored once
 however many exports carry it, guarded by two unique keys:
 
-- `identity`, the reader's identity of the row within its provider's exports
-  (`id:<source>:<id>`, or a digest of the row's content and occurrence),
-  unique;
+- `identity`, the reader's identity of the row within its provider's exports:
+  a provider id (`id:<source>:<id>`; the row has a `source`), unique; or a
+  digest of the row's content (its posted day among it) and occurrence,
+  unique with its posted day (migration 0017). A digest is of its day, so
+  that key is as strict as the digest's alone, and it appends: digests are
+  random, and each took its entry anywhere in a key of them alone;
 - the cross-source key (posted date, card, signed amount, running balance,
   occurrence), unique, so the same transaction from two different providers'
   formats is recognised although their identities differ. Two rows with ids
@@ -14,11 +17,12 @@ however many exports carry it, guarded by two unique keys:
   is the same: the import gives the newer one the next occurrence (see
   `importer` and `direct`), so the key stays unique.
 
-Both keys are built for appending (migration 0014): the content key leads with
-the posted date, and exports arrive in date order, so an import's rows land at
-its end. Nothing else indexes the rows: an import's rows are the ids after the
-largest stored when it began (imports are serialised), and reads by card go
-through `card_month_totals` or name the posted days they want. On PostgreSQL
+The keys are built for appending (migrations 0014, 0017): the content key and
+the digests' key lead with the posted date, and exports arrive in date order,
+so an import's rows land at their end. Nothing else indexes the rows: an
+import's rows are the ids after the largest stored when it began (imports are
+serialised), and reads by card go through `card_month_totals` or name the
+posted days they want. On PostgreSQL
 the keys' text compares byte by byte, as on SQLite (migration 0016).
 """
 
@@ -83,7 +87,7 @@ card_transactions = Table(
     ),
     # Which import added the row, for `--as-at`: no foreign key, no index (see above).
     Column("import_id", Integer, nullable=False),
-    Column("identity", _in_code_order(IDENTITY_LENGTH), nullable=False, unique=True),
+    Column("identity", _in_code_order(IDENTITY_LENGTH), nullable=False),
     Column("source", String(32)),  # the profile's source when the row has a provider id
     Column("card_id", _in_code_order(64), nullable=False),
     Column("posted_on", Date, nullable=False),
@@ -100,6 +104,23 @@ card_transactions = Table(
 
 t = card_transactions
 LOADS, CASH = t.c.type == "LOAD", t.c.type == "ATM"
+PROVIDER, CONTENT = t.c.source.is_not(None), t.c.source.is_(None)
+# The identity key in two parts (see above): provider ids, and digests by day.
+Index(
+    "ix_card_transactions_identity",
+    t.c.identity,
+    unique=True,
+    postgresql_where=PROVIDER,
+    sqlite_where=PROVIDER,
+)
+Index(
+    "ix_card_transactions_digest",
+    t.c.posted_on,
+    t.c.identity,
+    unique=True,
+    postgresql_where=CONTENT,
+    sqlite_where=CONTENT,
+)
 # Also the index for one month's rows, and one card's on given days.
 Index(
     "ix_card_transactions_content",
