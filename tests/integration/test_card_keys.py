@@ -177,7 +177,10 @@ def test_identities_are_keyed_apart_and_a_ledger_from_before_migrates(db_url, tm
     """Migration 0017: provider ids keyed alone, content digests by day; rows, reports and
     what counts as stored are the same either side of it."""
     apply(db_url, tmp_path, TWO_CARDS)
-    files = [(fixture("generic"), "generic"), (_export(tmp_path / "m.csv", "2026-03-20"), "generic")]
+    files = [
+        (fixture("generic"), "generic"),
+        (_export(tmp_path / "m.csv", "2026-03-20"), "generic"),
+    ]
     for path, profile in files:
         import_json(db_url, path, profile=profile)
     ledger = open_ledger(Settings(db_url=db_url))
@@ -211,7 +214,9 @@ def test_a_provider_id_is_one_transaction_on_any_day(db_url, tmp_path):
     apply(db_url, tmp_path, TWO_CARDS)
     first = _export(tmp_path / "first.csv", "2026-03-02")
     assert import_json(db_url, first, profile="generic")[1]["imported"] == 2
-    code, out = import_json(db_url, _export(tmp_path / "later.csv", "2026-03-03"), profile="generic")
+    code, out = import_json(
+        db_url, _export(tmp_path / "later.csv", "2026-03-03"), profile="generic"
+    )
     assert (code, out["imported"], out["duplicates"]) == (0, 1, 1)
     code, out = import_json(db_url, first, profile="generic")
     assert (code, out["imported"], out["duplicates"]) == (0, 0, 2)

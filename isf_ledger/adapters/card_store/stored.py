@@ -51,8 +51,8 @@ class StoredIdentities:
                 "WHERE source IS NOT NULL AND identity = value"
             )
             self.by_day = (
-                "FROM json_each(?) CROSS JOIN card_transactions WHERE source IS NULL "
-                "AND posted_on = json_extract(value, '$.d') AND identity = json_extract(value, '$.i')"
+                "FROM json_each(?) CROSS JOIN card_transactions WHERE source IS NULL AND "
+                "posted_on = json_extract(value, '$.d') AND identity = json_extract(value, '$.i')"
             )
 
     def of_chunk(self, ends: Sequence[Key], every: Callable[[], list[Key]]) -> set[str]:
