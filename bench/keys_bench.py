@@ -6,7 +6,8 @@ No reading, checking or numbering: the stored rows of a 1M-row import
 bulk path alone (PostgreSQL `COPY` of CSV; SQLite `INSERT OR IGNORE`
 `executemany` in chunks, as the import does), into a copy of the table with
 its three unique keys (id, identity, content), with the id and identity
-alone, and with no key. Each pair is the import floor (`import_bench.floor`)
+alone (its two parts: provider ids, and content digests by day), and with
+no key but SQLite's rowid. Each pair is the import floor (`import_bench.floor`)
 on the raw file, then the three. The ratio of the keyed write to the floor
 is the most an import into this table could reach.
 """
@@ -34,6 +35,11 @@ from isf_ledger.settings import Settings
 
 CHUNK = 5000
 KEYS = {"all": "its three keys", "identity": "id and identity keys", "none": "no key"}
+# The identity key's two parts (`tables`, migration 0017), as `CREATE INDEX` ends them.
+IDENTITY_KEYS = (
+    "(identity) WHERE source IS NOT NULL",
+    "(posted_on, identity) WHERE source IS NULL",
+)
 NAMES = ", ".join(COLUMNS)
 
 
@@ -84,7 +90,9 @@ def _postgres(url: str) -> Any:
         conn.execute("DROP TABLE IF EXISTS again")
         conn.execute(f"CREATE TABLE again (LIKE card_transactions INCLUDING {including})")
         if keys == "identity":
-            conn.execute("ALTER TABLE again ADD PRIMARY KEY (id), ADD UNIQUE (identity)")
+            conn.execute("ALTER TABLE again ADD PRIMARY KEY (id)")
+            for key in IDENTITY_KEYS:
+                conn.execute(f"CREATE UNIQUE INDEX ON again {key}")
 
         def copy() -> None:
             with (
@@ -113,7 +121,10 @@ def _sqlite(file: str) -> Any:
         lite.execute("DROP TABLE IF EXISTS again")
         for kind, sql in schema:
             if kind == "table" or keys == "all":
-                lite.execute(_renamed(sql, keys != "none"))
+                lite.execute(_renamed(sql))
+        if keys == "identity":
+            for n, key in enumerate(IDENTITY_KEYS):
+                lite.execute(f"CREATE UNIQUE INDEX again_identity_{n} ON again {key}")
 
         def insert() -> None:
             lite.execute("BEGIN")
@@ -129,8 +140,6 @@ def _sqlite(file: str) -> Any:
     return write
 
 
-def _renamed(sql: str, keyed: bool) -> str:
-    """`card_transactions`' statement for `again` (its indexes' names prefixed); not
-    `keyed`, with no key but the rowid, which every SQLite table has."""
-    sql = sql.replace("card_transactions", "again").replace("INDEX ", "INDEX again_", 1)
-    return sql if keyed else sql.replace(", \n\tUNIQUE (identity)", "")
+def _renamed(sql: str) -> str:
+    """`card_transactions`' statement for `again` (its indexes' names prefixed)."""
+    return sql.replace("card_transactions", "again").replace("INDEX ", "INDEX again_", 1)
