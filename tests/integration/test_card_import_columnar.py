@@ -27,12 +27,15 @@ HEADER = "transaction_id,card_id,posted_on,type,description,merchant,mcc,amount,
 
 
 def export(path: Path, first: int, count: int) -> Path:
-    """Rows with and without ids, honest repeats, a few rows only the row reader reads."""
+    """Rows with and without ids (a few too long), honest repeats, a few rows only the row
+    reader reads."""
     rows = []
     for n in range(first, first + count):
         card = ("CARD-A", "CARD-B", "4821")[n % 3]
         day = f"2026-03-{1 + n // 40:02d}"
         txn = f"T{n}" if n % 4 else ""
+        if n % 31 == 1:
+            txn = f"{n}".rjust(300, "L")  # too long for its column: stored by its digest
         merchant = "CAFÉ ROYAL" if n % 17 == 0 else "CAFE ROYAL"  # not ASCII: the row reader
         amount = "-2.50" if n % 5 else "-0.00"  # -0.00 too
         unknown = "CARD-Z" if n % 29 == 0 else card  # a problem, skipped with --skip-invalid
