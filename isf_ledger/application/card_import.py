@@ -61,10 +61,10 @@ __all__ = ["FileResult", "ImportReport", "Progress", "import_file", "import_file
 
 log = structlog.get_logger()
 
-# SQLite pages an import keeps in memory. Every key an import writes now takes its
-# rows at its end (migration 0017 made id-less rows' digests the last to spread over
-# their key, when this was 64), so the pages it needs are few. Small enough that a
-# big file fills it no more than a small one.
+# SQLite pages an import keeps in memory. It was 64 while id-less rows' digests
+# landed all over their key; by day (migration 0017) they land at its end, as the
+# content key's rows do, and as provider ids do where the provider numbers its
+# transactions in order. Small enough that a big file fills it no more than a small one.
 CACHE_MB = 16
 _IMPORT_LOCK = 0x15F_CA4D  # PostgreSQL advisory lock: one card import at a time per ledger
 
