@@ -154,6 +154,11 @@ OF_THE_MONTH = frozenset({
     "top-up-arrears", "cash-over-limit", "balance-difference",
 })  # fmt: skip
 
+# Kinds whose cause holds the date of one of the month's card rows (a flag on it, an
+# unexpected load): raised in that month alone too. At full size these are most of a
+# month's exceptions, and none needs looking up in another month.
+OF_ITS_ROWS = frozenset({"blocked-merchant", "possible-duplicate", "unexpected-load"})
+
 # What a card's month raises from its balances alone (the month sums), not its rows.
 BALANCE_KINDS = frozenset({"balance-difference", "surplus"})
 CARD_KINDS = BALANCE_KINDS | {

@@ -87,9 +87,12 @@ def raised_after_import(
     settings: Settings,
     touched: dict[str, set[str]],
     span: Span,
-) -> Iterator[tuple[str, dict[str, Raised], frozenset[str]]]:
-    """(month, what it raises about the touched cards, the kinds examined) for each
-    month the imports can have changed, in order (see the module's note)."""
+    size: int,
+) -> Iterator[tuple[str, tuple[str | None, str | None], dict[str, Raised], frozenset[str]]]:
+    """(month, a slice's card ids, what it raises about the touched cards in it, the
+    kinds examined) for each month the imports can have changed, in order (see the
+    module's note), a slice of about `size` exceptions at a time
+    (`CardExceptions.slices`)."""
     added = set().union(*touched.values())
     if not added or not span.first:
         return
@@ -103,9 +106,7 @@ def raised_after_import(
     weekly = weekly_shares(conn, app, one, None)
     by_cards = CardExceptions(conn, settings, weekly, card=one)
     for month in months:
-        if month in full:
-            raised = [r for r in by_cards.raised(month) if r.subject in touched]
-            yield month, {r.exception_id: r for r in raised}, CARD_KINDS
-        else:
-            balances = by_cards.balances_raised(month, touched.keys())
-            yield month, {r.exception_id: r for r in balances}, BALANCE_KINDS
+        rows = month in full  # else the balance kinds alone
+        kinds = CARD_KINDS if rows else BALANCE_KINDS
+        for card_ids, raised in by_cards.slices(month, size, touched.keys(), rows=rows):
+            yield month, card_ids, {r.exception_id: r for r in raised}, kinds
