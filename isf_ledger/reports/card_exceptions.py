@@ -10,6 +10,11 @@ findings (`row_findings`), for the few cards that have any. The rules are the
 reconciliation's own (`raised_by_rows`, `raised_by_balance`, which
 `raised_by_card` puts together as a `CardMonth` is built), so the table and
 the report's exception ids cannot disagree.
+
+A month at full size raises a hundred thousand exceptions (every load of a
+card with no payments is unexpected), so they come a slice of cards at a
+time (`slices`), each card's made as it comes: a refresh stores a slice and
+lets it go, and holds only the month's findings, not its exceptions.
 """
 
 from __future__ import annotations

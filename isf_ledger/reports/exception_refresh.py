@@ -18,7 +18,8 @@ Decisions (see README "Corrections and exceptions"):
   months (`REACHES_BACK`), so then every month is examined for what it concerns.
   After card imports alone, only their cards, in the months they can change
   (`import_refresh`), and any month newly examined for every subject; a month
-  at a time, stored as it goes, so memory does not grow with the months.
+  at a time, and of it a slice of cards (`SLICE` exceptions or so), stored as
+  it goes, so memory grows neither with the months nor with a month's cards.
 - The months run from the first business date in the audit trail to the
   last, and on to today's month while anything is scheduled (to the month
   after the last period starts): arrears grow, and a surplus sits, in months

@@ -27,7 +27,8 @@ A stored exception of another kind in such a month stands as it is. All
 within the months examined before; a month the imports add to those (rows
 after the horizon) is new, so `exception_refresh` examines it for every
 subject.
-The months are raised and stored one at a time, so memory stays flat.
+The months are raised and stored one at a time, and of each a slice of
+cards at a time (`CardExceptions.slices`), so memory stays flat.
 `tests/integration/test_import_refresh.py` checks the result against a full
 refresh.
 """
