@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -145,11 +147,13 @@ def store(
                 stored.update((row[ID], row) for row in conn.execute(
                     select(e).where(e.c.exception_id.in_(ids))).all())  # fmt: skip
     new, changed = [], []
+    # A month's amounts and days are a few values, each turned once for its thousands.
+    pence, iso = lru_cache(maxsize=None)(to_pence), lru_cache(maxsize=None)(date.isoformat)
     for xid, r in sorted(raised.items()):
         was = stored.get(xid)
-        amount = None if r.amount is None else to_pence(r.amount)
+        amount = None if r.amount is None else pence(r.amount)
         if was is None:  # as `insert_rows` takes it (the date as text)
-            on = r.raised_on.isoformat()
+            on = iso(r.raised_on)
             new.append((xid, r.kind, r.subject_kind, r.subject, r.month, on, amount, r.detail))
             continue
         first = (r.month, r.raised_on) if r.month < was[MONTH] else was[MONTH:AMOUNT]
