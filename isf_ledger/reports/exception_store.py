@@ -127,11 +127,14 @@ def store(
         refs = sorted(c for c in scope.cards if _card_within(scope, c))
         query = query.where(or_(e.c.subject_kind != "card", e.c.subject.in_(refs)))
     else:
+        # Compared as Python compares the slice's bounds, by code point: on PostgreSQL
+        # the "C" collation (a database's own may be a language's); SQLite's already.
         low, end = scope.card_ids
+        subject = e.c.subject.collate("C") if conn.dialect.name == "postgresql" else e.c.subject
         if low is not None:
-            query = query.where(or_(e.c.subject_kind != "card", e.c.subject >= low))
+            query = query.where(or_(e.c.subject_kind != "card", subject >= low))
         if end is not None:
-            query = query.where(or_(e.c.subject_kind != "card", e.c.subject < end))
+            query = query.where(or_(e.c.subject_kind != "card", subject < end))
     # Rows as tuples in the table's column order (`ID`, `MONTH`...): most of a month's
     # rows are as stored, and a slice compared is the cheapest way to find that out.
     stored = {row[ID]: row for row in conn.execute(query).all()}
