@@ -18,13 +18,13 @@ few rows (see `card_reconciliation` for the rules).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from functools import partial
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Select, Table, and_, func, or_, select
@@ -241,12 +241,14 @@ def _loads(
             )
     unexpected: dict[str, list[UnexpectedLoad]] = defaultdict(list)
     pounds = pounds_of()  # thousands of loads, of a few amounts
-    for load in unmatched_loads:
-        if start <= load.posted_on < end:
-            unexpected[load.card_id].append(
-                UnexpectedLoad(load.posted_on, pounds(load.pence), load.description)
-            )
+    # The month's among them, in date order: no date compared a load.
+    in_month = slice(*(bisect_left(unmatched_loads, day, key=_POSTED) for day in (start, end)))
+    for card_id, posted_on, pence, _, description in unmatched_loads[in_month]:
+        unexpected[card_id].append(UnexpectedLoad(posted_on, pounds(pence), description))
     return missing, unexpected, expected
+
+
+_POSTED = attrgetter("posted_on")
 
 
 _FLAG_COLUMNS = (
@@ -270,49 +272,44 @@ def _flags(
 ) -> dict[str, tuple[Flag, ...]]:
     """Transactions that need a look (the `marked` ones, the `repeated` groups), by
     card, in date (then storage) order."""
+    # Each card's flags as (posted date, row id, kind of flag, why, row): sorted as
+    # tuples, by the first three (no two flags share them), with no key to make.
     found: dict[str, list[tuple[date, int, int, str, Any]]] = defaultdict(list)
-
-    def flag(row: Any, order: int, why: str) -> None:
-        found[row[CARD]].append((row[POSTED], row[ID], order, why, row))
-
     blocked = settings.blocked_mccs
     cash_rows: dict[str, list[Any]] = defaultdict(list)
     for row in marked:
         if row[MCC] in blocked:
-            flag(row, 0, card_checks.blocked_category(row[MCC], blocked[row[MCC]]))
+            why = card_checks.blocked_category(row[MCC], blocked[row[MCC]])
+            found[row[CARD]].append((row[POSTED], row[ID], 0, why, row))
         if row[TYPE] == "ATM":
             cash_rows[row[CARD]].append(row)
     limit = int(settings.monthly_cash_limit * 100)
-    for rows in cash_rows.values():
+    shown_limit = from_pence(limit)
+    for card_id, rows in cash_rows.items():
         if -sum(row[PENCE] for row in rows) <= limit:
             continue
         cash = 0
         for row in sorted(rows, key=_BY_DATE):
             cash -= row[PENCE]
             if cash > limit:
-                why = card_checks.cash_over_limit(from_pence(cash), from_pence(limit))
-                flag(row, 1, why)
-
-    for rows in repeated:
-        for row in rows:
-            flag(row, 2, card_checks.DUPLICATE)
+                why = card_checks.cash_over_limit(from_pence(cash), shown_limit)
+                found[card_id].append((row[POSTED], row[ID], 1, why, row))
+    duplicate = card_checks.DUPLICATE
+    for rows in repeated:  # a group's rows are of one card
+        found[rows[0][CARD]] += [(row[POSTED], row[ID], 2, duplicate, row) for row in rows]
 
     pounds = pounds_of()  # a month's duplicates are of a few amounts
-    return {
-        card_id: tuple(
-            [Flag(_transaction(r, pounds), why) for *_, why, r in sorted(items, key=_IN_ORDER)]
-        )
-        for card_id, items in found.items()
-    }
-
-
-def _transaction(row: Any, pounds: Callable[[int], Decimal]) -> CardTransaction:
-    return CardTransaction(
-        row[POSTED], row[TYPE], pounds(row[PENCE]), row[MERCHANT], row[DESCRIPTION], row[MCC]
-    )
-
-
-_IN_ORDER = itemgetter(0, 1, 2)  # a flag's (posted date, row id, kind of flag)
+    flagged = {}
+    for card_id, items in found.items():
+        items.sort()
+        flagged[card_id] = tuple(
+            [
+                Flag(CardTransaction(r[POSTED], r[TYPE], pounds(r[PENCE]), r[MERCHANT],
+                                     r[DESCRIPTION], r[MCC]), why)
+                for _, _, _, why, r in items
+            ]
+        )  # fmt: skip
+    return flagged
 
 
 # The month's keys counted in the content index's order as it streams, and only the
