@@ -94,10 +94,12 @@ def row_findings(
 
 @dataclass(frozen=True)
 class MonthReads:
-    """The month's longer reads, started (`reads_beside`): each gives its rows when asked."""
+    """The month's longer reads, started (`reads_beside`): each gives its rows when asked;
+    `start` starts those that need the month sums first (`month_findings`)."""
 
     loads: Callable[[], list[Load]]  # the month's and the matching window's
     repeated: Callable[[], list[list[Any]]]  # the month's possible duplicates
+    start: Start
 
 
 def month_reads(
@@ -112,19 +114,20 @@ def month_reads(
         start(partial(_loads_near, start=first - window, end=end + window, as_at=as_at,
                       card=card)),
         start(partial(_repeated, start=first, end=end, as_at=as_at, card=card)),
+        start,
     )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class MonthFindings:
     """The loads the month's rows and payments leave missing and unexpected and those
-    expected (pence), by card; its flags when asked for (`flagged`), as the read of the
-    repeated rows may still be running."""
+    expected (pence), by card; its flags when asked for (`flagged`), as the reads of the
+    repeated and the marked rows may still be running."""
 
     missing: dict[str, list[MissingLoad]]
     unexpected: dict[str, list[UnexpectedLoad]]
     expected: dict[str, int]
-    marked: list[Any]
+    marked: Callable[[], list[Any]]  # the rows of blocked categories and cash over the limit
     reads: MonthReads
     settings: Settings
 
@@ -132,7 +135,7 @@ class MonthFindings:
         """The transactions flagged, by card. `has_rows` False (the month sums have none
         in the month: a refresh examines many such months) skips the read of the
         month's own rows for repeats."""
-        return _flags(self.settings, self.marked, self.reads.repeated() if has_rows else [])
+        return _flags(self.settings, self.marked(), self.reads.repeated() if has_rows else [])
 
 
 def month_findings(
@@ -148,7 +151,8 @@ def month_findings(
 ) -> MonthFindings:
     """The month's findings from its rows (`reads`, started) and payments, for every card
     (or one). `cash` and `mccs`: each card's cash in the month and its merchant category
-    codes (comma-separated), from the month sums."""
+    codes (comma-separated), from the month sums. The marked rows are read beside the
+    loads' matching (`reads.start`): only the flags need them."""
     first, last = month_days(month)
     end = last + timedelta(days=1)
     over = over_cash_limit(cash, int(settings.monthly_cash_limit * 100))
@@ -156,7 +160,9 @@ def month_findings(
     with_blocked = [
         c for c, codes in mccs.items() if not blocked.keys().isdisjoint(codes.split(","))
     ]
-    marked = _marked(conn, first, end, settings, over, with_blocked, as_at, card)
+    marked = reads.start(partial(_marked, start=first, end=end, settings=settings,
+                                 over_cash_limit=over, with_blocked=with_blocked, as_at=as_at,
+                                 card=card))  # fmt: skip
     loads = reads.loads()
     missing, unexpected, expected = _loads(first, end, settings, loads, conn, as_at, card)
     return MonthFindings(missing, unexpected, expected, marked, reads, settings)
@@ -181,6 +187,7 @@ BY_CARD_AND_DAY = 200
 
 def _marked(
     conn: Connection,
+    *,
     start: date,
     end: date,
     settings: Settings,
@@ -240,11 +247,18 @@ def _loads(
                 MissingLoad(payment.on, from_pence(payment.pence), payment.ref)
             )
     unexpected: dict[str, list[UnexpectedLoad]] = defaultdict(list)
-    pounds = pounds_of()  # thousands of loads, of a few amounts
+    pounds = pounds_of()
+    # Records of equal loads are one (they are frozen): a month's tens of thousands of
+    # loads are of a few days, amounts and descriptions, on thousands of cards.
+    made: dict[tuple[date, int, str], UnexpectedLoad] = {}
     # The month's among them, in date order: no date compared a load.
     in_month = slice(*(bisect_left(unmatched_loads, day, key=_POSTED) for day in (start, end)))
     for card_id, posted_on, pence, _, description in unmatched_loads[in_month]:
-        unexpected[card_id].append(UnexpectedLoad(posted_on, pounds(pence), description))
+        seen = (posted_on, pence, description)
+        load = made.get(seen)
+        if load is None:
+            load = made[seen] = UnexpectedLoad(posted_on, pounds(pence), description)
+        unexpected[card_id].append(load)
     return missing, unexpected, expected
 
 

@@ -99,9 +99,10 @@ def reconcile_cards(
     `card_surplus`); a card without one has all of its balance as surplus.
     """
     # The month's repeated rows and its loads, its longest reads, run beside the rest on
-    # PostgreSQL; the cards' figures are made while the repeated rows are still read,
-    # and the flags put in after (first among a card's exceptions, as `raised_by_card`).
-    with reads_beside(conn, 2) as start:
+    # PostgreSQL, and so do its marked rows once the month sums name their cards; the
+    # cards' figures are made while the repeated rows are still read, and the flags put
+    # in after (first among a card's exceptions, as `raised_by_card`).
+    with reads_beside(conn, 3) as start:
         reads = month_reads(start, month, settings, as_at=as_at, card=card)
         totals, reported, mccs = card_totals(conn, month, lambda q: visible(q, as_at, card, m))
         cash = {card_id: sums[ATM] for card_id, sums in totals.items()}

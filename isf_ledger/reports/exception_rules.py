@@ -105,6 +105,13 @@ def _day(day: date) -> str:
     return day.isoformat()
 
 
+@lru_cache(maxsize=4096)
+def _day_and_amount(day: date, amount: Decimal) -> str:
+    """An unexpected load's cause: a month's tens of thousands of loads are of a few
+    dozen days and a few amounts."""
+    return f"{_day(day)}|{amount!s}"
+
+
 @lru_cache(maxsize=16)
 def _last_day(month: str) -> date:
     """The month's last day, worked out once for all its cards."""
@@ -149,7 +156,7 @@ def raised_by_rows(
         found.append(("missing-load", m.command_id, m.date, m.amount,
                       f"payment {m.command_id} has no load"))  # fmt: skip
     found += [
-        ("unexpected-load", f"{_day(u.posted_on)}|{u.amount!s}", u.posted_on, u.amount,
+        ("unexpected-load", _day_and_amount(u.posted_on, u.amount), u.posted_on, u.amount,
          u.description)
         for u in unexpected_loads
     ]  # fmt: skip
