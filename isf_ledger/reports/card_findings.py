@@ -4,8 +4,8 @@ The reconciliation (`card_reconciliation`) and the exceptions refresh
 (`card_exceptions`) both read a month's findings here, in a few queries of
 only the rows they concern:
 
-- the loads of the month and the load-matching window either side, from
-  the index of loads alone;
+- the loads of the month, and of the load-matching window either side when
+  there are payments to match, from the index of loads alone;
 - the rows of blocked merchant categories and the cash, only of the cards
   whose month sums hold a blocked code or cash past the limit, by card and
   day (most months, none);
@@ -34,7 +34,7 @@ from isf_ledger.adapters.card_store.tables import card_imports, card_transaction
 from isf_ledger.adapters.read_beside import Start, inline
 from isf_ledger.adapters.statistics import GROUPING, planner_settings
 from isf_ledger.domain import card_checks
-from isf_ledger.domain.card_matching import Load, match
+from isf_ledger.domain.card_matching import Load, Payment, match
 from isf_ledger.domain.periods import month_days
 from isf_ledger.projections.ledger_legs import from_pence
 from isf_ledger.reports.card_balances import over_cash_limit, pounds_of
@@ -97,7 +97,8 @@ class MonthReads:
     """The month's longer reads, started (`reads_beside`): each gives its rows when asked;
     `start` starts those that need the month sums first (`month_findings`)."""
 
-    loads: Callable[[], list[Load]]  # the month's and the matching window's
+    # The payments of the month and the matching window, and the loads they may meet.
+    loads: Callable[[], tuple[list[Payment], list[Load]]]
     repeated: Callable[[], list[list[Any]]]  # the month's possible duplicates
     start: Start
 
@@ -111,7 +112,7 @@ def month_reads(
     end = last + timedelta(days=1)
     window = timedelta(days=settings.load_match_days)
     return MonthReads(
-        start(partial(_loads_near, start=first - window, end=end + window, as_at=as_at,
+        start(partial(_payments_and_loads, start=first, end=end, window=window, as_at=as_at,
                       card=card)),
         start(partial(_repeated, start=first, end=end, as_at=as_at, card=card)),
         start,
@@ -163,21 +164,32 @@ def month_findings(
     marked = reads.start(partial(_marked, start=first, end=end, settings=settings,
                                  over_cash_limit=over, with_blocked=with_blocked, as_at=as_at,
                                  card=card))  # fmt: skip
-    loads = reads.loads()
-    missing, unexpected, expected = _loads(first, end, settings, loads, conn, as_at, card)
+    payments, loads = reads.loads()
+    missing, unexpected, expected = _loads(first, end, settings, payments, loads)
     return MonthFindings(missing, unexpected, expected, marked, reads, settings)
 
 
-def _loads_near(
-    conn: Connection, *, start: date, end: date, as_at: str | None, card: str | None
-) -> list[Load]:
-    """The loads posted in [start, end) (the month and the matching window either side),
+def _payments_and_loads(
+    conn: Connection,
+    *,
+    start: date,
+    end: date,
+    window: timedelta,
+    as_at: str | None,
+    card: str | None,
+) -> tuple[list[Payment], list[Load]]:
+    """The payments to cards effective in [start, end) and the matching `window` either
+    side, and the loads they may meet: those posted in [start, end), and in the window
+    either side only when there are payments (such a load is never reported, only met),
     from the index of loads alone (a few rows in a hundred): no pass over the others."""
+    payments = card_payments(conn, start - window, end + window, as_at=as_at, card=card)
+    if payments:
+        start, end = start - window, end + window
     query = select(t.c.card_id, t.c.posted_on, t.c.pence, t.c.id, t.c.description).where(
         _posted(start, end, card), t.c.type == "LOAD"
     )
     # Fetched at once and made loads by position: tens of thousands of rows.
-    return list(map(Load._make, conn.execute(visible(query, as_at, card)).all()))
+    return payments, list(map(Load._make, conn.execute(visible(query, as_at, card)).all()))
 
 
 # Cards whose month's rows of blocked codes are read by card and day (a lookup each in
@@ -224,17 +236,9 @@ def _marked(
 
 
 def _loads(
-    start: date,
-    end: date,
-    settings: Settings,
-    loads: list[Load],
-    conn: Connection,
-    as_at: str | None,
-    card: str | None,
+    start: date, end: date, settings: Settings, payments: list[Payment], loads: list[Load]
 ) -> tuple[dict[str, list[MissingLoad]], dict[str, list[UnexpectedLoad]], dict[str, int]]:
     """(missing loads, unexpected loads, expected total), by card."""
-    window = timedelta(days=settings.load_match_days)
-    payments = card_payments(conn, start - window, end + window, as_at=as_at, card=card)
     unmatched_payments, unmatched_loads = match(payments, loads, settings.load_match_days)
     expected: dict[str, int] = defaultdict(int)
     for payment in payments:

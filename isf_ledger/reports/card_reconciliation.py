@@ -7,7 +7,8 @@ repeated keys, in the content index):
   closing come from the sums each import kept by card and month
   (`card_store/month_totals`): cards x months x imports rows, not millions;
 - the month's findings from its rows (`card_findings`): the loads of the
-  month and the load-matching window either side from an index of loads; the
+  month (and the load-matching window either side, when there are payments)
+  from an index of loads; the
   rows of blocked merchant categories and the cash of cards over the limit,
   only for the cards whose month sums hold them; and the month's rows whose
   date, card and amount repeat, counted in the content index's order (read

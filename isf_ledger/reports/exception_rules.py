@@ -129,10 +129,10 @@ def raised_by_card(
 ) -> list[Raised]:
     """The exceptions one card's month raises on the reconciliation: the figures its
     `CardMonth` shows, before it is built (it shows their ids too)."""
-    found = []
+    found: list[Cause] = []
     if flagged or missing_loads or unexpected_loads:
-        found = raised_by_rows(card_id, flagged, missing_loads, unexpected_loads, month)
-    return found + raised_by_balance(card_id, difference, surplus, month)
+        found = _row_causes(flagged, missing_loads, unexpected_loads, month)
+    return _raised(("card", card_id), month, found + _balance_causes(difference, surplus, month))
 
 
 def raised_by_rows(
@@ -144,6 +144,17 @@ def raised_by_rows(
 ) -> list[Raised]:
     """The exceptions a card's month raises on its rows and loads (flags, missing and
     unexpected loads), in the reconciliation's order."""
+    causes = _row_causes(flagged, missing_loads, unexpected_loads, month)
+    return _raised(("card", card_id), month, causes)
+
+
+def _row_causes(
+    flagged: Iterable[Flag],
+    missing_loads: Iterable[MissingLoad],
+    unexpected_loads: Iterable[UnexpectedLoad],
+    month: str,
+) -> list[Cause]:
+    """What a card's rows and loads raise, before their ids (see `raised_by_rows`)."""
     found: list[Cause] = []
     for flag in flagged:
         t = flag.transaction
@@ -160,7 +171,7 @@ def raised_by_rows(
          u.description)
         for u in unexpected_loads
     ]  # fmt: skip
-    return _raised(("card", card_id), month, found)
+    return found
 
 
 # Kinds whose cause is the month itself: an exception of one is raised in that month
@@ -182,6 +193,11 @@ def raised_by_balance(
 ) -> list[Raised]:
     """The exceptions a card's month raises on its balances: a reported closing that
     differs from the computed one, and a surplus (`BALANCE_KINDS`)."""
+    return _raised(("card", card_id), month, _balance_causes(difference, surplus, month))
+
+
+def _balance_causes(difference: Decimal | None, surplus: Decimal, month: str) -> list[Cause]:
+    """What a card's balances raise, before their ids (see `raised_by_balance`)."""
     last = _last_day(month)
     found: list[Cause] = []
     if difference:
@@ -189,4 +205,4 @@ def raised_by_balance(
                       "reported closing differs from computed"))  # fmt: skip
     if surplus > 0:
         found.append(("surplus", month, last, surplus, "surplus above threshold"))
-    return _raised(("card", card_id), month, found)
+    return found
