@@ -104,8 +104,10 @@ def reconcile_cards(
     # PostgreSQL, as do the cards issued and their openings (while the month's own sums
     # are read), and the marked rows once the month sums name their cards; the cards'
     # figures are made while the repeated rows are still read, and the flags put in
-    # after (first among a card's exceptions, as `raised_by_card`).
-    with reads_beside(conn, 5) as start:
+    # after (first among a card's exceptions, as `raised_by_card`). Four at once: with
+    # this connection, the engine's pool's five (a sixth would be made and closed each
+    # time); the marked rows' read starts once the cards issued or the openings are in.
+    with reads_beside(conn, 4) as start:
         reads = month_reads(start, month, settings, as_at=as_at, card=card)
         issued = start(partial(issued_cards, as_at=as_at, card=card))
         totals, reported, mccs = card_totals(
