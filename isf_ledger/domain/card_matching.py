@@ -56,7 +56,7 @@ def net_of_reversals(payments: Iterable[Payment]) -> list[Payment]:
     return kept
 
 
-_BY_DATE = attrgetter("posted_on", "ref")  # a load's order: thousands sorted, twice
+_BY_DATE = attrgetter("posted_on", "ref")  # a load's order: tens of thousands sorted
 
 
 def match(
@@ -65,11 +65,15 @@ def match(
     """(payments with no load, loads with no payment), each in date order."""
     window = timedelta(days=window_days)
     payments = sorted(payments, key=lambda p: (p.on, p.ref))
+    ordered = sorted(loads, key=_BY_DATE)
+    if not payments:  # nothing to match: every load is unexpected
+        return [], ordered
     paid = {(p.card_id, p.pence) for p in payments}
     waiting: dict[tuple[str, int], deque[Load]] = defaultdict(deque)
     missing: list[Payment] = []
-    unexpected: list[Load] = []
-    for load in sorted(loads, key=_BY_DATE):
+    unexpected: list[Load] = []  # in date order as they come
+    late: list[Load] = []  # left by the payments of their card and amount
+    for load in ordered:
         key = (load.card_id, load.pence)
         # No payment of the card and amount: unexpected without a wait (most loads, when
         # a month's payments are few).
@@ -81,12 +85,14 @@ def match(
         candidates = waiting.get((payment.card_id, payment.pence))
         # A load too early for this payment is too early for every later one too.
         while candidates and candidates[0].posted_on < payment.on - window:
-            unexpected.append(candidates.popleft())
+            late.append(candidates.popleft())
         if candidates and candidates[0].posted_on <= payment.on + window:
             candidates.popleft()
         else:
             missing.append(payment)
     for left in waiting.values():
-        unexpected.extend(left)
-    unexpected.sort(key=_BY_DATE)
+        late.extend(left)
+    if late:
+        unexpected += late
+        unexpected.sort(key=_BY_DATE)
     return missing, unexpected

@@ -11,7 +11,9 @@ and on either database. A decision is a fact of its own (`ExceptionCase`):
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from eventsourcing.domain import event
 
@@ -49,8 +51,16 @@ GONE = {
 
 def exception_id(kind: str, subject: str, cause: str) -> str:
     """The stable id of the exception `kind` on `subject` raised by `cause`."""
+    return exception_ids(subject, [(kind, cause)])[0]
+
+
+def exception_ids(subject: str, raised: Iterable[Sequence[Any]]) -> list[str]:
+    """The ids of the exceptions `raised` on `subject`, each a (kind, cause, ...) sequence
+    (`exception_id` of each): a month's cards raise a hundred thousand, made in one go."""
+    sha256 = hashlib.sha256
+    subject = f"|{subject}|"
     # The first 8 bytes in hex: the first 16 hex digits, without writing out the rest.
-    return "X-" + hashlib.sha256(f"{kind}|{subject}|{cause}".encode()).digest()[:8].hex()
+    return ["X-" + sha256(f"{r[0]}{subject}{r[1]}".encode()).digest()[:8].hex() for r in raised]
 
 
 def gone_why(kind: str) -> str:

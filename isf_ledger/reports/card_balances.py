@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from operator import add
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from isf_ledger.adapters.card_store.month_totals import TOTALS
 from isf_ledger.adapters.card_store.tables import card_month_totals as m
+from isf_ledger.adapters.read_beside import Start, inline
 from isf_ledger.projections.ledger_legs import from_pence, to_pence
 
 NAMES = [name for name, _ in TOTALS]
@@ -51,16 +53,18 @@ def _sum(pence: ColumnElement[int]) -> ColumnElement[int]:
 
 
 def card_totals(
-    conn: Connection, month: str, visible: Callable[[Select[Any]], Select[Any]]
+    conn: Connection,
+    month: str,
+    visible: Callable[[Select[Any]], Select[Any]],
+    *,
+    start: Start | None = None,
 ) -> tuple[dict[str, list[int]], dict[str, int | None], dict[str, str]]:
     """(each card's sums: opening, then month totals (see `NONE`), its reported closing,
     its month's merchant category codes (`codes_by_card`)), from the import-time sums by
     card and month, not the rows; `visible` narrows a query of the sums (`as_at`, one
-    card)."""
-    query = select(m.c.card_id, _sum(m.c.pence)).where(m.c.month < month)
-    opening: dict[str, int] = dict(
-        conn.execute(visible(query).group_by(m.c.card_id)).tuples().all()
-    )
+    card). `start` starts the read of the openings (every earlier month's sums) beside
+    the month's own (`reads_beside`); by default both are read on `conn`."""
+    openings = (start or inline(conn))(partial(_openings, month=month, visible=visible))
     query = select(
         m.c.card_id,
         m.c.last_posted,
@@ -70,6 +74,7 @@ def card_totals(
         *(m.c[n] for n in NAMES),
     ).where(m.c.month == month)
     rows = conn.execute(visible(query)).all()
+    opening: dict[str, int] = openings()
     totals: dict[str, list[int]] = {}
     for card_id, _, _, _, _, *by_type in rows:
         sums = totals.get(card_id)
@@ -81,6 +86,14 @@ def card_totals(
         if card_id not in totals:  # no rows in the month
             totals[card_id] = [pence, *NONE[1:]]
     return totals, _reported(rows), codes_by_card(rows)
+
+
+def _openings(
+    conn: Connection, *, month: str, visible: Callable[[Select[Any]], Select[Any]]
+) -> dict[str, int]:
+    """Each card's balance before `month`: the sum of every earlier month's sums."""
+    query = select(m.c.card_id, _sum(m.c.pence)).where(m.c.month < month)
+    return dict(conn.execute(visible(query).group_by(m.c.card_id)).tuples().all())
 
 
 class Closings:

@@ -10,11 +10,16 @@ findings (`row_findings`), for the few cards that have any. The rules are the
 reconciliation's own (`raised_by_rows`, `raised_by_balance`, which
 `raised_by_card` puts together as a `CardMonth` is built), so the table and
 the report's exception ids cannot disagree.
+
+A month at full size raises a hundred thousand exceptions (every load of a
+card with no payments is unexpected), so they come a slice of cards at a
+time (`slices`), each card's made as it comes: a refresh stores a slice and
+lets it go, and holds only the month's findings, not its exceptions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from decimal import Decimal
 
 from sqlalchemy import Connection
@@ -22,7 +27,7 @@ from sqlalchemy import Connection
 from isf_ledger.adapters.card_store.tables import card_month_totals as m
 from isf_ledger.projections.ledger_legs import from_pence
 from isf_ledger.reports.card_balances import Closings, month_balance, thresholds
-from isf_ledger.reports.card_findings import row_findings, visible
+from isf_ledger.reports.card_findings import RowFindings, row_findings, visible
 from isf_ledger.reports.card_reconciliation import issued_by, issued_cards
 from isf_ledger.reports.exception_rules import Raised, raised_by_balance, raised_by_rows
 from isf_ledger.settings import Settings
@@ -46,9 +51,60 @@ class CardExceptions:
         self._issued = issued_cards(conn, as_at, card)
         self._closings = Closings(conn, lambda q: visible(q, as_at, card, m))
 
-    def raised(self, month: str) -> list[Raised]:
-        """Every exception the month's reconciliation raises on its cards."""
+    def slices(
+        self, month: str, size: int | None, cards: Collection[str] | None, *, rows: bool = True
+    ) -> Iterator[tuple[tuple[str | None, str | None], list[Raised]]]:
+        """What the month raises on `cards` (None: all; `rows` False: the balance kinds
+        alone) a slice of cards at a time: ((the slice's first card id, the first id
+        after it; None: no bound), about `size` exceptions (None: all), a card's all in
+        one slice).
+        The slices' ids cover every card id, raising anything or not, so storing each
+        with its own `Scope.card_ids` marks gone what the month no longer raises, and a
+        refresh never holds a month's exceptions at once."""
+        first: str | None = None
+        raised: list[Raised] = []
+        for card_id, of_card in self._by_card(month, cards, rows=rows):
+            if size is not None and len(raised) >= size:
+                yield (first, card_id), raised
+                first, raised = card_id, []
+            raised += of_card
+        yield (first, None), raised
+
+    def _by_card(
+        self, month: str, cards: Collection[str] | None, *, rows: bool
+    ) -> Iterator[tuple[str, list[Raised]]]:
+        """(card id, what the month raises on it), in card id order, for each card with
+        sums or findings (of `cards`, or all); `rows` False: the balance kinds alone.
+        A card's exceptions are made as it comes: the findings are the smaller."""
         computed, reported, cash = self._closings.of(month)
+        found, with_rows = self._findings(month, computed, reported, cash) if rows else NONE
+        keys = computed.keys() | with_rows
+        limits = self._thresholds
+        for card_id in sorted(keys if cards is None else keys & set(cards)):
+            raised = []
+            if card_id in with_rows:
+                flagged = found.flagged.get(card_id, ())
+                missing = found.missing.get(card_id, ())
+                unexpected = found.unexpected.get(card_id, ())
+                raised = raised_by_rows(card_id, flagged, missing, unexpected, month)
+            if card_id in computed:
+                difference, surplus = month_balance(
+                    computed[card_id], reported.get(card_id), limits.get(card_id, 0)
+                )
+                if difference or surplus:
+                    shown = from_pence(difference) if difference else None
+                    raised += raised_by_balance(card_id, shown, from_pence(surplus), month)
+            yield card_id, raised
+
+    def _findings(
+        self,
+        month: str,
+        computed: Mapping[str, int],
+        reported: Mapping[str, int | None],
+        cash: Mapping[str, int],
+    ) -> tuple[RowFindings, set[str]]:
+        """The month's findings from its rows and loads (`row_findings`), and the cards
+        whose findings are raised."""
         found = row_findings(
             self._conn,
             month,
@@ -64,33 +120,7 @@ class CardExceptions:
         # payment to any other card is in no card's month.
         unlisted = with_rows - computed.keys()
         issued = {c: self._issued[c] for c in unlisted if c in self._issued}
-        raised = []
-        for card_id in sorted((with_rows - unlisted) | issued_by(issued, month)):
-            flagged = found.flagged.get(card_id, ())
-            missing = found.missing.get(card_id, ())
-            unexpected = found.unexpected.get(card_id, ())
-            raised += raised_by_rows(card_id, flagged, missing, unexpected, month)
-        return raised + self._balances(month, computed, reported, None)
+        return found, (with_rows - unlisted) | issued_by(issued, month)
 
-    def balances_raised(self, month: str, cards: Collection[str]) -> list[Raised]:
-        """The balance kinds alone (`BALANCE_KINDS`) the month raises on `cards`."""
-        computed, reported, _ = self._closings.of(month)
-        return self._balances(month, computed, reported, cards)
 
-    def _balances(
-        self,
-        month: str,
-        computed: Mapping[str, int],
-        reported: Mapping[str, int | None],
-        cards: Collection[str] | None,
-    ) -> list[Raised]:
-        raised = []
-        limits = self._thresholds
-        for card_id in sorted(computed if cards is None else computed.keys() & cards):
-            difference, surplus = month_balance(
-                computed[card_id], reported.get(card_id), limits.get(card_id, 0)
-            )
-            if difference or surplus:
-                shown = from_pence(difference) if difference else None
-                raised += raised_by_balance(card_id, shown, from_pence(surplus), month)
-        return raised
+NONE = (RowFindings({}, {}, {}, {}), set[str]())  # no findings: the balance kinds alone

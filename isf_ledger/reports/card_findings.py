@@ -4,8 +4,8 @@ The reconciliation (`card_reconciliation`) and the exceptions refresh
 (`card_exceptions`) both read a month's findings here, in a few queries of
 only the rows they concern:
 
-- the loads of the month and the load-matching window either side, from
-  the index of loads alone;
+- the loads of the month, and of the load-matching window either side when
+  there are payments to match, from the index of loads alone;
 - the rows of blocked merchant categories and the cash, only of the cards
   whose month sums hold a blocked code or cash past the limit, by card and
   day (most months, none);
@@ -18,13 +18,13 @@ few rows (see `card_reconciliation` for the rules).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from functools import partial
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Select, Table, and_, func, or_, select
@@ -34,7 +34,7 @@ from isf_ledger.adapters.card_store.tables import card_imports, card_transaction
 from isf_ledger.adapters.read_beside import Start, inline
 from isf_ledger.adapters.statistics import GROUPING, planner_settings
 from isf_ledger.domain import card_checks
-from isf_ledger.domain.card_matching import Load, match
+from isf_ledger.domain.card_matching import Load, Payment, match
 from isf_ledger.domain.periods import month_days
 from isf_ledger.projections.ledger_legs import from_pence
 from isf_ledger.reports.card_balances import over_cash_limit, pounds_of
@@ -94,10 +94,13 @@ def row_findings(
 
 @dataclass(frozen=True)
 class MonthReads:
-    """The month's longer reads, started (`reads_beside`): each gives its rows when asked."""
+    """The month's longer reads, started (`reads_beside`): each gives its rows when asked;
+    `start` starts those that need the month sums first (`month_findings`)."""
 
-    loads: Callable[[], list[Load]]  # the month's and the matching window's
+    # The payments of the month and the matching window, and the loads they may meet.
+    loads: Callable[[], tuple[list[Payment], list[Load]]]
     repeated: Callable[[], list[list[Any]]]  # the month's possible duplicates
+    start: Start
 
 
 def month_reads(
@@ -109,22 +112,23 @@ def month_reads(
     end = last + timedelta(days=1)
     window = timedelta(days=settings.load_match_days)
     return MonthReads(
-        start(partial(_loads_near, start=first - window, end=end + window, as_at=as_at,
+        start(partial(_payments_and_loads, start=first, end=end, window=window, as_at=as_at,
                       card=card)),
         start(partial(_repeated, start=first, end=end, as_at=as_at, card=card)),
+        start,
     )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class MonthFindings:
     """The loads the month's rows and payments leave missing and unexpected and those
-    expected (pence), by card; its flags when asked for (`flagged`), as the read of the
-    repeated rows may still be running."""
+    expected (pence), by card; its flags when asked for (`flagged`), as the reads of the
+    repeated and the marked rows may still be running."""
 
     missing: dict[str, list[MissingLoad]]
     unexpected: dict[str, list[UnexpectedLoad]]
     expected: dict[str, int]
-    marked: list[Any]
+    marked: Callable[[], list[Any]]  # the rows of blocked categories and cash over the limit
     reads: MonthReads
     settings: Settings
 
@@ -132,7 +136,7 @@ class MonthFindings:
         """The transactions flagged, by card. `has_rows` False (the month sums have none
         in the month: a refresh examines many such months) skips the read of the
         month's own rows for repeats."""
-        return _flags(self.settings, self.marked, self.reads.repeated() if has_rows else [])
+        return _flags(self.settings, self.marked(), self.reads.repeated() if has_rows else [])
 
 
 def month_findings(
@@ -148,7 +152,8 @@ def month_findings(
 ) -> MonthFindings:
     """The month's findings from its rows (`reads`, started) and payments, for every card
     (or one). `cash` and `mccs`: each card's cash in the month and its merchant category
-    codes (comma-separated), from the month sums."""
+    codes (comma-separated), from the month sums. The marked rows are read beside the
+    loads' matching (`reads.start`): only the flags need them."""
     first, last = month_days(month)
     end = last + timedelta(days=1)
     over = over_cash_limit(cash, int(settings.monthly_cash_limit * 100))
@@ -156,22 +161,35 @@ def month_findings(
     with_blocked = [
         c for c, codes in mccs.items() if not blocked.keys().isdisjoint(codes.split(","))
     ]
-    marked = _marked(conn, first, end, settings, over, with_blocked, as_at, card)
-    loads = reads.loads()
-    missing, unexpected, expected = _loads(first, end, settings, loads, conn, as_at, card)
+    marked = reads.start(partial(_marked, start=first, end=end, settings=settings,
+                                 over_cash_limit=over, with_blocked=with_blocked, as_at=as_at,
+                                 card=card))  # fmt: skip
+    payments, loads = reads.loads()
+    missing, unexpected, expected = _loads(first, end, settings, payments, loads)
     return MonthFindings(missing, unexpected, expected, marked, reads, settings)
 
 
-def _loads_near(
-    conn: Connection, *, start: date, end: date, as_at: str | None, card: str | None
-) -> list[Load]:
-    """The loads posted in [start, end) (the month and the matching window either side),
+def _payments_and_loads(
+    conn: Connection,
+    *,
+    start: date,
+    end: date,
+    window: timedelta,
+    as_at: str | None,
+    card: str | None,
+) -> tuple[list[Payment], list[Load]]:
+    """The payments to cards effective in [start, end) and the matching `window` either
+    side, and the loads they may meet: those posted in [start, end), and in the window
+    either side only when there are payments (such a load is never reported, only met),
     from the index of loads alone (a few rows in a hundred): no pass over the others."""
+    payments = card_payments(conn, start - window, end + window, as_at=as_at, card=card)
+    if payments:
+        start, end = start - window, end + window
     query = select(t.c.card_id, t.c.posted_on, t.c.pence, t.c.id, t.c.description).where(
         _posted(start, end, card), t.c.type == "LOAD"
     )
     # Fetched at once and made loads by position: tens of thousands of rows.
-    return list(map(Load._make, conn.execute(visible(query, as_at, card)).all()))
+    return payments, list(map(Load._make, conn.execute(visible(query, as_at, card)).all()))
 
 
 # Cards whose month's rows of blocked codes are read by card and day (a lookup each in
@@ -181,6 +199,7 @@ BY_CARD_AND_DAY = 200
 
 def _marked(
     conn: Connection,
+    *,
     start: date,
     end: date,
     settings: Settings,
@@ -217,17 +236,9 @@ def _marked(
 
 
 def _loads(
-    start: date,
-    end: date,
-    settings: Settings,
-    loads: list[Load],
-    conn: Connection,
-    as_at: str | None,
-    card: str | None,
+    start: date, end: date, settings: Settings, payments: list[Payment], loads: list[Load]
 ) -> tuple[dict[str, list[MissingLoad]], dict[str, list[UnexpectedLoad]], dict[str, int]]:
     """(missing loads, unexpected loads, expected total), by card."""
-    window = timedelta(days=settings.load_match_days)
-    payments = card_payments(conn, start - window, end + window, as_at=as_at, card=card)
     unmatched_payments, unmatched_loads = match(payments, loads, settings.load_match_days)
     expected: dict[str, int] = defaultdict(int)
     for payment in payments:
@@ -240,13 +251,22 @@ def _loads(
                 MissingLoad(payment.on, from_pence(payment.pence), payment.ref)
             )
     unexpected: dict[str, list[UnexpectedLoad]] = defaultdict(list)
-    pounds = pounds_of()  # thousands of loads, of a few amounts
-    for load in unmatched_loads:
-        if start <= load.posted_on < end:
-            unexpected[load.card_id].append(
-                UnexpectedLoad(load.posted_on, pounds(load.pence), load.description)
-            )
+    pounds = pounds_of()
+    # Records of equal loads are one (they are frozen): a month's tens of thousands of
+    # loads are of a few days, amounts and descriptions, on thousands of cards.
+    made: dict[tuple[date, int, str], UnexpectedLoad] = {}
+    # The month's among them, in date order: no date compared a load.
+    in_month = slice(*(bisect_left(unmatched_loads, day, key=_POSTED) for day in (start, end)))
+    for card_id, posted_on, pence, _, description in unmatched_loads[in_month]:
+        seen = (posted_on, pence, description)
+        load = made.get(seen)
+        if load is None:
+            load = made[seen] = UnexpectedLoad(posted_on, pounds(pence), description)
+        unexpected[card_id].append(load)
     return missing, unexpected, expected
+
+
+_POSTED = attrgetter("posted_on")
 
 
 _FLAG_COLUMNS = (
@@ -270,49 +290,44 @@ def _flags(
 ) -> dict[str, tuple[Flag, ...]]:
     """Transactions that need a look (the `marked` ones, the `repeated` groups), by
     card, in date (then storage) order."""
+    # Each card's flags as (posted date, row id, kind of flag, why, row): sorted as
+    # tuples, by the first three (no two flags share them), with no key to make.
     found: dict[str, list[tuple[date, int, int, str, Any]]] = defaultdict(list)
-
-    def flag(row: Any, order: int, why: str) -> None:
-        found[row[CARD]].append((row[POSTED], row[ID], order, why, row))
-
     blocked = settings.blocked_mccs
     cash_rows: dict[str, list[Any]] = defaultdict(list)
     for row in marked:
         if row[MCC] in blocked:
-            flag(row, 0, card_checks.blocked_category(row[MCC], blocked[row[MCC]]))
+            why = card_checks.blocked_category(row[MCC], blocked[row[MCC]])
+            found[row[CARD]].append((row[POSTED], row[ID], 0, why, row))
         if row[TYPE] == "ATM":
             cash_rows[row[CARD]].append(row)
     limit = int(settings.monthly_cash_limit * 100)
-    for rows in cash_rows.values():
+    shown_limit = from_pence(limit)
+    for card_id, rows in cash_rows.items():
         if -sum(row[PENCE] for row in rows) <= limit:
             continue
         cash = 0
         for row in sorted(rows, key=_BY_DATE):
             cash -= row[PENCE]
             if cash > limit:
-                why = card_checks.cash_over_limit(from_pence(cash), from_pence(limit))
-                flag(row, 1, why)
-
-    for rows in repeated:
-        for row in rows:
-            flag(row, 2, card_checks.DUPLICATE)
+                why = card_checks.cash_over_limit(from_pence(cash), shown_limit)
+                found[card_id].append((row[POSTED], row[ID], 1, why, row))
+    duplicate = card_checks.DUPLICATE
+    for rows in repeated:  # a group's rows are of one card
+        found[rows[0][CARD]] += [(row[POSTED], row[ID], 2, duplicate, row) for row in rows]
 
     pounds = pounds_of()  # a month's duplicates are of a few amounts
-    return {
-        card_id: tuple(
-            [Flag(_transaction(r, pounds), why) for *_, why, r in sorted(items, key=_IN_ORDER)]
-        )
-        for card_id, items in found.items()
-    }
-
-
-def _transaction(row: Any, pounds: Callable[[int], Decimal]) -> CardTransaction:
-    return CardTransaction(
-        row[POSTED], row[TYPE], pounds(row[PENCE]), row[MERCHANT], row[DESCRIPTION], row[MCC]
-    )
-
-
-_IN_ORDER = itemgetter(0, 1, 2)  # a flag's (posted date, row id, kind of flag)
+    flagged = {}
+    for card_id, items in found.items():
+        items.sort()
+        flagged[card_id] = tuple(
+            [
+                Flag(CardTransaction(r[POSTED], r[TYPE], pounds(r[PENCE]), r[MERCHANT],
+                                     r[DESCRIPTION], r[MCC]), why)
+                for _, _, _, why, r in items
+            ]
+        )  # fmt: skip
+    return flagged
 
 
 # The month's keys counted in the content index's order as it streams, and only the

@@ -7,7 +7,8 @@ repeated keys, in the content index):
   closing come from the sums each import kept by card and month
   (`card_store/month_totals`): cards x months x imports rows, not millions;
 - the month's findings from its rows (`card_findings`): the loads of the
-  month and the load-matching window either side from an index of loads; the
+  month (and the load-matching window either side, when there are payments)
+  from an index of loads; the
   rows of blocked merchant categories and the cash of cards over the limit,
   only for the cards whose month sums hold them; and the month's rows whose
   date, card and amount repeat, counted in the content index's order (read
@@ -42,6 +43,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -99,16 +101,23 @@ def reconcile_cards(
     `card_surplus`); a card without one has all of its balance as surplus.
     """
     # The month's repeated rows and its loads, its longest reads, run beside the rest on
-    # PostgreSQL; the cards' figures are made while the repeated rows are still read,
-    # and the flags put in after (first among a card's exceptions, as `raised_by_card`).
-    with reads_beside(conn, 2) as start:
+    # PostgreSQL, as do the cards issued and their openings (while the month's own sums
+    # are read), and the marked rows once the month sums name their cards; the cards'
+    # figures are made while the repeated rows are still read, and the flags put in
+    # after (first among a card's exceptions, as `raised_by_card`). Four at once: with
+    # this connection, the engine's pool's five (a sixth would be made and closed each
+    # time); the marked rows' read starts once the cards issued or the openings are in.
+    with reads_beside(conn, 4) as start:
         reads = month_reads(start, month, settings, as_at=as_at, card=card)
-        totals, reported, mccs = card_totals(conn, month, lambda q: visible(q, as_at, card, m))
+        issued = start(partial(issued_cards, as_at=as_at, card=card))
+        totals, reported, mccs = card_totals(
+            conn, month, lambda q: visible(q, as_at, card, m), start=start
+        )
         cash = {card_id: sums[ATM] for card_id, sums in totals.items()}
         found = month_findings(
             conn, month, settings, reads, cash=cash, mccs=mccs, card=card, as_at=as_at
         )
-        cards = _card_months(conn, month, settings, totals, reported, found, card, as_at, weekly)
+        cards = _card_months(month, settings, totals, reported, found, issued(), weekly)
         flagged = found.flagged()
     for figures, raised in cards:
         flags = flagged.get(figures["card_id"])
@@ -122,18 +131,17 @@ def reconcile_cards(
 
 
 def _card_months(
-    conn: Connection,
     month: str,
     settings: Settings,
     totals: Mapping[str, Sequence[int]],
     reported: Mapping[str, int | None],
     found: MonthFindings,
-    card: str | None,
-    as_at: str | None,
+    issued: Mapping[str, date | None],
     weekly: Mapping[str, Decimal] | None,
 ) -> list[tuple[dict[str, Any], list[Raised]]]:
-    """Each card's figures (flags aside) and the exceptions they raise, in card order."""
-    card_ids = set(totals) | issued_by(issued_cards(conn, as_at, card), month)
+    """Each card's figures (flags aside) and the exceptions they raise, in card order: the
+    cards with sums, and those `issued` by the month's end."""
+    card_ids = set(totals) | issued_by(issued, month)
     pounds = pounds_of()
     threshold = thresholds(settings.surplus_weeks, weekly or {})
     cards: list[tuple[dict[str, Any], list[Raised]]] = []

@@ -18,7 +18,8 @@ Decisions (see README "Corrections and exceptions"):
   months (`REACHES_BACK`), so then every month is examined for what it concerns.
   After card imports alone, only their cards, in the months they can change
   (`import_refresh`), and any month newly examined for every subject; a month
-  at a time, stored as it goes, so memory does not grow with the months.
+  at a time, and of it a slice of cards (`SLICE` exceptions or so), stored as
+  it goes, so memory grows neither with the months nor with a month's cards.
 - The months run from the first business date in the audit trail to the
   last, and on to today's month while anything is scheduled (to the month
   after the last period starts): arrears grow, and a surplus sits, in months
@@ -117,11 +118,16 @@ def raised_in(
     subjects in `scope`: when one is raised in several, as first raised, with the
     latest amount."""
     found: dict[str, Raised] = {}
-    for _, raised in raised_by_month(conn, app, settings, months, as_at, scope):
+    for _, _, raised in raised_by_month(conn, app, settings, months, as_at, scope):
         for xid, r in raised.items():
             first = found.get(xid)
             found[xid] = r if first is None else _later(first, r)
     return found
+
+
+# About how many of a month's card exceptions are raised and stored at once: a month at
+# full size raises a hundred thousand, nearly all unexpected loads.
+SLICE = 20_000
 
 
 def raised_by_month(
@@ -131,10 +137,13 @@ def raised_by_month(
     months: list[str],
     as_at: str | None = None,
     scope: Scope = ALL,
-) -> Iterator[tuple[str, dict[str, Raised]]]:
-    """(month, what the reports raise in it about the subjects in `scope`) for each of
-    `months`, in order; what is read for every month (agreements, cards issued, their
-    thresholds, the cards' running closings) read once."""
+    size: int | None = None,
+) -> Iterator[tuple[str, Scope, dict[str, Raised]]]:
+    """(month, a part of the subjects in `scope`, what the reports raise in the month
+    about them) for each of `months`, in order; what is read for every month
+    (agreements, cards issued, their thresholds, the cards' running closings) read
+    once. `size`: a month's cards in slices of about that many exceptions
+    (`CardExceptions.slices`), the first with the agreements; None: a month at once."""
     if not months:
         return
     refs = refs_of(conn, "agreement")
@@ -151,18 +160,18 @@ def raised_by_month(
     # Every provider's statements at once: the same records, a few queries a month.
     isfs = isf_months_over(conn, app, settings, agreements, months, loaded, as_at=as_at)
     for month, isf_month in isfs:
-        raised: list[Raised] = []
-        for isf in isf_month:
-            raised += raised_by_isf(isf, month)
-        if cards:
-            raised += by_cards.raised(month)
-        found: dict[str, Raised] = {}
-        for r in raised:
-            if not within(scope, r):
-                continue
-            first = found.get(r.exception_id)
-            found[r.exception_id] = r if first is None else _later(first, r)
-        yield month, found
+        raised = [r for isf in isf_month for r in raised_by_isf(isf, month)]
+        slices = by_cards.slices(month, size, None) if cards else [((None, None), [])]
+        for n, (card_ids, of_cards) in enumerate(slices):
+            part = Scope(scope.agreements if n == 0 else set(), scope.cards, card_ids)
+            found: dict[str, Raised] = {}
+            for r in raised + of_cards:
+                if not within(part, r):
+                    continue
+                first = found.get(r.exception_id)
+                found[r.exception_id] = r if first is None else _later(first, r)
+            yield month, part, found
+            raised = []
 
 
 def _later(first: Raised, later: Raised) -> Raised:
@@ -251,11 +260,13 @@ def _after_imports(
     now: str,
 ) -> None:
     """Card imports' cards in the months up to `was` (the last examined before) that
-    they can change, then each month after it for every subject; a month at a time."""
-    cards = Scope(set(), set(touched))
+    they can change, then each month after it for every subject; a month, and of it a
+    slice of cards (`SLICE`), at a time."""
+    cards = set(touched)
     before = Span(span.first, was, span.changed)
-    for month, raised, kinds in raised_after_import(conn, app, settings, touched, before):
-        store(conn, raised, [month], cards, now, kinds=kinds)
+    parts = raised_after_import(conn, app, settings, touched, before, SLICE)
+    for month, card_ids, raised, kinds in parts:
+        store(conn, raised, [month], Scope(set(), cards, card_ids), now, kinds=kinds)
     after = months_from(next_month(was), span.through)
-    for month, raised in raised_by_month(conn, app, settings, after):
-        store(conn, raised, [month], ALL, now, kinds=KINDS)
+    for month, part, raised in raised_by_month(conn, app, settings, after, size=SLICE):
+        store(conn, raised, [month], part, now, kinds=KINDS)

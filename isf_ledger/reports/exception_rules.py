@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from isf_ledger.domain.card_checks import DUPLICATE
-from isf_ledger.domain.exceptions import exception_id
+from isf_ledger.domain.exceptions import exception_ids
 from isf_ledger.domain.periods import month_days
 from isf_ledger.reports.card_month import Flag, MissingLoad, UnexpectedLoad
 from isf_ledger.reports.exception_refs import ExceptionRef
@@ -44,28 +44,33 @@ class Raised(NamedTuple):
 RefsOf = Callable[[list[Raised]], Callable[[list[Raised]], tuple[ExceptionRef, ...]]]
 
 
-def _raised(
-    kind: str, subject: tuple[str, str], cause: str, month: str, on: date,
-    amount: Decimal | None, detail: str,
-) -> Raised:  # fmt: skip
-    return Raised(
-        exception_id(kind, f"{subject[0]}:{subject[1]}", cause),
-        kind, subject[0], subject[1], month, on, amount, detail,
-    )  # fmt: skip
+# What a report raises on one subject, before its ids: (kind, cause, raised on, amount,
+# detail), the cause being what makes it that one exception.
+Cause = tuple[str, str, date, Decimal | None, str]
+_tuple = tuple.__new__
+
+
+def _raised(subject: tuple[str, str], month: str, causes: Sequence[Cause]) -> list[Raised]:
+    """The exceptions of `causes` on `subject`, their ids made at once; each a tuple made
+    by position (`Raised`'s own `__new__` takes keywords: a call a record)."""
+    kind_of, of = subject
+    ids = exception_ids(f"{kind_of}:{of}", causes)
+    return [
+        _tuple(Raised, (i, kind, kind_of, of, month, on, amount, detail))
+        for i, (kind, _, on, amount, detail) in zip(ids, causes, strict=True)
+    ]
 
 
 def raised_by_isf(isf: IsfMonth, month: str) -> list[Raised]:
     """The exceptions one ISF's month raises on the provider statement."""
     last = month_days(month)[1]
-    subject = ("agreement", isf.agreement_id)
-    found = []
+    found: list[Cause] = []
     if isf.hours_awaiting_approval:
-        found.append(_raised("flex-awaiting-approval", subject, month, month, last, None,
-                             f"{isf.hours_awaiting_approval} hours above the flex cap await "
-                             "approval"))  # fmt: skip
+        words = f"{isf.hours_awaiting_approval} hours above the flex cap await approval"
+        found.append(("flex-awaiting-approval", month, last, None, words))
     for flag in isf.flex_flags:
         if not flag.startswith("week of "):
-            found.append(_raised("flex-variance", subject, flag, month, last, None, flag))
+            found.append(("flex-variance", flag, last, None, flag))
     checks = (
         ("negative-balance", isf.closing_balance < 0, isf.closing_balance, "closing balance"),
         ("surplus", isf.surplus > 0 and not isf.due_back, isf.surplus, "surplus above threshold"),
@@ -75,18 +80,21 @@ def raised_by_isf(isf: IsfMonth, month: str) -> list[Raised]:
     )  # fmt: skip
     for kind, raised, amount, words in checks:
         if raised:
-            found.append(_raised(kind, subject, month, month, last, amount, words))
+            found.append((kind, month, last, amount, words))
     if isf.due_back:
         # One final account per agreement, whichever month it is seen in.
-        found.append(_raised("due-back", subject, "final", month, last, isf.due_back,
-                             "final balance due back to the council"))  # fmt: skip
-    return found
+        found.append(
+            ("due-back", "final", last, isf.due_back, "final balance due back to the council")
+        )
+    return _raised(("agreement", isf.agreement_id), month, found)
 
 
-def _flag_kind(flag: Flag) -> str:
-    if flag.why.startswith("blocked merchant"):
+@lru_cache(maxsize=256)
+def _flag_kind(why: str) -> str:
+    """A flag's kind by its words (a month's tens of thousands of flags have a few)."""
+    if why.startswith("blocked merchant"):
         return "blocked-merchant"
-    return "possible-duplicate" if flag.why == DUPLICATE else "cash-over-limit"
+    return "possible-duplicate" if why == DUPLICATE else "cash-over-limit"
 
 
 @lru_cache(maxsize=4096)
@@ -95,6 +103,13 @@ def _day(day: date) -> str:
     dozen days, and writing out a date costs more than hashing the id. Amounts are
     written with `!s`, the same text as `format` gives, at a third of the cost."""
     return day.isoformat()
+
+
+@lru_cache(maxsize=4096)
+def _day_and_amount(day: date, amount: Decimal) -> str:
+    """An unexpected load's cause: a month's tens of thousands of loads are of a few
+    dozen days and a few amounts."""
+    return f"{_day(day)}|{amount!s}"
 
 
 @lru_cache(maxsize=16)
@@ -114,10 +129,10 @@ def raised_by_card(
 ) -> list[Raised]:
     """The exceptions one card's month raises on the reconciliation: the figures its
     `CardMonth` shows, before it is built (it shows their ids too)."""
-    found = []
+    found: list[Cause] = []
     if flagged or missing_loads or unexpected_loads:
-        found = raised_by_rows(card_id, flagged, missing_loads, unexpected_loads, month)
-    return found + raised_by_balance(card_id, difference, surplus, month)
+        found = _row_causes(flagged, missing_loads, unexpected_loads, month)
+    return _raised(("card", card_id), month, found + _balance_causes(difference, surplus, month))
 
 
 def raised_by_rows(
@@ -129,21 +144,33 @@ def raised_by_rows(
 ) -> list[Raised]:
     """The exceptions a card's month raises on its rows and loads (flags, missing and
     unexpected loads), in the reconciliation's order."""
-    subject = ("card", card_id)
-    found = []
+    causes = _row_causes(flagged, missing_loads, unexpected_loads, month)
+    return _raised(("card", card_id), month, causes)
+
+
+def _row_causes(
+    flagged: Iterable[Flag],
+    missing_loads: Iterable[MissingLoad],
+    unexpected_loads: Iterable[UnexpectedLoad],
+    month: str,
+) -> list[Cause]:
+    """What a card's rows and loads raise, before their ids (see `raised_by_rows`)."""
+    found: list[Cause] = []
     for flag in flagged:
         t = flag.transaction
-        kind = _flag_kind(flag)
-        on = _day(t.posted_on)
-        cause = month if kind == "cash-over-limit" else f"{on}|{t.amount!s}|{t.merchant}"
-        found.append(_raised(kind, subject, cause, month, t.posted_on, t.amount, flag.why))
+        kind = _flag_kind(flag.why)
+        cause = (
+            month if kind == "cash-over-limit" else f"{_day(t.posted_on)}|{t.amount!s}|{t.merchant}"
+        )
+        found.append((kind, cause, t.posted_on, t.amount, flag.why))
     for m in missing_loads:
-        found.append(_raised("missing-load", subject, m.command_id, month, m.date, m.amount,
-                             f"payment {m.command_id} has no load"))  # fmt: skip
-    for u in unexpected_loads:
-        cause = f"{_day(u.posted_on)}|{u.amount!s}"
-        found.append(_raised("unexpected-load", subject, cause, month, u.posted_on, u.amount,
-                             u.description))  # fmt: skip
+        found.append(("missing-load", m.command_id, m.date, m.amount,
+                      f"payment {m.command_id} has no load"))  # fmt: skip
+    found += [
+        ("unexpected-load", _day_and_amount(u.posted_on, u.amount), u.posted_on, u.amount,
+         u.description)
+        for u in unexpected_loads
+    ]  # fmt: skip
     return found
 
 
@@ -153,6 +180,11 @@ OF_THE_MONTH = frozenset({
     "flex-awaiting-approval", "negative-balance", "surplus", "contribution-arrears",
     "top-up-arrears", "cash-over-limit", "balance-difference",
 })  # fmt: skip
+
+# Kinds whose cause holds the date of one of the month's card rows (a flag on it, an
+# unexpected load): raised in that month alone too. At full size these are most of a
+# month's exceptions, and none needs looking up in another month.
+OF_ITS_ROWS = frozenset({"blocked-merchant", "possible-duplicate", "unexpected-load"})
 
 # What a card's month raises from its balances alone (the month sums), not its rows.
 BALANCE_KINDS = frozenset({"balance-difference", "surplus"})
@@ -166,13 +198,16 @@ def raised_by_balance(
 ) -> list[Raised]:
     """The exceptions a card's month raises on its balances: a reported closing that
     differs from the computed one, and a surplus (`BALANCE_KINDS`)."""
+    return _raised(("card", card_id), month, _balance_causes(difference, surplus, month))
+
+
+def _balance_causes(difference: Decimal | None, surplus: Decimal, month: str) -> list[Cause]:
+    """What a card's balances raise, before their ids (see `raised_by_balance`)."""
     last = _last_day(month)
-    subject = ("card", card_id)
-    found = []
+    found: list[Cause] = []
     if difference:
-        found.append(_raised("balance-difference", subject, month, month, last, difference,
-                             "reported closing differs from computed"))  # fmt: skip
+        found.append(("balance-difference", month, last, difference,
+                      "reported closing differs from computed"))  # fmt: skip
     if surplus > 0:
-        found.append(_raised("surplus", subject, month, month, last, surplus,
-                             "surplus above threshold"))  # fmt: skip
+        found.append(("surplus", month, last, surplus, "surplus above threshold"))
     return found

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -33,7 +35,7 @@ from isf_ledger.adapters.schema import metadata
 from isf_ledger.adapters.statistics import planner_settings
 from isf_ledger.domain.exceptions import gone_why
 from isf_ledger.projections.ledger_legs import to_pence
-from isf_ledger.reports.exception_rules import OF_THE_MONTH, Raised
+from isf_ledger.reports.exception_rules import OF_ITS_ROWS, OF_THE_MONTH, Raised
 
 exceptions = Table(
     "exceptions",
@@ -53,10 +55,13 @@ exceptions = Table(
 
 @dataclass(frozen=True)
 class Scope:
-    """The agreements and cards a change since the last refresh concerns; None: all."""
+    """The agreements and cards a change since the last refresh concerns; None: all.
+    `card_ids`: of those cards, only the ids from the first up to the second (None: no
+    bound), when a month's cards are stored a slice at a time (`card_exceptions`)."""
 
     agreements: set[str] | None
     cards: set[str] | None
+    card_ids: tuple[str | None, str | None] = (None, None)
 
 
 ALL = Scope(None, None)
@@ -64,8 +69,18 @@ ALL = Scope(None, None)
 
 def within(scope: Scope, r: Any) -> bool:
     """Is the exception (raised or stored) about a subject in `scope`?"""
-    refs = scope.agreements if r.subject_kind == "agreement" else scope.cards
-    return refs is None or r.subject in refs
+    if r.subject_kind == "agreement":
+        return scope.agreements is None or r.subject in scope.agreements
+    return _card_within(scope, r.subject)
+
+
+def _card_within(scope: Scope, card_id: str) -> bool:
+    low, end = scope.card_ids
+    return (
+        (scope.cards is None or card_id in scope.cards)
+        and (low is None or card_id >= low)
+        and (end is None or card_id < end)
+    )
 
 
 def dialect_insert(conn: Connection) -> Any:
@@ -104,15 +119,28 @@ def store(
     query = select(e)
     if kinds is not None:
         query = query.where(e.c.kind.in_(sorted(kinds)), e.c.month.in_(months))
-    for kind, refs in (("agreement", scope.agreements), ("card", scope.cards)):
-        if refs is not None:  # raised and gone alike are about subjects in scope
-            query = query.where(or_(e.c.subject_kind != kind, e.c.subject.in_(sorted(refs))))
+    # Raised and gone alike are about subjects in scope.
+    if scope.agreements is not None:
+        refs = sorted(scope.agreements)
+        query = query.where(or_(e.c.subject_kind != "agreement", e.c.subject.in_(refs)))
+    if scope.cards is not None:
+        refs = sorted(c for c in scope.cards if _card_within(scope, c))
+        query = query.where(or_(e.c.subject_kind != "card", e.c.subject.in_(refs)))
+    else:
+        # Compared as Python compares the slice's bounds, by code point: on PostgreSQL
+        # the "C" collation (a database's own may be a language's); SQLite's already.
+        low, end = scope.card_ids
+        subject = e.c.subject.collate("C") if conn.dialect.name == "postgresql" else e.c.subject
+        if low is not None:
+            query = query.where(or_(e.c.subject_kind != "card", subject >= low))
+        if end is not None:
+            query = query.where(or_(e.c.subject_kind != "card", subject < end))
     # Rows as tuples in the table's column order (`ID`, `MONTH`...): most of a month's
     # rows are as stored, and a slice compared is the cheapest way to find that out.
     stored = {row[ID]: row for row in conn.execute(query).all()}
     if kinds is not None:
         # One of the month's own kinds is among the rows read already, if stored at all.
-        own = OF_THE_MONTH & set(kinds)
+        own = (OF_THE_MONTH | OF_ITS_ROWS) & set(kinds)
         elsewhere = sorted(x for x, r in raised.items() if x not in stored and r.kind not in own)
         # By the key: the rows this refresh added are not in the planner's statistics,
         # and a scan of them for each lookup took seconds at full size.
@@ -122,11 +150,13 @@ def store(
                 stored.update((row[ID], row) for row in conn.execute(
                     select(e).where(e.c.exception_id.in_(ids))).all())  # fmt: skip
     new, changed = [], []
+    # A month's amounts and days are a few values, each turned once for its thousands.
+    pence, iso = lru_cache(maxsize=None)(to_pence), lru_cache(maxsize=None)(date.isoformat)
     for xid, r in sorted(raised.items()):
         was = stored.get(xid)
-        amount = None if r.amount is None else to_pence(r.amount)
+        amount = None if r.amount is None else pence(r.amount)
         if was is None:  # as `insert_rows` takes it (the date as text)
-            on = r.raised_on.isoformat()
+            on = iso(r.raised_on)
             new.append((xid, r.kind, r.subject_kind, r.subject, r.month, on, amount, r.detail))
             continue
         first = (r.month, r.raised_on) if r.month < was[MONTH] else was[MONTH:AMOUNT]

@@ -27,7 +27,8 @@ A stored exception of another kind in such a month stands as it is. All
 within the months examined before; a month the imports add to those (rows
 after the horizon) is new, so `exception_refresh` examines it for every
 subject.
-The months are raised and stored one at a time, so memory stays flat.
+The months are raised and stored one at a time, and of each a slice of
+cards at a time (`CardExceptions.slices`), so memory stays flat.
 `tests/integration/test_import_refresh.py` checks the result against a full
 refresh.
 """
@@ -87,9 +88,12 @@ def raised_after_import(
     settings: Settings,
     touched: dict[str, set[str]],
     span: Span,
-) -> Iterator[tuple[str, dict[str, Raised], frozenset[str]]]:
-    """(month, what it raises about the touched cards, the kinds examined) for each
-    month the imports can have changed, in order (see the module's note)."""
+    size: int,
+) -> Iterator[tuple[str, tuple[str | None, str | None], dict[str, Raised], frozenset[str]]]:
+    """(month, a slice's card ids, what it raises about the touched cards in it, the
+    kinds examined) for each month the imports can have changed, in order (see the
+    module's note), a slice of about `size` exceptions at a time
+    (`CardExceptions.slices`)."""
     added = set().union(*touched.values())
     if not added or not span.first:
         return
@@ -103,9 +107,7 @@ def raised_after_import(
     weekly = weekly_shares(conn, app, one, None)
     by_cards = CardExceptions(conn, settings, weekly, card=one)
     for month in months:
-        if month in full:
-            raised = [r for r in by_cards.raised(month) if r.subject in touched]
-            yield month, {r.exception_id: r for r in raised}, CARD_KINDS
-        else:
-            balances = by_cards.balances_raised(month, touched.keys())
-            yield month, {r.exception_id: r for r in balances}, BALANCE_KINDS
+        rows = month in full  # else the balance kinds alone
+        kinds = CARD_KINDS if rows else BALANCE_KINDS
+        for card_ids, raised in by_cards.slices(month, size, touched.keys(), rows=rows):
+            yield month, card_ids, {r.exception_id: r for r in raised}, kinds

@@ -3,7 +3,8 @@ import can change (`reports/import_refresh`), leaves the table exactly as a full
 refresh (`projections rebuild`) would: after imports that overlap, come out of
 order, repeat a file, add rows to months before those already imported or after
 the last month examined (today's, while anything is scheduled), on
-cards paid monthly (loads matched or not), with flags and reported balances off."""
+cards paid monthly (loads matched or not), with flags and reported balances off;
+and with each card's exceptions stored as a slice of its own."""
 
 from __future__ import annotations
 
@@ -68,7 +69,9 @@ def table(led) -> set[tuple]:
         return {tuple(r) for r in conn.execute(select(exceptions))}
 
 
-def check(backend: str, plan, monkeypatch: pytest.MonkeyPatch) -> None:
+def check(backend: str, plan, monkeypatch: pytest.MonkeyPatch, size: int | None = None) -> None:
+    """`size`: a month's cards stored in slices of that many exceptions (each card its
+    own slice, at 1), not the default."""
     narrowed = []
     real = exception_refresh.raised_after_import
 
@@ -83,6 +86,8 @@ def check(backend: str, plan, monkeypatch: pytest.MonkeyPatch) -> None:
             applied(led, SETUP, "s")
             with tempfile.TemporaryDirectory() as folder, monkeypatch.context() as patch:
                 patch.setattr(exception_refresh, "raised_after_import", spy)
+                if size is not None:
+                    patch.setattr(exception_refresh, "SLICE", size)
                 written: list[Path] = []
                 for n, (rows, off_by, again) in enumerate(plan):
                     written.append(write(Path(folder) / f"f{n}.csv", rows, off_by))
@@ -117,3 +122,16 @@ def test_narrowed_refresh_after_imports_equals_a_full_refresh_on_sqlite(plan, mo
 def test_narrowed_refresh_after_imports_equals_a_full_refresh_on_postgres(plan, monkeypatch):
     _require_postgres()
     check("postgres", plan, monkeypatch)
+
+
+@settings(**PROPERTY)
+@given(plan=files)
+def test_the_refresh_in_slices_of_one_card_equals_a_full_refresh_on_sqlite(plan, monkeypatch):
+    check("sqlite", plan, monkeypatch, size=1)
+
+
+@settings(**PROPERTY)
+@given(plan=files)
+def test_the_refresh_in_slices_of_one_card_equals_a_full_refresh_on_postgres(plan, monkeypatch):
+    _require_postgres()
+    check("postgres", plan, monkeypatch, size=1)

@@ -232,3 +232,34 @@ def test_flagged_rows_read_by_card_and_day_or_by_date_alike(ledger, monkeypatch)
     flagged = {c.card_id: [f.why for f in c.flagged] for c in by_card_and_day.cards}
     assert "blocked merchant category 7995 (gambling)" in flagged["CARD-A"]
     assert any(why.startswith("cash withdrawals") for why in flagged["CARD-B"])
+
+
+def test_a_payment_at_the_months_end_meets_its_load_in_the_next_month(db_url, tmp_path):
+    """The loads of the matching window either side of the month are read when there
+    are payments to meet (and only then): card A paid on 27 February is loaded on
+    2 March, so it is neither a missing load in February nor an unexpected one in
+    March; card B, never paid, has its loads of both months unexpected, each in its
+    own month only."""
+    setup("init", "--db", db_url)
+    by_id = {c["command_id"]: c for c in SETUP}
+    late = [*TWO_CARDS, by_id["sa"], {**by_id["pa1"], "paid_on": "2026-02-27"}]
+    setup("apply", write_jsonl(tmp_path / "setup.jsonl", late), "--db", db_url)
+    rows = [
+        ("CARD-B", "2026-02-26", "LOAD", "Family top up", "", "", Decimal("40.00")),
+        ("CARD-A", "2026-03-02", "LOAD", "Direct payment", "", "", A1),
+        ("CARD-B", "2026-03-03", "LOAD", "Family top up", "", "", Decimal("50.00")),
+    ]
+    export_file = tmp_path / "cards.csv"
+    export_file.write_text(export(rows, off_by=Decimal(0)))
+    setup("cards", "import", str(export_file), "--profile", "generic", "--db", db_url)
+
+    def month(which: str) -> dict:
+        out = ok("reconcile", "cards", "--month", which, "--db", db_url, "--format", "json")
+        return {c["card_id"]: c for c in json.loads(out)["cards"]}
+
+    february, march = month("2026-02"), month("2026-03")
+    assert february["CARD-A"]["expected_loads"] == f"{A1:.2f}"
+    assert february["CARD-A"]["missing_loads"] == march["CARD-A"]["unexpected_loads"] == []
+    assert february["CARD-A"]["status"] == "ok"
+    assert [u["amount"] for u in february["CARD-B"]["unexpected_loads"]] == ["40.00"]
+    assert [u["amount"] for u in march["CARD-B"]["unexpected_loads"]] == ["50.00"]
