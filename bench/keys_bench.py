@@ -35,7 +35,7 @@ from isf_ledger.settings import Settings
 
 CHUNK = 5000
 KEYS = {"all": "its three keys", "identity": "id and identity keys", "none": "no key"}
-# The identity key's two parts (`tables`, migration 0017), as `CREATE INDEX` ends them.
+# The identity key's two parts (`tables`, migration 0018), as `CREATE INDEX` ends them.
 IDENTITY_KEYS = (
     "(identity) WHERE source IS NOT NULL",
     "(posted_on, identity) WHERE source IS NULL",

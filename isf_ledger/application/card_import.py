@@ -62,7 +62,7 @@ __all__ = ["FileResult", "ImportReport", "Progress", "import_file", "import_file
 log = structlog.get_logger()
 
 # SQLite pages an import keeps in memory. It was 64 while id-less rows' digests
-# landed all over their key; by day (migration 0017) they land at its end, as the
+# landed all over their key; by day (migration 0018) they land at its end, as the
 # content key's rows do, and as provider ids do where the provider numbers its
 # transactions in order. Small enough that a big file fills it no more than a small one.
 CACHE_MB = 16

@@ -174,7 +174,7 @@ def _export(path: Path, day: str, with_ids: bool = True) -> Path:
 
 
 def test_identities_are_keyed_apart_and_a_ledger_from_before_migrates(db_url, tmp_path):
-    """Migration 0017: provider ids keyed alone, content digests by day; rows, reports and
+    """Migration 0018: provider ids keyed alone, content digests by day; rows, reports and
     what counts as stored are the same either side of it."""
     apply(db_url, tmp_path, TWO_CARDS)
     files = [
@@ -190,7 +190,7 @@ def test_identities_are_keyed_apart_and_a_ledger_from_before_migrates(db_url, tm
     assert {r.source is None for r in rows} == {True, False}
     report = ledger.reconcile_cards("2026-03")
     with ledger.engine.begin() as conn:
-        command.downgrade(alembic_config(conn), "0016")
+        command.downgrade(alembic_config(conn), "0017")
         assert _identity_keys(conn) == [("(identity)", False)]
         assert conn.execute(select(t).order_by(t.c.id)).all() == rows
     ledger.close()

@@ -7,7 +7,7 @@ one of them is stored; then how many are stored is counted before they are
 fetched: a chunk of a file imported again is stored whole, and fetching and
 keeping each of its identities took a re-import's thread a third of its time.
 
-An identity is asked as its key has it (migration 0017): a provider id by
+An identity is asked as its key has it (migration 0018): a provider id by
 itself, a content identity with its posted day (see `tables`). So each
 question is a `Key`, and the two kinds go to their own keys in one query each.
 """

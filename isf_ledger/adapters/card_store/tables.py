@@ -7,7 +7,7 @@ however many exports carry it, guarded by two unique keys:
 - `identity`, the reader's identity of the row within its provider's exports:
   a provider id (`id:<source>:<id>`; the row has a `source`), unique; or a
   digest of the row's content (its posted day among it) and occurrence,
-  unique with its posted day (migration 0017). A digest is of its day, so
+  unique with its posted day (migration 0018). A digest is of its day, so
   that key is as strict as the digest's alone, and it appends: digests are
   random, and each took its entry anywhere in a key of them alone;
 - the cross-source key (posted date, card, signed amount, running balance,
@@ -17,7 +17,7 @@ however many exports carry it, guarded by two unique keys:
   is the same: the import gives the newer one the next occurrence (see
   `importer` and `direct`), so the key stays unique.
 
-The keys are built for appending (migrations 0014, 0017): the content key and
+The keys are built for appending (migrations 0014, 0018): the content key and
 the digests' key lead with the posted date, and exports arrive in date order,
 so an import's rows land at their end. Nothing else indexes the rows: an
 import's rows are the ids after the largest stored when it began (imports are

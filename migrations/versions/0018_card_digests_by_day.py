@@ -12,8 +12,8 @@ id is the same transaction whatever day it is posted on.
 `identity` was a column constraint: SQLite cannot drop one, so there the table
 is copied into one without it (its indexes made again after), as in 0014.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 """
 
 import json
@@ -22,8 +22,8 @@ import re
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
