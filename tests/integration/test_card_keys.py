@@ -4,6 +4,7 @@ and the days named; a ledger made before the migration keeps its rows and report
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +15,7 @@ from alembic import command
 from sqlalchemy import Connection, insert, inspect, select
 
 from isf_ledger.adapters.card_store.digest import import_problems
+from isf_ledger.adapters.card_store.stored import StoredIdentities
 from isf_ledger.adapters.card_store.tables import card_imports
 from isf_ledger.adapters.card_store.tables import card_transactions as t
 from isf_ledger.bootstrap import alembic_config, init_ledger, open_ledger
@@ -220,3 +222,31 @@ def test_a_provider_id_is_one_transaction_on_any_day(db_url, tmp_path):
     assert (code, out["imported"], out["duplicates"]) == (0, 1, 1)
     code, out = import_json(db_url, first, profile="generic")
     assert (code, out["imported"], out["duplicates"]) == (0, 0, 2)
+
+
+@pytest.mark.postgres
+def test_digests_are_probed_by_their_key_whatever_the_statistics(pg_url, tmp_path):
+    """With statistics that say no row lacks a provider id (every import so far had ids),
+    asking which digests are stored still probes the digests' key, one by one: a plan
+    that hashed the whole key took each chunk of an id-less import longer than the last."""
+    apply(pg_url, tmp_path, TWO_CARDS)
+    path = tmp_path / "ids.csv"
+    path.write_text(HEADER + "".join(f"T-{n},4821,2026-03-02,PURCHASE,Shop,SHOP,5411,-{n}.00,\n"
+                                     for n in range(1, 50)))  # fmt: skip
+    assert import_json(pg_url, path, profile="generic")[1]["imported"] == 49
+    ledger = open_ledger(Settings(db_url=pg_url))
+    keys = [{"d": "2026-03-02", "i": f"{n:064x}"} for n in range(5000)]
+    try:
+        with ledger.engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE card_transactions")
+            # As if the table held millions of rows: this one's fifty are read faster whole.
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            driver = conn.connection.driver_connection
+            sql = StoredIdentities(driver, postgres=True).by_day
+            with driver.cursor() as cur:
+                cur.execute(f"EXPLAIN SELECT identity {sql}", [json.dumps(keys)])
+                plan = "\n".join(row[0] for row in cur.fetchall())
+    finally:
+        ledger.close()
+    assert "Index Cond: ((posted_on = k.d) AND" in plan, plan
+    assert "Hash" not in plan, plan
