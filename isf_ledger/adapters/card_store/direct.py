@@ -50,7 +50,11 @@ from isf_ledger.adapters.card_store.month_sums import MonthSums
 from isf_ledger.adapters.card_store.occurrences import Occurrences
 from isf_ledger.adapters.card_store.prepared import Prepared, insert_or_ignore, prepare
 from isf_ledger.adapters.card_store.staging import COLUMNS, StagedRow, Stager
-from isf_ledger.adapters.card_store.stored import Key, StoredIdentities
+from isf_ledger.adapters.card_store.stored import (
+    StoredIdentities,
+    asked_of_frame,
+    asked_of_rows,
+)
 from isf_ledger.adapters.card_store.tables import NO_BALANCE
 
 if TYPE_CHECKING:
@@ -90,7 +94,7 @@ class DirectWriter:
         """Add a chunk of rows (never none) as stored (see `staging.COLUMNS`), numbered."""
         self.seen += len(rows)
         stored = self.stored_of.of_chunk(
-            (_key(rows[0]), _key(rows[-1])), lambda: [_key(row) for row in rows]
+            asked_of_rows((rows[0], rows[-1])), lambda: asked_of_rows(rows)
         )
         if stored:
             rows = [row for row in rows if row[1] not in stored]
@@ -109,8 +113,8 @@ class DirectWriter:
         frame = chunk.frame if isinstance(chunk, Prepared) else chunk
         self.seen += frame.height
         # Listed only if the first or the last is stored.
-        stored = self.stored_of.of_chunk((_key(frame.row(0)), _key(frame.row(-1))),
-                                         lambda: _frame_keys(frame))  # fmt: skip
+        ends = asked_of_rows((frame.row(0), frame.row(-1)))
+        stored = self.stored_of.of_chunk(ends, lambda: asked_of_frame(frame))
         self.adding = len(stored) < frame.height
         if not self.adding:
             return  # every row stored already
@@ -295,7 +299,7 @@ class DirectWriter:
 
     def _sort_out(self, skipped: list[StagedRow]) -> None:
         """Set aside the skipped rows that are new transactions repeating stored content."""
-        stored = self.stored_of.among([_key(row) for row in skipped])
+        stored = self.stored_of.among(asked_of_rows(skipped))
         day = "%s::date" if self.postgres else "?"
         same_content = _SAME_CONTENT.format(m=self.m, d=day, no=NO_BALANCE)
         aside = []
@@ -316,17 +320,6 @@ class DirectWriter:
             if self.set_aside is None:
                 self.set_aside = Stager(self.conn)
             self.set_aside.add(aside)
-
-
-def _key(row: Sequence[Any]) -> Key:
-    """A stored row's (`staging.COLUMNS`) identity as its key finds it."""
-    return Key(row[1], row[4], row[2] is not None)
-
-
-def _frame_keys(frame: pl.DataFrame) -> list[Key]:
-    """`_key` of each of a frame's rows, from three of its columns alone."""
-    columns = (frame[name].to_list() for name in ("identity", "posted_on", "source"))
-    return [Key(i, d, s is not None) for i, d, s in zip(*columns, strict=True)]
 
 
 def _in_stored_order(
