@@ -13,7 +13,7 @@ On PostgreSQL the BRIN index by posted date (0013) goes: the content key now
 finds a month's rows, in order, and the BRIN's block ranges written since
 it was made stayed unsummarised (without a VACUUM), so it matched them all.
 
-SQLite cannot drop a foreign key: the table is copied into one without it.
+SQLite cannot drop a foreign key: the table is made again without it (`sqlite_copy`).
 
 Revision ID: 0014
 Revises: 0013
@@ -23,6 +23,8 @@ import re
 
 import sqlalchemy as sa
 from alembic import op
+
+from isf_ledger.adapters.sqlite_copy import copy_table
 
 revision = "0014"
 down_revision = "0013"
@@ -34,7 +36,6 @@ CONTENT = "ix_card_transactions_content"
 IMPORT = "ix_card_transactions_import_id"
 BY_CARD = "ix_card_month_totals_card"
 BRIN = "ix_card_transactions_posted_brin"
-_COPY = "card_transactions_copy"
 _FOREIGN_KEY = "FOREIGN KEY(import_id) REFERENCES card_imports (id)"
 KEY = ["pence", sa.text(f"coalesce(balance_pence, {NO_BALANCE})"), "occurrence"]
 
@@ -76,19 +77,12 @@ def _copy_or_alter(*, foreign_key: bool) -> None:
             for key in sa.inspect(bind).get_foreign_keys("card_transactions"):
                 op.drop_constraint(key["name"], "card_transactions", type_="foreignkey")
         return
-    # SQLite's own procedure: the table's definition as it stands, with the key taken
-    # out (or put back), made under another name, filled, and renamed.
-    sql = bind.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'card_transactions'"
-    ).scalar_one()
-    sql, named = re.subn(r'^CREATE TABLE "?card_transactions"?', f"CREATE TABLE {_COPY}", sql)
     if foreign_key:
-        sql, keyed = re.subn(r"PRIMARY KEY \(id\),", rf"\g<0> {_FOREIGN_KEY},", sql)
+        copy_table(
+            "card_transactions",
+            lambda sql: re.subn(r"PRIMARY KEY \(id\),", rf"\g<0> {_FOREIGN_KEY},", sql),
+        )
     else:
-        sql, keyed = re.subn(rf"\s*{re.escape(_FOREIGN_KEY)},", "", sql)
-    if (named, keyed) != (1, 1):
-        raise RuntimeError(f"card_transactions is not as the migrations made it: {sql}")
-    op.execute(sql)
-    op.execute(f"INSERT INTO {_COPY} SELECT * FROM card_transactions ORDER BY id")
-    op.drop_table("card_transactions")
-    op.rename_table(_COPY, "card_transactions")
+        copy_table(
+            "card_transactions", lambda sql: re.subn(rf"\s*{re.escape(_FOREIGN_KEY)},", "", sql)
+        )

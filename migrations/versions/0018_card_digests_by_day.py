@@ -10,17 +10,18 @@ Provider ids (rows with a `source`) keep a unique key of their own: the same
 id is the same transaction whatever day it is posted on.
 
 `identity` was a column constraint: SQLite cannot drop one, so there the table
-is copied into one without it (its indexes made again after), as in 0014.
+is made again without it (`sqlite_copy`), as in 0014.
 
 Revision ID: 0018
 Revises: 0017
 """
 
-import json
 import re
 
 import sqlalchemy as sa
 from alembic import op
+
+from isf_ledger.adapters.sqlite_copy import copy_table
 
 revision = "0018"
 down_revision = "0017"
@@ -29,7 +30,6 @@ depends_on = None
 
 PROVIDER_KEY, DIGEST_KEY = "ix_card_transactions_identity", "ix_card_transactions_digest"
 PROVIDER, CONTENT = sa.text("source IS NOT NULL"), sa.text("source IS NULL")
-_COPY = "card_transactions_copy"
 _UNIQUE = "UNIQUE (identity)"
 
 
@@ -70,24 +70,10 @@ def _unique_identity(unique: bool) -> None:
         else:
             op.drop_constraint(name, "card_transactions", type_="unique")
         return
-    # SQLite's own procedure, as in 0014: the table as it stands with the constraint
-    # taken out (or put back), made under another name, filled, renamed, then its
-    # indexes made again as they were.
-    table, indexes = bind.exec_driver_sql(
-        "SELECT sql, (SELECT json_group_array(sql) FROM sqlite_master WHERE type = 'index' "
-        "AND tbl_name = 'card_transactions' AND sql IS NOT NULL) "
-        "FROM sqlite_master WHERE type = 'table' AND name = 'card_transactions'"
-    ).one()
-    sql, named = re.subn(r'^CREATE TABLE "?card_transactions"?', f"CREATE TABLE {_COPY}", table)
     if unique:
-        sql, keyed = re.subn(r"PRIMARY KEY \(id\)", rf"\g<0>, {_UNIQUE}", sql)
+        copy_table(
+            "card_transactions",
+            lambda sql: re.subn(r"PRIMARY KEY \(id\)", rf"\g<0>, {_UNIQUE}", sql),
+        )
     else:
-        sql, keyed = re.subn(rf",\s*{re.escape(_UNIQUE)}", "", sql)
-    if (named, keyed) != (1, 1):
-        raise RuntimeError(f"card_transactions is not as the migrations made it: {sql}")
-    op.execute(sql)
-    op.execute(f"INSERT INTO {_COPY} SELECT * FROM card_transactions ORDER BY id")
-    op.drop_table("card_transactions")
-    op.rename_table(_COPY, "card_transactions")
-    for index in json.loads(indexes):
-        op.execute(index)
+        copy_table("card_transactions", lambda sql: re.subn(rf",\s*{re.escape(_UNIQUE)}", "", sql))
