@@ -7,9 +7,8 @@ each card's computed closing (`card_balances.Closings`), Python compares it
 with the reported closing and the card's surplus threshold in pence, and makes
 a Decimal only for an amount raised; the row kinds come from the month's
 findings (`row_findings`), for the few cards that have any. The rules are the
-reconciliation's own (`raised_by_rows`, `raised_by_balance`, which
-`raised_by_card` puts together as a `CardMonth` is built), so the table and
-the report's exception ids cannot disagree.
+reconciliation's own (`raised_by_card`, as a `CardMonth` is built), so the
+table and the report's exception ids cannot disagree.
 
 A month at full size raises a hundred thousand exceptions (every load of a
 card with no payments is unexpected), so they come a slice of cards at a
@@ -29,7 +28,7 @@ from isf_ledger.projections.ledger_legs import from_pence
 from isf_ledger.reports.card_balances import Closings, month_balance, thresholds
 from isf_ledger.reports.card_findings import RowFindings, row_findings, visible
 from isf_ledger.reports.card_reconciliation import issued_by, issued_cards
-from isf_ledger.reports.exception_rules import Raised, raised_by_balance, raised_by_rows
+from isf_ledger.reports.exception_rules import Raised, raised_by_card
 from isf_ledger.settings import Settings
 
 
@@ -81,19 +80,23 @@ class CardExceptions:
         keys = computed.keys() | with_rows
         limits = self._thresholds
         for card_id in sorted(keys if cards is None else keys & set(cards)):
-            raised = []
-            if card_id in with_rows:
-                flagged = found.flagged.get(card_id, ())
-                missing = found.missing.get(card_id, ())
-                unexpected = found.unexpected.get(card_id, ())
-                raised = raised_by_rows(card_id, flagged, missing, unexpected, month)
+            difference: int | None = None
+            surplus = 0
             if card_id in computed:
                 difference, surplus = month_balance(
                     computed[card_id], reported.get(card_id), limits.get(card_id, 0)
                 )
-                if difference or surplus:
-                    shown = from_pence(difference) if difference else None
-                    raised += raised_by_balance(card_id, shown, from_pence(surplus), month)
+            listed = card_id in with_rows  # the others raise no row kinds
+            if not (listed or difference or surplus):
+                yield card_id, []  # most cards, most months: no Decimal made
+                continue
+            of = found if listed else NONE[0]
+            shown = from_pence(difference) if difference else None
+            flagged, missing = of.flagged.get(card_id, ()), of.missing.get(card_id, ())
+            unexpected = of.unexpected.get(card_id, ())
+            raised = raised_by_card(
+                card_id, flagged, missing, unexpected, shown, from_pence(surplus), month
+            )
             yield card_id, raised
 
     def _findings(

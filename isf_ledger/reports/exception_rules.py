@@ -193,16 +193,9 @@ CARD_KINDS = BALANCE_KINDS | {
 }  # fmt: skip
 
 
-def raised_by_balance(
-    card_id: str, difference: Decimal | None, surplus: Decimal, month: str
-) -> list[Raised]:
-    """The exceptions a card's month raises on its balances: a reported closing that
-    differs from the computed one, and a surplus (`BALANCE_KINDS`)."""
-    return _raised(("card", card_id), month, _balance_causes(difference, surplus, month))
-
-
 def _balance_causes(difference: Decimal | None, surplus: Decimal, month: str) -> list[Cause]:
-    """What a card's balances raise, before their ids (see `raised_by_balance`)."""
+    """What a card's balances raise, before their ids: a reported closing that differs from
+    the computed one, and a surplus (`BALANCE_KINDS`)."""
     last = _last_day(month)
     found: list[Cause] = []
     if difference:

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, select
 
 from isf_ledger.domain.exceptions import KINDS
 from isf_ledger.reports.card_month import UnexpectedLoad
-from isf_ledger.reports.exception_rules import Raised, raised_by_balance, raised_by_rows
+from isf_ledger.reports.exception_rules import Raised, raised_by_card, raised_by_rows
 from isf_ledger.reports.exception_store import Scope, exceptions, store
 
 MONTH = "2026-03"
@@ -25,7 +25,7 @@ def unexpected(card: str, day: int, pounds: str) -> list[Raised]:
 
 
 def surplus(card: str, pounds: str) -> list[Raised]:
-    return raised_by_balance(card, None, Decimal(pounds), MONTH)
+    return raised_by_card(card, [], [], [], None, Decimal(pounds), MONTH)
 
 
 def by_id(raised: list[Raised]) -> dict[str, Raised]:
