@@ -158,10 +158,9 @@ class UnitOfWork:
         the budget of each aggregate the command changed.
         """
         for aggregate in list(self._touched.values()):
-            ref = budget_ref(aggregate)
             dated = (getattr(e, "effective", None) for e in aggregate.pending_events)
             days = [day for day in dated if day is not None]
-            if ref is not None and days:
+            if days and (ref := budget_ref(aggregate)) is not None:
                 budget = aggregate if isinstance(aggregate, Budget) else self.get(Budget, ref)
                 budget.check_dates_in_limits(days)
 
@@ -237,10 +236,13 @@ class UnitOfWork:
             self._store(self.events)
 
 
+_OWN_BUDGET = (Budget, OptionChoice)  # made once: asked for every command's aggregates
+
+
 def budget_ref(aggregate: LedgerAggregate) -> str | None:
     """The budget an aggregate belongs to: its own `budget_id`, or itself
     (a budget, and a budget's option choice, share the budget's id)."""
-    if isinstance(aggregate, Budget | OptionChoice):
+    if isinstance(aggregate, _OWN_BUDGET):
         return aggregate.ref
     ref = getattr(aggregate, "budget_id", None)
     return str(ref) if ref is not None else None

@@ -82,7 +82,7 @@ class AgreementWeeks:
                 rec.event.effective.isoformat(),
                 str(rec.event.planned_hours),
                 str(rec.event.delivered_hours),
-                to_json(rec.event.flags),
+                to_json(rec.event.flags) if rec.event.flags else "[]",  # most weeks: none
                 rec.recorded_at,
             )
             for rec in batch
