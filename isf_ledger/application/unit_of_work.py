@@ -28,6 +28,9 @@ from isf_ledger.domain.option_choice import OptionChoice
 A = TypeVar("A", bound=LedgerAggregate)
 
 
+_UNSEEN: Any = object()  # not asked for yet, as against None: asked for, and none
+
+
 class StaleRead(Exception):
     """Another writer changed the ledger after this batch read it; try again."""
 
@@ -96,12 +99,15 @@ class UnitOfWork:
     def find(self, cls: type[A], ref: str) -> A | None:
         """The aggregate `ref` of this kind, or None if there is none yet."""
         key = cls.id_for(ref)
-        if key not in self._aggregates:
+        # One lookup when held (a UUID's hash is a Python call, and this is asked
+        # several times a command).
+        found = self._aggregates.get(key, _UNSEEN)
+        if found is _UNSEEN:
             try:
                 self._hold({key: self.app.repository.get(key)})
             except AggregateNotFoundError:
                 self._aggregates[key] = None
-        found = self._aggregates[key]
+            found = self._aggregates[key]
         if found is None:
             return None
         if not isinstance(found, cls):
