@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from json.scanner import make_scanner
+from operator import attrgetter
 from typing import Any, NamedTuple, cast
 from uuid import UUID
 
@@ -224,7 +225,7 @@ def load_aggregates(
     that takes what they hold from a read model instead; the aggregates then
     lack their effect, so nothing else may be asked of that part of them.
     """
-    wanted = sorted(ids)
+    wanted = sorted(ids, key=attrgetter("int"))  # UUIDs' order, without their `__lt__`
     query = _events_of(events_table(app), skipping=bool(without))
     params: dict[str, Any] = {"without": list(without)} if without else {}
     postgres = conn.dialect.name == "postgresql"

@@ -30,7 +30,7 @@ from isf_ledger.domain.base import aggregate_id
 from isf_ledger.domain.command_record import CommandRecord, accepted
 from isf_ledger.domain.errors import LedgerError
 from isf_ledger.handlers import handle
-from isf_ledger.projections.runner import Unprojectable, paused_collector
+from isf_ledger.projections.runner import Unprojectable, paused_collector, to_json
 
 if TYPE_CHECKING:
     from isf_ledger.application.service import Ledger
@@ -68,7 +68,7 @@ def digest(obj: Any) -> str:
     Card numbers are masked first, as in what is stored: a plain hash of a
     full card number would give it away to a search of a few million guesses.
     """
-    canonical = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    canonical = to_json(obj)  # keys sorted, compact, not escaped to ASCII
     if might_hold_card_number(canonical):
         canonical = mask_card_numbers(canonical)
     return hashlib.sha256(canonical.encode()).hexdigest()

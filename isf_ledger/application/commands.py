@@ -108,7 +108,7 @@ Count = Annotated[int, Field(strict=True, ge=1)]
 class Strict(BaseModel):
     """A record read from outside: no field it does not know, and no changes after."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Command(Strict):

@@ -28,6 +28,9 @@ from isf_ledger.domain.option_choice import OptionChoice
 A = TypeVar("A", bound=LedgerAggregate)
 
 
+_UNSEEN: Any = object()  # not asked for yet, as against None: asked for, and none
+
+
 class StaleRead(Exception):
     """Another writer changed the ledger after this batch read it; try again."""
 
@@ -96,12 +99,15 @@ class UnitOfWork:
     def find(self, cls: type[A], ref: str) -> A | None:
         """The aggregate `ref` of this kind, or None if there is none yet."""
         key = cls.id_for(ref)
-        if key not in self._aggregates:
+        # One lookup when held (a UUID's hash is a Python call, and this is asked
+        # several times a command).
+        found = self._aggregates.get(key, _UNSEEN)
+        if found is _UNSEEN:
             try:
                 self._hold({key: self.app.repository.get(key)})
             except AggregateNotFoundError:
                 self._aggregates[key] = None
-        found = self._aggregates[key]
+            found = self._aggregates[key]
         if found is None:
             return None
         if not isinstance(found, cls):
@@ -158,10 +164,9 @@ class UnitOfWork:
         the budget of each aggregate the command changed.
         """
         for aggregate in list(self._touched.values()):
-            ref = budget_ref(aggregate)
             dated = (getattr(e, "effective", None) for e in aggregate.pending_events)
             days = [day for day in dated if day is not None]
-            if ref is not None and days:
+            if days and (ref := budget_ref(aggregate)) is not None:
                 budget = aggregate if isinstance(aggregate, Budget) else self.get(Budget, ref)
                 budget.check_dates_in_limits(days)
 
@@ -237,10 +242,13 @@ class UnitOfWork:
             self._store(self.events)
 
 
+_OWN_BUDGET = (Budget, OptionChoice)  # made once: asked for every command's aggregates
+
+
 def budget_ref(aggregate: LedgerAggregate) -> str | None:
     """The budget an aggregate belongs to: its own `budget_id`, or itself
     (a budget, and a budget's option choice, share the budget's id)."""
-    if isinstance(aggregate, Budget | OptionChoice):
+    if isinstance(aggregate, _OWN_BUDGET):
         return aggregate.ref
     ref = getattr(aggregate, "budget_id", None)
     return str(ref) if ref is not None else None

@@ -24,6 +24,7 @@ from isf_ledger.domain.money import ZERO, round_half_up
 from isf_ledger.domain.periods import mondays
 
 PARTIES = ("authority", "person", "provider")
+_EVERY_PARTY = frozenset(PARTIES)
 FREQUENCIES = ("4-weekly", "monthly")
 
 
@@ -104,7 +105,7 @@ class Version:
 
     @property
     def is_signed(self) -> bool:
-        return not self.awaiting
+        return self.signatures.keys() >= _EVERY_PARTY  # `not self.awaiting`, without a list
 
     @property
     def in_force_from(self) -> date | None:
@@ -172,8 +173,12 @@ class AgreementQueries:
 
     def version_on(self, day: date) -> Version:
         """The version of the terms in force on `day` (the first before any is)."""
-        in_force = [v for v in self.versions if (f := v.in_force_from) is not None and f <= day]
-        return in_force[-1] if in_force else self.first
+        found = self.first  # asked of every week of hours: a loop, not a list
+        for version in self.versions:
+            since = version.in_force_from
+            if since is not None and since <= day:
+                found = version
+        return found
 
     def terms_on(self, day: date) -> Terms:
         return self.version_on(day).terms

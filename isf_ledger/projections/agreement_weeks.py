@@ -82,7 +82,7 @@ class AgreementWeeks:
                 rec.event.effective.isoformat(),
                 str(rec.event.planned_hours),
                 str(rec.event.delivered_hours),
-                to_json(rec.event.flags),
+                to_json(rec.event.flags) if rec.event.flags else "[]",  # most weeks: none
                 rec.recorded_at,
             )
             for rec in batch
@@ -120,10 +120,10 @@ def weeks_of(
     if until is not None:
         query = query.where(w.c.week_start <= until)
     found: dict[str, list[Week]] = defaultdict(list)
-    for originator_id, week_start, planned, delivered, flags in conn.execute(
-        query.order_by(w.c.originator_id, w.c.week_start, w.c.position)
-    ):
-        week = Week(week_start, Decimal(planned), Decimal(delivered), tuple(json.loads(flags)))
+    rows = conn.execute(query.order_by(w.c.originator_id, w.c.week_start, w.c.position)).all()
+    for originator_id, week_start, planned, delivered, flags in rows:  # fetched at once
+        marked = () if flags == "[]" else tuple(json.loads(flags))  # most weeks: none
+        week = Week(week_start, Decimal(planned), Decimal(delivered), marked)
         weeks = found[originator_id]
         if weeks and weeks[-1].week_start == week_start:
             weeks[-1] = week  # corrected later

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypedDict, Unpack
+from typing import Any, NamedTuple, TypedDict, Unpack
 
 from eventsourcing.utils import resolve_topic
 from sqlalchemy import BigInteger, Column, Connection, Date, String, Table, Text, select
@@ -78,17 +78,26 @@ class AuditTrail:
     reads: tuple[Table, ...] = (audit_subjects, audit_commands)
 
     def project(self, conn: Connection, batch: Sequence[Recorded]) -> None:
+        # The commands' rows as they are written (a batch may hold tens of thousands).
         commands = {
             rec.event.command_id: _command(rec) for rec in batch if rec.type == COMMAND_ACCEPTED
         }
         changes = [rec for rec in batch if rec.type != COMMAND_ACCEPTED]
         # What the changes need from earlier batches, in one query each: the
         # subjects of aggregates begun before, and commands recorded before.
-        keys = {rec.event.originator_id.hex for rec in changes}
-        begun = {r.event.originator_id.hex for r in changes if r.event.originator_version == 1}
-        subjects = _rows_by(conn, audit_subjects, keys - begun)
+        keys = [rec.event.originator_id.hex for rec in changes]  # once each: not a cheap call
+        begun = {
+            key for key, r in zip(keys, changes, strict=True) if r.event.originator_version == 1
+        }
+        subjects = _rows_by(conn, audit_subjects, set(keys) - begun)
         command_ids = {rec.event.command_id for rec in changes}
-        earlier_commands = _rows_by(conn, audit_commands, command_ids - commands.keys())
+        said = {  # who asked and why, by command id: earlier commands, then the batch's
+            command_id: (row["actor"], row["reason"])
+            for command_id, row in _rows_by(
+                conn, audit_commands, command_ids - commands.keys()
+            ).items()
+        }
+        said.update((row.command_id, (row.actor, row.reason)) for row in commands.values())
         parents = {
             value
             for rec in changes
@@ -99,9 +108,8 @@ class AuditTrail:
         by_ref = _subjects_by_ref(conn, parents)  # and the new ones, as they come
         new: list[dict[str, Any]] = []
         rows = []
-        for rec in changes:
+        for key, rec in zip(keys, changes, strict=True):
             event = rec.event
-            key = event.originator_id.hex
             if event.originator_version == 1:
                 kind = resolve_topic(event.originator_topic).KIND
                 # Its ids as the event holds them: text, no need to encode them.
@@ -110,7 +118,7 @@ class AuditTrail:
                 new.append(subject)
             else:
                 subject = subjects[key]
-            command = commands.get(event.command_id) or earlier_commands.get(event.command_id)
+            actor, reason = said.get(event.command_id, (None, None))
             effective = event.effective
             rows.append(
                 (
@@ -122,26 +130,37 @@ class AuditTrail:
                     subject["ref"],
                     *(subject[s] for s in SUBJECTS),
                     event.command_id,
-                    command["actor"] if command else None,
-                    command["reason"] if command else None,
+                    actor,
+                    reason,
                     rec.data_json(leave_out=_NOT_DATA),
                 )
             )
-        _insert(conn, audit_commands, commands.values())
+        insert_rows(conn, audit_commands.name, audit_commands.c.keys(), list(commands.values()))
         _insert(conn, audit_subjects, new)
         insert_rows(conn, audit_trail.name, audit_trail.c.keys(), rows)
 
 
-def _command(rec: Recorded) -> dict[str, Any]:
+class CommandRow(NamedTuple):
+    """A command's row, in `audit_commands`' column order."""
+
+    command_id: str
+    command_type: str
+    digest: str
+    actor: str | None
+    reason: str | None
+    recorded_at: str
+
+
+def _command(rec: Recorded) -> CommandRow:
     event = rec.event
-    return {
-        "command_id": event.command_id,
-        "command_type": event.command_type,
-        "digest": event.digest,
-        "actor": event.actor,
-        "reason": event.reason,
-        "recorded_at": rec.recorded_at,
-    }
+    return CommandRow(
+        event.command_id,
+        event.command_type,
+        event.digest,
+        event.actor,
+        event.reason,
+        rec.recorded_at,
+    )
 
 
 def _rows_by(conn: Connection, table: Table, keys: set[str]) -> dict[str, dict[str, Any]]:

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -70,8 +71,10 @@ class Recorded:
 
     def data_json(self, leave_out: tuple[str, ...] = ()) -> str:
         """The event's own fields but `leave_out`, as JSON: money and dates as strings."""
-        skip = BASE_FIELDS + leave_out
-        return to_json({k: v for k, v in vars(self.event).items() if k not in skip})
+        data = vars(self.event).copy()  # a copy in C, then a few keys out
+        for key in BASE_FIELDS + leave_out:
+            data.pop(key, None)
+        return to_json(data)
 
 
 class Projection(Protocol):
@@ -99,14 +102,15 @@ def _as_text(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON data")
 
 
-# One encoder, in C: a rebuild writes every event's data through it.
-_ENCODER = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_as_text
-)
+# One encoder, in C, made once: `JSONEncoder.encode` makes one a call, through two
+# Python frames, which was a third of the time of a small event's data. Every event's
+# data goes through it (an `apply` batch, a rebuild); data holds no cycles to look for.
+_ENCODE = c_make_encoder(None, _as_text, encode_basestring, None, ":", ",", True, False, True)
 
 
 def to_json(data: Any) -> str:
-    return _ENCODER.encode(data)
+    """`data` as compact JSON, keys sorted, text as it is (not escaped to ASCII)."""
+    return "".join(_ENCODE(data, 0))
 
 
 def _positions(conn: Connection, projections: Sequence[Projection]) -> dict[str, int]:

@@ -8,7 +8,9 @@ ended the share is nil: the whole balance is due back.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -21,9 +23,17 @@ from isf_ledger.reports.sources import load_each
 
 
 def weekly_shares(
-    conn: Connection, app: LedgerApp, card: str | None, as_at: str | None
+    conn: Connection,
+    app: LedgerApp,
+    card: str | None,
+    as_at: str | None,
+    loaded: Mapping[tuple[str, str], Any] | None = None,
 ) -> dict[str, Decimal]:
-    """card_id -> its weekly share, for every card (or one) with a schedule."""
+    """card_id -> its weekly share, for every card (or one) with a schedule.
+
+    `loaded`: aggregates by (kind, ref) already read as at `as_at` (the exceptions
+    refresh has every agreement's budget), not read again.
+    """
     s = audit_subjects
     query = select(s.c.kind, s.c.ref, s.c.card_id, s.c.budget_id).where(
         s.c.kind == "schedule", s.c.card_id.is_not(None)
@@ -31,9 +41,12 @@ def weekly_shares(
     if card is not None:
         query = query.where(s.c.card_id == card)
     rows = conn.execute(query).all()
+    known = loaded or {}
     wanted = [("schedule", ref) for _, ref, _, _ in rows]
     wanted += [("budget", b) for b in {budget for _, _, _, budget in rows}]
-    found = load_each(conn, app, wanted, as_at, without=SCHEDULE_PAYMENTS)
+    found = {key: known[key] for key in wanted if key in known}
+    missing = [key for key in wanted if key not in found]
+    found.update(load_each(conn, app, missing, as_at, without=SCHEDULE_PAYMENTS))
     yearly: dict[tuple[str, str], Decimal] = {}
     for _, ref, card_id, budget_id in rows:
         schedule = found.get(("schedule", ref))

@@ -155,7 +155,7 @@ def raised_by_month(
     # One card (a payment, a top-up): its own reconciliation, not every card's.
     one = next(iter(scope.cards)) if scope.cards and len(scope.cards) == 1 else None
     if cards:
-        weekly = weekly_shares(conn, app, one, as_at)
+        weekly = weekly_shares(conn, app, one, as_at, loaded.found)  # budgets read once
         by_cards = CardExceptions(conn, settings, weekly, card=one, as_at=as_at)
     # Every provider's statements at once: the same records, a few queries a month.
     isfs = isf_months_over(conn, app, settings, agreements, months, loaded, as_at=as_at)
